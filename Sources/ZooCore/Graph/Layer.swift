@@ -1,0 +1,41 @@
+/// One node of the IR: an op applied to named input values. The layer's name is the name of the
+/// value it produces (ONNX value names are kept, so that `verify` can match them).
+public struct Layer: Sendable, Equatable {
+    public var name: String
+    public var op: Op
+    public var inputs: [String]
+
+    public init(_ name: String, _ op: Op, inputs: [String]) {
+        self.name = name
+        self.op = op
+        self.inputs = inputs
+    }
+}
+
+/// A graph input: its name, its shape as the model takes it (batch first, possibly symbolic),
+/// and the layout of that shape in the source model.
+public struct GraphInput: Sendable, Equatable {
+    public var name: String
+    public var shape: Shape
+    /// The axis order the model's users hold this input in (`NHWC` for a Keras channels_last
+    /// model, whose importer inserts the transpose to the IR's `NCHW`).
+    public var layout: Layout
+
+    public init(name: String, shape: Shape, layout: Layout? = nil) {
+        self.name = name
+        self.shape = shape
+        self.layout = layout ?? .channelsFirst(rank: shape.rank)
+    }
+}
+
+/// A graph output: the name of the value it exposes and the layout the source model gives it in.
+public struct GraphOutput: Sendable, Equatable {
+    public var name: String
+    /// The source model's layout for this output; nil means the IR's channels-first layout.
+    public var layout: Layout?
+
+    public init(name: String, layout: Layout? = nil) {
+        self.name = name
+        self.layout = layout
+    }
+}

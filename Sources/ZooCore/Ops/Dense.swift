@@ -1,0 +1,64 @@
+/// A fully connected layer over the last axis: `Y[..., o] = B[o] + sum_i X[..., i] W[o, i]`
+/// (ONNX Gemm with a constant `transB = 1` weight, Keras `Dense`, PyTorch `Linear`).
+///
+/// - Weight `W`: `[out, in]`; bias `B`: `[out]`, optional.
+/// - Parameters: `(in + 1) out` with a bias.
+/// - MACs: `in x out` per position of the leading axes; FLOPs: 2 x MACs + 1 per output with a bias.
+public struct Dense: OperatorSemantics {
+    public var weight: Tensor
+    public var bias: Tensor?
+
+    public init(weight: Tensor, bias: Tensor?) {
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public static let info = OpInfo(
+        name: "dense",
+        summary: "fully connected layer over the last axis, weight [out, in]",
+        flopRule: "2 x MACs + 1 per output with a bias; MACs = in x out per position",
+        fieldRule: "global when the last axis is spatial, otherwise passes the field through")
+
+    /// Output features.
+    public var units: Int { weight.shape.first ?? 0 }
+
+    public func outputShape(inputs: [Shape]) throws -> Shape {
+        let input = inputs[0]
+        guard weight.shape.count == 2 else {
+            throw ZooError(.invalidGraph, "dense weight must be a matrix [out, in]. Received: weight \(weight.shape).")
+        }
+        guard input.rank >= 1 else {
+            throw ZooError(.shapeMismatch, "dense needs an input of rank 1 or more. Received: input \(input).")
+        }
+        let features = try input.size(ofAxis: input.rank - 1, for: Self.info.name)
+        guard features == weight.shape[1] else {
+            throw ZooError(
+                .shapeMismatch,
+                "dense input features (last axis) must equal the weight's columns (\(weight.shape[1])). Received: input \(input), weight \(weight.shape).")
+        }
+        if let bias, bias.shape != [units] {
+            throw ZooError(.shapeMismatch, "dense bias must have one value per output feature. Received: bias \(bias.shape), \(units) output features.")
+        }
+        return Shape(Array(input.dims.dropLast()) + [.fixed(units)])
+    }
+
+    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
+        try body("weight", .trainable, &weight)
+        try visitOptional("bias", .trainable, &bias, body)
+    }
+
+    public func cost(inputs: [Shape], output: Shape) throws -> Cost {
+        let outputs = try output.elementCountPerSample()
+        let macs = try Checked.multiply(outputs, weight.shape[1], "dense MACs")
+        let flops = try Checked.add(try Checked.multiply(macs, 2, "dense FLOPs"), bias == nil ? 0 : outputs, "dense FLOPs")
+        return Cost(macs: macs, flops: flops)
+    }
+
+    public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep {
+        .reduce(axes: [inputs[0].rank - 1])
+    }
+
+    public func attributes(inputs: [Shape]) -> [(String, AttributeValue)] {
+        [("units", .int(units)), ("bias", .bool(bias != nil))]
+    }
+}

@@ -1,0 +1,16 @@
+/// The maximum over every spatial position of each channel, kept as `[N, C, 1, 1]`.
+///
+/// - FLOPs: `H W - 1` per output element.
+public struct GlobalMaxPool: GlobalPool {
+    public init() {}
+
+    public static let info = OpInfo(
+        name: "globalmaxpool",
+        summary: "maximum over all spatial positions of each channel, output [N, C, 1, 1]",
+        flopRule: "H x W - 1 per output element",
+        fieldRule: "global")
+
+    public func cost(inputs: [Shape], output: Shape) throws -> Cost {
+        try .perElement(try windowSize(inputs[0]) - 1, of: output)
+    }
+}

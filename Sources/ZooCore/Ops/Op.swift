@@ -1,0 +1,171 @@
+/// The closed catalog of IR ops: one case per op, each holding the op's struct (its file in
+/// `Ops/` states the formulas). Switches over `Op` are exhaustive on purpose: adding a case
+/// makes the compiler point at every format table and kernel that must learn it.
+public enum Op: Sendable, Equatable {
+    case conv(Conv)
+    case maxPool(MaxPool)
+    case averagePool(AveragePool)
+    case globalAveragePool(GlobalAveragePool)
+    case globalMaxPool(GlobalMaxPool)
+    case dense(Dense)
+    case matMul(MatMul)
+    case batchNorm(BatchNorm)
+    case relu(Relu)
+    case clip(Clip)
+    case sigmoid(Sigmoid)
+    case tanh(Tanh)
+    case softmax(Softmax)
+    case leakyRelu(LeakyRelu)
+    case hardSigmoid(HardSigmoid)
+    case hardSwish(HardSwish)
+    case silu(SiLU)
+    case lrn(LRN)
+    case add(Add)
+    case sub(Sub)
+    case mul(Mul)
+    case div(Div)
+    case concat(Concat)
+    case flatten(Flatten)
+    case reshape(Reshape)
+    case transpose(Transpose)
+    case pad(Pad)
+    case dropout(Dropout)
+
+    /// The op's semantics as an existential, for code that treats every op alike.
+    public var semantics: any OperatorSemantics {
+        switch self {
+        case .conv(let op): op
+        case .maxPool(let op): op
+        case .averagePool(let op): op
+        case .globalAveragePool(let op): op
+        case .globalMaxPool(let op): op
+        case .dense(let op): op
+        case .matMul(let op): op
+        case .batchNorm(let op): op
+        case .relu(let op): op
+        case .clip(let op): op
+        case .sigmoid(let op): op
+        case .tanh(let op): op
+        case .softmax(let op): op
+        case .leakyRelu(let op): op
+        case .hardSigmoid(let op): op
+        case .hardSwish(let op): op
+        case .silu(let op): op
+        case .lrn(let op): op
+        case .add(let op): op
+        case .sub(let op): op
+        case .mul(let op): op
+        case .div(let op): op
+        case .concat(let op): op
+        case .flatten(let op): op
+        case .reshape(let op): op
+        case .transpose(let op): op
+        case .pad(let op): op
+        case .dropout(let op): op
+        }
+    }
+
+    /// Every op kind, in the order `zoo ops` lists them.
+    public static let allKinds: [any OperatorSemantics.Type] = [
+        Conv.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
+        BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
+        HardSwish.self, SiLU.self, LRN.self, Add.self, Sub.self, Mul.self, Div.self, Concat.self, Flatten.self,
+        Reshape.self, Transpose.self, Pad.self, Dropout.self,
+    ]
+
+    /// The short name (`conv`, `relu`, ...).
+    public var name: String { type(of: semantics).info.name }
+
+    /// The weights in visiting order.
+    public var weights: [Weight] { semantics.weights }
+
+    /// Visits (and may replace) every weight.
+    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
+        switch self {
+        case .conv(var op):
+            try op.visitWeights(body)
+            self = .conv(op)
+        case .maxPool(var op):
+            try op.visitWeights(body)
+            self = .maxPool(op)
+        case .averagePool(var op):
+            try op.visitWeights(body)
+            self = .averagePool(op)
+        case .globalAveragePool(var op):
+            try op.visitWeights(body)
+            self = .globalAveragePool(op)
+        case .globalMaxPool(var op):
+            try op.visitWeights(body)
+            self = .globalMaxPool(op)
+        case .dense(var op):
+            try op.visitWeights(body)
+            self = .dense(op)
+        case .matMul(var op):
+            try op.visitWeights(body)
+            self = .matMul(op)
+        case .batchNorm(var op):
+            try op.visitWeights(body)
+            self = .batchNorm(op)
+        case .relu(var op):
+            try op.visitWeights(body)
+            self = .relu(op)
+        case .clip(var op):
+            try op.visitWeights(body)
+            self = .clip(op)
+        case .sigmoid(var op):
+            try op.visitWeights(body)
+            self = .sigmoid(op)
+        case .tanh(var op):
+            try op.visitWeights(body)
+            self = .tanh(op)
+        case .softmax(var op):
+            try op.visitWeights(body)
+            self = .softmax(op)
+        case .leakyRelu(var op):
+            try op.visitWeights(body)
+            self = .leakyRelu(op)
+        case .hardSigmoid(var op):
+            try op.visitWeights(body)
+            self = .hardSigmoid(op)
+        case .hardSwish(var op):
+            try op.visitWeights(body)
+            self = .hardSwish(op)
+        case .silu(var op):
+            try op.visitWeights(body)
+            self = .silu(op)
+        case .lrn(var op):
+            try op.visitWeights(body)
+            self = .lrn(op)
+        case .add(var op):
+            try op.visitWeights(body)
+            self = .add(op)
+        case .sub(var op):
+            try op.visitWeights(body)
+            self = .sub(op)
+        case .mul(var op):
+            try op.visitWeights(body)
+            self = .mul(op)
+        case .div(var op):
+            try op.visitWeights(body)
+            self = .div(op)
+        case .concat(var op):
+            try op.visitWeights(body)
+            self = .concat(op)
+        case .flatten(var op):
+            try op.visitWeights(body)
+            self = .flatten(op)
+        case .reshape(var op):
+            try op.visitWeights(body)
+            self = .reshape(op)
+        case .transpose(var op):
+            try op.visitWeights(body)
+            self = .transpose(op)
+        case .pad(var op):
+            try op.visitWeights(body)
+            self = .pad(op)
+        case .dropout(var op):
+            try op.visitWeights(body)
+            self = .dropout(op)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+/// What every IR op states about itself: its shape rule, its weights, its cost and its
+/// receptive-field step. Each op is a struct in its own file in `Ops/`, and ``Op`` is the closed
+/// enum over them.
+public protocol OperatorSemantics: Sendable, Equatable {
+    /// The op's short name, rules and arity, as `zoo ops` lists them.
+    static var info: OpInfo { get }
+
+    /// How many runtime inputs this instance takes (an op holding a constant operand takes one
+    /// fewer); defaults to ``OpInfo/minInputs`` ... ``OpInfo/maxInputs``.
+    var arity: (min: Int, max: Int?) { get }
+
+    /// The shape rule: the output shape for these input shapes, or a `shapeMismatch` /
+    /// `invalidGraph` error stating the rule and the values. Called only with an input count
+    /// inside ``arity``.
+    func outputShape(inputs: [Shape]) throws -> Shape
+
+    /// Visits every weight tensor the op holds, in a fixed order, letting `body` read or replace it.
+    mutating func visitWeights(_ body: (_ name: String, _ role: WeightRole, _ tensor: inout Tensor) throws -> Void) rethrows
+
+    /// Multiply-accumulates and FLOPs for one evaluation (see ``Cost``).
+    func cost(inputs: [Shape], output: Shape) throws -> Cost
+
+    /// How the op transforms the receptive field of its inputs.
+    func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep
+
+    /// The op's attributes in a stable order, as the report shows them; padding is resolved
+    /// against `inputs` where it depends on them.
+    func attributes(inputs: [Shape]) -> [(String, AttributeValue)]
+}
+
+extension OperatorSemantics {
+    public var arity: (min: Int, max: Int?) { (Self.info.minInputs, Self.info.maxInputs) }
+
+    /// The weights in ``visitWeights(_:)`` order.
+    public var weights: [Weight] {
+        var copy = self
+        var collected: [Weight] = []
+        copy.visitWeights { name, role, tensor in collected.append(Weight(name: name, role: role, tensor: tensor)) }
+        return collected
+    }
+}
+
+/// The static description of an op kind.
+public struct OpInfo: Sendable {
+    /// The short lower-case name (`conv`, `maxpool`, `relu`, ...).
+    public let name: String
+    /// One line on what the op computes.
+    public let summary: String
+    /// The FLOP rule in words.
+    public let flopRule: String
+    /// The receptive-field rule in words.
+    public let fieldRule: String
+    /// How many runtime inputs the op takes; `maxInputs == nil` means any number from `minInputs`.
+    public let minInputs: Int
+    public let maxInputs: Int?
+
+    public init(name: String, summary: String, flopRule: String, fieldRule: String, minInputs: Int = 1, maxInputs: Int? = 1) {
+        self.name = name
+        self.summary = summary
+        self.flopRule = flopRule
+        self.fieldRule = fieldRule
+        self.minInputs = minInputs
+        self.maxInputs = maxInputs
+    }
+
+    /// A readable statement of the arity: "1", "2", "1 or 2", "at least 1".
+    public var arityDescription: String {
+        guard let maxInputs else { return "at least \(minInputs)" }
+        if maxInputs == minInputs { return "\(minInputs)" }
+        if maxInputs == minInputs + 1 { return "\(minInputs) or \(maxInputs)" }
+        return "\(minInputs) to \(maxInputs)"
+    }
+}
+
+/// Whether a weight counts as a parameter, and in which column.
+public enum WeightRole: String, Sendable, Equatable {
+    /// Learned by gradient descent: kernels, biases, batch-norm gamma and beta.
+    case trainable
+    /// Stored state that is not learned by gradients: batch-norm running mean and variance.
+    case nonTrainable = "non_trainable"
+    /// A constant operand (an initializer added or multiplied in): not a parameter.
+    case constant
+}
+
+/// One named weight of an op.
+public struct Weight: Sendable, Equatable {
+    public let name: String
+    public let role: WeightRole
+    public let tensor: Tensor
+}
+
+/// The arithmetic cost of one evaluation of an op, for the shapes it sees.
+///
+/// MACs are the multiply-accumulates of conv, dense and matmul. FLOPs follow one rule per op
+/// (stated in each op's ``OpInfo/flopRule``): conv/dense/matmul 2 x MACs plus 1 per output for a
+/// bias; batch norm 2 per element; other element-wise ops 1 per output element; softmax 3 per
+/// element; pools per window; data movement 0. Symbolic dimensions count as 1 (per sample).
+public struct Cost: Sendable, Equatable {
+    public var macs: Int
+    public var flops: Int
+    /// False for an op that has no FLOP rule: its zeros are unknown, not zero.
+    public var counted: Bool
+
+    public init(macs: Int = 0, flops: Int = 0, counted: Bool = true) {
+        self.macs = macs
+        self.flops = flops
+        self.counted = counted
+    }
+
+    public static let zero = Cost()
+
+    /// `perElement` FLOPs for every element of `shape` (symbols count as 1).
+    public static func perElement(_ perElement: Int, of shape: Shape) throws -> Cost {
+        let elements = try shape.elementCountPerSample()
+        return Cost(flops: try Checked.multiply(elements, perElement, "the FLOP count"))
+    }
+}
+
+/// How an op maps the receptive fields of its inputs to its output (Araujo et al., Distill 2019).
+public enum FieldStep: Sendable, Equatable {
+    /// A sliding window along some axes of the first input: r <- r + (k' - 1) j, j <- j s,
+    /// p <- p + p_begin j, with k' = d (k - 1) + 1 the dilated kernel.
+    case window([WindowAxis])
+    /// Output element i of every axis depends on element i of each input (NumPy broadcasting
+    /// aligns axes from the right); several spatial inputs are merged.
+    case elementwise
+    /// Concatenation along `axis`: a merge, unless `axis` is spatial (then global).
+    case concat(axis: Int)
+    /// The output mixes every element along these axes of the first input: global when one of
+    /// them is a spatial axis of size > 1, otherwise element-wise.
+    case reduce(axes: [Int])
+    /// A matrix product over the last two axes: global when either input has a spatial field
+    /// there, otherwise element-wise over the batch axes.
+    case matMul
+    /// Output axis i is input axis `permutation[i]`.
+    case permute([Int])
+    /// A reshape: spatial axes of size > 1 that survive unchanged (in a common prefix or suffix
+    /// of the two shapes) keep their field; otherwise the field becomes global.
+    case reshape
+    /// Every output depends on the whole input.
+    case global
+}
+
+/// One axis of a ``FieldStep/window(_:)`` step.
+public struct WindowAxis: Sendable, Equatable {
+    public let axis: Int
+    public let kernel: Int
+    public let stride: Int
+    public let dilation: Int
+    /// Padding added before the first element of this axis.
+    public let padBegin: Int
+
+    public init(axis: Int, kernel: Int, stride: Int, dilation: Int = 1, padBegin: Int) {
+        self.axis = axis
+        self.kernel = kernel
+        self.stride = stride
+        self.dilation = dilation
+        self.padBegin = padBegin
+    }
+}
+
+/// An attribute value as reports show it.
+public enum AttributeValue: Sendable, Equatable {
+    case int(Int)
+    case ints([Int])
+    case float(Float)
+    case floats([Float])
+    case string(String)
+    case bool(Bool)
+}
+
+/// Lets `body` visit an optional weight (a bias, batch-norm gamma) when it is present.
+func visitOptional(
+    _ name: String, _ role: WeightRole, _ tensor: inout Tensor?,
+    _ body: (String, WeightRole, inout Tensor) throws -> Void
+) rethrows {
+    guard var present = tensor else { return }
+    try body(name, role, &present)
+    tensor = present
+}

@@ -1,0 +1,56 @@
+/// How a sliding window (conv, max pool, average pool) pads its input's spatial axes.
+///
+/// One resolver, ``resolve(input:kernel:stride:axis:)``, turns a padding into per-edge
+/// values for a concrete input size; the shape rule, the receptive-field step and the kernels
+/// all use it.
+public enum Padding: Sendable, Equatable {
+    /// No padding (ONNX `VALID`, Keras `valid`).
+    case valid
+    /// Pad so that `out = ceil(in / stride)`: total `max((out - 1) s + k' - in, 0)`, split in
+    /// half with the odd element at the `extra` edge. `.end` is ONNX `SAME_UPPER` and
+    /// TensorFlow/Keras `same`; `.beginning` is ONNX `SAME_LOWER`.
+    case same(extra: Edge)
+    /// Explicit per-edge padding: `begin[i]` before and `end[i]` after spatial axis `i`.
+    case explicit(begin: [Int], end: [Int])
+
+    /// The edge that receives the odd element of `same` padding.
+    public enum Edge: String, Sendable, Equatable {
+        case beginning
+        case end
+    }
+
+    /// Symmetric explicit padding of `pad` on both edges of `count` axes.
+    public static func symmetric(_ pad: Int, axes count: Int) -> Padding {
+        .explicit(begin: Array(repeating: pad, count: count), end: Array(repeating: pad, count: count))
+    }
+
+    /// The padding before and after one axis of size `input` for a window of dilated extent
+    /// `kernel` moved by `stride`.
+    public func resolve(input: Int, kernel: Int, stride: Int, axis: Int) throws -> (begin: Int, end: Int) {
+        switch self {
+        case .valid:
+            return (0, 0)
+        case .same(let extra):
+            let output = input / stride + (input % stride == 0 ? 0 : 1)
+            let covered = try Checked.add(try Checked.multiply(max(output - 1, 0), stride), kernel)
+            let total = max(covered - input, 0)
+            let small = total / 2
+            return extra == .end ? (small, total - small) : (total - small, small)
+        case .explicit(let begin, let end):
+            return (begin[axis], end[axis])
+        }
+    }
+
+    /// Checks that explicit padding has one non-negative value per edge of `spatialRank` axes.
+    public func validate(spatialRank: Int, op: String) throws {
+        guard case .explicit(let begin, let end) = self else { return }
+        guard begin.count == spatialRank, end.count == spatialRank else {
+            throw ZooError(
+                .invalidGraph,
+                "\(op) padding needs one begin and one end value per spatial axis (\(spatialRank)). Received: begin \(begin), end \(end).")
+        }
+        guard (begin + end).allSatisfy({ $0 >= 0 }) else {
+            throw ZooError(.invalidGraph, "\(op) padding must not be negative. Received: begin \(begin), end \(end).")
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// Element-wise difference: `a - b`, with NumPy broadcasting; one operand may be a stored constant.
+///
+/// - FLOPs: 1 per output element.
+public struct Sub: ElementwiseBinary {
+    public var constant: ConstantOperand?
+
+    public init(constant: ConstantOperand? = nil) { self.constant = constant }
+
+    public static let isVariadic = false
+
+    public static let info = OpInfo(
+        name: "sub", summary: "a - b with broadcasting",
+        flopRule: binaryFlopRule, fieldRule: binaryFieldRule, minInputs: 1, maxInputs: 2)
+}

@@ -1,0 +1,58 @@
+/// Float32 elements that a ``Tensor`` reads: either owned (allocated and freed here) or borrowed
+/// from a buffer that this object keeps alive, such as a memory-mapped file or an unpacked
+/// protobuf message, so that readers never copy weights they can borrow.
+///
+/// The elements never change after initialization, which makes the storage safe to share
+/// across threads.
+public final class TensorStorage: @unchecked Sendable {
+    /// The elements, valid for the lifetime of this object.
+    public let buffer: UnsafeBufferPointer<Float>
+    private let owner: Owner
+
+    private enum Owner {
+        case allocated(UnsafeMutableRawPointer)
+        case borrowed(AnyObject)
+    }
+
+    /// Allocation alignment in bytes (a cache line; enough for every SIMD width).
+    public static let alignment = 64
+
+    /// Allocates `count` elements and lets `initialize` write every one of them.
+    public init(count: Int, initialize: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        let byteCount = max(count, 1) * MemoryLayout<Float>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Self.alignment)
+        let typed = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let mutable = UnsafeMutableBufferPointer(start: typed, count: count)
+        do {
+            try initialize(mutable)
+        } catch {
+            raw.deallocate()
+            throw error
+        }
+        buffer = UnsafeBufferPointer(mutable)
+        owner = .allocated(raw)
+    }
+
+    /// Copies `values` into new storage.
+    public convenience init(_ values: [Float]) {
+        self.init(count: values.count) { destination in
+            _ = destination.initialize(from: values)
+        }
+    }
+
+    /// Borrows `buffer` without copying; `owner` is kept alive as long as this storage is.
+    public init(borrowing buffer: UnsafeBufferPointer<Float>, keepingAlive owner: AnyObject) {
+        self.buffer = buffer
+        self.owner = .borrowed(owner)
+    }
+
+    /// Whether the elements live in memory this object allocated.
+    public var isOwned: Bool {
+        if case .allocated = owner { return true }
+        return false
+    }
+
+    deinit {
+        if case .allocated(let raw) = owner { raw.deallocate() }
+    }
+}
