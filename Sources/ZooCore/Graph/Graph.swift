@@ -25,10 +25,9 @@ public struct Graph: Sendable, Equatable {
             }
             let arity = layer.op.semantics.arity
             if layer.inputs.count < arity.min || arity.max.map({ layer.inputs.count > $0 }) == true {
-                let expected = arity.max == arity.min ? "\(arity.min)" : arity.max.map { "\(arity.min) to \($0)" } ?? "at least \(arity.min)"
                 throw ZooError(
                     .invalidGraph,
-                    "\(layer.op.name) takes \(expected) input\(expected == "1" ? "" : "s"). Received: \(layer.inputs.count) (\(layer.inputs.joined(separator: ", "))).",
+                    "\(layer.op.name) takes \(OpInfo.describeArity(arity)). Received: \(layer.inputs.count) (\(layer.inputs.joined(separator: ", "))).",
                     layer: layer.name)
             }
             for input in layer.inputs where !defined.contains(input) {
@@ -55,42 +54,7 @@ public struct Graph: Sendable, Equatable {
     /// Orders `layers` topologically (stable: an already ordered list is kept as is), then
     /// validates. A cycle is reported with the names of the layers on it.
     public static func sorting(inputs: [GraphInput], layers: [Layer], outputs: [GraphOutput]) throws -> Graph {
-        var producer: [String: Int] = [:]
-        for (position, layer) in layers.enumerated() where producer[layer.name] == nil { producer[layer.name] = position }
-        // Depth-first, dependencies first, starting from each layer in the given order: an
-        // ordered list comes out unchanged, and the cost is linear in layers and edges.
-        enum Mark { case unvisited, inProgress, done }
-        var marks = Array(repeating: Mark.unvisited, count: layers.count)
-        var order: [Int] = []
-        order.reserveCapacity(layers.count)
-        for root in layers.indices where marks[root] == .unvisited {
-            var stack: [(position: Int, nextInput: Int)] = [(root, 0)]
-            marks[root] = .inProgress
-            while let top = stack.last {
-                let inputs = layers[top.position].inputs
-                if top.nextInput == inputs.count {
-                    stack.removeLast()
-                    marks[top.position] = .done
-                    order.append(top.position)
-                    continue
-                }
-                stack[stack.count - 1].nextInput += 1
-                guard let dependency = producer[inputs[top.nextInput]] else { continue }
-                switch marks[dependency] {
-                case .done: continue
-                case .unvisited:
-                    marks[dependency] = .inProgress
-                    stack.append((dependency, 0))
-                case .inProgress:
-                    let cycleStart = stack.firstIndex { $0.position == dependency } ?? 0
-                    let names = stack[cycleStart...].map { layers[$0.position].name }
-                    throw ZooError(
-                        .invalidGraph,
-                        "A graph must have no cycle. Received: a cycle through \(names.map { "'\($0)'" }.joined(separator: " -> ")) -> '\(names[0])'.",
-                        layer: names[0])
-                }
-            }
-        }
+        let order = try TopologicalOrder.positions(names: layers.map(\.name), inputs: layers.map(\.inputs))
         return try Graph(inputs: inputs, layers: order.map { layers[$0] }, outputs: outputs)
     }
 
@@ -110,24 +74,7 @@ public struct Graph: Sendable, Equatable {
                 .invalidGraph,
                 "--input-shape must name a graph input (\(inputs.map(\.name).joined(separator: ", "))). Received: '\(name)'.")
         }
-        let bound = try inputs.map { input -> GraphInput in
-            guard let shape = shapes[input.name] else { return input }
-            guard shape.rank == input.shape.rank else {
-                throw ZooError(
-                    .shapeMismatch,
-                    "A bound input shape must keep the input's rank (\(input.shape.rank)). Received: input '\(input.name)' \(input.shape), bound to \(shape).")
-            }
-            for (old, new) in zip(input.shape.dims, shape.dims) {
-                if case .fixed(let size) = old, new != old {
-                    throw ZooError(
-                        .shapeMismatch,
-                        "A bound input shape may only fill in symbolic dimensions. Received: input '\(input.name)' \(input.shape) has the fixed size \(size) where \(shape) gives \(new).")
-                }
-            }
-            var copy = input
-            copy.shape = shape
-            return copy
-        }
+        let bound = try inputs.map { input in try shapes[input.name].map(input.binding) ?? input }
         return try Graph(inputs: bound, layers: layers, outputs: outputs)
     }
 

@@ -26,6 +26,26 @@ public struct GraphInput: Sendable, Equatable {
         self.shape = shape
         self.layout = layout ?? .channelsFirst(rank: shape.rank)
     }
+
+    /// This input with its shape replaced by `shape` (`--input-shape`): the rank must stay, and
+    /// only symbolic dimensions may change.
+    public func binding(_ shape: Shape) throws -> GraphInput {
+        guard shape.rank == self.shape.rank else {
+            throw ZooError(
+                .shapeMismatch,
+                "A bound input shape must keep the input's rank (\(self.shape.rank)). Received: input '\(name)' \(self.shape), bound to \(shape).")
+        }
+        for (old, new) in zip(self.shape.dims, shape.dims) {
+            if case .fixed(let size) = old, new != old {
+                throw ZooError(
+                    .shapeMismatch,
+                    "A bound input shape may only fill in symbolic dimensions. Received: input '\(name)' \(self.shape) has the fixed size \(size) where \(shape) gives \(new).")
+            }
+        }
+        var copy = self
+        copy.shape = shape
+        return copy
+    }
 }
 
 /// A graph output: the name of the value it exposes and the layout the source model gives it in.

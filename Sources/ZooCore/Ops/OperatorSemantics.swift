@@ -63,12 +63,19 @@ public struct OpInfo: Sendable {
         self.maxInputs = maxInputs
     }
 
-    /// A readable statement of the arity: "1", "2", "1 or 2", "at least 1".
-    public var arityDescription: String {
-        guard let maxInputs else { return "at least \(minInputs)" }
-        if maxInputs == minInputs { return "\(minInputs)" }
-        if maxInputs == minInputs + 1 { return "\(minInputs) or \(maxInputs)" }
-        return "\(minInputs) to \(maxInputs)"
+    /// A readable statement of the arity: "1 input", "1 or 2 inputs", "at least 2 inputs".
+    public var arityDescription: String { Self.describeArity((minInputs, maxInputs)) }
+
+    /// "1 input", "2 inputs", "1 or 2 inputs", "2 to 4 inputs", "at least 1 input".
+    public static func describeArity(_ arity: (min: Int, max: Int?)) -> String {
+        let count: String
+        switch arity.max {
+        case nil: count = "at least \(arity.min)"
+        case arity.min: count = "\(arity.min)"
+        case arity.min + 1: count = "\(arity.min) or \(arity.min + 1)"
+        case let upper?: count = "\(arity.min) to \(upper)"
+        }
+        return count + (arity.max == 1 ? " input" : " inputs")
     }
 }
 

@@ -1,0 +1,41 @@
+import Foundation
+import ZooCore
+
+/// Recognizes a model file by its content, then by its extension, and loads it.
+enum ModelFile {
+    enum Kind: Equatable {
+        case spec, hdf5, zip, onnx
+    }
+
+    /// The HDF5 signature every Keras .h5 file starts with.
+    static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    static func kind(of path: String) throws -> Kind {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ZooError(.io, "A model file must be readable. Received: '\(path)'.", file: path)
+        }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        if head == hdf5Signature { return .hdf5 }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
+        let lowered = path.lowercased()
+        if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") { return .spec }
+        if lowered.hasSuffix(".onnx") { return .onnx }
+        if lowered.hasSuffix(".h5") || lowered.hasSuffix(".keras") { return .hdf5 }
+        throw ZooError(
+            .unsupported,
+            "A model file must be a zoo spec (.yaml), an ONNX model (.onnx) or a Keras file (.h5, .keras). Received: '\(path)', which is none of them by content or extension.",
+            file: path)
+    }
+
+    static func load(path: String, inputShapes: [String: Shape]) throws -> Model {
+        switch try kind(of: path) {
+        case .spec:
+            return try Spec.load(path: path, inputShapes: inputShapes)
+        case .onnx:
+            throw ZooError(.unsupported, "Reading ONNX files is not built yet (it arrives with the ONNX reader). Received: '\(path)'.", file: path)
+        case .hdf5, .zip:
+            throw ZooError(.unsupported, "Reading Keras files is not built yet (it arrives with the Keras reader). Received: '\(path)'.", file: path)
+        }
+    }
+}

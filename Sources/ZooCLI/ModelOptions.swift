@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import ZooCore
+
+/// The model argument and the options every command that reads a model shares.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "A network of the zoo (see `zoo list`) or a spec file (.yaml).")
+    var model: String
+
+    @Option(
+        name: .customLong("input-shape"),
+        help: ArgumentHelp(
+            "Bind an input's shape, batch first: NAME=1,3,640,640 (repeatable). Needed for symbolic dimensions other than the batch.",
+            valueName: "name=dims"))
+    var inputShapes: [String] = []
+
+    /// The parsed `--input-shape` bindings.
+    func parsedInputShapes() throws -> [String: Shape] {
+        var shapes: [String: Shape] = [:]
+        for binding in inputShapes {
+            let parts = binding.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ZooError(.invalidGraph, "--input-shape takes NAME=d0,d1,... (for example input=1,3,224,224). Received: '\(binding)'.")
+            }
+            let dims = try parts[1].split(separator: ",", omittingEmptySubsequences: false).map { text -> Dim in
+                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                if let size = Int(trimmed), size >= 1 { return .fixed(size) }
+                if !trimmed.isEmpty, Int(trimmed) == nil, trimmed.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { return .symbol(trimmed) }
+                throw ZooError(.invalidGraph, "--input-shape sizes must be positive integers (or a symbol for the batch). Received: '\(text)' in '\(binding)'.")
+            }
+            guard shapes[parts[0]] == nil else {
+                throw ZooError(.invalidGraph, "--input-shape binds each input once. Received: '\(parts[0])' twice.")
+            }
+            shapes[parts[0]] = Shape(dims)
+        }
+        return shapes
+    }
+
+    /// Loads the model: a zoo network by name, else a spec file by path.
+    func load() throws -> Model {
+        let shapes = try parsedInputShapes()
+        if Zoo.names.contains(model) { return try Zoo.model(named: model, inputShapes: shapes) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) else {
+            if !model.contains("/"), !model.contains(".") {
+                return try Zoo.model(named: model, inputShapes: shapes)
+            }
+            throw ZooError(.io, "MODEL must be a zoo network (\(Zoo.names.joined(separator: ", "))) or an existing file. Received: '\(model)', which does not exist.")
+        }
+        guard !isDirectory.boolValue else {
+            throw ZooError(.io, "MODEL must be a file, not a directory. Received: '\(model)'.")
+        }
+        return try ModelFile.load(path: model, inputShapes: shapes)
+    }
+}
+
+/// The output format option of commands that print a report.
+struct FormatOption: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Output format: table, json, csv or markdown.")
+    var format: ReportFormat = .table
+}
+
+extension ReportFormat: ExpressibleByArgument {}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import ZooCore
+
+/// The `zoo` command: analyze, explain, graph, list and ops.
+///
+/// Exit status: 0 on success, 1 when a verification finds a mismatch, 2 for bad input or usage
+/// (swift-argument-parser's own usage status 64 is mapped to 2). Data goes to stdout; errors
+/// and warnings go to stderr.
+@main
+struct ZooCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zoo",
+        abstract: "Analyze, convert and verify CNNs across Keras, ONNX and the lecture's model zoo.",
+        discussion: """
+            MODEL is a network of the zoo (`zoo list`) or a spec file (.yaml, zoo/README.md \
+            documents the format).
+            """,
+        version: "0.1.0",
+        subcommands: [AnalyzeCommand.self, ExplainCommand.self, GraphCommand.self, ListCommand.self, OpsCommand.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ZooError {
+            Console.error(error.description)
+            Foundation.exit(error.kind == .mismatch ? 1 : 2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Console.error(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writing to the standard streams.
+enum Console {
+    /// Writes `text` to stdout as it is (callers end it with a newline).
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Writes `zoo: error: message` to stderr.
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("zoo: error: \(message)\n".utf8))
+    }
+
+    /// Writes `zoo: warning: message` to stderr.
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("zoo: warning: \(message)\n".utf8))
+    }
+}

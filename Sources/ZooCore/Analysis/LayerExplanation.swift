@@ -1,0 +1,179 @@
+/// `zoo explain NETWORK LAYER`: the lecture's arithmetic for one layer, with its numbers filled
+/// in — the output-size formula with the lecture's total padding p = top + bottom, the
+/// parameter formula (k_h x k_w x c_in / groups + 1) x c_out, MACs and FLOPs, and the
+/// receptive-field recurrence r <- r + (k' - 1) j, j <- j s.
+public enum LayerExplanation {
+    /// The explanation of `layerName` in `model`, or an error naming the layers that exist.
+    public static func explain(_ model: Model, layer layerName: String) throws -> String {
+        let report = try model.analyze()
+        guard let layer = model.graph.layer(named: layerName), let entry = report.layer(layerName) else {
+            let names = model.graph.layers.map(\.name)
+            let hint = closestMatch(to: layerName, in: names).map { " Did you mean '\($0)'?" } ?? ""
+            throw ZooError(
+                .invalidGraph, "explain needs a layer of \(model.name) (`zoo analyze \(model.name)` lists them). Received: '\(layerName)'.\(hint)")
+        }
+        var fields: [String: ReceptiveField] = [:]
+        for input in model.graph.inputs { fields[input.name] = ReceptiveField.input(layout: input.layout, rank: input.shape.rank) }
+        for row in report.layers { fields[row.name] = row.fieldState }
+        var shapes: [String: Shape] = [:]
+        for input in model.graph.inputs { shapes[input.name] = input.shape }
+        for row in report.layers { shapes[row.name] = row.outputShape }
+        let inputShapes = layer.inputs.compactMap { shapes[$0] }
+        let inputFields = layer.inputs.map { fields[$0] ?? .none }
+
+        var lines = ["\(model.name) / \(layer.name): \(headline(layer.op, inputs: inputShapes))"]
+        for (name, shape) in zip(layer.inputs, inputShapes) { lines.append("  input   \(name) \(shape)") }
+        lines.append("  output  \(entry.outputShape)")
+        lines.append("")
+        lines += try sizeSection(layer.op, inputs: inputShapes, output: entry.outputShape)
+        lines += parameterSection(layer.op, inputs: inputShapes, params: entry.params)
+        lines += costSection(layer.op, entry: entry, inputs: inputShapes)
+        lines += fieldSection(layer.op, inputs: inputFields, names: layer.inputs, shapes: inputShapes, output: entry)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func n(_ value: Int) -> String { ReportRenderer.grouped(value) }
+
+    private static func headline(_ op: Op, inputs: [Shape]) -> String {
+        switch op {
+        case .conv(let conv):
+            let kind = conv.groups > 1 && conv.groups == conv.filters / max(conv.filters / conv.groups, 1) && conv.kernel.shape[1] == 1 ? "depthwise conv" : "conv"
+            return "\(kind) \(conv.kernelSize.map(String.init).joined(separator: "x")), \(conv.filters) filters, stride \(list(conv.stride))\(conv.groups > 1 ? ", groups \(conv.groups)" : "")\(conv.dilation.contains { $0 != 1 } ? ", dilation \(list(conv.dilation))" : "")"
+        case .maxPool(let pool): return "max pool \(pool.window.kernel.map(String.init).joined(separator: "x")), stride \(list(pool.window.stride))\(pool.window.ceilMode ? ", ceil mode" : "")"
+        case .averagePool(let pool): return "average pool \(pool.window.kernel.map(String.init).joined(separator: "x")), stride \(list(pool.window.stride))\(pool.window.ceilMode ? ", ceil mode" : "")"
+        case .dense(let dense): return "dense, \(dense.units) units"
+        default: return "\(op.name): \(type(of: op.semantics).info.summary)"
+        }
+    }
+
+    private static func list(_ values: [Int]) -> String {
+        Set(values).count == 1 ? String(values[0]) : values.map(String.init).joined(separator: "x")
+    }
+
+    private static let axisNames = ["H", "W"]
+
+    private static func axisName(_ index: Int, of count: Int) -> String {
+        count == 1 ? "W" : axisNames[min(index, 1)]
+    }
+
+    private static func sizeSection(_ op: Op, inputs: [Shape], output: Shape) throws -> [String] {
+        let window: SpatialWindow
+        switch op {
+        case .conv(let conv): window = conv.window
+        case .maxPool(let pool): window = pool.window
+        case .averagePool(let pool): window = pool.window
+        default: return []
+        }
+        let resolved = try window.resolve(input: inputs[0], op: op.name)
+        var lines = [
+            window.ceilMode
+                ? "Output size (the lecture's formula with a ceiling, p = begin + end padding; a window starting in the end padding is dropped):"
+                : "Output size (the lecture: out = floor((in - k + p + s) / s), p = begin + end padding):",
+        ]
+        if case .same(let extra) = window.padding {
+            lines.append("  padding `same`: total max((ceil(in / s) - 1) s + k' - in, 0), the odd element at the \(extra == .end ? "end (bottom/right)" : "beginning (top/left)")")
+        }
+        for axis in 0..<window.spatialRank {
+            let name = axisName(axis, of: window.spatialRank)
+            let (size, k, s, begin, end) = (resolved.input[axis], resolved.extent[axis], window.stride[axis], resolved.padBegin[axis], resolved.padEnd[axis])
+            let p = begin + end
+            let kernelText = window.dilation[axis] == 1 ? "\(k)" : "\(k) (k' = \(window.dilation[axis]) x (\(window.kernel[axis]) - 1) + 1)"
+            let rounding = window.ceilMode ? "ceil" : "floor"
+            lines.append("  \(name)_out = \(rounding)((\(size) - \(kernelText) + \(p) + \(s)) / \(s)) = \(resolved.output[axis])    (p = \(begin) + \(end))")
+        }
+        lines.append("")
+        return lines
+    }
+
+    private static func parameterSection(_ op: Op, inputs: [Shape], params: Report.Parameters) -> [String] {
+        switch op {
+        case .conv(let conv):
+            let cin = conv.kernel.shape[1] * conv.groups
+            let perFilter = conv.kernelSize.map(String.init).joined(separator: " x ") + " x " + (conv.groups > 1 ? "\(cin)/\(conv.groups)" : "\(cin)")
+            let formula = conv.bias == nil ? "(\(perFilter)) x \(conv.filters)" : "(\(perFilter) + 1) x \(conv.filters)"
+            return ["Parameters ((k_h x k_w x c_in / groups\(conv.bias == nil ? "" : " + 1")) x c_out\(conv.bias == nil ? ", no bias" : "")):", "  \(formula) = \(n(params.total))", ""]
+        case .dense(let dense):
+            let inFeatures = dense.weight.shape[1]
+            let formula = dense.bias == nil ? "\(inFeatures) x \(dense.units)" : "(\(inFeatures) + 1) x \(dense.units)"
+            return ["Parameters ((c_in\(dense.bias == nil ? "" : " + 1")) x c_out):", "  \(formula) = \(n(params.total))", ""]
+        case .batchNorm:
+            return [
+                "Parameters (gamma and beta trainable, running mean and variance non-trainable, one each per channel):",
+                "  \(n(params.trainable)) trainable + \(n(params.nonTrainable)) non-trainable = \(n(params.total))", "",
+            ]
+        default:
+            return params.total == 0 ? ["Parameters: none", ""] : ["Parameters: \(n(params.trainable)) trainable + \(n(params.nonTrainable)) non-trainable", ""]
+        }
+    }
+
+    private static func costSection(_ op: Op, entry: Report.LayerReport, inputs: [Shape]) -> [String] {
+        var lines: [String] = []
+        let outputs = (try? entry.outputShape.elementCountPerSample()) ?? 0
+        switch op {
+        case .conv(let conv):
+            let spatial = entry.outputShape.dims.dropFirst(2).map(\.description).joined(separator: " x ")
+            let perOutput = (conv.groups > 1 ? ["\(conv.kernel.shape[1])"] : ["\(conv.kernel.shape[1])"]) + conv.kernelSize.map(String.init)
+            lines.append("MACs (c_out x H_out x W_out x c_in/groups x k_h x k_w):")
+            lines.append("  \(conv.filters) x \(spatial) x \(perOutput.joined(separator: " x ")) = \(n(entry.macs))")
+        case .dense(let dense):
+            let positions = outputs / max(dense.units, 1)
+            lines.append("MACs (c_in x c_out\(positions > 1 ? " per position" : "")):")
+            lines.append("  \(positions > 1 ? "\(positions) x " : "")\(dense.weight.shape[1]) x \(dense.units) = \(n(entry.macs))")
+        case .matMul:
+            lines.append("MACs (M x K x N per batch element): \(n(entry.macs))")
+        default:
+            break
+        }
+        let rule = type(of: op.semantics).info.flopRule
+        lines.append("FLOPs (\(rule)): \(n(entry.flops))")
+        lines.append("")
+        return lines
+    }
+
+    private static func fieldSection(_ op: Op, inputs: [ReceptiveField], names: [String], shapes: [Shape], output: Report.LayerReport) -> [String] {
+        var lines = ["Receptive field (Araujo et al. 2019: r <- r + (k' - 1) j, p <- p + p_begin j, j <- j s):"]
+        let step = try? op.semantics.fieldStep(inputs: shapes, output: output.outputShape)
+        if case .window(let windows)? = step, let first = inputs.first {
+            let base: [Int: AxisField]
+            switch first {
+            case .global:
+                lines.append("  the input is already global; so is the output")
+                return lines
+            case .none: base = [:]
+            case .local(let fields): base = fields
+            }
+            for window in windows {
+                let before = base[window.axis] ?? .input
+                let extent = window.dilation * (window.kernel - 1) + 1
+                let name = axisName(window.axis - 2, of: max(shapes[0].rank - 2, 1))
+                lines.append("  \(name): r = \(before.size) + (\(extent) - 1) x \(before.stride) = \(before.size + (extent - 1) * before.stride),  j = \(before.stride) x \(window.stride) = \(before.stride * window.stride),  p = \(before.padding) + \(window.padBegin) x \(before.stride) = \(before.padding + window.padBegin * before.stride)")
+            }
+            return lines
+        }
+        switch output.fieldState {
+        case .global: lines.append("  global: every output depends on the whole input (\(type(of: op.semantics).info.fieldRule))")
+        case .none: lines.append("  none: the value has no spatial axes")
+        case .local:
+            if let field = output.receptiveField {
+                if inputs.count > 1 {
+                    lines.append("  merge of \(names.count) inputs: the largest field is kept, the smallest recorded")
+                    for (name, input) in zip(names, inputs) {
+                        lines.append("    \(name): \(describe(input))")
+                    }
+                }
+                lines.append("  r = \(field.size.map(String.init).joined(separator: "x")), j = \(field.stride.map(String.init).joined(separator: "x")), p = \(field.padding.map(String.init).joined(separator: "x")), smallest r = \(field.minSize.map(String.init).joined(separator: "x")), aligned: \(field.aligned)")
+            }
+        }
+        return lines
+    }
+
+    private static func describe(_ field: ReceptiveField) -> String {
+        switch field {
+        case .global: return "global"
+        case .none: return "no spatial axes"
+        case .local:
+            let axes = field.axes ?? []
+            return "r = \(axes.map { String($0.size) }.joined(separator: "x")), j = \(axes.map { String($0.stride) }.joined(separator: "x")), p = \(axes.map { String($0.padding) }.joined(separator: "x"))"
+        }
+    }
+}

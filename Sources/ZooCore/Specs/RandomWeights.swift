@@ -1,0 +1,135 @@
+/// Materializes the declared weights of a graph (a zoo spec analysed without weights) with
+/// seeded random values that are the same on every run and every machine.
+///
+/// Each declared tensor gets its own ``Xoshiro256StarStar`` generator, seeded with
+///
+///     tensorSeed = FNV-1a-64(UTF-8 bytes of "<layer name>/<weight name>") ^ SplitMix64(seed: seed).next()
+///
+/// (FNV-1a 64: offset basis `0xCBF29CE484222325`, prime `0x100000001B3`). A tensor's values
+/// therefore depend only on the seed, its layer's name, its weight's name and its shape, never on
+/// the order or presence of other layers. Values are drawn in `Double` in row-major order and
+/// rounded to `Float`.
+///
+/// Distributions, chosen by op kind and weight name (non-trivial on purpose, so that a dropped
+/// bias or a mishandled batch-norm statistic changes the outputs):
+///
+/// - Conv `kernel` and Dense `weight`: He-normal, `std * nextNormal()` with
+///   `std = sqrt(2 / fan_in)` and `fan_in` the product of the kernel's dimensions after the first
+///   (conv `[O, C/groups, kh, kw]`: `C/groups kh kw`; dense `[out, in]`: `in`). Normal samples
+///   come from the Marsaglia polar method (see ``Xoshiro256StarStar/nextNormal()``).
+/// - Conv and Dense `bias`: uniform in `[-0.1, 0.1]`.
+/// - BatchNorm `gamma`: uniform in `[0.5, 1.5]`; `beta`: uniform in `[-0.1, 0.1]`; running
+///   `mean`: uniform in `[-0.1, 0.1]`; running `variance`: uniform in `[0.5, 1.5]` (positive).
+/// - Constant operands of Add, Sub, Mul and Div declared without values: uniform in `[-0.1, 0.1]`.
+///
+/// A uniform sample in `[a, b]` is `a + (b - a) * nextDouble()` (in `[a, b)` before rounding to `Float`).
+public enum RandomWeights {
+    /// `graph` with every declared weight (``Tensor/storage`` nil) filled with seeded random
+    /// values as described on ``RandomWeights``; tensors that already hold values are kept
+    /// as they are (the same storage object).
+    ///
+    /// - Throws: a ``ZooError`` naming the layer when a tensor's element or byte count does not
+    ///   fit in a 64-bit integer, or when an op holds a weight this type has no distribution for.
+    public static func instantiate(_ graph: Graph, seed: UInt64) throws -> Graph {
+        var seeder = SplitMix64(seed: seed)
+        let seedMix = seeder.next()
+        return try graph.mappingOps { layer in
+            var op = layer.op
+            do {
+                try op.visitWeights { name, _, tensor in
+                    guard !tensor.isMaterialized else { return }
+                    let distribution = try Distribution(op: layer.op, weight: name, shape: tensor.shape)
+                    var generator = Xoshiro256StarStar(seed: fnv1a64("\(layer.name)/\(name)") ^ seedMix)
+                    tensor = try distribution.sample(shape: tensor.shape, using: &generator, weight: name)
+                }
+            } catch let error as ZooError {
+                throw error.at(layer: layer.name)
+            }
+            return op
+        }
+    }
+
+    /// FNV-1a 64 of the UTF-8 bytes of `text`.
+    static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// How one weight's values are drawn.
+    enum Distribution {
+        /// `sqrt(2 / fanIn) * normal`.
+        case heNormal(fanIn: Int)
+        /// Uniform in `[low, high]`.
+        case uniform(low: Double, high: Double)
+
+        static let smallUniform = Distribution.uniform(low: -0.1, high: 0.1)
+        static let aroundOne = Distribution.uniform(low: 0.5, high: 1.5)
+
+        /// The distribution of weight `name` of `op`. Exhaustive over ``Op`` on purpose: a new op
+        /// (or a new weight of an existing op) must decide how it is initialized.
+        init(op: Op, weight name: String, shape: [Int]) throws(ZooError) {
+            let chosen: Distribution?
+            switch op {
+            case .conv:
+                switch name {
+                case "kernel": chosen = try .heNormal(fanIn: Self.fanIn(of: shape, op: op, weight: name))
+                case "bias": chosen = .smallUniform
+                default: chosen = nil
+                }
+            case .dense:
+                switch name {
+                case "weight": chosen = try .heNormal(fanIn: Self.fanIn(of: shape, op: op, weight: name))
+                case "bias": chosen = .smallUniform
+                default: chosen = nil
+                }
+            case .batchNorm:
+                switch name {
+                case "gamma", "variance": chosen = .aroundOne
+                case "beta", "mean": chosen = .smallUniform
+                default: chosen = nil
+                }
+            case .add, .sub, .mul, .div:
+                chosen = name == "constant" ? .smallUniform : nil
+            case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .matMul, .relu, .clip, .sigmoid,
+                .tanh, .softmax, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .lrn, .concat, .flatten, .reshape,
+                .transpose, .pad, .dropout:
+                chosen = nil
+            }
+            guard let chosen else {
+                throw ZooError(
+                    .unsupported,
+                    "Random weights need a distribution for every declared weight of an op. Received: \(op.name) weight '\(name)' \(shape), which has none.")
+            }
+            self = chosen
+        }
+
+        /// The product of a kernel's dimensions after the first (output channels or units).
+        static func fanIn(of shape: [Int], op: Op, weight name: String) throws(ZooError) -> Int {
+            try Checked.product(shape.dropFirst(), "the fan-in of \(op.name) \(name) \(shape)")
+        }
+
+        /// A tensor of `shape` filled from `generator`, in row-major order.
+        func sample(shape: [Int], using generator: inout Xoshiro256StarStar, weight name: String) throws(ZooError) -> Tensor {
+            let count = try Checked.product(shape, "the element count of \(name) \(shape)")
+            _ = try Checked.multiply(count, MemoryLayout<Float>.stride, "the byte size of \(name) \(shape)")
+            let storage: TensorStorage
+            switch self {
+            case .heNormal(let fanIn):
+                let std = fanIn > 0 ? (2 / Double(fanIn)).squareRoot() : 0
+                storage = TensorStorage(count: count) { values in
+                    for index in values.indices { values[index] = Float(std * generator.nextNormal()) }
+                }
+            case .uniform(let low, let high):
+                let width = high - low
+                storage = TensorStorage(count: count) { values in
+                    for index in values.indices { values[index] = Float(low + width * generator.nextDouble()) }
+                }
+            }
+            return try Tensor(shape: shape, storage: storage)
+        }
+    }
+}
