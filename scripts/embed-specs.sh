@@ -20,8 +20,13 @@ trap 'rm -f "$tmp"' EXIT
       echo "embed-specs: $file contains \"\"\"# or \\#, which a raw string literal cannot hold" >&2
       exit 1
     fi
+    if [ -n "$(tail -c 1 "$file")" ]; then
+      echo "embed-specs: $file must end with a newline" >&2
+      exit 1
+    fi
     echo "        (\"$name\", #\"\"\""
     cat "$file"
+    echo ''
     echo '"""#),'
   done
   echo '    ]'

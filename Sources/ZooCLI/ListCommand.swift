@@ -17,10 +17,10 @@ struct ListCommand: ParsableCommand {
             return [
                 name, input, String(report.layers.count), String(report.totals.params.trainable),
                 String(report.totals.params.total), String(report.totals.macs), String(report.totals.flops),
-                (model.source ?? "").split(separator: ",").first.map(String.init) ?? "",
+                model.variant ?? "",
             ]
         }
-        let header = ["name", "input", "layers", "params_trainable", "params_total", "macs", "flops", "source"]
+        let header = ["name", "input", "layers", "params_trainable", "params_total", "macs", "flops", "variant"]
         Console.out(TableText.render(header: header, rows: rows, format: format, numericColumns: [2, 3, 4, 5, 6]))
     }
 }

@@ -10,12 +10,22 @@ struct OpsCommand: ParsableCommand {
     var format: ReportFormat = .table
 
     func run() throws {
-        let rows = Op.allKinds.map { kind in
-            [kind.info.name, kind.info.arityDescription, kind.info.summary, kind.info.flopRule, kind.info.fieldRule]
+        let kinds = Op.allKinds.map { $0.info }
+        switch format {
+        case .table:
+            var lines: [String] = []
+            for info in kinds {
+                lines.append("\(info.name) (\(info.arityDescription)): \(info.summary)")
+                lines.append("    FLOPs: \(info.flopRule)")
+                lines.append("    receptive field: \(info.fieldRule)")
+            }
+            Console.out(lines.joined(separator: "\n") + "\n\nConventions:\n" + ReportRenderer.conventions + "\n")
+        case .json, .csv, .markdown:
+            let rows = kinds.map { [$0.name, $0.arityDescription, $0.summary, $0.flopRule, $0.fieldRule] }
+            let header = ["op", "inputs", "computes", "flops", "receptive_field"]
+            var text = TableText.render(header: header, rows: rows, format: format, numericColumns: [])
+            if format == .markdown { text += "\nConventions:\n\n" + ReportRenderer.conventions + "\n" }
+            Console.out(text)
         }
-        let header = ["op", "inputs", "computes", "flops", "receptive_field"]
-        var text = TableText.render(header: header, rows: rows, format: format, numericColumns: [])
-        if format == .table || format == .markdown { text += "\nConventions:\n" + ReportRenderer.conventions + "\n" }
-        Console.out(text)
     }
 }

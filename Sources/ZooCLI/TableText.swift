@@ -6,15 +6,11 @@ enum TableText {
     static func render(header: [String], rows: [[String]], format: ReportFormat, numericColumns: Set<Int>) -> String {
         switch format {
         case .table:
-            let shown = rows.map { row in row.enumerated().map { numericColumns.contains($0.offset) ? ReportRenderer.grouped(Int($0.element) ?? 0) : $0.element } }
-            let widths = header.indices.map { column in ([header[column]] + shown.map { $0[column] }).map(\.count).max() ?? 0 }
-            func line(_ cells: [String]) -> String {
-                cells.enumerated().map { column, cell in
-                    let pad = String(repeating: " ", count: widths[column] - cell.count)
-                    return numericColumns.contains(column) ? pad + cell : cell + pad
-                }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            let shown = rows.map { row in
+                row.enumerated().map { numericColumns.contains($0.offset) ? ReportRenderer.grouped(Int($0.element) ?? 0) : $0.element }
             }
-            return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + shown.map(line)).joined(separator: "\n") + "\n"
+            let right = header.indices.map { numericColumns.contains($0) }
+            return ReportRenderer.aligned(rows: shown, header: header, rightAligned: right).joined(separator: "\n") + "\n"
         case .json:
             let objects = rows.map { row in
                 JSONValue.object(zip(header, row).enumerated().map { column, pair in
@@ -23,16 +19,11 @@ enum TableText {
             }
             return JSONValue.array(objects).rendered()
         case .csv:
-            return ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+            return ([header] + rows).map { $0.map(ReportRenderer.csvCell).joined(separator: ",") + "\n" }.joined()
         case .markdown:
             let escape = { (cell: String) in cell.replacingOccurrences(of: "|", with: "\\|") }
             return (["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in " --- |" }.joined()]
                 + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
         }
-    }
-
-    private static func csvField(_ text: String) -> String {
-        guard text.contains(where: { ",\"\n\r".contains($0) }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -29,7 +29,8 @@ struct ZooCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                Console.error(fullMessage(for: error))
+                let message = fullMessage(for: error)
+                Console.error(message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message)
                 Foundation.exit(2)
             }
             exit(withError: error)

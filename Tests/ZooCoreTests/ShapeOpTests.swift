@@ -67,36 +67,34 @@ let movementCases: [MovementCase] = [
                  output: [4, 3, 2], step: .permute([2, 1, 0])),
 
     // Pad: d + begin + end per axis; pads = every begin, then every end.
-    // H 5 + 1 + 3 = 9, W 5 + 2 + 4 = 11; the field step shifts by the begin pads on the spatial axes.
+    // H 5 + 1 + 3 = 9, W 5 + 2 + 4 = 11; the field step carries the begin pads of every axis.
     MovementCase(label: "pad constant, asymmetric", op: .pad(Pad(pads: [0, 0, 1, 2, 0, 0, 3, 4], mode: .constant, value: 0)),
                  inputs: [[1, 3, 5, 5]], output: [1, 3, 9, 11],
-                 step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 1), WindowAxis(axis: 3, kernel: 1, stride: 1, padBegin: 2)])),
+                 step: .pad(begin: [0, 0, 1, 2])),
     // The lecture: a 5x5 input padded symmetrically by 1 on each side -> 7x7.
     MovementCase(label: "pad symmetric 5x5 by 1 -> 7x7 (the lecture)", op: .pad(Pad(pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: .symmetric)),
-                 inputs: [[1, 1, 5, 5]], output: [1, 1, 7, 7],
-                 step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 1), WindowAxis(axis: 3, kernel: 1, stride: 1, padBegin: 1)])),
+                 inputs: [[1, 1, 5, 5]], output: [1, 1, 7, 7], step: .pad(begin: [0, 0, 1, 1])),
     // reflect at its limit d - 1 = 3: 4 + 3 + 3 = 10.
     MovementCase(label: "pad reflect at the limit d - 1", op: .pad(Pad(pads: [0, 0, 3, 0, 0, 3], mode: .reflect)),
-                 inputs: [[1, 1, 4]], output: [1, 1, 10], step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 3)])),
+                 inputs: [[1, 1, 4]], output: [1, 1, 10], step: .pad(begin: [0, 0, 3])),
     // symmetric at its limit d = 4: 4 + 4 + 4 = 12.
     MovementCase(label: "pad symmetric at the limit d", op: .pad(Pad(pads: [0, 0, 4, 0, 0, 4], mode: .symmetric)),
-                 inputs: [[1, 1, 4]], output: [1, 1, 12], step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 4)])),
+                 inputs: [[1, 1, 4]], output: [1, 1, 12], step: .pad(begin: [0, 0, 4])),
     // wrap at its limit d = 4: 4 + 4 + 2 = 10.
     MovementCase(label: "pad wrap at the limit d", op: .pad(Pad(pads: [0, 0, 4, 0, 0, 2], mode: .wrap)),
-                 inputs: [[1, 1, 4]], output: [1, 1, 10], step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 4)])),
+                 inputs: [[1, 1, 4]], output: [1, 1, 10], step: .pad(begin: [0, 0, 4])),
     // edge has no limit: 2 + 10 + 10 = 22.
     MovementCase(label: "pad edge beyond the size", op: .pad(Pad(pads: [0, 0, 10, 0, 0, 10], mode: .edge)),
-                 inputs: [[1, 1, 2]], output: [1, 1, 22], step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 10)])),
+                 inputs: [[1, 1, 2]], output: [1, 1, 22], step: .pad(begin: [0, 0, 10])),
     // constant on an empty axis: 0 + 1 + 1 = 2.
     MovementCase(label: "pad constant on an empty axis", op: .pad(Pad(pads: [0, 0, 1, 0, 0, 1])),
-                 inputs: [[1, 1, 0]], output: [1, 1, 2], step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 1)])),
+                 inputs: [[1, 1, 0]], output: [1, 1, 2], step: .pad(begin: [0, 0, 1])),
     // an unpadded symbolic batch stays symbolic: 4 + 1 + 1 = 6.
     MovementCase(label: "pad keeps a symbolic batch", op: .pad(Pad(pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: .reflect)),
-                 inputs: [["N", 3, 4, 4]], output: ["N", 3, 6, 6],
-                 step: .window([WindowAxis(axis: 2, kernel: 1, stride: 1, padBegin: 1), WindowAxis(axis: 3, kernel: 1, stride: 1, padBegin: 1)])),
-    // channel padding only: 3 + 1 + 2 = 6 channels, no spatial window.
+                 inputs: [["N", 3, 4, 4]], output: ["N", 3, 6, 6], step: .pad(begin: [0, 0, 1, 1])),
+    // channel padding only: 3 + 1 + 2 = 6 channels.
     MovementCase(label: "pad channels only", op: .pad(Pad(pads: [0, 1, 0, 0, 0, 2, 0, 0])),
-                 inputs: [[1, 3, 4, 4]], output: [1, 6, 4, 4], step: .window([])),
+                 inputs: [[1, 3, 4, 4]], output: [1, 6, 4, 4], step: .pad(begin: [0, 1, 0, 0])),
 ]
 
 @Suite("Concat, Flatten, Reshape, Transpose, Pad")

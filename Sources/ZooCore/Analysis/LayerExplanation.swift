@@ -37,7 +37,7 @@ public enum LayerExplanation {
     private static func headline(_ op: Op, inputs: [Shape]) -> String {
         switch op {
         case .conv(let conv):
-            let kind = conv.groups > 1 && conv.groups == conv.filters / max(conv.filters / conv.groups, 1) && conv.kernel.shape[1] == 1 ? "depthwise conv" : "conv"
+            let kind = conv.groups > 1 && conv.kernel.shape[1] == 1 ? "depthwise conv" : "conv"
             return "\(kind) \(conv.kernelSize.map(String.init).joined(separator: "x")), \(conv.filters) filters, stride \(list(conv.stride))\(conv.groups > 1 ? ", groups \(conv.groups)" : "")\(conv.dilation.contains { $0 != 1 } ? ", dilation \(list(conv.dilation))" : "")"
         case .maxPool(let pool): return "max pool \(pool.window.kernel.map(String.init).joined(separator: "x")), stride \(list(pool.window.stride))\(pool.window.ceilMode ? ", ceil mode" : "")"
         case .averagePool(let pool): return "average pool \(pool.window.kernel.map(String.init).joined(separator: "x")), stride \(list(pool.window.stride))\(pool.window.ceilMode ? ", ceil mode" : "")"
@@ -112,7 +112,7 @@ public enum LayerExplanation {
         switch op {
         case .conv(let conv):
             let spatial = entry.outputShape.dims.dropFirst(2).map(\.description).joined(separator: " x ")
-            let perOutput = (conv.groups > 1 ? ["\(conv.kernel.shape[1])"] : ["\(conv.kernel.shape[1])"]) + conv.kernelSize.map(String.init)
+            let perOutput = ["\(conv.kernel.shape[1])"] + conv.kernelSize.map(String.init)
             lines.append("MACs (c_out x H_out x W_out x c_in/groups x k_h x k_w):")
             lines.append("  \(conv.filters) x \(spatial) x \(perOutput.joined(separator: " x ")) = \(n(entry.macs))")
         case .dense(let dense):
@@ -124,8 +124,18 @@ public enum LayerExplanation {
         default:
             break
         }
-        let rule = type(of: op.semantics).info.flopRule
-        lines.append("FLOPs (\(rule)): \(n(entry.flops))")
+        let bias: Bool? = switch op {
+        case .conv(let conv): conv.bias != nil
+        case .dense(let dense): dense.bias != nil
+        case .matMul: false
+        default: nil
+        }
+        if let bias {
+            let biasTerm = bias ? " + \(n(outputs))" : ""
+            lines.append("FLOPs (2 x MACs\(bias ? " + 1 per output for the bias" : "")): 2 x \(n(entry.macs))\(biasTerm) = \(n(entry.flops))")
+        } else {
+            lines.append("FLOPs (\(type(of: op.semantics).info.flopRule)): \(n(entry.flops))")
+        }
         lines.append("")
         return lines
     }
@@ -144,14 +154,19 @@ public enum LayerExplanation {
             }
             for window in windows {
                 let before = base[window.axis] ?? .input
-                let extent = window.dilation * (window.kernel - 1) + 1
+                guard let after = try? before.applying(window), let extent = try? window.extent() else { continue }
                 let name = axisName(window.axis - 2, of: max(shapes[0].rank - 2, 1))
-                lines.append("  \(name): r = \(before.size) + (\(extent) - 1) x \(before.stride) = \(before.size + (extent - 1) * before.stride),  j = \(before.stride) x \(window.stride) = \(before.stride * window.stride),  p = \(before.padding) + \(window.padBegin) x \(before.stride) = \(before.padding + window.padBegin * before.stride)")
+                lines.append("  \(name): r = \(before.size) + (\(extent) - 1) x \(before.stride) = \(after.size),  j = \(before.stride) x \(window.stride) = \(after.stride),  p = \(before.padding) + \(window.padBegin) x \(before.stride) = \(after.padding)")
             }
             return lines
         }
         switch output.fieldState {
-        case .global: lines.append("  global: every output depends on the whole input (\(type(of: op.semantics).info.fieldRule))")
+        case .global:
+            if inputs.allSatisfy({ $0 == .global }) {
+                lines.append("  global: the input is already global, so every output depends on the whole input")
+            } else {
+                lines.append("  global: every output depends on the whole input (\(op.name): \(type(of: op.semantics).info.fieldRule))")
+            }
         case .none: lines.append("  none: the value has no spatial axes")
         case .local:
             if let field = output.receptiveField {

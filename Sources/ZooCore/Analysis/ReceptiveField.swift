@@ -34,14 +34,20 @@ public struct AxisField: Sendable, Equatable {
 
     /// The field after a window step along this axis.
     public func applying(_ window: WindowAxis) throws -> AxisField {
-        let extent = try Checked.add(try Checked.multiply(window.dilation, window.kernel - 1, "a dilated kernel"), 1)
-        let growth = try Checked.multiply(extent - 1, stride, "a receptive field")
+        let growth = try Checked.multiply(try window.extent() - 1, stride, "a receptive field")
         return AxisField(
             size: try Checked.add(size, growth, "a receptive field"),
             stride: try Checked.multiply(stride, window.stride, "an effective stride"),
             padding: try Checked.add(padding, try Checked.multiply(window.padBegin, stride, "an effective padding"), "an effective padding"),
             minSize: try Checked.add(minSize, growth, "a receptive field"),
             aligned: aligned)
+    }
+
+    /// The field after `begin` elements of padding before this axis: p <- p + p_begin j.
+    public func shifted(by begin: Int) throws -> AxisField {
+        var copy = self
+        copy.padding = try Checked.add(padding, try Checked.multiply(begin, stride, "an effective padding"), "an effective padding")
+        return copy
     }
 
     /// Several branches' fields on one axis merged.
@@ -92,6 +98,12 @@ public enum ReceptiveField: Sendable, Equatable {
             var fields = base
             for window in windows { fields[window.axis] = try (base[window.axis] ?? .input).applying(window) }
             return fields.isEmpty ? .none : .local(fields)
+        case .pad(let begin):
+            guard case .local(var fields) = inputs[0] else { return inputs[0] }
+            for (axis, field) in fields where axis < begin.count {
+                fields[axis] = try field.shifted(by: begin[axis])
+            }
+            return .local(fields)
         case .elementwise:
             return merge(inputs, shapes: shapes, outputRank: output.rank)
         case .concat(let axis):

@@ -199,7 +199,7 @@ public enum ReportRenderer {
 
     /// Rows of cells padded to their column's widest cell, columns two spaces apart, with a
     /// rule under the header; no trailing spaces.
-    private static func aligned(rows: [[String]], header: [String]?, rightAligned: [Bool]) -> [String] {
+    public static func aligned(rows: [[String]], header: [String]?, rightAligned: [Bool]) -> [String] {
         let all = (header.map { [$0] } ?? []) + rows
         var widths = Array(repeating: 0, count: rightAligned.count)
         for row in all {
@@ -256,7 +256,8 @@ public enum ReportRenderer {
         return rows.map { $0.map(csvCell).joined(separator: ",") + "\n" }.joined()
     }
 
-    private static func csvCell(_ text: String) -> String {
+    /// A CSV cell, quoted with inner quotes doubled when it holds a comma, quote, CR or LF.
+    public static func csvCell(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
         return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
     }

@@ -5,6 +5,8 @@ public struct Model: Sendable {
     public var name: String
     /// `zoo-spec`, `onnx`, `keras-h5`, ...
     public var format: String
+    /// Which variant of the architecture this is, in a few words (a spec's `variant`).
+    public var variant: String?
     /// Where the architecture comes from (a spec's `source`), when stated.
     public var source: String?
     public var graph: Graph
@@ -13,9 +15,13 @@ public struct Model: Sendable {
     /// The 1-based line of each layer in `file`, where the format has lines.
     public var layerLines: [String: Int]
 
-    public init(name: String, format: String, source: String? = nil, graph: Graph, file: String? = nil, layerLines: [String: Int] = [:]) {
+    public init(
+        name: String, format: String, variant: String? = nil, source: String? = nil, graph: Graph, file: String? = nil,
+        layerLines: [String: Int] = [:]
+    ) {
         self.name = name
         self.format = format
+        self.variant = variant
         self.source = source
         self.graph = graph
         self.file = file

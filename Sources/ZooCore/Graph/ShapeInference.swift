@@ -24,6 +24,11 @@ public enum ShapeInference {
     /// Fails when an input has a symbolic dimension other than its first.
     public static func checkBound(_ inputs: [GraphInput]) throws {
         for input in inputs {
+            if let negative = input.shape.dims.first(where: { ($0.value ?? 0) < 0 }) {
+                throw ZooError(
+                    .shapeMismatch, "Input dimensions must not be negative. Received: input '\(input.name)' \(input.shape) with \(negative).",
+                    layer: input.name)
+            }
             let unbound = input.shape.dims.dropFirst().compactMap { dim -> String? in
                 if case .symbol(let name) = dim { return name }
                 return nil
@@ -33,7 +38,7 @@ public enum ShapeInference {
                     .map(String.init).joined(separator: ",")
                 throw ZooError(
                     .shapeMismatch,
-                    "Only the batch (first) dimension of an input may stay symbolic; bind the others with --input-shape \(input.name)=\(example). Received: input '\(input.name)' \(input.shape) with unbound \(unbound.map { "'\($0)'" }.joined(separator: ", ")).",
+                    "Only the batch (first) dimension of an input may stay symbolic; bind the others with --input-shape (for example --input-shape \(input.name)=\(example)). Received: input '\(input.name)' \(input.shape) with unbound \(unbound.map { "'\($0)'" }.joined(separator: ", ")).",
                     layer: input.name)
             }
         }

@@ -11,6 +11,6 @@ public struct GlobalMaxPool: GlobalPool {
         fieldRule: "global")
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {
-        try .perElement(try windowSize(inputs[0]) - 1, of: output)
+        try .perElement(max(try windowSize(inputs[0]) - 1, 0), of: output)
     }
 }

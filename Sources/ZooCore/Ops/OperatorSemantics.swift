@@ -128,6 +128,9 @@ public enum FieldStep: Sendable, Equatable {
     /// A sliding window along some axes of the first input: r <- r + (k' - 1) j, j <- j s,
     /// p <- p + p_begin j, with k' = d (k - 1) + 1 the dilated kernel.
     case window([WindowAxis])
+    /// Padding `begin[axis]` elements before each axis: p <- p + p_begin j on the axes that
+    /// carry a field (a pad op; it never makes an axis spatial).
+    case pad(begin: [Int])
     /// Output element i of every axis depends on element i of each input (NumPy broadcasting
     /// aligns axes from the right); several spatial inputs are merged.
     case elementwise
@@ -156,6 +159,11 @@ public struct WindowAxis: Sendable, Equatable {
     public let dilation: Int
     /// Padding added before the first element of this axis.
     public let padBegin: Int
+
+    /// The dilated kernel extent `k' = d (k - 1) + 1`, overflow-checked.
+    public func extent() throws -> Int {
+        try Checked.add(try Checked.multiply(dilation, kernel - 1, "a dilated kernel"), 1, "a dilated kernel")
+    }
 
     public init(axis: Int, kernel: Int, stride: Int, dilation: Int = 1, padBegin: Int) {
         self.axis = axis

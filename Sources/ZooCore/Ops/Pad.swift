@@ -26,7 +26,7 @@ public struct Pad: OperatorSemantics {
 
     public static let info = OpInfo(
         name: "pad", summary: "padding of every axis: constant, reflect, edge, wrap or symmetric", flopRule: "0 (data movement)",
-        fieldRule: "window of size 1 and stride 1: p <- p + p_begin j on each padded spatial axis")
+        fieldRule: "p <- p + p_begin j on each padded spatial axis; r and j unchanged")
 
     public func outputShape(inputs: [Shape]) throws -> Shape {
         let input = inputs[0]
@@ -65,10 +65,7 @@ public struct Pad: OperatorSemantics {
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { .zero }
 
     public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep {
-        let rank = inputs[0].rank
-        return .window((2..<max(rank, 2)).filter { pads[$0] != 0 || pads[$0 + rank] != 0 }.map {
-            WindowAxis(axis: $0, kernel: 1, stride: 1, padBegin: pads[$0])
-        })
+        .pad(begin: Array(pads.prefix(inputs[0].rank)))
     }
 
     public func attributes(inputs: [Shape]) -> [(String, AttributeValue)] {

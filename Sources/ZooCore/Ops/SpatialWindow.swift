@@ -77,11 +77,13 @@ public struct SpatialWindow: Sendable, Equatable {
                     "\(op) window must fit inside the padded input: \(size) + \(begin) + \(end) >= \(extent) on spatial axis \(axis). Received: input \(input), kernel \(kernel), dilation \(dilation), pads \(begin),\(end).")
             }
             let span = padded - extent
-            var output = span / stride[axis] + 1
-            if ceilMode {
-                if span % stride[axis] != 0 { output += 1 }
-                if (output - 1) * stride[axis] >= size + begin { output -= 1 }
+            var steps = span / stride[axis]
+            if ceilMode, span % stride[axis] != 0 {
+                // One more window, unless it would start inside the end padding.
+                let (start, overflow) = (steps + 1).multipliedReportingOverflow(by: stride[axis])
+                if !overflow, start < size + begin { steps += 1 }
             }
+            let output = try Checked.add(steps, 1, "\(op) output size")
             sizes.append(size)
             outputs.append(output)
             begins.append(begin)

@@ -6,6 +6,7 @@ enum BuiltinSpecs {
     static let files: [(name: String, text: String)] = [
         ("alexnet", #"""
 name: alexnet
+variant: torchvision
 source: >-
   torchvision.models.alexnet (the "one weird trick" variant of Krizhevsky 2014: 64-192-384-256-256
   filters, no LRN, no groups), 224x224 input, torchvision module paths as layer names. Its
@@ -33,9 +34,11 @@ layers:
   - classifier.4: {op: dense, units: 4096}
   - classifier.5: {op: relu}
   - classifier.6: {op: dense, units: 1000}
+
 """#),
         ("alexnet2012", #"""
 name: alexnet2012
+variant: Krizhevsky 2012 (two groups, LRN, 227 input)
 source: >-
   Krizhevsky, Sutskever and Hinton 2012, "ImageNet Classification with Deep Convolutional Neural
   Networks": 96-256-384-384-256 filters, conv2/4/5 split into two groups (the two GPUs), local
@@ -67,9 +70,11 @@ layers:
   - relu7: {op: relu}
   - drop7: {op: dropout, rate: 0.5}
   - fc8: {op: dense, units: 1000}
+
 """#),
         ("googlenet", #"""
 name: googlenet
+variant: torchvision, no auxiliary heads
 source: >-
   Szegedy et al. 2015, "Going Deeper with Convolutions" (Inception v1), as torchvision.models.googlenet
   builds it: batch-normalized convolutions without bias, 3x3 kernels in the "5x5" branch, ceil-mode
@@ -112,9 +117,11 @@ layers:
   - flatten
   - dropout: {op: dropout, rate: 0.2}
   - fc: {op: dense, units: 1000}
+
 """#),
         ("lenet5", #"""
 name: lenet5
+variant: the lecture's LeNet-5 (sigmoid, max pool)
 source: >-
   LeCun et al. 1998, "Gradient-Based Learning Applied to Document Recognition", as the lecture
   (AOS 2, lecture 03) builds it: 32x32 grey input, 5x5 convolutions without padding, 2x2 max
@@ -129,9 +136,11 @@ layers:
   - fc1: {op: dense, units: 120, activation: sigmoid}
   - fc2: {op: dense, units: 84, activation: sigmoid}
   - fc3: {op: dense, units: 10}
+
 """#),
         ("mobilenet", #"""
 name: mobilenet
+variant: Keras, alpha 1.0
 source: >-
   Howard et al. 2017, "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision
   Applications", as keras.applications.MobileNet builds it with alpha 1.0 at 224x224: SAME
@@ -230,9 +239,11 @@ layers:
   - conv_preds: {op: conv, filters: 1000, kernel: 1}
   - reshape_2: {op: reshape, shape: [1000]}
   - predictions: {op: softmax}
+
 """#),
         ("mobilenetv2", #"""
 name: mobilenetv2
+variant: torchvision
 source: >-
   Sandler et al. 2018, "MobileNetV2: Inverted Residuals and Linear Bottlenecks", as
   torchvision.models.mobilenet_v2 builds it (width 1.0, 224x224): inverted residual blocks of a
@@ -293,9 +304,11 @@ layers:
   - flatten
   - classifier.0: {op: dropout, rate: 0.2}
   - classifier.1: {op: dense, units: 1000}
+
 """#),
         ("resnet18", #"""
 name: resnet18
+variant: torchvision
 source: >-
   He et al. 2016, "Deep Residual Learning for Image Recognition", as torchvision.models.resnet18
   builds it: basic blocks of two 3x3 convolutions without bias, batch norm, 1x1 projection
@@ -342,9 +355,11 @@ layers:
   - avgpool: {op: globalavgpool}
   - flatten
   - fc: {op: dense, units: 1000}
+
 """#),
         ("resnet50", #"""
 name: resnet50
+variant: torchvision (v1.5)
 source: >-
   He et al. 2016, "Deep Residual Learning for Image Recognition", as torchvision.models.resnet50
   builds it (ResNet v1.5: the stride sits on the 3x3 convolution of each bottleneck), convolutions
@@ -397,9 +412,11 @@ layers:
   - avgpool: {op: globalavgpool}
   - flatten
   - fc: {op: dense, units: 1000}
+
 """#),
         ("vgg16", #"""
 name: vgg16
+variant: Keras (= torchvision counts)
 source: >-
   Simonyan and Zisserman 2015, configuration D, as keras.applications.VGG16 builds it (the same
   parameter counts as torchvision's vgg16), Keras layer names, 224x224 input. The IR computes in
@@ -428,6 +445,7 @@ layers:
   - fc1: {op: dense, units: 4096, activation: relu}
   - fc2: {op: dense, units: 4096, activation: relu}
   - predictions: {op: dense, units: 1000, activation: softmax}
+
 """#),
     ]
 }

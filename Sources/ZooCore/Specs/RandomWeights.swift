@@ -1,3 +1,5 @@
+import Foundation
+
 /// Materializes the declared weights of a graph (a zoo spec analysed without weights) with
 /// seeded random values that are the same on every run and every machine.
 ///
@@ -31,6 +33,7 @@ public enum RandomWeights {
     /// - Throws: a ``ZooError`` naming the layer when a tensor's element or byte count does not
     ///   fit in a 64-bit integer, or when an op holds a weight this type has no distribution for.
     public static func instantiate(_ graph: Graph, seed: UInt64) throws -> Graph {
+        try checkFitsInMemory(graph)
         var seeder = SplitMix64(seed: seed)
         let seedMix = seeder.next()
         return try graph.mappingOps { layer in
@@ -46,6 +49,28 @@ public enum RandomWeights {
                 throw error.at(layer: layer.name)
             }
             return op
+        }
+    }
+
+    /// Refuses, before allocating anything, to materialize more bytes than the machine has
+    /// memory: a spec can declare tensors of any size.
+    static func checkFitsInMemory(_ graph: Graph) throws {
+        let memory = ProcessInfo.processInfo.physicalMemory
+        var bytes = 0
+        for layer in graph.layers {
+            do {
+                for weight in layer.op.weights where !weight.tensor.isMaterialized {
+                    let size = try Checked.multiply(weight.tensor.count, MemoryLayout<Float>.stride, "the byte size of \(weight.name) \(weight.tensor.shape)")
+                    bytes = try Checked.add(bytes, size, "the declared weight bytes")
+                    guard UInt64(bytes) <= memory else {
+                        throw ZooError(
+                            .unsupported,
+                            "Random weights must fit in the machine's memory. Received: \(bytes) bytes of declared weights up to \(weight.name) \(weight.tensor.shape), \(memory) bytes of memory.")
+                    }
+                }
+            } catch let error as ZooError {
+                throw error.at(layer: layer.name)
+            }
         }
     }
 
@@ -120,12 +145,12 @@ public enum RandomWeights {
             switch self {
             case .heNormal(let fanIn):
                 let std = fanIn > 0 ? (2 / Double(fanIn)).squareRoot() : 0
-                storage = TensorStorage(count: count) { values in
+                storage = try TensorStorage(count: count) { values in
                     for index in values.indices { values[index] = Float(std * generator.nextNormal()) }
                 }
             case .uniform(let low, let high):
                 let width = high - low
-                storage = TensorStorage(count: count) { values in
+                storage = try TensorStorage(count: count) { values in
                     for index in values.indices { values[index] = Float(low + width * generator.nextDouble()) }
                 }
             }

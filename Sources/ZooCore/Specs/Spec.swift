@@ -11,7 +11,7 @@ public enum Spec {
     /// Largest spec file accepted, in bytes; a spec is a page of text.
     public static let maximumFileSize = 4 << 20
 
-    static let topLevelKeys = ["name", "source", "description", "input", "inputs", "blocks", "layers", "outputs"]
+    static let topLevelKeys = ["name", "variant", "source", "description", "input", "inputs", "blocks", "layers", "outputs"]
 
     /// Loads the spec file at `path`, binding symbolic input dimensions from `inputShapes`.
     public static func load(path: String, inputShapes: [String: Shape] = [:]) throws -> Model {
@@ -39,12 +39,14 @@ public enum Spec {
 
     /// Parses spec text; `file` names it in errors.
     public static func parse(_ text: String, file: String, inputShapes: [String: Shape] = [:]) throws -> Model {
-        let root: Node
+        let document: SpecNode
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The parser retains the anchors, so `rejectingAliases` can see them while it lives.
+            let parser = try Yams.Parser(yaml: text)
+            guard let node = try parser.singleRoot() else {
                 throw ZooError(.malformedFile, "A spec must be a YAML mapping with name, input and layers. Received: an empty document.", file: file)
             }
-            root = node
+            document = try withExtendedLifetime(parser) { try SpecNode(node, file: file).rejectingAliases() }
         } catch let error as ZooError {
             throw error
         } catch let error as YamlError {
@@ -52,7 +54,6 @@ public enum Spec {
         } catch {
             throw ZooError(.malformedFile, "A spec must be valid YAML. Received: \(error).", file: file)
         }
-        let document = try SpecNode(root, file: file).rejectingAliases()
         var fields: [String: SpecNode] = [:]
         for (key, keyNode, value) in try document.mapping("a spec") {
             guard topLevelKeys.contains(key) else {
@@ -84,8 +85,16 @@ public enum Spec {
         } else {
             outputs = [last]
         }
-        let (graph, lines) = try builder.build(inputs: inputs, outputs: outputs)
-        return Model(name: name, format: format, source: try fields["source"]?.string("source"), graph: graph, file: file, layerLines: lines)
+        let inputLine = (fields["input"] ?? fields["inputs"])?.line
+        let (graph, lines): (Graph, [String: Int])
+        do {
+            (graph, lines) = try builder.build(inputs: inputs, outputs: outputs)
+        } catch let error as ZooError {
+            throw error.inFile(file, line: inputLine)
+        }
+        return Model(
+            name: name, format: format, variant: try fields["variant"]?.string("variant"), source: try fields["source"]?.string("source"),
+            graph: graph, file: file, layerLines: lines)
     }
 
     /// `input: [3, 224, 224]` (one input named `input`) or `inputs: [{name, shape, layout}]`;

@@ -90,7 +90,11 @@ struct SpecBuilder {
             arguments.removeAll { $0.key == "name" }
         }
         if let block = blocks[kind] {
-            return try expand(block: block, name: explicitName, arguments: arguments, site: item, scope: scope, from: current)
+            do {
+                return try expand(block: block, name: explicitName, arguments: arguments, site: item, scope: scope, from: current)
+            } catch let error as ZooError {
+                throw error.at(layer: scope.prefix + (explicitName ?? block.name))
+            }
         }
         guard let definition = SpecOps.table[kind] else {
             let known = Array(SpecOps.table.keys) + Array(blocks.keys)

@@ -87,11 +87,15 @@ struct SpecNode {
         return Array(repeating: try int(what), count: count)
     }
 
-    /// Checks that no alias (`*name`) appears anywhere: they could expand a small file into a
-    /// huge tree.
+    /// Checks that no anchor (`&name`) or alias (`*name`) appears anywhere: aliases could
+    /// expand a small file into a huge tree. Yams resolves an alias to a copy of its anchored
+    /// node, which keeps the anchor while the parser lives; call this before releasing it.
     func rejectingAliases() throws -> SpecNode {
+        if node.anchor != nil {
+            throw failure("Spec files may not use YAML anchors and aliases (&name, *name). Received: an anchored node: \(text.prefix(60)).")
+        }
         switch node {
-        case .alias: throw failure("Spec files may not use YAML aliases (*name). Received: an alias.")
+        case .alias: throw failure("Spec files may not use YAML anchors and aliases (&name, *name). Received: an alias.")
         case .scalar: break
         case .sequence(let sequence): for element in sequence { _ = try SpecNode(element, file: file).rejectingAliases() }
         case .mapping(let mapping):

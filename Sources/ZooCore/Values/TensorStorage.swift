@@ -17,25 +17,24 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocation alignment in bytes (a cache line; enough for every SIMD width).
     public static let alignment = 64
 
-    /// Allocates `count` elements and lets `initialize` write every one of them.
-    public init(count: Int, initialize: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
-        let byteCount = max(count, 1) * MemoryLayout<Float>.stride
+    /// Allocates `count` elements and lets `initialize` write every one of them; fails when
+    /// the byte size does not fit in an `Int`.
+    public init(count: Int, initialize: (UnsafeMutableBufferPointer<Float>) -> Void) throws(ZooError) {
+        guard count >= 0 else {
+            throw ZooError(.invalidGraph, "A tensor's element count must not be negative. Received: \(count).")
+        }
+        let byteCount = try Checked.multiply(max(count, 1), MemoryLayout<Float>.stride, "a tensor's byte size")
         let raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Self.alignment)
         let typed = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         let mutable = UnsafeMutableBufferPointer(start: typed, count: count)
-        do {
-            try initialize(mutable)
-        } catch {
-            raw.deallocate()
-            throw error
-        }
+        initialize(mutable)
         buffer = UnsafeBufferPointer(mutable)
         owner = .allocated(raw)
     }
 
     /// Copies `values` into new storage.
-    public convenience init(_ values: [Float]) {
-        self.init(count: values.count) { destination in
+    public convenience init(_ values: [Float]) throws(ZooError) {
+        try self.init(count: values.count) { destination in
             _ = destination.initialize(from: values)
         }
     }

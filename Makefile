@@ -1,0 +1,62 @@
+# zoo — build, demo, test and benchmark. `make demo` and `make test` run `make setup` first, so a
+# fresh Debian machine with Swift needs nothing else.
+
+SWIFT ?= swift
+# System packages the project needs from Debian: pkg-config (SwiftPM finds system libraries
+# through it) and graphviz (`zoo graph --format svg` renders with its `dot`).
+SYSTEM_PACKAGES := pkg-config graphviz
+RELEASE_ZOO := .build/release/zoo
+
+.PHONY: setup build release demo test bench specs clean
+
+## setup: install the missing system packages (apt-get update first), as root or through sudo
+setup:
+	@missing=""; \
+	if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "setup: not a Debian system; install these with your package manager: $(SYSTEM_PACKAGES)"; exit 0; \
+	fi; \
+	for package in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "setup: system packages present ($(SYSTEM_PACKAGES))"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
+	else \
+		echo "setup: missing system packages:$$missing"; \
+		echo "setup: run this as root, then make again:"; \
+		echo "    apt-get update && apt-get install -y$$missing"; \
+		exit 1; \
+	fi; \
+	echo "setup: installing$$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends$$missing
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product zoo
+
+## demo: build in release and analyze a few networks of the zoo
+demo: setup release
+	$(RELEASE_ZOO) list
+	@echo
+	$(RELEASE_ZOO) analyze lenet5
+	@echo
+	$(RELEASE_ZOO) analyze resnet18 --format markdown | head -n 20
+	@echo
+	$(RELEASE_ZOO) explain alexnet2012 conv2
+
+## test: every Swift test (the Python cross-checks join with the ONNX and Keras readers)
+test: setup
+	$(SWIFT) test
+
+## bench: analysis speed and scaling, written to BENCHMARKS.md
+bench: setup release
+	bench/analyze.sh $(RELEASE_ZOO)
+
+## specs: embed zoo/*.yaml into the binary (run after editing a spec)
+specs:
+	scripts/embed-specs.sh
+
+clean:
+	rm -rf .build
