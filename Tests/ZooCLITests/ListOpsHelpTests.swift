@@ -32,6 +32,23 @@ struct ListOpsHelpTests {
         #expect(resnet18["macs"] as? Int == 1_814_073_344)
     }
 
+    @Test("a copy of the binary elsewhere, started from another folder, still finds the built-in specs")
+    func installedCopyFindsTheZoo() throws {
+        let built = try #require(ZooProcess.executable)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-installed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let installed = folder.appendingPathComponent("zoo")
+        try FileManager.default.copyItem(at: built, to: installed)
+        let result = try ZooProcess.run(
+            ["analyze", "resnet18", "--format", "json"], in: URL(fileURLWithPath: "/"), executable: installed)
+        #expect(result.status == 0, "\(result)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let totals = try #require(report["totals"] as? [String: Any])
+        // torchvision's resnet18 MACs (REFERENCE.md).
+        #expect(totals["macs"] as? Int == 1_814_073_344)
+    }
+
     @Test(arguments: ["csv", "markdown"])
     func listOtherFormats(_ format: String) throws {
         let result = try ZooProcess.run(["list", "--format", format])

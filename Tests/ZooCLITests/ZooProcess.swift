@@ -76,9 +76,10 @@ enum ZooProcess {
     /// Runs `zoo args...` with `stdin` as its standard input (empty when nil) and returns its
     /// exit status and output. `environment` replaces the inherited environment when given.
     static func run(
-        _ args: [String], stdin: String? = nil, environment: [String: String]? = nil, in directory: URL? = nil
+        _ args: [String], stdin: String? = nil, environment: [String: String]? = nil, in directory: URL? = nil,
+        executable override: URL? = nil
     ) throws -> ZooResult {
-        guard let executable else { throw NotFound(searched: candidateFolders.map(\.path)) }
+        guard let executable = override ?? executable else { throw NotFound(searched: candidateFolders.map(\.path)) }
         // stdout and stderr go to files, not pipes, so that large outputs cannot fill a pipe
         // and block the child while the parent waits for it.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-run-\(UUID().uuidString)")
@@ -86,8 +87,8 @@ enum ZooProcess {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         defer {

@@ -140,7 +140,6 @@ public enum RandomWeights {
         /// A tensor of `shape` filled from `generator`, in row-major order.
         func sample(shape: [Int], using generator: inout Xoshiro256StarStar, weight name: String) throws(ZooError) -> Tensor {
             let count = try Checked.product(shape, "the element count of \(name) \(shape)")
-            _ = try Checked.multiply(count, MemoryLayout<Float>.stride, "the byte size of \(name) \(shape)")
             let storage: TensorStorage
             switch self {
             case .heNormal(let fanIn):
