@@ -295,6 +295,22 @@ struct ZooSpecTests {
 
     // MARK: - Errors: kind, file, line and layer
 
+    @Test func errorBlocksNestedTooDeep() {
+        // b0 uses b1, ..., b69 uses relu: 70 levels, past the limit of 64. Line 4 + 3 i holds
+        // block b_i's entry; the 65th nested instance (b64, entered from b63's entry) fails.
+        var yaml = "name: deep\ninput: [3, 8, 8]\nblocks:\n"
+        for level in 0..<70 {
+            let next = level == 69 ? "relu" : "b\(level + 1)"
+            yaml += "  b\(level):\n    layers:\n      - \(next)\n"
+        }
+        yaml += "layers:\n  - b0\n"
+        // The error names the instance path of the block that would nest too deep.
+        let path = (0...64).map { "b\($0)" }.joined(separator: ".")
+        expectSpecError(.invalidGraph, line: 4 + 3 * 63 + 2, layer: path, mentioning: ["at most 64 deep"]) {
+            _ = try parseSpec(yaml, file: "bad.yaml")
+        }
+    }
+
     @Test func errorUnknownOp() {
         expectSpecError(.invalidGraph, line: 4, layer: "conv1", mentioning: ["convv", "'conv'"]) {
             _ = try parseSpec(

@@ -29,6 +29,12 @@ struct SpecBuilder {
         var block: Block?
     }
 
+    /// At most this many layers after expansion: repetitions multiply, and a small file could
+    /// otherwise ask for billions.
+    static let maximumLayers = 1_000_000
+    /// Blocks may use blocks this deep at most (each level is a stack frame of the expander).
+    static let maximumBlockDepth = 64
+
     let file: String
     let blocks: [String: Block]
     private(set) var entries: [Entry] = []
@@ -136,7 +142,7 @@ struct SpecBuilder {
             throw site.failure(.invalidGraph, "\(definition.name) needs the argument '\(key)'. Received: \(site.text).", layer: name)
         }
         let activation = values.removeValue(forKey: "activation")
-        entries.append(Entry(name: name, definition: definition, arguments: SpecArguments(op: definition.name, values: values), inputs: inputs, site: site))
+        try append(Entry(name: name, definition: definition, arguments: SpecArguments(op: definition.name, values: values), inputs: inputs, site: site))
         guard let activation else { return name }
         let activationName = try activation.string("activation")
         if activationName == "linear" || activationName == "none" { return name }
@@ -146,7 +152,7 @@ struct SpecBuilder {
                 "activation must be one of \(SpecOps.activations.joined(separator: ", ")), linear. Received: '\(activationName)'.", layer: name)
         }
         let fusedName = try claim("\(name.dropFirst(scope.prefix.count))/\(activationName)", kind: activationName, scope: scope, site: site)
-        entries.append(Entry(name: fusedName, definition: fused, arguments: SpecArguments(op: activationName, values: [:]), inputs: [[name]], site: site))
+        try append(Entry(name: fusedName, definition: fused, arguments: SpecArguments(op: activationName, values: [:]), inputs: [[name]], site: site))
         return fusedName
     }
 
@@ -154,6 +160,9 @@ struct SpecBuilder {
         block: Block, name explicitName: String?,
         arguments: [(key: String, keyNode: SpecNode, value: SpecNode)], site: SpecNode, scope: Scope, from current: String
     ) throws -> String {
+        guard activeBlocks.count < Self.maximumBlockDepth else {
+            throw site.failure(.invalidGraph, "Blocks may nest at most \(Self.maximumBlockDepth) deep. Received: \((activeBlocks + [block.name]).joined(separator: " -> ")).")
+        }
         guard !activeBlocks.contains(block.name) else {
             throw site.failure(.invalidGraph, "A block may not use itself. Received: \((activeBlocks + [block.name]).joined(separator: " -> ")).")
         }
@@ -225,6 +234,14 @@ struct SpecBuilder {
             input = try expand(block.body, scope: Scope(prefix: instance + ".", bindings: bound, block: block), from: input)
         }
         return input
+    }
+
+    private mutating func append(_ entry: Entry) throws {
+        guard entries.count < Self.maximumLayers else {
+            throw entry.site.failure(
+                .unsupported, "A spec may expand to at most \(Self.maximumLayers) layers. Received: more, at layer '\(entry.name)'.", layer: entry.name)
+        }
+        entries.append(entry)
     }
 
     private func bind(_ name: String, _ value: SpecNode, nameNode: SpecNode, into bound: inout [String: SpecNode], block: Block) throws {
