@@ -5,6 +5,7 @@ let package = Package(
     name: "zoo",
     products: [
         .library(name: "ZooCore", targets: ["ZooCore"]),
+        .library(name: "ZooONNX", targets: ["ZooONNX"]),
         .executable(name: "zoo", targets: ["ZooCLI"]),
     ],
     dependencies: [
@@ -16,14 +17,22 @@ let package = Package(
             name: "ZooCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "COnnx",
+            exclude: ["onnx.proto"],
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        .target(name: "ZooONNX", dependencies: ["ZooCore", "COnnx"]),
         .executableTarget(
             name: "ZooCLI",
             dependencies: [
                 "ZooCore",
+                "ZooONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
+        .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI"]),
     ],
     swiftLanguageModes: [.v6]
