@@ -8,7 +8,7 @@ struct ListOpsHelpTests {
     static let opNames = [
         "conv", "maxpool", "avgpool", "globalavgpool", "globalmaxpool", "dense", "matmul", "batchnorm", "relu", "clip",
         "sigmoid", "tanh", "softmax", "leakyrelu", "hardsigmoid", "hardswish", "silu", "lrn", "add", "sub", "mul", "div",
-        "concat", "flatten", "reshape", "transpose", "pad", "dropout",
+        "concat", "flatten", "reshape", "transpose", "pad", "dropout", "identity",
     ]
 
     @Test func listShowsAllNineNetworks() throws {

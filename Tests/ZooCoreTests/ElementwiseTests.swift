@@ -28,6 +28,7 @@ let unaryCases: [UnaryCase] = [
     UnaryCase(op: .softmax(Softmax(axis: 1)), flops: 180, step: .reduce(axes: [1])),
     // data movement.
     UnaryCase(op: .dropout(Dropout(ratio: 0.5)), flops: 0, step: .elementwise),
+    UnaryCase(op: .identity(Identity()), flops: 0, step: .elementwise),
 ]
 
 /// Element-wise binary ops with NumPy broadcasting; FLOPs (operands - 1) per output element.

@@ -34,7 +34,7 @@ public enum ReportRenderer {
           clip, ...) 1 per output element; softmax 3 per element; max pool kh x kw - 1 and
           average pool kh x kw per output; global max pool H x W - 1 and global average pool
           H x W per output; LRN size + 3 per element; data movement (concat, reshape, flatten,
-          transpose, pad, dropout) 0. A layer whose op has no rule is uncounted, not 0.
+          transpose, pad, dropout, identity) 0. A layer whose op has no rule is uncounted, not 0.
         - Shapes: the IR's channels-first layout named in the header (JSON `layout`), batch
           first; inputs and outputs also give the source model's layout. Figures are per
           sample: a symbolic batch counts as 1. Activation bytes: each layer's float32 output.

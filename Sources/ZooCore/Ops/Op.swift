@@ -30,6 +30,7 @@ public enum Op: Sendable, Equatable {
     case transpose(Transpose)
     case pad(Pad)
     case dropout(Dropout)
+    case identity(Identity)
 
     /// The op's semantics as an existential, for code that treats every op alike.
     public var semantics: any OperatorSemantics {
@@ -62,6 +63,7 @@ public enum Op: Sendable, Equatable {
         case .transpose(let op): op
         case .pad(let op): op
         case .dropout(let op): op
+        case .identity(let op): op
         }
     }
 
@@ -70,7 +72,7 @@ public enum Op: Sendable, Equatable {
         Conv.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
         BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
         HardSwish.self, SiLU.self, LRN.self, Add.self, Sub.self, Mul.self, Div.self, Concat.self, Flatten.self,
-        Reshape.self, Transpose.self, Pad.self, Dropout.self,
+        Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).
@@ -166,6 +168,9 @@ public enum Op: Sendable, Equatable {
         case .dropout(var op):
             try op.visitWeights(body)
             self = .dropout(op)
+        case .identity(var op):
+            try op.visitWeights(body)
+            self = .identity(op)
         }
     }
 }

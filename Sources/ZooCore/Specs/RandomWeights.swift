@@ -121,7 +121,7 @@ public enum RandomWeights {
                 chosen = name == "constant" ? .smallUniform : nil
             case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .matMul, .relu, .clip, .sigmoid,
                 .tanh, .softmax, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .lrn, .concat, .flatten, .reshape,
-                .transpose, .pad, .dropout:
+                .transpose, .pad, .dropout, .identity:
                 chosen = nil
             }
             guard let chosen else {

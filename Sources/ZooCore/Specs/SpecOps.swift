@@ -231,5 +231,6 @@ enum SpecOps {
             return .pad(Pad(pads: lead + begin + lead + end, mode: mode, value: try args.float("value", default: 0)))
         },
         SpecOpDefinition("dropout", arguments: ["rate"]) { args, _ in .dropout(Dropout(ratio: try args.float("rate", default: 0.5))) },
+        SpecOpDefinition("identity") { _, _ in .identity(Identity()) },
     ]
 }
