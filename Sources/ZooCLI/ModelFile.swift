@@ -1,7 +1,9 @@
 import Foundation
 import ZooCore
+import ZooONNX
 
-/// Recognizes a model file by its content, then by its extension, and loads it.
+/// Recognizes a model file by its content (the HDF5 signature, a zip header), then by its
+/// extension, then by a protobuf field tag, and loads it.
 enum ModelFile {
     enum Kind: Equatable {
         case spec, hdf5, zip, onnx
@@ -22,6 +24,8 @@ enum ModelFile {
         if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") { return .spec }
         if lowered.hasSuffix(".onnx") { return .onnx }
         if lowered.hasSuffix(".h5") || lowered.hasSuffix(".keras") { return .hdf5 }
+        // A ModelProto starts with a field tag; exporters write ir_version (field 1, varint) first.
+        if head.first == 0x08 { return .onnx }
         throw ZooError(
             .unsupported,
             "A model file must be a zoo spec (.yaml), an ONNX model (.onnx) or a Keras file (.h5, .keras). Received: '\(path)', which is none of them by content or extension.",
@@ -33,7 +37,7 @@ enum ModelFile {
         case .spec:
             return try Spec.load(path: path, inputShapes: inputShapes)
         case .onnx:
-            throw ZooError(.unsupported, "Reading ONNX files is not built yet (it arrives with the ONNX reader). Received: '\(path)'.", file: path)
+            return try ONNXReader.load(path: path, inputShapes: inputShapes)
         case .hdf5, .zip:
             throw ZooError(.unsupported, "Reading Keras files is not built yet (it arrives with the Keras reader). Received: '\(path)'.", file: path)
         }

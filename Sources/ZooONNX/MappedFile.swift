@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ZooCore
+
+/// A file mapped read-only into memory, unmapped when this object goes away. Reading a model
+/// through a mapping costs no copy of its bytes, and tensors of external-data files borrow
+/// their floats from it.
+final class MappedFile: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    private let base: UnsafeMutableRawPointer?
+
+    init(path: String) throws {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw ZooError(.io, "A model file must be readable. Received: '\(path)' (\(String(cString: strerror(errno)))).", file: path)
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw ZooError(.io, "A model file must be readable. Received: '\(path)' (\(String(cString: strerror(errno)))).", file: path)
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw ZooError(.io, "A model path must name a regular file. Received: '\(path)'.", file: path)
+        }
+        let size = Int(status.st_size)
+        guard size > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            base = nil
+            return
+        }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
+            throw ZooError(.io, "A model file must be mappable into memory. Received: '\(path)' (\(String(cString: strerror(errno)))).", file: path)
+        }
+        base = mapped
+        bytes = UnsafeRawBufferPointer(start: mapped, count: size)
+    }
+
+    deinit {
+        if let base { munmap(base, bytes.count) }
+    }
+}

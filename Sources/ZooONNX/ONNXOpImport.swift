@@ -1,0 +1,374 @@
+import ZooCore
+
+/// ONNX operators -> IR ops, following the operator changelog for every supported op between
+/// opsets 7 and 25: attributes that became inputs (Clip-11 min/max, Pad-11 pads and Pad-18
+/// axes, Dropout-12 ratio, Squeeze/Unsqueeze-13 axes, Reshape-5 shape), semantic changes
+/// (Softmax-13 axis, Reshape-14 allowzero, Pad-19 wrap), and attributes that appeared
+/// (MaxPool-10 ceil_mode and dilations, AveragePool-19 dilations).
+extension ONNXImporter {
+    /// The ONNX op types this importer maps to IR ops (folded shape ops aside).
+    static let supportedOps: [String: ClosedRange<Int>] = [
+        "Conv": 1...25, "MaxPool": 1...25, "AveragePool": 1...25, "GlobalAveragePool": 1...25, "GlobalMaxPool": 1...25,
+        "Gemm": 1...25, "MatMul": 1...25, "BatchNormalization": 1...25, "Relu": 1...25, "Clip": 1...25, "Sigmoid": 1...25,
+        "Tanh": 1...25, "Softmax": 1...25, "LeakyRelu": 1...25, "HardSigmoid": 1...25, "HardSwish": 14...25, "Swish": 24...25,
+        "LRN": 1...25, "Add": 1...25, "Sub": 1...25, "Mul": 1...25, "Div": 1...25, "Sum": 1...25, "Concat": 1...25,
+        "Flatten": 1...25, "Reshape": 1...25, "Transpose": 1...25, "Pad": 1...25, "Dropout": 1...25, "Identity": 1...25,
+        "Squeeze": 1...25, "Unsqueeze": 1...25,
+    ]
+
+    /// Imports one runtime node as IR layers.
+    func importNode(_ node: ONNXNode) throws {
+        guard let output = node.outputs.first, !output.isEmpty else {
+            throw node.error("Nodes need an output. Received: node '\(node.label)' without one.")
+        }
+        let extraOutputs = node.outputs.dropFirst().filter { !$0.isEmpty }
+        switch node.opType {
+        case "Conv": try append(output, try convOp(node), inputs: [try runtime(node, 0)], node: node)
+        case "MaxPool":
+            try rejectExtraOutputs(node, extraOutputs, "the argmax indices")
+            try append(output, .maxPool(MaxPool(window: try window(node, pool: true))), inputs: [try runtime(node, 0)], node: node)
+        case "AveragePool":
+            let pool = AveragePool(window: try window(node, pool: true), countIncludePad: try node.int("count_include_pad", default: 0) != 0)
+            try append(output, .averagePool(pool), inputs: [try runtime(node, 0)], node: node)
+        case "GlobalAveragePool": try append(output, .globalAveragePool(GlobalAveragePool()), inputs: [try runtime(node, 0)], node: node)
+        case "GlobalMaxPool": try append(output, .globalMaxPool(GlobalMaxPool()), inputs: [try runtime(node, 0)], node: node)
+        case "Gemm": try importGemm(node, output: output)
+        case "MatMul": try importMatMul(node, output: output)
+        case "BatchNormalization":
+            try rejectExtraOutputs(node, extraOutputs, "training statistics")
+            try append(output, try batchNormOp(node), inputs: [try runtime(node, 0)], node: node)
+        case "Relu": try append(output, .relu(Relu()), inputs: [try runtime(node, 0)], node: node)
+        case "Sigmoid": try append(output, .sigmoid(Sigmoid()), inputs: [try runtime(node, 0)], node: node)
+        case "Tanh": try append(output, .tanh(Tanh()), inputs: [try runtime(node, 0)], node: node)
+        case "HardSwish": try append(output, .hardSwish(HardSwish()), inputs: [try runtime(node, 0)], node: node)
+        case "Swish":
+            let alpha = try node.float("alpha", default: 1)
+            guard alpha == 1 else {
+                throw node.error("Swish imports as SiLU, alpha 1 only. Received: alpha \(alpha) in node '\(node.label)'.", kind: .unsupported)
+            }
+            try append(output, .silu(SiLU()), inputs: [try runtime(node, 0)], node: node)
+        case "LeakyRelu":
+            try append(output, .leakyRelu(LeakyRelu(alpha: try node.float("alpha", default: 0.01))), inputs: [try runtime(node, 0)], node: node)
+        case "HardSigmoid":
+            let op = HardSigmoid(alpha: try node.float("alpha", default: 0.2), beta: try node.float("beta", default: 0.5))
+            try append(output, .hardSigmoid(op), inputs: [try runtime(node, 0)], node: node)
+        case "Clip": try append(output, .clip(try clipOp(node)), inputs: [try runtime(node, 0)], node: node)
+        case "Softmax": try importSoftmax(node, output: output)
+        case "LRN":
+            guard let size = try node.int("size") else { throw node.error("LRN needs the attribute size. Received: none in node '\(node.label)'.") }
+            let op = LRN(
+                size: size, alpha: try node.float("alpha", default: 1e-4), beta: try node.float("beta", default: 0.75),
+                bias: try node.float("bias", default: 1))
+            try append(output, .lrn(op), inputs: [try runtime(node, 0)], node: node)
+        case "Add", "Sub", "Mul", "Div", "Sum": try importBinary(node, output: output)
+        case "Concat":
+            let inputs = try node.inputs.indices.filter { node.input($0) != nil }.map { try runtime(node, $0) }
+            guard let axis = try node.int("axis") else { throw node.error("Concat needs the attribute axis. Received: none in node '\(node.label)'.") }
+            try append(output, .concat(Concat(axis: axis)), inputs: inputs, node: node)
+        case "Flatten": try append(output, .flatten(Flatten(axis: try node.int("axis", default: 1))), inputs: [try runtime(node, 0)], node: node)
+        case "Reshape": try importReshape(node, output: output)
+        case "Squeeze", "Unsqueeze": try importSqueeze(node, output: output)
+        case "Transpose":
+            try append(output, .transpose(Transpose(permutation: try node.ints("perm"))), inputs: [try runtime(node, 0)], node: node)
+        case "Pad": try append(output, .pad(try padOp(node)), inputs: [try runtime(node, 0)], node: node)
+        case "Dropout":
+            try rejectExtraOutputs(node, extraOutputs, "the dropout mask")
+            if opset >= 12, let training = try optionalConstant(node, 2), try training.scalarFloat(for: "Dropout training_mode") != 0 {
+                throw node.error("Dropout imports at inference only. Received: training_mode true in node '\(node.label)'.", kind: .unsupported)
+            }
+            let ratio = opset >= 12 ? (try optionalConstant(node, 1)?.scalarFloat(for: "Dropout ratio") ?? 0.5) : try node.float("ratio", default: 0.5)
+            try append(output, .dropout(Dropout(ratio: ratio)), inputs: [try runtime(node, 0)], node: node)
+        case "Identity": try append(output, .identity(Identity()), inputs: [try runtime(node, 0)], node: node)
+        default:
+            markUnsupported(node, "no IR op")
+        }
+    }
+
+    private func rejectExtraOutputs(_ node: ONNXNode, _ extra: [String], _ what: String) throws {
+        guard extra.isEmpty else {
+            throw node.error("\(node.opType) imports its first output only, not \(what). Received: outputs \(node.outputs) in node '\(node.label)'.", kind: .unsupported)
+        }
+    }
+
+    // MARK: Windows
+
+    /// kernel_shape, strides, dilations, pads and auto_pad of a conv or pool.
+    private func window(_ node: ONNXNode, pool: Bool, kernel fallback: [Int]? = nil) throws -> SpatialWindow {
+        guard let kernel = try node.ints("kernel_shape") ?? fallback else {
+            throw node.error("\(node.opType) needs kernel_shape. Received: none in node '\(node.label)'.")
+        }
+        let rank = kernel.count
+        let padding: Padding
+        switch try node.string("auto_pad", default: "NOTSET") {
+        case "NOTSET":
+            let pads = try node.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
+            guard pads.count == 2 * rank else {
+                throw node.error("\(node.opType) pads need a begin and an end per spatial axis. Received: pads \(pads), kernel \(kernel) in node '\(node.label)'.")
+            }
+            padding = .explicit(begin: Array(pads.prefix(rank)), end: Array(pads.suffix(rank)))
+        case "SAME_UPPER": padding = .same(extra: .end)
+        case "SAME_LOWER": padding = .same(extra: .beginning)
+        case "VALID": padding = .valid
+        case let other:
+            throw node.error("\(node.opType) auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or VALID. Received: '\(other)' in node '\(node.label)'.")
+        }
+        let dilationsAllowed = !pool || node.opType == "MaxPool" && opset >= 10 || node.opType == "AveragePool" && opset >= 19
+        let dilations = dilationsAllowed ? try node.ints("dilations") : nil
+        let ceil = pool && (node.opType == "MaxPool" || node.opType == "AveragePool") && opset >= 10
+            ? try node.int("ceil_mode", default: 0) != 0 : false
+        return SpatialWindow(kernel: kernel, stride: try node.ints("strides"), dilation: dilations, padding: padding, ceilMode: ceil)
+    }
+
+    private func convOp(_ node: ONNXNode) throws -> Op {
+        let weight = try constant(node, 1)
+        let bias = try optionalConstant(node, 2)
+        let kernelShape = Array(weight.shape.dropFirst(2))
+        if let declared = try node.ints("kernel_shape"), declared != kernelShape {
+            throw node.error("Conv kernel_shape must match the weight's spatial dims. Received: kernel_shape \(declared), weight \(weight.shape) in node '\(node.label)'.")
+        }
+        let window = try window(node, pool: false, kernel: kernelShape)
+        return .conv(Conv(
+            kernel: try weight.floatTensor(), bias: try bias?.floatTensor(), stride: window.stride, dilation: window.dilation,
+            padding: window.padding, groups: try node.int("group", default: 1)))
+    }
+
+    // MARK: Dense and matmul
+
+    /// Gemm: Y = alpha A' B' + beta C with A' = transA ? A^T : A. With a constant B it is a
+    /// Dense layer whose weight is alpha B' (as [out, in]) and bias beta C.
+    private func importGemm(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        guard try node.int("transA", default: 0) == 0 else {
+            throw node.error("Gemm with transA = 1 imports only as a transpose of a runtime input, which zoo does not do. Received: node '\(node.label)'.", kind: .unsupported)
+        }
+        let b = try constant(node, 1)
+        guard b.shape.count == 2 else { throw node.error("Gemm B must be a matrix. Received: B \(b.shape) in node '\(node.label)'.") }
+        let transB = try node.int("transB", default: 0) != 0
+        let alpha = try node.float("alpha", default: 1), beta = try node.float("beta", default: 1)
+        let (units, features) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
+        let weight = try denseWeight(try b.floatTensor(), transposed: !transB, scale: alpha, units: units, features: features)
+        var bias: Tensor?
+        if let c = try optionalConstant(node, 2) {
+            guard c.count == units || c.count == 1 else {
+                throw node.error("Gemm C must broadcast along the output features only. Received: C \(c.shape), \(units) outputs in node '\(node.label)'.", kind: .unsupported)
+            }
+            let values = try c.floatTensor().values ?? []
+            bias = try Tensor(shape: [units], values: (0..<units).map { beta * values[values.count == 1 ? 0 : $0] })
+        }
+        try append(output, .dense(Dense(weight: weight, bias: bias)), inputs: [input], node: node)
+    }
+
+    /// `[out, in]` weight from B: borrowed as it is when already `[out, in]` with scale 1,
+    /// otherwise transposed and scaled into new storage.
+    private func denseWeight(_ b: Tensor, transposed: Bool, scale: Float, units: Int, features: Int) throws -> Tensor {
+        if !transposed, scale == 1 { return b }
+        guard let source = b.storage?.buffer else { return try Tensor.declared(shape: [units, features]) }
+        return try Tensor(shape: [units, features], storage: TensorStorage(count: units * features) { out in
+            for unit in 0..<units {
+                for feature in 0..<features {
+                    out[unit * features + feature] = scale * (transposed ? source[feature * units + unit] : source[unit * features + feature])
+                }
+            }
+        })
+    }
+
+    private func importMatMul(_ node: ONNXNode, output: String) throws {
+        let a = try runtime(node, 0)
+        if let b = node.input(1), isRuntime(b) {
+            try append(output, .matMul(MatMul()), inputs: [a, b], node: node)
+            return
+        }
+        let weight = try constant(node, 1)
+        guard weight.shape.count == 2 else {
+            throw node.error("MatMul by a constant imports as dense with a matrix weight. Received: weight \(weight.shape) in node '\(node.label)'.", kind: .unsupported)
+        }
+        let dense = Dense(
+            weight: try denseWeight(try weight.floatTensor(), transposed: true, scale: 1, units: weight.shape[1], features: weight.shape[0]),
+            bias: nil)
+        try append(output, .dense(dense), inputs: [a], node: node)
+    }
+
+    // MARK: Normalization and activations
+
+    private func batchNormOp(_ node: ONNXNode) throws -> Op {
+        if opset < 9, try node.int("spatial", default: 1) == 0 {
+            throw node.error("BatchNormalization imports with spatial = 1 only. Received: spatial 0 in node '\(node.label)'.", kind: .unsupported)
+        }
+        if opset >= 14, try node.int("training_mode", default: 0) != 0 {
+            throw node.error("BatchNormalization imports at inference only. Received: training_mode 1 in node '\(node.label)'.", kind: .unsupported)
+        }
+        return .batchNorm(BatchNorm(
+            gamma: try constant(node, 1).floatTensor(), beta: try constant(node, 2).floatTensor(),
+            mean: try constant(node, 3).floatTensor(), variance: try constant(node, 4).floatTensor(),
+            epsilon: try node.float("epsilon", default: 1e-5)))
+    }
+
+    /// Clip: min/max attributes before opset 11, optional constant inputs from 11.
+    private func clipOp(_ node: ONNXNode) throws -> Clip {
+        if opset < 11 {
+            let low = try node.float("min", default: -.greatestFiniteMagnitude), high = try node.float("max", default: .greatestFiniteMagnitude)
+            return Clip(min: low == -.greatestFiniteMagnitude ? nil : low, max: high == .greatestFiniteMagnitude ? nil : high)
+        }
+        return Clip(
+            min: try optionalConstant(node, 1)?.scalarFloat(for: "Clip min"),
+            max: try optionalConstant(node, 2)?.scalarFloat(for: "Clip max"))
+    }
+
+    /// Softmax-13 normalizes along `axis` (default -1). Before 13 it flattened the input to 2-D
+    /// at `axis` (default 1) and normalized the rows: the same when `axis` is the last one,
+    /// otherwise imported as Flatten, Softmax and Reshape back.
+    private func importSoftmax(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        guard opset < 13 else {
+            try append(output, .softmax(Softmax(axis: try node.int("axis", default: -1))), inputs: [input], node: node)
+            return
+        }
+        guard let shape = shape(of: input) else { return }
+        let axis = try shape.normalizedAxis(try node.int("axis", default: 1), for: "Softmax")
+        if axis == shape.rank - 1 {
+            try append(output, .softmax(Softmax(axis: -1)), inputs: [input], node: node)
+            return
+        }
+        let flat = freshName("\(output)/flatten"), normalized = freshName("\(output)/softmax")
+        try append(flat, .flatten(Flatten(axis: axis)), inputs: [input], node: node)
+        try append(normalized, .softmax(Softmax(axis: -1)), inputs: [flat], node: node)
+        var target: [Int] = []
+        for (index, dim) in shape.dims.enumerated() {
+            if let size = dim.value {
+                target.append(size)
+            } else if index == 0 {
+                target.append(0)
+            } else {
+                throw node.error("Softmax before opset 13 needs concrete sizes after the batch. Received: \(shape) in node '\(node.label)'.", kind: .unsupported)
+            }
+        }
+        try append(output, .reshape(Reshape(target: target)), inputs: [normalized], node: node)
+    }
+
+    // MARK: Element-wise binary
+
+    /// Add/Sub/Mul/Div with one constant operand store it; with two runtime operands they are
+    /// binary ops. Sum is a variadic Add.
+    private func importBinary(_ node: ONNXNode, output: String) throws {
+        let positions = node.inputs.indices.filter { node.input($0) != nil }
+        let runtimeInputs = positions.filter { isRuntime(node.inputs[$0]) }
+        let constantPositions = positions.filter { !isRuntime(node.inputs[$0]) }
+        var constant: ConstantOperand?
+        if let position = constantPositions.first {
+            guard constantPositions.count == 1, positions.count == 2 else {
+                throw node.error("\(node.opType) imports with at most one constant operand of two. Received: inputs \(node.inputs) in node '\(node.label)'.", kind: .unsupported)
+            }
+            constant = ConstantOperand(try self.constant(node, position).floatTensor(), isFirst: position == 0)
+        }
+        let inputs = try runtimeInputs.map { try runtime(node, $0) }
+        let op: Op
+        switch node.opType {
+        case "Add", "Sum": op = .add(Add(constant: constant))
+        case "Sub": op = .sub(Sub(constant: constant))
+        case "Mul": op = .mul(Mul(constant: constant))
+        default: op = .div(Div(constant: constant))
+        }
+        if node.opType == "Sum", inputs.count == 1, constant == nil {
+            try append(output, .identity(Identity()), inputs: inputs, node: node)
+            return
+        }
+        try append(output, op, inputs: inputs, node: node)
+    }
+
+    // MARK: Shape ops on runtime values
+
+    /// Reshape: the target from the `shape` attribute (opset < 5) or a constant input whose
+    /// entries may be the symbolic batch (`0` copies an axis unless `allowzero`, opset 14).
+    private func importReshape(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        let allowZero = try opset >= 14 && node.int("allowzero", default: 0) != 0
+        let dims: [Dim]
+        if opset < 5 {
+            dims = (try node.ints("shape") ?? []).map(Dim.fixed)
+        } else {
+            dims = try optionalKnown(node, 1)?.dims(for: "Reshape shape") ?? []
+        }
+        let inputShape = shape(of: input) ?? Shape([Dim]())
+        var target: [Int] = []
+        for (index, dim) in dims.enumerated() {
+            switch dim {
+            case .fixed(let size): target.append(size)
+            case .symbol:
+                if index < inputShape.rank, inputShape[index] == dim, !allowZero {
+                    target.append(0)
+                } else if !dims.contains(.fixed(-1)), !target.contains(-1) {
+                    target.append(-1)
+                } else {
+                    throw node.error(
+                        "Reshape targets may hold the symbolic batch where the input has it, or in place of -1. Received: target \(dims) for input \(inputShape) in node '\(node.label)'.",
+                        kind: .unsupported)
+                }
+            }
+        }
+        try append(output, .reshape(Reshape(target: target, allowZero: allowZero)), inputs: [input], node: node)
+    }
+
+    /// Squeeze and Unsqueeze of a runtime value, as a Reshape to the resulting shape.
+    private func importSqueeze(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        guard let shape = shape(of: input) else { return }
+        let axes = try (opset < 13 ? node.ints("axes") : optionalConstant(node, 1)?.ints(for: "\(node.opType) axes")) ?? []
+        var dims: [Dim]
+        if node.opType == "Squeeze" {
+            let resolved = try Set(axes.map { try shape.normalizedAxis($0, for: "Squeeze") })
+            dims = shape.dims.enumerated().filter { axes.isEmpty ? $0.element != .fixed(1) : !resolved.contains($0.offset) }.map(\.element)
+            for axis in resolved where shape[axis] != .fixed(1) {
+                throw node.error("Squeeze removes axes of size 1 only. Received: axis \(axis) of \(shape) in node '\(node.label)'.")
+            }
+        } else {
+            let rank = shape.rank + axes.count
+            let resolved = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+            guard resolved.count == axes.count, resolved.allSatisfy({ (0..<rank).contains($0) }) else {
+                throw node.error("Unsqueeze axes must be distinct and inside the output rank \(rank). Received: \(axes) in node '\(node.label)'.")
+            }
+            var remaining = shape.dims.makeIterator()
+            dims = (0..<rank).map { resolved.contains($0) ? .fixed(1) : (remaining.next() ?? .fixed(1)) }
+        }
+        let target = dims.enumerated().map { index, dim in dim.value ?? (index == 0 ? 0 : -1) }
+        try append(output, .reshape(Reshape(target: target)), inputs: [input], node: node)
+    }
+
+    /// Pad: attributes before opset 11; `pads` and `constant_value` inputs from 11; `axes`
+    /// from 18; `wrap` mode from 19.
+    private func padOp(_ node: ONNXNode) throws -> Pad {
+        let input = try runtime(node, 0)
+        let rank = shape(of: input)?.rank ?? 0
+        let modeName = try node.string("mode", default: "constant")
+        guard let mode = Pad.Mode(rawValue: modeName), mode != .symmetric else {
+            throw node.error("Pad mode must be constant, reflect, edge or wrap. Received: '\(modeName)' in node '\(node.label)'.")
+        }
+        if mode == .wrap, opset < 19 {
+            throw node.error("Pad mode wrap exists from opset 19. Received: opset \(opset) in node '\(node.label)'.")
+        }
+        var pads: [Int]
+        var value: Float = 0
+        if opset < 11 {
+            pads = try node.ints("pads") ?? node.ints("paddings") ?? []
+            value = try node.float("value", default: 0)
+        } else {
+            pads = try constant(node, 1).ints(for: "Pad pads")
+            value = try optionalConstant(node, 2)?.scalarFloat(for: "Pad constant_value") ?? 0
+            if opset >= 18, let axes = try optionalConstant(node, 3)?.ints(for: "Pad axes") {
+                guard pads.count == 2 * axes.count else {
+                    throw node.error("Pad needs a begin and an end per listed axis. Received: pads \(pads), axes \(axes) in node '\(node.label)'.")
+                }
+                var full = Array(repeating: 0, count: 2 * rank)
+                for (index, axis) in axes.enumerated() {
+                    let resolved = axis < 0 ? axis + rank : axis
+                    guard (0..<rank).contains(resolved) else {
+                        throw node.error("Pad axes must lie inside the input rank \(rank). Received: \(axes) in node '\(node.label)'.")
+                    }
+                    full[resolved] = pads[index]
+                    full[resolved + rank] = pads[index + axes.count]
+                }
+                pads = full
+            }
+        }
+        return Pad(pads: pads, mode: mode, value: value)
+    }
+}
