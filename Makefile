@@ -62,3 +62,49 @@ specs:
 
 clean:
 	rm -rf .build
+
+# Python side: pinned venvs (fixtures/requirements-*.txt) for the fixtures and cross-checks. A
+# stamp file inside each venv records the install, so a venv is made again only when it is
+# missing or a requirements file is newer. `make fixtures` is for people, never for CI: the
+# Swift tests read the committed fixtures and never run Python.
+PYTHON ?= python3
+TF2ONNX := tf2onnx==1.17.0
+
+.PHONY: venv venv-tf fixtures
+
+## venv: .venv with onnx, onnxruntime and numpy (fixtures/requirements-onnx.txt)
+venv: .venv/.requirements.stamp
+
+.venv/.requirements.stamp: fixtures/requirements-onnx.txt
+	@test -x .venv/bin/python || $(PYTHON) -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check -r fixtures/requirements-onnx.txt
+	@touch $@
+
+## venv-tf: .venv-tf with both requirement files, then tf2onnx without its dependencies
+venv-tf: .venv-tf/.requirements.stamp
+
+.venv-tf/.requirements.stamp: fixtures/requirements-onnx.txt fixtures/requirements-tf.txt
+	@test -x .venv-tf/bin/python || $(PYTHON) -m venv .venv-tf
+	.venv-tf/bin/pip install --quiet --disable-pip-version-check \
+		-r fixtures/requirements-onnx.txt -r fixtures/requirements-tf.txt
+	.venv-tf/bin/pip install --quiet --disable-pip-version-check --no-deps $(TF2ONNX)
+	@touch $@
+
+## fixtures: regenerate fixtures/onnx/ and fixtures/manifest.json (see fixtures/README.md)
+fixtures: venv venv-tf
+	.venv/bin/python fixtures/onnx/make_fixtures.py
+	.venv-tf/bin/python fixtures/onnx/make_tf_fixtures.py
+
+## fuzz: libFuzzer on the ONNX reader for FUZZ_SECONDS (debug + ASan build of the ZooONNXFuzz
+## product only, in its own scratch path); new inputs go to fuzz/corpus/onnx (seeded from
+## fuzz/seeds/onnx), crashes to fuzz/artifacts/. See fuzz/README.md.
+FUZZ_SECONDS ?= 600
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BUILD := $(SWIFT) build --product ZooONNXFuzz --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_SCRATCH)
+
+.PHONY: fuzz
+fuzz: setup
+	$(FUZZ_BUILD)
+	@mkdir -p fuzz/corpus/onnx fuzz/artifacts
+	"$$($(FUZZ_BUILD) --show-bin-path)/ZooONNXFuzz" -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 \
+		-dict=fuzz/onnx.dict -artifact_prefix=fuzz/artifacts/ fuzz/corpus/onnx fuzz/seeds/onnx

@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -22,7 +23,12 @@ let package = Package(
             exclude: ["onnx.proto"],
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
-        .target(name: "ZooONNX", dependencies: ["ZooCore", "COnnx"]),
+        .target(
+            name: "ZooONNX",
+            dependencies: ["ZooCore", "COnnx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        // libFuzzer target for the ONNX reader: `make fuzz` (PLATFORM.md: debug build, own scratch path).
+        .executableTarget(name: "ZooONNXFuzz", dependencies: ["ZooONNX"]),
         .executableTarget(
             name: "ZooCLI",
             dependencies: [

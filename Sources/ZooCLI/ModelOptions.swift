@@ -4,7 +4,7 @@ import ZooCore
 
 /// The model argument and the options every command that reads a model shares.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "A network of the zoo (see `zoo list`) or a spec file (.yaml).")
+    @Argument(help: "A network of the zoo (see `zoo list`), a spec file (.yaml) or an ONNX model (.onnx).")
     var model: String
 
     @Option(

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ZooCore
 
-/// The `zoo` command: analyze, explain, graph, list and ops.
+/// The `zoo` command: analyze, convert, explain, graph, list and ops.
 ///
 /// Exit status: 0 on success, 1 when a verification finds a mismatch, 2 for bad input or usage
 /// (swift-argument-parser's own usage status 64 is mapped to 2). Data goes to stdout; errors
@@ -13,11 +13,11 @@ struct ZooCommand: ParsableCommand {
         commandName: "zoo",
         abstract: "Analyze, convert and verify CNNs across Keras, ONNX and the lecture's model zoo.",
         discussion: """
-            MODEL is a network of the zoo (`zoo list`) or a spec file (.yaml, zoo/README.md \
-            documents the format).
+            MODEL is a network of the zoo (`zoo list`), a spec file (.yaml, zoo/README.md \
+            documents the format) or an ONNX model (.onnx).
             """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, ExplainCommand.self, GraphCommand.self, ListCommand.self, OpsCommand.self])
+        subcommands: [AnalyzeCommand.self, ConvertCommand.self, ExplainCommand.self, GraphCommand.self, ListCommand.self, OpsCommand.self])
 
     static func main() {
         do {
@@ -48,6 +48,11 @@ enum Console {
     /// Writes `zoo: error: message` to stderr.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("zoo: error: \(message)\n".utf8))
+    }
+
+    /// Writes `zoo: note: message` to stderr.
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("zoo: note: \(message)\n".utf8))
     }
 
     /// Writes `zoo: warning: message` to stderr.

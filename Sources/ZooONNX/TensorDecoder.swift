@@ -7,18 +7,27 @@ import ZooCore
 /// overflow-checked arithmetic.
 ///
 /// float32 data is borrowed, never copied: from `raw_data` or `float_data` of the unpacked
-/// message (kept alive by ``UnpackedModel``) or from a mapped external-data file. float16,
-/// bfloat16 and float64 are converted to float32 at import; integers are kept as Int64.
+/// message (kept alive by ``UnpackedModel`` or ``UnpackedTensor``) or from a mapped
+/// external-data file. float16, bfloat16 and float64 are converted to float32 at import;
+/// integers are kept as Int64.
 /// Raw data is little-endian, as ONNX stores it and as every supported host is.
 final class TensorDecoder {
-    let model: UnpackedModel
+    /// What keeps the unpacked TensorProtos alive: an ``UnpackedModel``, or an
+    /// ``UnpackedTensor`` for a standalone tensor file. Borrowed floats keep it alive.
+    let owner: AnyObject
     /// The folder external-data paths are relative to.
     let folder: URL
     let file: String
     private var externalFiles: [String: MappedFile] = [:]
 
-    init(model: UnpackedModel, file: String) {
-        self.model = model
+    /// A decoder for the initializers and Constant values of `model`, read from `file`.
+    convenience init(model: UnpackedModel, file: String) {
+        self.init(owner: model, file: file)
+    }
+
+    /// A decoder for TensorProtos that `owner` keeps alive (a standalone TensorProto file).
+    init(owner: AnyObject, file: String) {
+        self.owner = owner
         self.file = file
         self.folder = URL(fileURLWithPath: file).deletingLastPathComponent()
     }
@@ -46,7 +55,7 @@ final class TensorDecoder {
         let tensor = proto.pointee
         let name = ProtoAccess.string(tensor.name)
         do {
-            return try decode(tensor, name: name, owner: model)
+            return try decode(tensor, name: name, owner: owner)
         } catch let error as ZooError {
             throw error.at(layer: name).inFile(file)
         }

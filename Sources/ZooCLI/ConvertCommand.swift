@@ -1,0 +1,39 @@
+import ArgumentParser
+import ZooCore
+import ZooONNX
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a model to another format (ONNX today; Keras arrives with the Keras writer).",
+        discussion: """
+            SOURCE is a network of the zoo, a spec file or an ONNX model; OUT's extension picks the \
+            format (.onnx). A spec has no weights: they are drawn at random, reproducibly, from \
+            --seed (0 unless given). ONNX -> ONNX writes a normalized model. The output appears \
+            whole or not at all, and never over the input.
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Argument(help: "The file to write (.onnx).")
+    var output: String
+
+    @Option(help: "Seed for the random weights of a spec.")
+    var seed: UInt64?
+
+    @Option(help: "ONNX opset to write (11 to 25).")
+    var opset: Int = ONNXWriter.defaultOpset
+
+    func run() throws {
+        var loaded = try model.load()
+        let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized } }
+        if declared {
+            if seed == nil { Console.note("drawing random weights with seed 0 (--seed S chooses another)") }
+            loaded.graph = try RandomWeights.instantiate(loaded.graph, seed: seed ?? 0)
+        }
+        guard output.lowercased().hasSuffix(".onnx") else {
+            throw ZooError(.unsupported, "convert writes ONNX (.onnx) files; Keras output arrives with the Keras writer. Received: '\(output)'.", file: output)
+        }
+        try ONNXWriter.write(loaded, to: output, opset: opset)
+    }
+}

@@ -1,0 +1,214 @@
+import ZooCore
+
+/// IR layers -> ONNX nodes at a target opset (11 to 25). Ops with a standard equivalent map
+/// one to one; others are decomposed where that is exact (SiLU -> x * Sigmoid(x); HardSwish
+/// before opset 14 -> x * HardSigmoid(x; 1/6, 1/2)) and refused by name otherwise — never
+/// approximated.
+struct NodeEmitter {
+    let opset: Int
+    let shapes: [String: Shape]
+    private(set) var spec: ONNXGraphSpec
+    private var usedNames: Set<String>
+
+    init(graph: Graph, name: String, opset: Int) throws {
+        self.opset = opset
+        shapes = try ShapeInference.infer(graph)
+        spec = ONNXGraphSpec(name: name)
+        usedNames = Set(graph.inputs.map(\.name) + graph.layers.map(\.name))
+    }
+
+    /// A name no value or initializer has yet, derived from `base`.
+    private mutating func unique(_ base: String) -> String {
+        var candidate = base
+        var counter = 0
+        while usedNames.contains(candidate) {
+            counter += 1
+            candidate = "\(base)_\(counter)"
+        }
+        usedNames.insert(candidate)
+        return candidate
+    }
+
+    private mutating func floats(_ name: String, _ tensor: Tensor, layer: String) throws -> String {
+        guard tensor.isMaterialized else {
+            throw ZooError(
+                .missingWeight,
+                "Writing ONNX needs every weight's values; instantiate a spec with --seed. Received: '\(name)' of layer '\(layer)' declared without values.",
+                layer: layer)
+        }
+        let unique = unique("\(layer).\(name)")
+        spec.initializers.append(.init(name: unique, dims: tensor.shape, data: .floats(tensor)))
+        return unique
+    }
+
+    private mutating func scalar(_ name: String, _ value: Float, layer: String) throws -> String {
+        try floats(name, try Tensor(shape: [], values: [value]), layer: layer)
+    }
+
+    private mutating func int64s(_ name: String, _ values: [Int], layer: String) -> String {
+        let unique = unique("\(layer).\(name)")
+        spec.initializers.append(.init(name: unique, dims: [values.count], data: .int64s(values.map { Int64($0) })))
+        return unique
+    }
+
+    private mutating func node(_ opType: String, _ inputs: [String], _ output: String, _ attributes: [ONNXGraphSpec.Attribute] = []) {
+        spec.nodes.append(.init(opType: opType, name: output, inputs: inputs, outputs: [output], attributes: attributes))
+    }
+
+    private func refuse(_ layer: Layer, _ reason: String) -> ZooError {
+        ZooError(.unsupported, "\(layer.op.name) cannot be written to ONNX opset \(opset): \(reason). Received: layer '\(layer.name)'.", layer: layer.name)
+    }
+
+    /// The window attributes: kernel_shape, strides, dilations, and auto_pad or pads.
+    private func windowAttributes(_ window: SpatialWindow, kernel: Bool = true) -> [ONNXGraphSpec.Attribute] {
+        var attributes: [ONNXGraphSpec.Attribute] = []
+        if kernel { attributes.append(.ints("kernel_shape", window.kernel)) }
+        attributes.append(.ints("strides", window.stride))
+        if window.dilation.contains(where: { $0 != 1 }) { attributes.append(.ints("dilations", window.dilation)) }
+        switch window.padding {
+        case .valid: attributes.append(.string("auto_pad", "VALID"))
+        case .same(let extra): attributes.append(.string("auto_pad", extra == .end ? "SAME_UPPER" : "SAME_LOWER"))
+        case .explicit(let begin, let end): attributes.append(.ints("pads", begin + end))
+        }
+        return attributes
+    }
+
+    mutating func emit(_ layer: Layer) throws {
+        let x = layer.inputs
+        let y = layer.name
+        switch layer.op {
+        case .conv(let conv):
+            var inputs = [x[0], try floats("weight", conv.kernel, layer: y)]
+            if let bias = conv.bias { inputs.append(try floats("bias", bias, layer: y)) }
+            node("Conv", inputs, y, windowAttributes(conv.window) + [.int("group", conv.groups)])
+        case .maxPool(let pool):
+            node("MaxPool", x, y, windowAttributes(pool.window) + [.int("ceil_mode", pool.window.ceilMode ? 1 : 0)])
+        case .averagePool(let pool):
+            if pool.window.dilation.contains(where: { $0 != 1 }), opset < 19 { throw refuse(layer, "AveragePool takes dilations from opset 19") }
+            node(
+                "AveragePool", x, y,
+                windowAttributes(pool.window) + [.int("ceil_mode", pool.window.ceilMode ? 1 : 0), .int("count_include_pad", pool.countIncludePad ? 1 : 0)])
+        case .globalAveragePool: node("GlobalAveragePool", x, y)
+        case .globalMaxPool: node("GlobalMaxPool", x, y)
+        case .dense(let dense):
+            let rank = shapes[x[0]]?.rank ?? 2
+            if rank == 2 {
+                var inputs = [x[0], try floats("weight", dense.weight, layer: y)]
+                if let bias = dense.bias { inputs.append(try floats("bias", bias, layer: y)) }
+                node("Gemm", inputs, y, [.int("transB", 1)])
+            } else {
+                // MatMul takes B as [in, out]: the weight transposed, then the bias added.
+                let transposed = try transposedWeight(dense.weight, layer: y)
+                let product = dense.bias == nil ? y : unique("\(y)/matmul")
+                node("MatMul", [x[0], try floats("weight_t", transposed, layer: y)], product)
+                if let bias = dense.bias { node("Add", [product, try floats("bias", bias, layer: y)], y) }
+            }
+        case .matMul: node("MatMul", x, y)
+        case .batchNorm(let norm):
+            let channels = norm.mean.shape
+            let gamma = try norm.gamma ?? Tensor(shape: channels, values: Array(repeating: 1, count: norm.mean.count))
+            let beta = try norm.beta ?? Tensor(shape: channels, values: Array(repeating: 0, count: norm.mean.count))
+            node(
+                "BatchNormalization",
+                [x[0], try floats("weight", gamma, layer: y), try floats("bias", beta, layer: y),
+                 try floats("running_mean", norm.mean, layer: y), try floats("running_var", norm.variance, layer: y)],
+                y, [.float("epsilon", norm.epsilon)])
+        case .relu: node("Relu", x, y)
+        case .clip(let clip):
+            let low = try clip.min.map { try scalar("min", $0, layer: y) } ?? ""
+            let high = try clip.max.map { try scalar("max", $0, layer: y) } ?? ""
+            node("Clip", high.isEmpty ? (low.isEmpty ? x : x + [low]) : x + [low, high], y)
+        case .sigmoid: node("Sigmoid", x, y)
+        case .tanh: node("Tanh", x, y)
+        case .softmax(let softmax):
+            guard let rank = shapes[x[0]]?.rank else { throw refuse(layer, "its input's rank is unknown") }
+            let axis = softmax.axis < 0 ? softmax.axis + rank : softmax.axis
+            if opset < 13, axis != rank - 1 {
+                throw refuse(layer, "before opset 13 Softmax flattens from its axis, so only the last axis is exact")
+            }
+            node("Softmax", x, y, [.int("axis", opset < 13 ? axis : softmax.axis)])
+        case .leakyRelu(let op): node("LeakyRelu", x, y, [.float("alpha", op.alpha)])
+        case .hardSigmoid(let op): node("HardSigmoid", x, y, [.float("alpha", op.alpha), .float("beta", op.beta)])
+        case .hardSwish:
+            if opset >= 14 {
+                node("HardSwish", x, y)
+            } else {
+                let gate = unique("\(y)/hardsigmoid")
+                node("HardSigmoid", x, gate, [.float("alpha", 1.0 / 6.0), .float("beta", 0.5)])
+                node("Mul", [x[0], gate], y)
+            }
+        case .silu:
+            let gate = unique("\(y)/sigmoid")
+            node("Sigmoid", x, gate)
+            node("Mul", [x[0], gate], y)
+        case .lrn(let lrn):
+            node("LRN", x, y, [.int("size", lrn.size), .float("alpha", lrn.alpha), .float("beta", lrn.beta), .float("bias", lrn.bias)])
+        case .add(let op): try emitBinary("Add", op.constant, layer)
+        case .sub(let op): try emitBinary("Sub", op.constant, layer)
+        case .mul(let op): try emitBinary("Mul", op.constant, layer)
+        case .div(let op): try emitBinary("Div", op.constant, layer)
+        case .concat(let concat): node("Concat", x, y, [.int("axis", concat.axis)])
+        case .flatten(let flatten): node("Flatten", x, y, [.int("axis", flatten.axis)])
+        case .reshape(let reshape):
+            if reshape.allowZero, opset < 14 { throw refuse(layer, "Reshape takes allowzero from opset 14") }
+            node("Reshape", [x[0], int64s("shape", reshape.target, layer: y)], y, reshape.allowZero ? [.int("allowzero", 1)] : [])
+        case .transpose(let transpose):
+            let rank = shapes[x[0]]?.rank ?? 0
+            node("Transpose", x, y, [.ints("perm", try transpose.resolvedPermutation(rank: rank))])
+        case .pad(let pad):
+            switch pad.mode {
+            case .symmetric:
+                throw refuse(layer, "ONNX Pad has no symmetric mode (the lecture's mirror including the edge)")
+            case .wrap where opset < 19:
+                throw refuse(layer, "Pad takes wrap mode from opset 19")
+            default:
+                break
+            }
+            var inputs = [x[0], int64s("pads", pad.pads, layer: y)]
+            if pad.mode == .constant, pad.value != 0 { inputs.append(try scalar("value", pad.value, layer: y)) }
+            node("Pad", inputs, y, [.string("mode", pad.mode.rawValue)])
+        case .dropout(let dropout):
+            if opset < 12 {
+                node("Dropout", x, y, [.float("ratio", dropout.ratio)])
+            } else {
+                node("Dropout", [x[0], try scalar("ratio", dropout.ratio, layer: y)], y)
+            }
+        case .identity: node("Identity", x, y)
+        }
+    }
+
+    /// Add/Sub/Mul/Div: a stored constant becomes an initializer at its position; three or
+    /// more runtime operands become Sum (Add) or a chain (Mul).
+    private mutating func emitBinary(_ opType: String, _ constant: ConstantOperand?, _ layer: Layer) throws {
+        let y = layer.name
+        if let constant {
+            let value = try floats("constant", constant.tensor, layer: y)
+            node(opType, constant.isFirst ? [value, layer.inputs[0]] : [layer.inputs[0], value], y)
+            return
+        }
+        if layer.inputs.count <= 2 {
+            node(opType, layer.inputs, y)
+        } else if opType == "Add" {
+            node("Sum", layer.inputs, y)
+        } else {
+            var accumulated = layer.inputs[0]
+            for (index, operand) in layer.inputs.dropFirst().enumerated() {
+                let output = index == layer.inputs.count - 2 ? y : unique("\(y)/\(opType.lowercased())\(index)")
+                node(opType, [accumulated, operand], output)
+                accumulated = output
+            }
+        }
+    }
+
+    private func transposedWeight(_ weight: Tensor, layer: String) throws -> Tensor {
+        guard let source = weight.storage?.buffer, weight.shape.count == 2 else {
+            throw ZooError(.missingWeight, "Writing ONNX needs every weight's values. Received: layer '\(layer)' weight declared without values.", layer: layer)
+        }
+        let (units, features) = (weight.shape[0], weight.shape[1])
+        return try Tensor(shape: [features, units], storage: TensorStorage(count: weight.count) { out in
+            for unit in 0..<units {
+                for feature in 0..<features { out[feature * units + unit] = source[unit * features + feature] }
+            }
+        })
+    }
+}
