@@ -34,6 +34,11 @@ struct ConvertCommand: ParsableCommand {
         guard output.lowercased().hasSuffix(".onnx") else {
             throw ZooError(.unsupported, "convert writes ONNX (.onnx) files; Keras output arrives with the Keras writer. Received: '\(output)'.", file: output)
         }
-        try ONNXWriter.write(loaded, to: output, opset: opset)
+        let weightBytes = loaded.graph.layers.reduce(0) { total, layer in
+            layer.op.weights.reduce(total) { $0 &+ $1.tensor.count &* MemoryLayout<Float>.stride }
+        }
+        try Progress.step("writing \(output)", bytes: weightBytes) {
+            try ONNXWriter.write(loaded, to: output, opset: opset)
+        }
     }
 }

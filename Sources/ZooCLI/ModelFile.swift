@@ -37,7 +37,9 @@ enum ModelFile {
         case .spec:
             return try Spec.load(path: path, inputShapes: inputShapes)
         case .onnx:
-            return try ONNXReader.load(path: path, inputShapes: inputShapes)
+            return try Progress.step("reading \(path)", bytes: Progress.size(of: path)) {
+                try ONNXReader.load(path: path, inputShapes: inputShapes)
+            }
         case .hdf5, .zip:
             throw ZooError(.unsupported, "Reading Keras files is not built yet (it arrives with the Keras reader). Received: '\(path)'.", file: path)
         }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import ZooCore
+import ZooONNX
 
 struct OpsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Every IR op with its short name, inputs, FLOP rule and receptive-field rule.")
+        abstract: "Every IR op with its short name, inputs, FLOP and receptive-field rules, and its ONNX spelling.")
 
     @Option(name: .shortAndLong, help: "Output format: table, json, csv or markdown.")
     var format: ReportFormat = .table
@@ -18,11 +19,16 @@ struct OpsCommand: ParsableCommand {
                 lines.append("\(info.name) (\(info.arityDescription)): \(info.summary)")
                 lines.append("    FLOPs: \(info.flopRule)")
                 lines.append("    receptive field: \(info.fieldRule)")
+                let onnx = ONNXSpelling.spelling(of: info.name)
+                lines.append("    ONNX: reads \(onnx.reads); writes \(onnx.writes)")
             }
             Console.out(lines.joined(separator: "\n") + "\n\nConventions:\n" + ReportRenderer.conventions + "\n")
         case .json, .csv, .markdown:
-            let rows = kinds.map { [$0.name, $0.arityDescription, $0.summary, $0.flopRule, $0.fieldRule] }
-            let header = ["op", "inputs", "computes", "flops", "receptive_field"]
+            let rows = kinds.map { info in
+                let onnx = ONNXSpelling.spelling(of: info.name)
+                return [info.name, info.arityDescription, info.summary, info.flopRule, info.fieldRule, onnx.reads, onnx.writes]
+            }
+            let header = ["op", "inputs", "computes", "flops", "receptive_field", "onnx_reads", "onnx_writes"]
             var text = TableText.render(header: header, rows: rows, format: format, numericColumns: [])
             if format == .markdown { text += "\nConventions:\n\n" + ReportRenderer.conventions + "\n" }
             Console.out(text)

@@ -31,7 +31,7 @@ final class MappedFile: @unchecked Sendable {
             base = nil
             return
         }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | Self.populate, descriptor, 0), mapped != MAP_FAILED else {
             throw ZooError(.io, "A model file must be mappable into memory. Received: '\(path)' (\(String(cString: strerror(errno)))).", file: path)
         }
         base = mapped
@@ -41,4 +41,12 @@ final class MappedFile: @unchecked Sendable {
     deinit {
         if let base { munmap(base, bytes.count) }
     }
+
+    /// Linux's MAP_POPULATE maps the whole (usually page-cached) file at once instead of taking
+    /// one page fault per page as the unpacking reads it.
+    #if os(Linux)
+    private static let populate = Int32(MAP_POPULATE)
+    #else
+    private static let populate: Int32 = 0
+    #endif
 }

@@ -12,7 +12,7 @@ final class UnpackedModel: @unchecked Sendable {
     /// release the input as soon as this returns.
     init(bytes: UnsafeRawBufferPointer, file: String) throws {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-            let proto = onnx__model_proto__unpack(nil, bytes.count, base)
+            let proto = onnx__model_proto__unpack(zoo_unpack_allocator(), bytes.count, base)
         else {
             throw ZooError(
                 .malformedFile,
@@ -23,6 +23,6 @@ final class UnpackedModel: @unchecked Sendable {
     }
 
     deinit {
-        onnx__model_proto__free_unpacked(proto, nil)
+        onnx__model_proto__free_unpacked(proto, zoo_unpack_allocator())
     }
 }

@@ -113,7 +113,7 @@ private struct GraphReader {
                     importer.markUnsupported(node, "domain \(node.domain)")
                 } else if try importer.fold(node) {
                     continue
-                } else if ONNXImporter.supportedOps[node.opType] != nil {
+                } else if let range = ONNXImporter.supportedOps[node.opType], range.contains(opset) {
                     try importer.importNode(node)
                 } else {
                     importer.markUnsupported(node, "no IR op")

@@ -32,7 +32,10 @@ final class TensorDecoder {
         self.folder = URL(fileURLWithPath: file).deletingLastPathComponent()
     }
 
-    /// ONNX TensorProto.DataType values.
+    /// The largest TensorProto.DataType value ONNX defines (FLOAT6E3M2 in onnx 1.23).
+    static let lastONNXDataType: Int32 = 28
+
+    /// ONNX TensorProto.DataType values zoo reads.
     enum DataType: Int32 {
         case float = 1, uint8 = 2, int8 = 3, uint16 = 4, int16 = 5, int32 = 6, int64 = 7, string = 8, bool = 9
         case float16 = 10, double = 11, uint32 = 12, uint64 = 13, complex64 = 14, complex128 = 15, bfloat16 = 16
@@ -71,6 +74,11 @@ final class TensorDecoder {
             shape.append(size)
         }
         let count = try Checked.product(shape, "the element count of tensor '\(name)' dims \(dims)")
+        guard (1...Self.lastONNXDataType).contains(tensor.data_type) else {
+            throw ZooError(
+                .malformedFile,
+                "A tensor's data_type must be one ONNX defines (1 to \(Self.lastONNXDataType)). Received: tensor '\(name)' of data_type \(tensor.data_type).")
+        }
         guard let type = DataType(rawValue: tensor.data_type), type != .string, type != .complex64, type != .complex128 else {
             throw ZooError(
                 .unsupported,

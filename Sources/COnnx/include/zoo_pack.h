@@ -10,4 +10,9 @@
  * errno of the failed write. */
 size_t zoo_pack_to_fd(const ProtobufCMessage *message, int fd, int *error);
 
+/* An allocator for unpacking large models: blocks of 1 MiB or more come from anonymous
+ * mappings populated by the kernel in one call (Linux MAP_POPULATE) rather than one page
+ * fault at a time as protobuf-c copies a weight into them; smaller ones from malloc. */
+ProtobufCAllocator *zoo_unpack_allocator(void);
+
 #endif

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import ZooCore
+import ZooONNX
+
+/// The ONNX fixtures of fixtures/manifest.json: for each model, the parameters, MACs, inputs
+/// and outputs the Python generator computed from the graph itself; for each malformed file,
+/// the error kind. (fixtures/onnx/make_fixtures.py and make_tf_fixtures.py made them; the
+/// Swift tests only read them.)
+@Suite("ONNX fixtures")
+struct ONNXFixtureTests {
+    /// A value's name and dims as the manifest gives them (nil for a symbolic dimension).
+    struct Value: Sendable {
+        let name: String
+        let dims: [Int?]
+    }
+
+    struct Expectation: Sendable {
+        let trainable: Int
+        let nonTrainable: Int
+        let macs: Int
+        let inputs: [Value]
+        let outputs: [Value]
+    }
+
+    struct Entry: Sendable, CustomStringConvertible {
+        let name: String
+        let file: String
+        let expect: Expectation?
+        let error: String?
+        var description: String { name }
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures")
+
+    static func values(_ list: Any?) -> [Value] {
+        ((list as? [[String: Any]]) ?? []).map { item in
+            Value(name: item["name"] as? String ?? "", dims: ((item["shape"] as? [Any]) ?? []).map { $0 as? Int })
+        }
+    }
+
+    static let entries: [Entry] = {
+        guard let data = try? Data(contentsOf: root.appendingPathComponent("manifest.json")),
+            let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let fixtures = manifest["fixtures"] as? [[String: Any]]
+        else { return [] }
+        return fixtures.compactMap { fixture in
+            guard fixture["format"] as? String == "onnx", let name = fixture["name"] as? String, let file = fixture["file"] as? String else { return nil }
+            var expectation: Expectation?
+            if let expect = fixture["expect"] as? [String: Any], let params = expect["params"] as? [String: Any] {
+                expectation = Expectation(
+                    trainable: params["trainable"] as? Int ?? -1, nonTrainable: params["non_trainable"] as? Int ?? -1,
+                    macs: expect["macs"] as? Int ?? -1, inputs: values(expect["inputs"]), outputs: values(expect["outputs"]))
+            }
+            return Entry(name: name, file: file, expect: expectation, error: fixture["error"] as? String)
+        }
+    }()
+
+    static var models: [Entry] { entries.filter { $0.expect != nil } }
+    static var malformed: [Entry] { entries.filter { $0.error != nil } }
+
+    @Test func manifestListsFixtures() {
+        #expect(Self.models.count >= 20, "fixtures/manifest.json should list the ONNX models; run `make fixtures`")
+        #expect(Self.malformed.count >= 10)
+    }
+
+    func load(_ entry: Entry) throws -> Model {
+        try ONNXReader.load(path: Self.root.appendingPathComponent(entry.file).path)
+    }
+
+    @Test("a model analyzes to the figures the generator computed", arguments: models)
+    func analyzes(_ entry: Entry) throws {
+        let expect = try #require(entry.expect)
+        let report = try load(entry).analyze()
+        #expect(report.totals.params.trainable == expect.trainable, "trainable parameters")
+        #expect(report.totals.params.nonTrainable == expect.nonTrainable, "non-trainable parameters")
+        #expect(report.totals.macs == expect.macs, "MACs")
+        for (kind, values, expected) in [("inputs", report.inputs, expect.inputs), ("outputs", report.outputs, expect.outputs)] {
+            #expect(values.map(\.name) == expected.map(\.name), "\(kind) names")
+            for (value, item) in zip(values, expected) {
+                #expect(value.shape.rank == item.dims.count, "\(kind) '\(value.name)' rank")
+                for (dim, want) in zip(value.shape.dims, item.dims) {
+                    // A concrete size must match; a symbolic one may carry another name.
+                    #expect(dim.value == want, "\(kind) '\(value.name)' \(value.shape) vs \(item.dims)")
+                }
+            }
+        }
+    }
+
+    @Test("a malformed file gives its error kind, with the file named", arguments: malformed)
+    func refuses(_ entry: Entry) throws {
+        let error = #expect(throws: ZooError.self) { _ = try self.load(entry) }
+        #expect(error?.kind.rawValue == entry.error)
+        #expect(error?.file?.hasSuffix(URL(fileURLWithPath: entry.file).lastPathComponent) == true, "\(String(describing: error))")
+    }
+}
