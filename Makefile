@@ -48,9 +48,11 @@ demo: setup release
 	@echo
 	$(RELEASE_ZOO) explain alexnet2012 conv2
 
-## test: every Swift test (the Python cross-checks join with the ONNX and Keras readers)
-test: setup
+## test: every Swift test (in release: the numeric ones are slow in debug), then the Python
+## cross-check of the ONNX files zoo writes (onnx.checker and onnxruntime, in the pinned .venv)
+test: setup venv
 	$(SWIFT) test -c release
+	.venv/bin/python scripts/cross_check_onnx.py $(RELEASE_ZOO)
 
 ## bench: analysis speed and scaling, ONNX loading against onnx.load; written to BENCHMARKS.md
 bench: setup release venv

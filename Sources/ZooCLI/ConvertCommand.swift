@@ -21,8 +21,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Seed for the random weights of a spec.")
     var seed: UInt64?
 
-    @Option(help: "ONNX opset to write (11 to 25).")
-    var opset: Int = ONNXWriter.defaultOpset
+    @Option(help: "ONNX opset to write (11 to 25); by default an ONNX source's own opset (at least 11), else 13.")
+    var opset: Int?
 
     func run() throws {
         var loaded = try model.load()
@@ -37,8 +37,9 @@ struct ConvertCommand: ParsableCommand {
         let weightBytes = loaded.graph.layers.reduce(0) { total, layer in
             layer.op.weights.reduce(total) { $0 &+ $1.tensor.count &* MemoryLayout<Float>.stride }
         }
+        let target = opset ?? loaded.onnxOpset.map { max($0, ONNXWriter.opsets.lowerBound) } ?? ONNXWriter.defaultOpset
         try Progress.step("writing \(output)", bytes: weightBytes) {
-            try ONNXWriter.write(loaded, to: output, opset: opset)
+            try ONNXWriter.write(loaded, to: output, opset: target)
         }
     }
 }

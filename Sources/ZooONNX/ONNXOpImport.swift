@@ -253,6 +253,10 @@ extension ONNXImporter {
         let positions = node.inputs.indices.filter { node.input($0) != nil }
         let runtimeInputs = positions.filter { isRuntime(node.inputs[$0]) }
         let constantPositions = positions.filter { !isRuntime(node.inputs[$0]) }
+        for position in constantPositions where known[node.inputs[position]] == nil {
+            // An operand that may be computed at run time and that nothing produces dangles.
+            throw node.error("Node inputs must be produced by a node, a graph input or an initializer. Received: '\(node.inputs[position])' in node '\(node.label)'.")
+        }
         var constant: ConstantOperand?
         if let position = constantPositions.first {
             guard constantPositions.count == 1, positions.count == 2 else {

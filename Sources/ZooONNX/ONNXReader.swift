@@ -138,9 +138,11 @@ private struct GraphReader {
         let irGraph = try Graph(inputs: inputs, layers: layers, outputs: outputs)
         let graphName = ProtoAccess.string(graph.name)
         let producer = [ProtoAccess.string(model.producer_name), ProtoAccess.string(model.producer_version)].filter { !$0.isEmpty }.joined(separator: " ")
-        return Model(
+        var result = Model(
             name: graphName.isEmpty ? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent : graphName,
             format: ONNXReader.format, variant: "opset \(opset)", source: producer.isEmpty ? nil : producer, graph: irGraph, file: file)
+        result.onnxOpset = opset
+        return result
     }
 
     /// The graph inputs that are not weights, with their shapes (bound where asked) and the
@@ -164,10 +166,11 @@ private struct GraphReader {
         guard let type = info.type, type.pointee.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let tensor = type.pointee.tensor_type else {
             throw ZooError(.unsupported, "Graph inputs must be tensors. Received: input '\(name)' of another or no type.", layer: name)
         }
+        // zoo computes in float32; float16, bfloat16 and float64 inputs are read as float32.
         let elementType = tensor.pointee.elem_type
-        guard elementType == TensorDecoder.DataType.float.rawValue else {
+        guard let type = TensorDecoder.DataType(rawValue: elementType), type.isFloatingPoint else {
             throw ZooError(
-                .unsupported, "Graph inputs must be float32 tensors. Received: input '\(name)' of data type \(elementType).", layer: name)
+                .unsupported, "Graph inputs must be floating-point tensors. Received: input '\(name)' of data type \(elementType).", layer: name)
         }
         guard let shapeProto = tensor.pointee.shape else {
             throw ZooError(.shapeMismatch, "Graph inputs need a shape; give it with --input-shape \(name)=.... Received: input '\(name)' without one.", layer: name)

@@ -73,7 +73,12 @@ final class TensorDecoder {
             }
             shape.append(size)
         }
-        let count = try Checked.product(shape, "the element count of tensor '\(name)' dims \(dims)")
+        let count: Int
+        do {
+            count = try Checked.product(shape, "the element count of tensor '\(name)' dims \(dims)")
+        } catch {
+            throw ZooError(.malformedFile, "A tensor's element count must fit in 64 bits. Received: tensor '\(name)' dims \(dims).")
+        }
         guard (1...Self.lastONNXDataType).contains(tensor.data_type) else {
             throw ZooError(
                 .malformedFile,

@@ -14,6 +14,8 @@ public struct Model: Sendable {
     public var file: String?
     /// The 1-based line of each layer in `file`, where the format has lines.
     public var layerLines: [String: Int]
+    /// The ONNX opset of the default domain, for a model read from ONNX.
+    public var onnxOpset: Int?
 
     public init(
         name: String, format: String, variant: String? = nil, source: String? = nil, graph: Graph, file: String? = nil,

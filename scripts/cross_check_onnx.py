@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""The Python half of `make test`: ONNX files that zoo writes, checked by the reference tools.
+
+1. Every ONNX fixture with reference outputs (fixtures/manifest.json) is rewritten by
+   `zoo convert FIXTURE OUT.onnx` (ONNX -> IR -> ONNX); the output must pass
+   onnx.checker.check_model(full_check=True), and onnxruntime must reproduce the fixture's
+   stored outputs from its stored inputs within the manifest's tolerances.
+2. Zoo networks written by `zoo convert NAME OUT.onnx --seed 1` must pass the checker and run
+   in onnxruntime with finite outputs, at the default opset and at 11 and 25.
+
+Usage: cross_check_onnx.py path/to/zoo. Prints one line per check and `N passed, N failed`.
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import numpy_helper
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+NETWORKS = ["lenet5", "alexnet2012", "googlenet", "resnet18", "mobilenet", "mobilenetv2"]
+
+
+def session(path):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def convert(zoo, source, output, *extra):
+    result = subprocess.run([zoo, "convert", str(source), str(output), *extra], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"zoo convert exited {result.returncode}: {result.stderr.strip()}")
+
+
+def check_fixture(zoo, entry, folder):
+    reference = entry["expect"]["reference"]
+    data = FIXTURES / reference["dir"] / "test_data_set_0"
+    output = folder / (entry["name"] + ".onnx")
+    convert(zoo, FIXTURES / entry["file"], output)
+    onnx.checker.check_model(onnx.load(str(output)), full_check=True)
+    run = session(output)
+    feeds = {}
+    for index, info in enumerate(run.get_inputs()):
+        feeds[info.name] = numpy_helper.to_array(onnx.load_tensor(str(data / f"input_{index}.pb")))
+    outputs = run.run(None, feeds)
+    for index, got in enumerate(outputs):
+        want = numpy_helper.to_array(onnx.load_tensor(str(data / f"output_{index}.pb")))
+        np.testing.assert_allclose(got, want, rtol=reference["rtol"], atol=reference["atol"])
+
+
+def check_network(zoo, name, folder, opset):
+    output = folder / f"{name}-{opset}.onnx"
+    convert(zoo, name, output, "--seed", "1", "--opset", str(opset))
+    onnx.checker.check_model(onnx.load(str(output)), full_check=True)
+    run = session(output)
+    info = run.get_inputs()[0]
+    shape = [2 if isinstance(dim, str) else dim for dim in info.shape]
+    result = run.run(None, {info.name: np.random.default_rng(0).standard_normal(shape).astype(np.float32)})[0]
+    if not np.isfinite(result).all():
+        raise AssertionError("outputs are not finite")
+
+
+def main():
+    zoo = sys.argv[1]
+    manifest = json.loads((FIXTURES / "manifest.json").read_text())
+    passed, failed = 0, 0
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = pathlib.Path(temporary)
+        checks = []
+        for entry in manifest["fixtures"]:
+            expect = entry.get("expect") or {}
+            if entry.get("format") != "onnx" or "reference" not in expect:
+                continue
+            if any(item.get("dtype") != "float32" for item in expect["inputs"]):
+                # zoo computes and writes float32; a float16/float64 graph's rewrite takes float32 inputs.
+                print(f"skip  fixture {entry['name']}: its inputs are not float32")
+                continue
+            checks.append((f"fixture {entry['name']}", lambda entry=entry: check_fixture(zoo, entry, folder)))
+        for name in NETWORKS:
+            for opset in (13, 11, 25):
+                checks.append((f"network {name} opset {opset}", lambda name=name, opset=opset: check_network(zoo, name, folder, opset)))
+        for label, check in checks:
+            try:
+                check()
+                passed += 1
+                print(f"ok    {label}")
+            except Exception as error:  # noqa: BLE001 - every failure is reported, then counted
+                failed += 1
+                print(f"FAIL  {label}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
