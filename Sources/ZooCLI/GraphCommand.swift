@@ -29,7 +29,7 @@ struct GraphCommand: ParsableCommand {
         case .svg: bytes = try Graphviz.render(source, format: "svg")
         }
         if let output {
-            try AtomicFile.write(bytes, to: output)
+            try AtomicOutput.write(output) { try $0.write([UInt8](bytes)) }
         } else {
             FileHandle.standardOutput.write(bytes)
         }

@@ -105,6 +105,12 @@ private struct GraphReader {
         var poisoned = Set<String>()
         for node in try ordered(nodes) {
             if node.inputs.contains(where: poisoned.contains) {
+                // Downstream of an unsupported node: report it too if its own op is unsupported.
+                if !["", "ai.onnx"].contains(node.domain) {
+                    importer.markUnsupported(node, "domain \(node.domain)")
+                } else if !ONNXImporter.foldable.contains(node.opType), !(ONNXImporter.supportedOps[node.opType]?.contains(opset) ?? false) {
+                    importer.markUnsupported(node, "no IR op")
+                }
                 poisoned.formUnion(node.outputs)
                 continue
             }

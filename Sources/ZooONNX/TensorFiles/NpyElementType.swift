@@ -66,22 +66,23 @@ enum NpyElementType: Equatable {
         self = type
     }
 
-    /// Converts `count` elements stored little-endian in `bytes` (at least `count` x
-    /// ``byteSize`` bytes, any alignment) into `out`.
+    /// Converts `count` elements stored little-endian in `bytes` (any alignment) into `out`.
+    /// The caller has checked with ``Checked`` that `count` x ``byteSize`` fits in an `Int`
+    /// and equals `bytes.count`, so no offset below can overflow.
     func convert(_ bytes: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutableBufferPointer<Float>) {
         switch self {
-        case .float32: for index in 0..<count { out[index] = bytes.loadUnaligned(fromByteOffset: index &* 4, as: Float.self) }
+        case .float32: for index in 0..<count { out[index] = bytes.loadUnaligned(fromByteOffset: index * 4, as: Float.self) }
         case .float16:
-            for index in 0..<count { out[index] = TensorDecoder.halfToFloat(bytes.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self), brain: false) }
-        case .float64: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 8, as: Double.self)) }
+            for index in 0..<count { out[index] = TensorDecoder.halfToFloat(bytes.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self), brain: false) }
+        case .float64: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 8, as: Double.self)) }
         case .int8: for index in 0..<count { out[index] = Float(Int8(bitPattern: bytes[index])) }
-        case .int16: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self)) }
-        case .int32: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self)) }
-        case .int64: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 8, as: Int64.self)) }
+        case .int16: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 2, as: Int16.self)) }
+        case .int32: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)) }
+        case .int64: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 8, as: Int64.self)) }
         case .uint8: for index in 0..<count { out[index] = Float(bytes[index]) }
-        case .uint16: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self)) }
-        case .uint32: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)) }
-        case .uint64: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self)) }
+        case .uint16: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self)) }
+        case .uint32: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) }
+        case .uint64: for index in 0..<count { out[index] = Float(bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)) }
         case .bool: for index in 0..<count { out[index] = bytes[index] == 0 ? 0 : 1 }
         }
     }

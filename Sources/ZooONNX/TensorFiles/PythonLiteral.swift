@@ -126,7 +126,7 @@ indirect enum PythonLiteral {
                 guard let scalar = current else { throw error("leaves a string unterminated") }
                 position += 1
                 if scalar == quote { return String(text) }
-                if scalar == "\n" { throw error("breaks a string across lines") }
+                if scalar == "\n" { throw error("leaves a string unterminated at the end of a line") }
                 if scalar == "\\" {
                     guard let escaped = current else { throw error("leaves a string unterminated") }
                     position += 1

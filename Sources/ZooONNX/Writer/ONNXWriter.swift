@@ -68,20 +68,12 @@ public enum ONNXWriter {
         let proto = try builder.model(try graphSpec(model, opset: opset), opset: opset, producer: producerVersion)
         let size = onnx__model_proto__get_packed_size(proto)
         guard size <= maximumMessageSize else { throw tooLarge(size) }
-        let destination = URL(fileURLWithPath: path)
-        let temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).zoo-\(getpid()).tmp").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else {
-            throw ZooError(.io, "The output file's folder must be writable. Received: '\(path)' (\(String(cString: strerror(errno)))).", file: path)
-        }
-        var error: Int32 = 0
-        let written = proto.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { zoo_pack_to_fd($0, descriptor, &error) }
-        let closed = close(descriptor)
-        guard error == 0, closed == 0, written == size, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(error != 0 ? error : errno))
-            unlink(temporary)
-            throw ZooError(.io, "The output file must be written whole. Received: '\(path)' (\(reason)).", file: path)
+        try AtomicOutput.write(path) { sink in
+            var error: Int32 = 0
+            let written = proto.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { zoo_pack_to_fd($0, sink.descriptor, &error) }
+            guard error == 0, written == size else {
+                throw ZooError(.io, "The output file must be written whole. Received: '\(path)' (\(String(cString: strerror(error)))).", file: path)
+            }
         }
     }
 
