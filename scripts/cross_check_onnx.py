@@ -6,7 +6,8 @@
    onnx.checker.check_model(full_check=True), and onnxruntime must reproduce the fixture's
    stored outputs from its stored inputs within the manifest's tolerances.
 2. Zoo networks written by `zoo convert NAME OUT.onnx --seed 1` must pass the checker and run
-   in onnxruntime with finite outputs, at the default opset and at 11 and 25.
+   in onnxruntime with finite outputs, at the default opset and at 11 and 25, and once with
+   --external-data.
 
 Usage: cross_check_onnx.py path/to/zoo. Prints one line per check and `N passed, N failed`.
 """
@@ -54,10 +55,11 @@ def check_fixture(zoo, entry, folder):
         np.testing.assert_allclose(got, want, rtol=reference["rtol"], atol=reference["atol"])
 
 
-def check_network(zoo, name, folder, opset):
-    output = folder / f"{name}-{opset}.onnx"
-    convert(zoo, name, output, "--seed", "1", "--opset", str(opset))
-    onnx.checker.check_model(onnx.load(str(output)), full_check=True)
+def check_network(zoo, name, folder, opset, *extra):
+    output = folder / f"{name}-{opset}{'-external' if extra else ''}.onnx"
+    convert(zoo, name, output, "--seed", "1", "--opset", str(opset), *extra)
+    # A path, not a loaded model, so that the checker follows external data.
+    onnx.checker.check_model(str(output), full_check=True)
     run = session(output)
     info = run.get_inputs()[0]
     shape = [2 if isinstance(dim, str) else dim for dim in info.shape]
@@ -85,6 +87,7 @@ def main():
         for name in NETWORKS:
             for opset in (13, 11, 25):
                 checks.append((f"network {name} opset {opset}", lambda name=name, opset=opset: check_network(zoo, name, folder, opset)))
+        checks.append(("network resnet18 with external data", lambda: check_network(zoo, "resnet18", folder, 13, "--external-data")))
         for label, check in checks:
             try:
                 check()

@@ -24,6 +24,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "ONNX opset to write (11 to 25); by default an ONNX source's own opset (at least 11), else 13.")
     var opset: Int?
 
+    @Flag(help: "Write the large weights to OUT.data beside the model (ONNX external data); automatic past protobuf's 2 GB limit.")
+    var externalData = false
+
     func run() throws {
         var loaded = try model.load()
         let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized } }
@@ -39,7 +42,7 @@ struct ConvertCommand: ParsableCommand {
         }
         let target = opset ?? loaded.onnxOpset.map { max($0, ONNXWriter.opsets.lowerBound) } ?? ONNXWriter.defaultOpset
         try Progress.step("writing \(output)", bytes: weightBytes) {
-            try ONNXWriter.write(loaded, to: output, opset: target)
+            try ONNXWriter.write(loaded, to: output, opset: target, externalData: externalData)
         }
     }
 }

@@ -37,7 +37,7 @@ struct NodeEmitter {
                 layer: layer)
         }
         let unique = unique("\(layer).\(name)")
-        spec.initializers.append(.init(name: unique, dims: tensor.shape, data: .floats(tensor)))
+        spec.initializers.append(.init(name: unique, dims: tensor.shape, data: .floats(tensor), external: nil))
         return unique
     }
 
@@ -47,7 +47,7 @@ struct NodeEmitter {
 
     private mutating func int64s(_ name: String, _ values: [Int], layer: String) -> String {
         let unique = unique("\(layer).\(name)")
-        spec.initializers.append(.init(name: unique, dims: [values.count], data: .int64s(values.map { Int64($0) })))
+        spec.initializers.append(.init(name: unique, dims: [values.count], data: .int64s(values.map { Int64($0) }), external: nil))
         return unique
     }
 

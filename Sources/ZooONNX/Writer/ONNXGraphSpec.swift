@@ -28,6 +28,15 @@ struct ONNXGraphSpec {
         let name: String
         let dims: [Int]
         let data: Data
+        /// Where the data lives when it is written as external data (`data_location = EXTERNAL`).
+        var external: External?
+    }
+
+    /// An external-data reference: a file next to the model, and a byte range in it.
+    struct External {
+        let location: String
+        let offset: Int
+        let length: Int
     }
 
     struct Value {

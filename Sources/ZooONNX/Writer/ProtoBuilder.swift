@@ -127,6 +127,21 @@ final class ProtoBuilder {
         tensor.pointee.n_dims = spec.dims.count
         tensor.pointee.dims = array(spec.dims.map { Int64($0) })
         tensor.pointee.has_data_type = 1
+        if let external = spec.external {
+            tensor.pointee.data_type = Int32(TensorDecoder.DataType.float.rawValue)
+            tensor.pointee.has_data_location = 1
+            tensor.pointee.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL
+            let entries = [("location", external.location), ("offset", String(external.offset)), ("length", String(external.length))]
+            tensor.pointee.n_external_data = entries.count
+            tensor.pointee.external_data = array(entries.map { key, value in
+                Optional(message(Onnx__StringStringEntryProto.self) { entry in
+                    onnx__string_string_entry_proto__init(entry)
+                    entry.pointee.key = cString(key)
+                    entry.pointee.value = cString(value)
+                })
+            })
+            return tensor
+        }
         tensor.pointee.has_raw_data = 1
         switch spec.data {
         case .floats(let values):
