@@ -28,6 +28,8 @@ struct ONNXFixtureTests {
         let file: String
         let expect: Expectation?
         let error: String?
+        /// A zoo spec of the same network (fixtures/specs), when the generator wrote one.
+        let spec: String?
         var description: String { name }
     }
 
@@ -53,7 +55,8 @@ struct ONNXFixtureTests {
                     trainable: params["trainable"] as? Int ?? -1, nonTrainable: params["non_trainable"] as? Int ?? -1,
                     macs: expect["macs"] as? Int ?? -1, inputs: values(expect["inputs"]), outputs: values(expect["outputs"]))
             }
-            return Entry(name: name, file: file, expect: expectation, error: fixture["error"] as? String)
+            let spec = (fixture["expect"] as? [String: Any])?["zoo_spec"] as? String
+            return Entry(name: name, file: file, expect: expectation, error: fixture["error"] as? String, spec: spec)
         }
     }()
 
@@ -86,6 +89,17 @@ struct ONNXFixtureTests {
                 }
             }
         }
+    }
+
+    @Test("an ONNX network analyzes to the totals of the zoo spec of the same network", arguments: entries.filter { $0.spec != nil })
+    func matchesSpec(_ entry: Entry) throws {
+        let spec = try #require(entry.spec)
+        // A path under fixtures/, or the name of a built-in network.
+        let fromSpec = try (spec.contains("/") ? Spec.load(path: Self.root.appendingPathComponent(spec).path) : Zoo.model(named: spec)).analyze()
+        let fromONNX = try load(entry).analyze()
+        #expect(fromONNX.totals.params == fromSpec.totals.params)
+        #expect(fromONNX.totals.macs == fromSpec.totals.macs)
+        #expect(fromONNX.totals.flops == fromSpec.totals.flops)
     }
 
     @Test("a malformed file gives its error kind, with the file named", arguments: malformed)
