@@ -147,6 +147,9 @@ extension ONNXImporter {
             }
         case "ConstantOfShape":
             let shape = try constant(node, 0).ints(for: what)
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw node.error("ConstantOfShape sizes must not be negative. Received: shape \(shape) in \(what).")
+            }
             let count = try Checked.product(shape, "the size of \(what)")
             guard count <= 1 << 20 else {
                 throw node.error("\(what) folds tensors of at most 1,048,576 elements. Received: shape \(shape).", kind: .unsupported)
@@ -214,8 +217,9 @@ extension ONNXImporter {
             case "Sub": return .fixed(try Checked.subtract(x, y, what))
             case "Mul": return .fixed(try Checked.multiply(x, y, what))
             default:
-                guard y != 0 else { throw ZooError(.invalidGraph, "\(what) divides by zero. Received: \(x) / 0.") }
-                return .fixed(x / y)
+                let (quotient, overflow) = x.dividedReportingOverflow(by: y)
+                guard y != 0, !overflow else { throw ZooError(.invalidGraph, "\(what) must divide by a non-zero integer within range. Received: \(x) / \(y).") }
+                return .fixed(quotient)
             }
         }
         if op == "Mul", a == .fixed(1) { return b }
