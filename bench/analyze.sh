@@ -12,24 +12,8 @@ runs=${RUNS:-21}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# median_ms COMMAND...: the median wall time of RUNS runs, in milliseconds with one decimal.
-median_ms() {
-  local samples=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    samples+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
-}
-
-# peak_rss_mib COMMAND...: the peak resident set of one run, from GNU time.
-peak_rss_mib() {
-  /usr/bin/time -f '%M' "$@" 2>"$work/rss" >/dev/null
-  awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"
-}
+# shellcheck source=bench/measure.sh
+. bench/measure.sh
 
 # A chain of `blocks` conv + batch norm + ReLU blocks on a 64x56x56 input: 3 layers a block.
 chain_spec() {
@@ -88,16 +72,5 @@ $scaling
 MD
 )
 
-report=BENCHMARKS.md
-if [ ! -f "$report" ]; then
-  printf '# Benchmarks\n\nMeasured by the scripts in bench/; figures vary between runs on shared machines, so compare\nwithin one run.\n' >"$report"
-fi
-# Replace the "## Analysis" section (up to the next "## " heading), or append it.
-awk -v section="$section" '
-  /^## / { if (skipping) skipping = 0 }
-  /^## Analysis$/ { print section; printed = 1; skipping = 1; next }
-  !skipping { print }
-  END { if (!printed) { print ""; print section } }
-' "$report" >"$work/report"
-mv "$work/report" "$report"
+replace_section BENCHMARKS.md "Analysis" "$section"
 echo "$section"

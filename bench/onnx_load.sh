@@ -19,24 +19,8 @@ model=$work/vgg16.onnx
 bytes=$(stat -c %s "$model")
 cat "$model" >/dev/null  # warm the page cache
 
-# median_ms COMMAND...
-median_ms() {
-  local samples=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    samples+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", v[int((NR + 1) / 2)] / 1000 }'
-}
-
-# peak_mib COMMAND...: peak resident memory of one run.
-peak_mib() {
-  /usr/bin/time -f '%M' "$@" 2>"$work/rss" >/dev/null
-  tail -n 1 "$work/rss" | awk '{ printf "%.0f", $1 / 1024 }'
-}
+# shellcheck source=bench/measure.sh
+. bench/measure.sh
 
 onnx_load=("$python" -c "import onnx, sys; onnx.load(sys.argv[1])" "$model")
 zoo_analyze=("$zoo" analyze "$model" --format json)
@@ -44,8 +28,8 @@ zoo_analyze=("$zoo" analyze "$model" --format json)
 cat_ms=$(median_ms cat "$model")
 onnx_ms=$(median_ms "${onnx_load[@]}")
 zoo_ms=$(median_ms "${zoo_analyze[@]}")
-onnx_peak=$(peak_mib "${onnx_load[@]}")
-zoo_peak=$(peak_mib "${zoo_analyze[@]}")
+onnx_peak=$(peak_rss_mib "${onnx_load[@]}")
+zoo_peak=$(peak_rss_mib "${zoo_analyze[@]}")
 timings=$("$zoo" analyze "$model" --format json --timings 2>&1 >/dev/null | sed 's/^zoo: //' | paste -sd ';' | sed 's/;/; /g')
 file_mib=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
 loaded_mib=$(echo "$timings" | sed -n 's/.*after loading \([0-9.]*\) MiB.*/\1/p')
@@ -79,12 +63,5 @@ $file_mib MiB, 138,357,544 float32 weights.
 MD
 )
 
-report=BENCHMARKS.md
-awk -v section="$section" '
-  /^## / { if (skipping) skipping = 0 }
-  /^## ONNX loading$/ { print section; printed = 1; skipping = 1; next }
-  !skipping { print }
-  END { if (!printed) { print ""; print section } }
-' "$report" >"$work/report"
-mv "$work/report" "$report"
+replace_section BENCHMARKS.md "ONNX loading" "$section"
 echo "$section"

@@ -1,0 +1,35 @@
+# Shared by the bench/ scripts (sourced): timing and memory of whole commands. The caller sets
+# `runs` (how many timed runs) and `work` (a scratch folder).
+
+# median_ms COMMAND...: the median wall time of `runs` runs, in milliseconds with one decimal.
+median_ms() {
+  local samples=()
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s%N)
+    samples+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
+}
+
+# peak_rss_mib COMMAND...: the peak resident set of one run in MiB, from GNU time.
+peak_rss_mib() {
+  /usr/bin/time -f '%M' "$@" 2>"$work/rss" >/dev/null
+  tail -n 1 "$work/rss" | awk '{ printf "%.1f", $1 / 1024 }'
+}
+
+# replace_section FILE HEADING TEXT: replaces the "## HEADING" section of FILE (up to the next
+# "## " heading) with TEXT, or appends TEXT.
+replace_section() {
+  local file=$1 heading=$2 text=$3
+  [ -f "$file" ] || printf '# Benchmarks\n\nMeasured by the scripts in bench/; figures vary between runs on shared machines, so compare\nwithin one run.\n' >"$file"
+  awk -v section="$text" -v heading="## $heading" '
+    /^## / { if (skipping) skipping = 0 }
+    $0 == heading { print section; printed = 1; skipping = 1; next }
+    !skipping { print }
+    END { if (!printed) { print ""; print section } }
+  ' "$file" >"$work/report"
+  mv "$work/report" "$file"
+}
