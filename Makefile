@@ -100,12 +100,16 @@ fixtures: venv venv-tf
 
 ## fuzz: libFuzzer on the ONNX reader for FUZZ_SECONDS (debug + ASan build of the ZooONNXFuzz
 ## product only, in its own scratch path); new inputs go to fuzz/corpus/onnx (seeded from
-## fuzz/seeds/onnx), crashes to fuzz/artifacts/. See fuzz/README.md.
+## fuzz/seeds/onnx), crashes to fuzz/artifacts/. FUZZ_FLAGS adds libFuzzer flags
+## ("-fork=1 -ignore_crashes=1" goes on past crashes). See fuzz/README.md.
 FUZZ_SECONDS ?= 600
+FUZZ_FLAGS ?=
 FUZZ_SCRATCH := .build-fuzz
 # SwiftPM passes the two sanitizers to swiftc as separate -sanitize= flags in no fixed order, and
 # swift-driver gives the frontend only the last one: Swift code would get either ASan or the
 # coverage counters, never both. The trailing -sanitize=fuzzer,address restores both.
+# SWIFT_BACKTRACE=enable=no leaves a Swift trap to libFuzzer: the runtime's own backtracer trips
+# ASan (a false stack-buffer-underflow in its crash handler) and hides the real cause.
 FUZZ_BUILD := $(SWIFT) build --product ZooONNXFuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
 	--scratch-path $(FUZZ_SCRATCH)
 
@@ -113,5 +117,5 @@ FUZZ_BUILD := $(SWIFT) build --product ZooONNXFuzz --sanitize=fuzzer --sanitize=
 fuzz: setup
 	$(FUZZ_BUILD)
 	@mkdir -p fuzz/corpus/onnx fuzz/artifacts
-	"$$($(FUZZ_BUILD) --show-bin-path)/ZooONNXFuzz" -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 \
-		-dict=fuzz/onnx.dict -artifact_prefix=fuzz/artifacts/ fuzz/corpus/onnx fuzz/seeds/onnx
+	SWIFT_BACKTRACE=enable=no "$$($(FUZZ_BUILD) --show-bin-path)/ZooONNXFuzz" -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 \
+		-dict=fuzz/onnx.dict -artifact_prefix=fuzz/artifacts/ $(FUZZ_FLAGS) fuzz/corpus/onnx fuzz/seeds/onnx

@@ -218,8 +218,61 @@ def with_output_shapes(proto):
     return proto
 
 
+def shape_arithmetic():
+    """Shape arithmetic folded at import: Shape with start/end (opset 15), Gather with negative
+    indices, Add/Sub/Mul/Div of shape vectors, Size, Slice with axes and steps, ConstantOfShape
+    with an integer fill, Identity, Squeeze of a constant."""
+    return model("shape_arithmetic", [
+        helper.make_node("Shape", ["x"], ["spatial"], name="spatial", start=2, end=-1),
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "last"], ["width"], name="width", axis=0),
+        helper.make_node("Mul", ["width", "two"], ["doubled"], name="doubled"),
+        helper.make_node("Div", ["doubled", "two"], ["halved"], name="halved"),
+        helper.make_node("Sub", ["halved", "one"], ["less"], name="less"),
+        helper.make_node("Add", ["less", "one"], ["again"], name="again"),
+        helper.make_node("Slice", ["shape", "starts", "ends", "axes", "steps"], ["tail"], name="tail"),
+        helper.make_node("Size", ["x"], ["size"], name="size"),
+        helper.make_node("ConstantOfShape", ["one"], ["ones"], name="ones",
+                         value=numpy_helper.from_array(np.array([1], np.int64))),
+        helper.make_node("Identity", ["ones"], ["ones2"], name="ones2"),
+        helper.make_node("Squeeze", ["ones2", "axis0"], ["scalar1"], name="scalar1"),
+        helper.make_node("Unsqueeze", ["scalar1", "axis0"], ["ones3"], name="ones3"),
+        helper.make_node("Concat", ["ones3", "minus1", "spatial", "again"], ["target"], name="target", axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["reshaped"], name="reshape"),
+        helper.make_node("Flatten", ["reshaped"], ["out"], name="flatten", axis=1),
+    ], [("x", F32, [1, 2, 3, 4])], [("out", F32, [1, 24])],
+        [ints("last", [-1]), ints("two", [2]), ints("one", [1]), ints("starts", [-2]),
+         ints("ends", [2**62]), ints("axes", [0]), ints("steps", [1]), ints("axis0", [0]),
+         ints("minus1", [-1])], opset=15)
+
+
+def opset9_attributes():
+    """Opset 9: Slice, Unsqueeze and Squeeze with attributes, Softmax-1 semantics,
+    BatchNormalization-9, Pad-2 attributes, MaxPool-8 without ceil_mode."""
+    initializers = [init("scale", weights((2,), 3) + 1), init("bias", weights((2,), 4)),
+                    init("mean", weights((2,), 5)), init("var", weights((2,), 6) + 1)]
+    return model("opset9_attributes", [
+        helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["bn"],
+                         name="bn"),
+        helper.make_node("Pad", ["bn"], ["padded"], name="pad", pads=[0, 0, 1, 1, 0, 0, 1, 1],
+                         mode="constant", value=0.0),
+        helper.make_node("MaxPool", ["padded"], ["pool"], name="pool", kernel_shape=[2, 2],
+                         strides=[2, 2]),
+        helper.make_node("Shape", ["pool"], ["shape"], name="shape"),
+        helper.make_node("Slice", ["shape"], ["batch"], name="batch", starts=[0], ends=[1],
+                         axes=[0]),
+        helper.make_node("Concat", ["batch", "minus1"], ["target"], name="target", axis=0),
+        helper.make_node("Reshape", ["pool", "target"], ["flat"], name="flat"),
+        helper.make_node("Unsqueeze", ["flat"], ["flat3"], name="unsqueeze", axes=[2]),
+        helper.make_node("Squeeze", ["flat3"], ["flat2"], name="squeeze", axes=[2]),
+        helper.make_node("Softmax", ["flat2"], ["out"], name="softmax"),
+    ], [("x", F32, [BATCH, 2, 2, 2])], [("out", F32, [BATCH, 8])],
+        initializers + [ints("minus1", [-1])], opset=9)
+
+
 GENERATED = [conv_relu_pool, gemm, tf_flatten, constant_nodes, pad11, clip11,
-             ir3_initializer_input, squeeze13, external_data, activations]
+             ir3_initializer_input, squeeze13, external_data, activations, shape_arithmetic,
+             opset9_attributes]
 
 
 def main() -> int:
