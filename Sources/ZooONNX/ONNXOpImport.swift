@@ -16,6 +16,14 @@ extension ONNXImporter {
         "Squeeze": 1...25, "Unsqueeze": 1...25,
     ]
 
+    /// Why a node cannot be imported, judged by its domain, op type and the opset alone; nil
+    /// when it may be (folded, or mapped to IR ops).
+    static func unsupportedReason(_ node: ONNXNode, opset: Int) -> String? {
+        guard ["", "ai.onnx"].contains(node.domain) else { return "domain \(node.domain)" }
+        if foldable.contains(node.opType) || supportedOps[node.opType]?.contains(opset) == true { return nil }
+        return "no IR op"
+    }
+
     /// Imports one runtime node as IR layers.
     func importNode(_ node: ONNXNode) throws {
         guard let output = node.outputs.first, !output.isEmpty else {
@@ -80,7 +88,7 @@ extension ONNXImporter {
             try append(output, .dropout(Dropout(ratio: ratio)), inputs: [try runtime(node, 0)], node: node)
         case "Identity": try append(output, .identity(Identity()), inputs: [try runtime(node, 0)], node: node)
         default:
-            markUnsupported(node, "no IR op")
+            throw node.error("\(node.opType) has no IR op. Received: node '\(node.label)'.", kind: .unsupported)
         }
     }
 

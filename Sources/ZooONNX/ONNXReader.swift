@@ -102,32 +102,31 @@ private struct GraphReader {
         try ShapeInference.checkBound(inputs)
         for input in inputs { importer.addInput(input) }
 
+        // Values downstream of an unsupported node are skipped, so that every unsupported node,
+        // and only those, is reported.
         var poisoned = Set<String>()
         for node in try ordered(nodes) {
+            if let reason = ONNXImporter.unsupportedReason(node, opset: opset) {
+                importer.markUnsupported(node, reason)
+                poisoned.formUnion(node.outputs)
+                continue
+            }
             if node.inputs.contains(where: poisoned.contains) {
-                // Downstream of an unsupported node: report it too if its own op is unsupported.
-                if !["", "ai.onnx"].contains(node.domain) {
-                    importer.markUnsupported(node, "domain \(node.domain)")
-                } else if !ONNXImporter.foldable.contains(node.opType), !(ONNXImporter.supportedOps[node.opType]?.contains(opset) ?? false) {
-                    importer.markUnsupported(node, "no IR op")
-                }
                 poisoned.formUnion(node.outputs)
                 continue
             }
             do {
-                if !["", "ai.onnx"].contains(node.domain) {
-                    importer.markUnsupported(node, "domain \(node.domain)")
-                } else if try importer.fold(node) {
-                    continue
-                } else if let range = ONNXImporter.supportedOps[node.opType], range.contains(opset) {
+                if try importer.fold(node) { continue }
+                if ONNXImporter.supportedOps[node.opType] != nil {
                     try importer.importNode(node)
                 } else {
-                    importer.markUnsupported(node, "no IR op")
+                    // A shape op that did not fold: it works on values computed at run time.
+                    importer.markUnsupported(node, "no IR op for run-time \(node.opType)")
+                    poisoned.formUnion(node.outputs)
                 }
             } catch let error as ZooError {
                 throw error.at(layer: node.outputs.first ?? node.label)
             }
-            if importer.unsupported.last?.node.index == node.index { poisoned.formUnion(node.outputs) }
         }
         if !importer.unsupported.isEmpty { throw unsupportedError(importer.unsupported, opset: opset) }
 

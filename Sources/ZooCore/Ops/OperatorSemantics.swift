@@ -162,6 +162,11 @@ public struct WindowAxis: Sendable, Equatable {
 
     /// The dilated kernel extent `k' = d (k - 1) + 1`, overflow-checked.
     public func extent() throws -> Int {
+        try Self.extent(kernel: kernel, dilation: dilation)
+    }
+
+    /// `d (k - 1) + 1`, the span of `kernel` taps spaced `dilation` apart, overflow-checked.
+    public static func extent(kernel: Int, dilation: Int) throws -> Int {
         try Checked.add(try Checked.multiply(dilation, kernel - 1, "a dilated kernel"), 1, "a dilated kernel")
     }
 

@@ -68,7 +68,7 @@ public struct SpatialWindow: Sendable, Equatable {
         var sizes: [Int] = [], outputs: [Int] = [], begins: [Int] = [], ends: [Int] = [], extents: [Int] = []
         for axis in 0..<kernel.count {
             let size = try input.size(ofAxis: axis + 2, for: op)
-            let extent = try Checked.add(try Checked.multiply(dilation[axis], kernel[axis] - 1), 1)
+            let extent = try WindowAxis.extent(kernel: kernel[axis], dilation: dilation[axis])
             let (begin, end) = try padding.resolve(input: size, kernel: extent, stride: stride[axis], axis: axis)
             let padded = try Checked.add(try Checked.add(size, begin), end)
             guard padded >= extent else {

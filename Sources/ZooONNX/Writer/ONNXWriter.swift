@@ -66,7 +66,8 @@ public enum ONNXWriter {
     ///
     /// With `externalData`, or when the model would pass protobuf's 2 GB limit, float32
     /// initializers of 1 KiB or more go to `<name>.data` beside it (ONNX external data: offsets
-    /// aligned to 64 bytes, the location relative to the model), written first and atomically too.
+    /// aligned to 64 bytes, the location relative to the model); neither file changes unless both are
+    /// written whole.
     public static func write(_ model: Model, to path: String, opset: Int = defaultOpset, externalData: Bool = false) throws {
         for target in [path, path + ".data"] {
             if let source = model.file, sameFile(source, target) {
@@ -74,23 +75,42 @@ public enum ONNXWriter {
             }
         }
         var spec = try graphSpec(model, opset: opset)
-        // The builder owns every C allocation of the message: it must outlive `proto`'s use.
-        var builder = ProtoBuilder()
-        var proto = try builder.model(spec, opset: opset, producer: producerVersion)
-        if externalData || onnx__model_proto__get_packed_size(proto) > maximumMessageSize {
-            try writeExternalData(&spec, path: path)
-            builder = ProtoBuilder()
-            proto = try builder.model(spec, opset: opset, producer: producerVersion)
+        // A builder owns every C allocation of its message: it must outlive the packing.
+        let inline = ProtoBuilder()
+        let inlineProto = try inline.model(spec, opset: opset, producer: producerVersion)
+        guard externalData || onnx__model_proto__get_packed_size(inlineProto) > maximumMessageSize else {
+            try withExtendedLifetime(inline) { try pack(inlineProto, to: path) }
+            return
         }
+        let placed = try placeExternalData(&spec, path: path)
+        let builder = ProtoBuilder()
+        let proto = try builder.model(spec, opset: opset, producer: producerVersion)
+        // The data file is written first and renamed last: if anything fails, neither file
+        // changes; the model is renamed into place only once all its data is written.
+        try withExtendedLifetime(builder) {
+            try AtomicOutput.write(path + ".data") { sink in
+                var position = 0
+                let zeros = [UInt8](repeating: 0, count: externalAlignment)
+                for item in placed {
+                    guard let storage = item.tensor.storage else { continue }
+                    try sink.write(Array(zeros.prefix(item.offset - position)))
+                    try sink.write(UnsafeRawBufferPointer(storage.buffer))
+                    position = item.offset + storage.buffer.count * MemoryLayout<Float>.stride
+                }
+                try pack(proto, to: path)
+            }
+        }
+    }
+
+    /// Packs `proto` into a new file at `path`, whole or not at all.
+    private static func pack(_ proto: UnsafeMutablePointer<Onnx__ModelProto>, to path: String) throws {
         let size = onnx__model_proto__get_packed_size(proto)
         guard size <= maximumMessageSize else { throw tooLarge(size) }
-        try withExtendedLifetime(builder) {
-            try AtomicOutput.write(path) { sink in
-                var error: Int32 = 0
-                let written = proto.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { zoo_pack_to_fd($0, sink.descriptor, &error) }
-                guard error == 0, written == size else {
-                    throw ZooError(.io, "The output file must be written whole. Received: '\(path)' (\(String(cString: strerror(error)))).", file: path)
-                }
+        try AtomicOutput.write(path) { sink in
+            var error: Int32 = 0
+            let written = proto.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { zoo_pack_to_fd($0, sink.descriptor, &error) }
+            guard error == 0, written == size else {
+                throw ZooError(.io, "The output file must be written whole. Received: '\(path)' (\(String(cString: strerror(error)))).", file: path)
             }
         }
     }
@@ -100,31 +120,22 @@ public enum ONNXWriter {
     /// Alignment of each tensor in the external-data file.
     static let externalAlignment = 64
 
-    /// Moves the large float32 initializers of `spec` into `<path>.data` and points them at it.
-    private static func writeExternalData(_ spec: inout ONNXGraphSpec, path: String) throws {
-        let dataPath = path + ".data"
-        let location = URL(fileURLWithPath: dataPath).lastPathComponent
+    /// Points the large float32 initializers of `spec` at `<path>.data`, 64-byte aligned, and
+    /// returns them with their offsets in file order.
+    private static func placeExternalData(_ spec: inout ONNXGraphSpec, path: String) throws -> [(tensor: Tensor, offset: Int)] {
+        let location = URL(fileURLWithPath: path + ".data").lastPathComponent
         var offset = 0
-        var placed: [(index: Int, tensor: Tensor, offset: Int)] = []
+        var placed: [(tensor: Tensor, offset: Int)] = []
         for (index, initializer) in spec.initializers.enumerated() {
             guard case .floats(let tensor) = initializer.data else { continue }
             let length = try Checked.multiply(tensor.count, MemoryLayout<Float>.stride, "the size of \(initializer.name)")
             guard length >= externalThreshold else { continue }
             offset = try Checked.add(offset, (externalAlignment - offset % externalAlignment) % externalAlignment)
-            placed.append((index, tensor, offset))
+            placed.append((tensor, offset))
             spec.initializers[index].external = ONNXGraphSpec.External(location: location, offset: offset, length: length)
             offset = try Checked.add(offset, length)
         }
-        try AtomicOutput.write(dataPath) { sink in
-            var position = 0
-            let zeros = [UInt8](repeating: 0, count: externalAlignment)
-            for item in placed {
-                try sink.write(Array(zeros.prefix(item.offset - position)))
-                guard let storage = item.tensor.storage else { continue }
-                try sink.write(UnsafeRawBufferPointer(storage.buffer))
-                position = item.offset + storage.buffer.count * MemoryLayout<Float>.stride
-            }
-        }
+        return placed
     }
 
     static let producerVersion = "0.1.0"
