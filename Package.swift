@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "ZooCore", targets: ["ZooCore"]),
         .library(name: "ZooONNX", targets: ["ZooONNX"]),
+        .library(name: "ZooExec", targets: ["ZooExec"]),
         .executable(name: "zoo", targets: ["ZooCLI"]),
     ],
     dependencies: [
@@ -18,6 +19,9 @@ let package = Package(
             name: "ZooCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // OpenBLAS's CBLAS (Debian libopenblas-dev), found through pkg-config.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ZooExec", dependencies: ["ZooCore", "CBLAS"]),
         .target(
             name: "COnnx",
             exclude: ["onnx.proto"],
@@ -34,11 +38,13 @@ let package = Package(
             dependencies: [
                 "ZooCore",
                 "ZooONNX",
+                "ZooExec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX"]),
+        .testTarget(name: "ZooExecTests", dependencies: ["ZooExec"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,12 +28,7 @@ struct ConvertCommand: ParsableCommand {
     var externalData = false
 
     func run() throws {
-        var loaded = try model.load()
-        let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized } }
-        if declared {
-            if seed == nil { Console.note("drawing random weights with seed 0 (--seed S chooses another)") }
-            loaded.graph = try RandomWeights.instantiate(loaded.graph, seed: seed ?? 0)
-        }
+        let loaded = try model.loadWithWeights(seed: seed)
         guard output.lowercased().hasSuffix(".onnx") else {
             throw ZooError(.unsupported, "convert writes ONNX (.onnx) files; Keras output arrives with the Keras writer. Received: '\(output)'.", file: output)
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ZooCore
 
-/// The `zoo` command: analyze, convert, explain, graph, list and ops.
+/// The `zoo` command: analyze, convert, run, verify, explain, graph, list and ops.
 ///
 /// Exit status: 0 on success, 1 when a verification finds a mismatch, 2 for bad input or usage
 /// (swift-argument-parser's own usage status 64 is mapped to 2). Data goes to stdout; errors
@@ -17,7 +17,10 @@ struct ZooCommand: ParsableCommand {
             documents the format) or an ONNX model (.onnx).
             """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, ConvertCommand.self, ExplainCommand.self, GraphCommand.self, ListCommand.self, OpsCommand.self])
+        subcommands: [
+            AnalyzeCommand.self, ConvertCommand.self, RunCommand.self, VerifyCommand.self, ExplainCommand.self, GraphCommand.self, ListCommand.self,
+            OpsCommand.self,
+        ])
 
     static func main() {
         do {
@@ -53,6 +56,11 @@ enum Console {
     /// Writes `zoo: note: message` to stderr.
     static func note(_ message: String) {
         FileHandle.standardError.write(Data("zoo: note: \(message)\n".utf8))
+    }
+
+    /// Writes `text` to stderr as it is (timings, profiles).
+    static func raw(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 
     /// Writes `zoo: warning: message` to stderr.

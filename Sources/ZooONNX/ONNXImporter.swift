@@ -36,6 +36,11 @@ final class ONNXImporter {
     private(set) var known: [String: Known] = [:]
     private(set) var shapes: [String: Shape] = [:]
     private(set) var layers: [Layer] = []
+    /// Values for graph inputs that become constants where a node takes them as one (a weight
+    /// slot), as the ONNX node tests pass Conv's W; they stay runtime inputs elsewhere.
+    var weightInputs: [String: Tensor] = [:]
+    /// The graph inputs taken as constants so far.
+    private(set) var boundWeightInputs = Set<String>()
     /// Nodes whose op zoo does not support, reported together.
     private(set) var unsupported: [(node: ONNXNode, reason: String)] = []
 
@@ -111,6 +116,12 @@ final class ONNXImporter {
     func optionalKnown(_ node: ONNXNode, _ position: Int) throws -> Known? {
         guard let name = node.input(position) else { return nil }
         if let value = known[name] { return value }
+        if let tensor = weightInputs[name] {
+            let value = Known.constant(ONNXConstant(shape: tensor.shape, floats: tensor))
+            known[name] = value
+            boundWeightInputs.insert(name)
+            return value
+        }
         if shapes[name] != nil {
             throw node.error(
                 "\(node.opType) input \(position) must be a constant (an initializer or a Constant node). Received: '\(name)', computed at run time, in node '\(node.label)'.",

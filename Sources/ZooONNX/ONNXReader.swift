@@ -16,8 +16,12 @@ public enum ONNXReader {
     public static let opsets = 7...25
 
     /// Loads the model at `path`, binding input shapes (`--input-shape`) and graph inputs that
-    /// are weights (`constants`) first.
-    public static func load(path: String, inputShapes: [String: Shape] = [:], constants: [String: Tensor] = [:]) throws -> Model {
+    /// are weights (`constants`) first. `weightInputs` gives values for graph inputs that become
+    /// constants only where a node takes them in a weight slot (Conv's W, Reshape's shape: the
+    /// ONNX node tests' layout) and are otherwise left as runtime inputs.
+    public static func load(
+        path: String, inputShapes: [String: Shape] = [:], constants: [String: Tensor] = [:], weightInputs: [String: Tensor] = [:]
+    ) throws -> Model {
         let unpacked: UnpackedModel
         do {
             let mapped = try MappedFile(path: path)
@@ -26,7 +30,22 @@ public enum ONNXReader {
             }
             unpacked = try UnpackedModel(bytes: mapped.bytes, file: path)
         }
-        return try read(unpacked, file: path, inputShapes: inputShapes, constants: constants)
+        return try read(unpacked, file: path, inputShapes: inputShapes, constants: constants, weightInputs: weightInputs)
+    }
+
+    /// The names of the graph inputs of the model at `path` that are not initializers, in the
+    /// file's order: the order of the ONNX test data's `input_K.pb` files.
+    public static func inputNames(path: String) throws -> [String] {
+        do {
+            let mapped = try MappedFile(path: path)
+            guard mapped.bytes.count > 0 else {
+                throw ZooError(.malformedFile, "An ONNX file must hold a ModelProto. Received: an empty file.", file: path)
+            }
+            let unpacked = try UnpackedModel(bytes: mapped.bytes, file: path)
+            return try GraphReader(unpacked, file: path).declaredInputNames()
+        } catch let error as ZooError {
+            throw error.inFile(path)
+        }
     }
 
     /// Reads a model from bytes in memory; `file` names it in messages and anchors external data.
@@ -34,12 +53,14 @@ public enum ONNXReader {
         guard bytes.count > 0 else {
             throw ZooError(.malformedFile, "An ONNX file must hold a ModelProto. Received: no bytes.", file: file)
         }
-        return try read(try UnpackedModel(bytes: bytes, file: file), file: file, inputShapes: inputShapes, constants: constants)
+        return try read(try UnpackedModel(bytes: bytes, file: file), file: file, inputShapes: inputShapes, constants: constants, weightInputs: [:])
     }
 
-    static func read(_ unpacked: UnpackedModel, file: String, inputShapes: [String: Shape], constants: [String: Tensor]) throws -> Model {
+    static func read(
+        _ unpacked: UnpackedModel, file: String, inputShapes: [String: Shape], constants: [String: Tensor], weightInputs: [String: Tensor]
+    ) throws -> Model {
         do {
-            return try GraphReader(unpacked, file: file).read(inputShapes: inputShapes, constants: constants)
+            return try GraphReader(unpacked, file: file).read(inputShapes: inputShapes, constants: constants, weightInputs: weightInputs)
         } catch let error as ZooError {
             throw error.inFile(file)
         }
@@ -77,10 +98,11 @@ private struct GraphReader {
         return opset
     }
 
-    func read(inputShapes: [String: Shape], constants: [String: Tensor]) throws -> Model {
+    func read(inputShapes: [String: Shape], constants: [String: Tensor], weightInputs: [String: Tensor]) throws -> Model {
         let opset = try opset()
         let decoder = TensorDecoder(model: unpacked, file: file)
         let importer = ONNXImporter(file: file, opset: opset, decoder: decoder)
+        importer.weightInputs = weightInputs
         var weights = Set<String>()
         for initializer in ProtoAccess.messages(graph.initializer, graph.n_initializer) {
             let name = ProtoAccess.string(initializer.pointee.name)
@@ -140,14 +162,24 @@ private struct GraphReader {
             return GraphOutput(name: name)
         }
         let layers = DenseBiasFusion.fuse(importer.layers, keeping: Set(outputs.map(\.name)))
-        let irGraph = try Graph(inputs: inputs, layers: layers, outputs: outputs)
+        // A graph input taken as a weight is no longer an input unless a layer also reads it.
+        let read = Set(layers.flatMap(\.inputs)).union(outputs.map(\.name))
+        let runtimeInputs = inputs.filter { !importer.boundWeightInputs.contains($0.name) || read.contains($0.name) }
+        let irGraph = try Graph(inputs: runtimeInputs, layers: layers, outputs: outputs)
         let graphName = ProtoAccess.string(graph.name)
         let producer = [ProtoAccess.string(model.producer_name), ProtoAccess.string(model.producer_version)].filter { !$0.isEmpty }.joined(separator: " ")
         var result = Model(
             name: graphName.isEmpty ? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent : graphName,
             format: ONNXReader.format, variant: "opset \(opset)", source: producer.isEmpty ? nil : producer, graph: irGraph, file: file)
         result.onnxOpset = opset
+        result.sourceInputs = inputs.map(\.name)
         return result
+    }
+
+    /// The graph inputs that are not initializers, by name, in order.
+    func declaredInputNames() throws -> [String] {
+        let initializers = Set(ProtoAccess.messages(graph.initializer, graph.n_initializer).map { ProtoAccess.string($0.pointee.name) })
+        return ProtoAccess.messages(graph.input, graph.n_input).map { ProtoAccess.string($0.pointee.name) }.filter { !initializers.contains($0) }
     }
 
     /// The graph inputs that are not weights, with their shapes (bound where asked) and the

@@ -16,6 +16,9 @@ public struct Model: Sendable {
     public var layerLines: [String: Int]
     /// The ONNX opset of the default domain, for a model read from ONNX.
     public var onnxOpset: Int?
+    /// The graph inputs in the source file's order, including those bound to constants (the
+    /// order of the ONNX test data's `input_K.pb` files); empty when the format has no such list.
+    public var sourceInputs: [String] = []
 
     public init(
         name: String, format: String, variant: String? = nil, source: String? = nil, graph: Graph, file: String? = nil,

@@ -52,6 +52,19 @@ public enum RandomWeights {
         }
     }
 
+    /// A standard-normal tensor for the graph input `name` (what `zoo run` and `zoo verify` feed
+    /// a model when no input file is given), seeded like the weights with the key `input/<name>`:
+    /// the same seed gives the same input on every machine.
+    public static func input(named name: String, shape: [Int], seed: UInt64) throws -> Tensor {
+        let count = try Checked.product(shape, "the element count of input '\(name)' \(shape)")
+        var seeder = SplitMix64(seed: seed)
+        var generator = Xoshiro256StarStar(seed: fnv1a64("input/\(name)") ^ seeder.next())
+        let storage = try TensorStorage(count: count) { values in
+            for index in values.indices { values[index] = Float(generator.nextNormal()) }
+        }
+        return try Tensor(shape: shape, storage: storage)
+    }
+
     /// Refuses, before allocating anything, to materialize more bytes than the machine has
     /// memory: a spec can declare tensors of any size.
     static func checkFitsInMemory(_ graph: Graph) throws {

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import ZooCore
+import ZooONNX
+
+/// The options of commands that run a model: input files, the seed of whatever is drawn at
+/// random, and the thread count.
+struct RunInputOptions: ParsableArguments {
+    @Option(
+        name: .customLong("input"),
+        help: ArgumentHelp(
+            "An input tensor file (.npy, .npz or ONNX .pb): one per graph input in order, or NAME=FILE (repeatable). An .npz feeds the inputs its keys name. Inputs not given are drawn from a standard normal.",
+            valueName: "file|name=file"))
+    var inputs: [String] = []
+
+    @Option(help: "Seed for the random weights of a spec and for inputs not given as files (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "Threads for the kernels and OpenBLAS (default: every processor); results do not depend on it.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 {
+            throw ZooError(.invalidGraph, "--threads must be at least 1. Received: \(threads).")
+        }
+    }
+
+    /// The tensors for `graph`'s inputs: files first (by name, else in order), the rest drawn at
+    /// random with the seed, batch 1 where the batch is symbolic.
+    func tensors(for graph: Graph) throws -> [String: Tensor] {
+        let names = graph.inputs.map(\.name)
+        var given: [String: Tensor] = [:]
+        var positional = 0
+        for argument in inputs {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, names.contains(parts[0]) {
+                let tensors = try TensorFile.read(path: parts[1])
+                guard tensors.count == 1 else {
+                    throw ZooError(
+                        .invalidGraph, "--input NAME=FILE takes a file with one tensor. Received: \(tensors.count) tensors in '\(parts[1])'.", file: parts[1])
+                }
+                try assign(tensors[0].tensor, to: parts[0], &given, from: parts[1])
+                continue
+            }
+            let tensors = try TensorFile.read(path: argument)
+            if argument.lowercased().hasSuffix(".npz") {
+                for (name, tensor) in tensors {
+                    guard names.contains(name) else {
+                        throw ZooError(
+                            .invalidGraph, "An .npz input's keys must name graph inputs (\(names.joined(separator: ", "))). Received: '\(name)'.", file: argument)
+                    }
+                    try assign(tensor, to: name, &given, from: argument)
+                }
+                continue
+            }
+            guard positional < names.count else {
+                throw ZooError(
+                    .invalidGraph, "--input gives one file per graph input (\(names.count): \(names.joined(separator: ", "))). Received: more, up to '\(argument)'.")
+            }
+            try assign(tensors[0].tensor, to: names[positional], &given, from: argument)
+            positional += 1
+        }
+        var result = given
+        for input in graph.inputs where result[input.name] == nil {
+            let shape = input.shape.dims.map { $0.value ?? 1 }
+            result[input.name] = try RandomWeights.input(named: input.name, shape: shape, seed: seed ?? 0)
+        }
+        return result
+    }
+
+    private func assign(_ tensor: Tensor, to name: String, _ given: inout [String: Tensor], from file: String) throws {
+        guard given[name] == nil else {
+            throw ZooError(.invalidGraph, "Each graph input takes one value. Received: a second one for '\(name)' from '\(file)'.")
+        }
+        given[name] = tensor
+    }
+}
+
+extension ModelOptions {
+    /// Loads the model and draws the weights a spec declares from `seed` (saying so on stderr
+    /// when no seed was given).
+    func loadWithWeights(seed: UInt64?) throws -> Model {
+        var loaded = try load()
+        let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized } }
+        if declared {
+            if seed == nil { Console.note("drawing random weights with seed 0 (--seed S chooses another)") }
+            loaded.graph = try loaded.located { try RandomWeights.instantiate(loaded.graph, seed: seed ?? 0) }
+        }
+        return loaded
+    }
+}

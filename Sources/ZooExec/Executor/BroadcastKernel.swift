@@ -1,0 +1,126 @@
+import ZooCore
+
+/// A binary function of two elements (add, sub, mul, div), stated in each op's kernel file.
+protocol BinaryFunction: Sendable {
+    func callAsFunction(_ a: Float, _ b: Float) -> Float
+}
+
+/// An element-wise binary op with NumPy broadcasting over two or more operands, folded left to
+/// right (`((a op b) op c)`, as ONNX Sum), one operand possibly a stored constant.
+///
+/// Before running, adjacent axes that every operand reads the same way (all contiguous, or all
+/// broadcast) are merged, so that `[N, C, H, W] + [1, C, 1, 1]` runs as `[N, C, HW]` with a long
+/// inner loop.
+struct BroadcastKernel<Function: BinaryFunction>: Kernel {
+    private let function: Function
+    private let constant: Tensor?
+    private let constantFirst: Bool
+    private let outputShape: [Int]
+    /// For each fold step, the merged shape and the strides of its left and right operands.
+    private let plans: [Plan]
+
+    struct Plan: Sendable {
+        /// The step's result shape, before merging.
+        var result: [Int] = []
+        /// The merged shape.
+        let shape: [Int]
+        let left: [Int]
+        let right: [Int]
+    }
+
+    init(function: Function, constant: ConstantOperand?, inputs: [[Int]], output: [Int]) throws {
+        self.function = function
+        self.constant = constant?.tensor
+        constantFirst = constant?.isFirst ?? false
+        outputShape = output
+        var operands = inputs
+        if let constant { operands.insert(constant.tensor.shape, at: constant.isFirst ? 0 : operands.count) }
+        var plans: [Plan] = []
+        var left = operands[0]
+        for right in operands.dropFirst() {
+            let rank = max(left.count, right.count)
+            let shape = try Broadcasting.shape([Shape(left), Shape(right)], op: "broadcast").concrete ?? output
+            var plan = Self.plan(shape: shape, left: left, right: right, rank: rank)
+            plan.result = shape
+            plans.append(plan)
+            left = shape
+        }
+        self.plans = plans
+    }
+
+    /// Broadcast strides of `operand` against `shape`, then merged axes.
+    static func plan(shape: [Int], left: [Int], right: [Int], rank: Int) -> Plan {
+        func strides(_ operand: [Int]) -> [Int] {
+            let padded = Array(repeating: 1, count: rank - operand.count) + operand
+            return zip(contiguousStrides(padded), padded).enumerated().map { axis, pair in
+                pair.1 == 1 && shape[axis] != 1 ? 0 : pair.0
+            }
+        }
+        var dims = shape, a = strides(left), b = strides(right)
+        // Drop size-1 axes, then merge neighbours that both operands step through alike.
+        let kept = dims.indices.filter { dims[$0] != 1 }
+        dims = kept.map { dims[$0] }
+        a = kept.map { a[$0] }
+        b = kept.map { b[$0] }
+        var axis = dims.count - 1
+        while axis > 0 {
+            if a[axis - 1] == a[axis] * dims[axis], b[axis - 1] == b[axis] * dims[axis] {
+                dims[axis - 1] *= dims[axis]
+                a[axis - 1] = a[axis]
+                b[axis - 1] = b[axis]
+                dims.remove(at: axis)
+                a.remove(at: axis)
+                b.remove(at: axis)
+            }
+            axis -= 1
+        }
+        if dims.isEmpty { return Plan(shape: [1], left: [0], right: [0]) }
+        return Plan(shape: dims, left: a, right: b)
+    }
+
+    func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
+        var operands = inputs
+        if let constant { operands.insert(constant, at: constantFirst ? 0 : operands.count) }
+        var accumulated = operands[0]
+        for (index, plan) in plans.enumerated() {
+            let shape = index == plans.count - 1 ? outputShape : plan.result
+            accumulated = try apply(plan, accumulated.elements, operands[index + 1].elements, shape: shape, context: context)
+        }
+        return accumulated
+    }
+
+    private func apply(
+        _ plan: Plan, _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, shape: [Int], context: KernelContext
+    ) throws -> Tensor {
+        let function = function
+        let rank = plan.shape.count
+        let inner = plan.shape[rank - 1]
+        let innerA = plan.left[rank - 1], innerB = plan.right[rank - 1]
+        let rows = plan.shape.dropLast().reduce(1, *)
+        return try Tensor.computed(shape: shape) { y in
+            Parallel.forEach(rows, threads: context.threads, grain: max(1, 16384 / max(inner, 1))) { range in
+                for row in range {
+                    var offsetA = 0, offsetB = 0, rest = row
+                    for axis in stride(from: rank - 2, through: 0, by: -1) {
+                        let index = rest % plan.shape[axis]
+                        rest /= plan.shape[axis]
+                        offsetA += index * plan.left[axis]
+                        offsetB += index * plan.right[axis]
+                    }
+                    let out = row * inner
+                    switch (innerA, innerB) {
+                    case (1, 1): for k in 0..<inner { y[out + k] = function(a[offsetA + k], b[offsetB + k]) }
+                    case (1, 0):
+                        let scalar = b[offsetB]
+                        for k in 0..<inner { y[out + k] = function(a[offsetA + k], scalar) }
+                    case (0, 1):
+                        let scalar = a[offsetA]
+                        for k in 0..<inner { y[out + k] = function(scalar, b[offsetB + k]) }
+                    default:
+                        for k in 0..<inner { y[out + k] = function(a[offsetA + k * innerA], b[offsetB + k * innerB]) }
+                    }
+                }
+            }
+        }
+    }
+}

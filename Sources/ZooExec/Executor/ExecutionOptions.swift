@@ -1,0 +1,42 @@
+import Foundation
+
+/// How an ``Executor`` runs a graph.
+public struct ExecutionOptions: Sendable {
+    /// How many threads kernels (and OpenBLAS) may use; results are the same for every count.
+    public var threads: Int
+    /// Whether to fold batch normalization into the preceding convolution and apply a following
+    /// activation inside the convolution's kernel. Fused layers' intermediate values are never
+    /// computed, so comparisons and layer dumps turn fusion off.
+    public var fusing: Bool
+    /// Whether to time every layer (``ExecutionResult/timings``).
+    public var profiling: Bool
+
+    /// - Parameter threads: nil uses every active processor.
+    public init(threads: Int? = nil, fusing: Bool = true, profiling: Bool = false) {
+        self.threads = max(threads ?? ProcessInfo.processInfo.activeProcessorCount, 1)
+        self.fusing = fusing
+        self.profiling = profiling
+    }
+}
+
+/// What one run produced.
+public struct ExecutionResult: Sendable {
+    /// The graph outputs, in the graph's order.
+    public var outputs: [(name: String, tensor: Tensor)]
+    /// The largest number of bytes held at once by live values (graph inputs, layer outputs not
+    /// yet past their last use, graph outputs); weights are not counted. A value that shares
+    /// another's storage (reshape, flatten) is counted once.
+    public var peakLiveBytes: Int
+    /// Per step, when profiling: the layer (the last one of a fused group), its op, and seconds.
+    public var timings: [LayerTiming]
+}
+
+/// The time one step of a run took.
+public struct LayerTiming: Sendable {
+    public var layer: String
+    /// The op name, with `+` joining fused ops (`conv+batchnorm+relu`).
+    public var op: String
+    public var seconds: Double
+}
+
+import ZooCore

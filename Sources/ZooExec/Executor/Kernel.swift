@@ -1,0 +1,51 @@
+import ZooCore
+
+/// A prepared computation for one layer: built once for the layer's concrete input shapes (with
+/// its weights repacked or folded as the kernel prefers), then run any number of times.
+///
+/// Kernels are immutable after preparation and safe to run from any thread. Each op's kernel
+/// lives in `Kernels/`, in the file named like the op's file in `ZooCore/Ops`.
+protocol Kernel: Sendable {
+    /// The output for `inputs`, whose shapes are those the kernel was prepared for.
+    func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor
+}
+
+/// What a kernel may use while it runs.
+struct KernelContext: Sendable {
+    /// How many threads the kernel may spread its work over.
+    let threads: Int
+}
+
+/// A kernel that only relabels its input's shape and shares its storage (reshape, flatten,
+/// dropout and identity at inference).
+struct AliasKernel: Kernel {
+    let shape: [Int]
+
+    func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
+        try Tensor(shape: shape, storage: inputs[0].storage)
+    }
+}
+
+extension Tensor {
+    /// A new tensor of `shape` whose every element `fill` writes.
+    static func computed(shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) throws -> Tensor {
+        let count = try Checked.product(shape, "the element count of \(shape)")
+        return try Tensor(shape: shape, storage: TensorStorage(count: count, initialize: fill))
+    }
+
+    /// The elements of a materialized tensor (kernels only see materialized ones).
+    var elements: UnsafeBufferPointer<Float> {
+        storage?.buffer ?? UnsafeBufferPointer(start: nil, count: 0)
+    }
+}
+
+/// Row-major strides of `shape`.
+func contiguousStrides(_ shape: [Int]) -> [Int] {
+    var strides = Array(repeating: 1, count: shape.count)
+    var step = 1
+    for axis in shape.indices.reversed() {
+        strides[axis] = step
+        step *= shape[axis]
+    }
+    return strides
+}

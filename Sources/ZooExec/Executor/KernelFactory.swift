@@ -1,0 +1,46 @@
+import ZooCore
+
+/// Builds the kernel of each op. Exhaustive over ``Op`` on purpose: a new op must get a kernel.
+enum KernelFactory {
+    /// The kernel of `op` for inputs of `inputs` shapes producing `output`; `epilogue` is a
+    /// fused activation (only conv and dense take one).
+    static func make(_ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil) throws -> any Kernel {
+        switch op {
+        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue)
+        case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
+        default:
+            guard epilogue == nil else {
+                throw ZooError(.invalidGraph, "Only conv and dense kernels apply a fused activation. Received: \(op.name).")
+            }
+            return try makeUnfused(op, inputs: inputs, output: output)
+        }
+    }
+
+    private static func makeUnfused(_ op: Op, inputs: [[Int]], output: [Int]) throws -> any Kernel {
+        switch op {
+        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: nil)
+        case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: nil)
+        case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output)
+        case .averagePool(let pool): return try AveragePoolKernel(pool, input: inputs[0], output: output)
+        case .globalAveragePool: return GlobalPoolKernel(reduction: .mean, input: inputs[0], output: output)
+        case .globalMaxPool: return GlobalPoolKernel(reduction: .max, input: inputs[0], output: output)
+        case .matMul: return try MatMulKernel(a: inputs[0], b: inputs[1], output: output)
+        case .batchNorm(let norm): return try BatchNormKernel(norm, input: inputs[0])
+        case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu:
+            guard let function = op.elementwiseFunction else {
+                throw ZooError(.invalidGraph, "An activation needs an element-wise function. Received: \(op.name).")
+            }
+            return makeUnaryKernel(function, shape: output)
+        case .softmax(let softmax): return try SoftmaxKernel(softmax, shape: output)
+        case .lrn(let lrn): return LRNKernel(lrn, shape: output)
+        case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output)
+        case .sub(let sub): return try BroadcastKernel(function: SubFunction(), constant: sub.constant, inputs: inputs, output: output)
+        case .mul(let mul): return try BroadcastKernel(function: MulFunction(), constant: mul.constant, inputs: inputs, output: output)
+        case .div(let div): return try BroadcastKernel(function: DivFunction(), constant: div.constant, inputs: inputs, output: output)
+        case .concat(let concat): return try ConcatKernel(concat, inputs: inputs, output: output)
+        case .flatten, .reshape, .dropout, .identity: return AliasKernel(shape: output)
+        case .transpose(let transpose): return TransposeKernel(transpose, input: inputs[0], output: output)
+        case .pad(let pad): return try PadKernel(pad, input: inputs[0], output: output)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Dispatch
+
+/// Spreads independent items over threads. Every item is computed by the same code whatever the
+/// split, so results never depend on the thread count.
+enum Parallel {
+    /// Calls `body` on consecutive sub-ranges of `0..<count` covering it, on up to `threads`
+    /// threads; `grain` is the smallest range worth a thread of its own.
+    static func forEach(_ count: Int, threads: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = min(max(threads, 1), max(count / max(grain, 1), 1))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
+                box.value(start..<end)
+            }
+        }
+    }
+}
+
+/// Carries a value that is only read while a parallel loop runs across its threads.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,50 @@
+import CBLAS
+import ZooCore
+
+/// Fully connected: `Y[m, o] = B[o] + sum_i X[m, i] W[o, i]` over the rows `m` of the input's
+/// leading axes, as one `sgemm` (`X W^T`; `sgemv` for a single row), then the bias and a fused
+/// activation.
+struct DenseKernel: Kernel {
+    private let weight: Tensor
+    private let bias: Tensor?
+    private let epilogue: (any Epilogue)?
+    private let rows: Int, features: Int, units: Int
+    private let outputShape: [Int]
+
+    init(_ dense: Dense, input: [Int], output: [Int], epilogue: (any Epilogue)?) throws {
+        weight = dense.weight
+        bias = dense.bias
+        self.epilogue = epilogue
+        features = input.last ?? 0
+        units = dense.units
+        rows = input.dropLast().reduce(1, *)
+        outputShape = output
+        try BLAS.checkSizes([rows, features, units], op: Dense.info.name)
+    }
+
+    func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
+        let x = inputs[0].elements, w = weight.elements
+        return try Tensor.computed(shape: outputShape) { y in
+            guard let xBase = x.baseAddress, let wBase = w.baseAddress, let yBase = y.baseAddress else {
+                y.initialize(repeating: 0)
+                return
+            }
+            if rows == 1 {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(units), Int32(features), 1, wBase, Int32(features), xBase, 1, 0, yBase, 1)
+            } else {
+                BLAS.gemm(m: rows, n: units, k: features, a: xBase, lda: features, b: wBase, ldb: features, transposeB: true, c: yBase, ldc: units)
+            }
+            let biasValues = bias?.elements
+            guard biasValues != nil || epilogue != nil else { return }
+            Parallel.forEach(rows, threads: context.threads, grain: max(1, 4096 / max(units, 1))) { range in
+                for row in range {
+                    let slice = UnsafeMutableBufferPointer(rebasing: y[(row * units)..<((row + 1) * units)])
+                    if let biasValues {
+                        for k in slice.indices { slice[k] += biasValues[k] }
+                    }
+                    epilogue?.apply(slice)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import Foundation
+import ZooCore
+
+/// `tanh(x)`.
+extension Tanh: ElementwiseFunction {
+    func callAsFunction(_ x: Float) -> Float { tanh(x) }
+}
