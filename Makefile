@@ -50,14 +50,18 @@ demo: setup release
 
 ## test: every Swift test (in release: the numeric ones are slow in debug), then the Python
 ## cross-check of the ONNX files zoo writes (onnx.checker and onnxruntime, in the pinned .venv)
+## and the ONNX node conformance tests through `zoo verify` (cached in .cache/)
 test: setup venv
 	$(SWIFT) test -c release
 	.venv/bin/python scripts/cross_check_onnx.py $(RELEASE_ZOO)
+	.venv/bin/python scripts/onnx_node_conformance.py $(RELEASE_ZOO)
 
-## bench: analysis speed and scaling, ONNX loading against onnx.load; written to BENCHMARKS.md
+## bench: analysis speed and scaling, ONNX loading against onnx.load, the executor against
+## onnxruntime; written to BENCHMARKS.md
 bench: setup release venv
 	bench/analyze.sh $(RELEASE_ZOO)
 	bench/onnx_load.sh $(RELEASE_ZOO)
+	bench/run.sh $(RELEASE_ZOO)
 
 ## specs: embed zoo/*.yaml into the binary (run after editing a spec)
 specs:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZooCore
+import ZooExec
 import ZooONNX
 
 struct ConvertCommand: ParsableCommand {
@@ -27,6 +28,15 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Write the large weights to OUT.data beside the model (ONNX external data); automatic past protobuf's 2 GB limit.")
     var externalData = false
 
+    @Flag(help: "Read OUT back and run it against SOURCE on seeded random inputs, layer by layer (as zoo verify); exit 1 on a mismatch.")
+    var verify = false
+
+    @Option(help: "Relative tolerance of --verify (default 1e-4).")
+    var rtol: Float = 1e-4
+
+    @Option(help: "Absolute tolerance of --verify (default 1e-5).")
+    var atol: Float = 1e-5
+
     func run() throws {
         let loaded = try model.loadWithWeights(seed: seed)
         guard output.lowercased().hasSuffix(".onnx") else {
@@ -39,5 +49,12 @@ struct ConvertCommand: ParsableCommand {
         try Progress.step("writing \(output)", bytes: weightBytes) {
             try ONNXWriter.write(loaded, to: output, opset: target, externalData: externalData)
         }
+        guard verify else { return }
+        let written = try ModelFile.load(path: output, inputShapes: try model.parsedInputShapes())
+        let inputs = try RandomWeights.inputs(loaded.graph.inputs, seed: seed ?? 0)
+        let report = try Verification.run(
+            candidate: written.graph, reference: loaded.graph, inputs: inputs, tolerance: Tolerance(rtol: rtol, atol: atol))
+        Console.out(VerificationText.render(report, format: .table))
+        try VerificationText.conclude(report, what: "'\(output)' against its source '\(model.model)'")
     }
 }

@@ -60,12 +60,8 @@ struct RunInputOptions: ParsableArguments {
             try assign(tensors[0].tensor, to: names[positional], &given, from: argument)
             positional += 1
         }
-        var result = given
-        for input in graph.inputs where result[input.name] == nil {
-            let shape = input.shape.dims.map { $0.value ?? 1 }
-            result[input.name] = try RandomWeights.input(named: input.name, shape: shape, seed: seed ?? 0)
-        }
-        return result
+        let drawn = try RandomWeights.inputs(graph.inputs.filter { given[$0.name] == nil }, seed: seed ?? 0)
+        return given.merging(drawn) { file, _ in file }
     }
 
     private func assign(_ tensor: Tensor, to name: String, _ given: inout [String: Tensor], from file: String) throws {

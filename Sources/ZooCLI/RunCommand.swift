@@ -97,6 +97,7 @@ struct RunCommand: ParsableCommand {
         _ = try executor.run(inputs)
         var latencies: [Double] = []
         var perOp: [String: (seconds: Double, steps: Int)] = [:]
+        var perStep: [String: (op: String, seconds: Double)] = [:]
         var order: [String] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -106,6 +107,7 @@ struct RunCommand: ParsableCommand {
                 if perOp[timing.op] == nil { order.append(timing.op) }
                 perOp[timing.op, default: (0, 0)].seconds += timing.seconds
                 perOp[timing.op, default: (0, 0)].steps += 1
+                perStep[timing.layer, default: (timing.op, 0)].seconds += timing.seconds
             }
         }
         let sorted = latencies.sorted()
@@ -122,5 +124,10 @@ struct RunCommand: ParsableCommand {
         }
         let table = ReportRenderer.aligned(rows: rows, header: ["op", "layers", "ms per run", "share"], rightAligned: [false, true, true, true])
         Console.raw(table.joined(separator: "\n") + "\n")
+        let slowest = perStep.sorted { $0.value.seconds > $1.value.seconds }.prefix(10).map { layer, entry -> [String] in
+            [layer, entry.op, String(format: "%.2f", entry.seconds * 1000 / Double(runs))]
+        }
+        let steps = ReportRenderer.aligned(rows: slowest, header: ["slowest steps", "op", "ms per run"], rightAligned: [false, false, true])
+        Console.raw(steps.joined(separator: "\n") + "\n")
     }
 }

@@ -13,7 +13,7 @@ extension ONNXImporter {
         "Tanh": 1...25, "Softmax": 1...25, "LeakyRelu": 1...25, "HardSigmoid": 1...25, "HardSwish": 14...25, "Swish": 24...25,
         "LRN": 1...25, "Add": 1...25, "Sub": 1...25, "Mul": 1...25, "Div": 1...25, "Sum": 1...25, "Concat": 1...25,
         "Flatten": 1...25, "Reshape": 1...25, "Transpose": 1...25, "Pad": 1...25, "Dropout": 1...25, "Identity": 1...25,
-        "Squeeze": 1...25, "Unsqueeze": 1...25,
+        "Squeeze": 1...25, "Unsqueeze": 1...25, "Cast": 1...25,
     ]
 
     /// Why a node cannot be imported, judged by its domain, op type and the opset alone; nil
@@ -87,6 +87,15 @@ extension ONNXImporter {
             let ratio = opset >= 12 ? (try optionalConstant(node, 1)?.scalarFloat(for: "Dropout ratio") ?? 0.5) : try node.float("ratio", default: 0.5)
             try append(output, .dropout(Dropout(ratio: ratio)), inputs: [try runtime(node, 0)], node: node)
         case "Identity": try append(output, .identity(Identity()), inputs: [try runtime(node, 0)], node: node)
+        case "Cast":
+            // zoo computes in float32, so a cast between floating-point types changes nothing.
+            let to = try node.int("to") ?? 0
+            guard ONNXImporter.floatingPointTypes.contains(to) else {
+                throw node.error(
+                    "Cast imports at run time between floating-point types only (zoo computes in float32). Received: to \(to) in node '\(node.label)'.",
+                    kind: .unsupported)
+            }
+            try append(output, .identity(Identity()), inputs: [try runtime(node, 0)], node: node)
         default:
             throw node.error("\(node.opType) has no IR op. Received: node '\(node.label)'.", kind: .unsupported)
         }
@@ -144,26 +153,37 @@ extension ONNXImporter {
 
     /// Gemm: Y = alpha A' B' + beta C with A' = transA ? A^T : A. With a constant B it is a
     /// Dense layer whose weight is alpha B' (as [out, in]) and bias beta C.
+    /// `Y = alpha A' B' + beta C` with `A' = A^T` when `transA`, `B' = B^T` when `transB`: dense
+    /// over `A'` with the weight `alpha B'^T` and, when `C` is per output feature (or a scalar),
+    /// the bias `beta C`; a `C` that varies along the rows too becomes an add of the constant
+    /// `beta C`. `transA` inserts a transpose of the runtime `A`.
     private func importGemm(_ node: ONNXNode, output: String) throws {
-        let input = try runtime(node, 0)
-        guard try node.int("transA", default: 0) == 0 else {
-            throw node.error("Gemm with transA = 1 imports only as a transpose of a runtime input, which zoo does not do. Received: node '\(node.label)'.", kind: .unsupported)
-        }
+        var input = try runtime(node, 0)
         let b = try constant(node, 1)
         guard b.shape.count == 2 else { throw node.error("Gemm B must be a matrix. Received: B \(b.shape) in node '\(node.label)'.") }
         let transB = try node.int("transB", default: 0) != 0
         let alpha = try node.float("alpha", default: 1), beta = try node.float("beta", default: 1)
         let (units, features) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
         let weight = try denseWeight(try b.floatTensor(), transposed: !transB, scale: alpha, units: units, features: features)
-        var bias: Tensor?
-        if let c = try optionalConstant(node, 2) {
-            guard c.count == units || c.count == 1 else {
-                throw node.error("Gemm C must broadcast along the output features only. Received: C \(c.shape), \(units) outputs in node '\(node.label)'.", kind: .unsupported)
-            }
-            let values = try c.floatTensor().values ?? []
-            bias = try Tensor(shape: [units], values: (0..<units).map { beta * values[values.count == 1 ? 0 : $0] })
+        if try node.int("transA", default: 0) != 0 {
+            let transposed = freshName(output + "/transposed_a")
+            try append(transposed, .transpose(Transpose(permutation: [1, 0])), inputs: [input], node: node)
+            input = transposed
         }
-        try append(output, .dense(Dense(weight: weight, bias: bias)), inputs: [input], node: node)
+        guard let c = try optionalConstant(node, 2) else {
+            try append(output, .dense(Dense(weight: weight, bias: nil)), inputs: [input], node: node)
+            return
+        }
+        let values = try c.floatTensor().values ?? []
+        if c.count == units || c.count == 1 {
+            let bias = try Tensor(shape: [units], values: (0..<units).map { beta * values[values.count == 1 ? 0 : $0] })
+            try append(output, .dense(Dense(weight: weight, bias: bias)), inputs: [input], node: node)
+            return
+        }
+        let product = freshName(output + "/product")
+        try append(product, .dense(Dense(weight: weight, bias: nil)), inputs: [input], node: node)
+        let scaled = try Tensor(shape: c.shape, values: values.map { beta * $0 })
+        try append(output, .add(Add(constant: ConstantOperand(scaled))), inputs: [product], node: node)
     }
 
     /// `[out, in]` weight from B: borrowed as it is when already `[out, in]` with scale 1,

@@ -120,7 +120,7 @@ private struct GraphReader {
             weights.insert(name)
         }
         let nodes = ProtoAccess.messages(graph.node, graph.n_node).enumerated().map { ONNXNode($0.element, index: $0.offset) }
-        let inputs = try graphInputs(skipping: weights, nodes: nodes, shapes: inputShapes)
+        let (inputs, nonFloat) = try graphInputs(skipping: weights, nodes: nodes, shapes: inputShapes, weightInputs: Set(weightInputs.keys))
         try ShapeInference.checkBound(inputs)
         for input in inputs { importer.addInput(input) }
 
@@ -165,6 +165,9 @@ private struct GraphReader {
         // A graph input taken as a weight is no longer an input unless a layer also reads it.
         let read = Set(layers.flatMap(\.inputs)).union(outputs.map(\.name))
         let runtimeInputs = inputs.filter { !importer.boundWeightInputs.contains($0.name) || read.contains($0.name) }
+        if let input = runtimeInputs.first(where: { nonFloat[$0.name] != nil }), let type = nonFloat[input.name] {
+            throw Self.nonFloatInput(input.name, type: type)
+        }
         let irGraph = try Graph(inputs: runtimeInputs, layers: layers, outputs: outputs)
         let graphName = ProtoAccess.string(graph.name)
         let producer = [ProtoAccess.string(model.producer_name), ProtoAccess.string(model.producer_version)].filter { !$0.isEmpty }.joined(separator: " ")
@@ -184,36 +187,47 @@ private struct GraphReader {
 
     /// The graph inputs that are not weights, with their shapes (bound where asked) and the
     /// layout a following transpose reveals (an NHWC input transposed to NCHW by a TF export).
-    func graphInputs(skipping weights: Set<String>, nodes: [ONNXNode], shapes: [String: Shape]) throws -> [GraphInput] {
+    /// Inputs given in `weightInputs` may have any element type (an int64 shape or axes); the
+    /// non-float ones are returned, to be refused if they stay runtime inputs.
+    func graphInputs(
+        skipping weights: Set<String>, nodes: [ONNXNode], shapes: [String: Shape], weightInputs: Set<String>
+    ) throws -> (inputs: [GraphInput], nonFloat: [String: Int32]) {
         var inputs: [GraphInput] = []
+        var nonFloat: [String: Int32] = [:]
         for info in ProtoAccess.messages(graph.input, graph.n_input) {
             let name = ProtoAccess.string(info.pointee.name)
             guard !weights.contains(name) else { continue }
-            var shape = try inputShape(info.pointee, name: name)
+            let (parsed, elementType) = try inputShape(info.pointee, name: name, anyType: weightInputs.contains(name))
+            var shape = parsed
+            if let elementType { nonFloat[name] = elementType }
             if let bound = shapes[name] { shape = try GraphInput(name: name, shape: shape).binding(bound).shape }
             inputs.append(GraphInput(name: name, shape: shape, layout: layout(of: name, rank: shape.rank, nodes: nodes)))
         }
         for name in shapes.keys where !inputs.contains(where: { $0.name == name }) {
             throw ZooError(.invalidGraph, "--input-shape must name a graph input (\(inputs.map(\.name).joined(separator: ", "))). Received: '\(name)'.")
         }
-        return inputs
+        return (inputs, nonFloat)
     }
 
-    private func inputShape(_ info: Onnx__ValueInfoProto, name: String) throws -> Shape {
+    static func nonFloatInput(_ name: String, type: Int32) -> ZooError {
+        ZooError(.unsupported, "Graph inputs must be floating-point tensors. Received: input '\(name)' of data type \(type).", layer: name)
+    }
+
+    /// The input's shape, and its element type when that is not floating point (allowed only
+    /// with `anyType`).
+    private func inputShape(_ info: Onnx__ValueInfoProto, name: String, anyType: Bool) throws -> (Shape, Int32?) {
         guard let type = info.type, type.pointee.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let tensor = type.pointee.tensor_type else {
             throw ZooError(.unsupported, "Graph inputs must be tensors. Received: input '\(name)' of another or no type.", layer: name)
         }
         // zoo computes in float32; float16, bfloat16 and float64 inputs are read as float32.
         let elementType = tensor.pointee.elem_type
-        guard let type = TensorDecoder.DataType(rawValue: elementType), type.isFloatingPoint else {
-            throw ZooError(
-                .unsupported, "Graph inputs must be floating-point tensors. Received: input '\(name)' of data type \(elementType).", layer: name)
-        }
+        let isFloat = TensorDecoder.DataType(rawValue: elementType)?.isFloatingPoint == true
+        guard isFloat || anyType else { throw Self.nonFloatInput(name, type: elementType) }
         guard let shapeProto = tensor.pointee.shape else {
             throw ZooError(.shapeMismatch, "Graph inputs need a shape; give it with --input-shape \(name)=.... Received: input '\(name)' without one.", layer: name)
         }
         let dims = ProtoAccess.messages(shapeProto.pointee.dim, shapeProto.pointee.n_dim)
-        return Shape(try dims.enumerated().map { axis, dim -> Dim in
+        let shape = Shape(try dims.enumerated().map { axis, dim -> Dim in
             switch dim.pointee.value_case {
             case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE:
                 guard dim.pointee.dim_value >= 0, let size = Int(exactly: dim.pointee.dim_value) else {
@@ -227,6 +241,7 @@ private struct GraphReader {
                 return .symbol("\(name)_dim\(axis)")
             }
         })
+        return (shape, isFloat ? nil : elementType)
     }
 
     /// NHWC (or NWC) when every consumer of a rank-4 (rank-3) input transposes it to channels

@@ -39,6 +39,6 @@ public enum ONNXSpelling {
         "transpose": ("Transpose \(all)", "Transpose"),
         "pad": ("Pad \(all) (pads input from 11, axes 18, wrap 19)", "Pad (wrap from 19; symmetric refused)"),
         "dropout": ("Dropout \(all) (inference)", "Dropout"),
-        "identity": ("Identity \(all)", "Identity"),
+        "identity": ("Identity \(all), Cast between floating-point types", "Identity"),
     ]
 }

@@ -6,6 +6,9 @@ import ZooCore
 /// known; its outputs are then known values, not IR layers.
 extension ONNXImporter {
     /// The ops that fold when their inputs are known.
+    /// ONNX data types FLOAT, FLOAT16, DOUBLE and BFLOAT16: the `to` of a Cast that changes nothing in float32.
+    static let floatingPointTypes: Set<Int> = [1, 10, 11, 16]
+
     static let foldable: Set<String> = [
         "Constant", "Shape", "Identity", "Cast", "Gather", "Slice", "Concat", "Squeeze", "Unsqueeze", "Reshape",
         "ConstantOfShape", "Add", "Sub", "Mul", "Div", "Size",
@@ -78,7 +81,7 @@ extension ONNXImporter {
             let to = try node.int("to") ?? 1
             let value = try known(node, 0)
             guard case .constant(let constant) = value else { return value }
-            let floating = [1, 10, 11, 16].contains(to)
+            let floating = ONNXImporter.floatingPointTypes.contains(to)
             if floating {
                 return .constant(ONNXConstant(shape: constant.shape, floats: try constant.floatTensor()))
             }

@@ -192,10 +192,10 @@ struct OpErrorTests {
         }
     }
 
-    @Test("other attribute errors: clip bounds, LRN size, softmax and flatten axes")
+    @Test("other attribute errors: clip bounds that are not numbers, LRN size, softmax and flatten axes")
     func otherAttributes() {
-        OpTestKit.expectError(.invalidGraph, mentioning: ["min <= max", "min 6.0", "max 0.0"]) {
-            _ = try Clip(min: 6, max: 0).outputShape(inputs: [[1, 2]])
+        OpTestKit.expectError(.invalidGraph, mentioning: ["must be numbers"]) {
+            _ = try Clip(min: .nan, max: 0).outputShape(inputs: [[1, 2]])
         }
         OpTestKit.expectError(.invalidGraph, mentioning: ["size must be at least 1", "size 0"]) {
             _ = try LRN(size: 0).outputShape(inputs: [[1, 4, 2, 2]])

@@ -1,4 +1,5 @@
 /// Clipping to `[min, max]`: `Y = min(max(X, min), max)`; either bound may be absent (infinite).
+/// With `min > max` every element becomes `max` (ONNX Clip's definition).
 /// ReLU6 is `Clip(0, 6)`.
 public struct Clip: ElementwiseUnary {
     public var min: Float?
@@ -16,9 +17,6 @@ public struct Clip: ElementwiseUnary {
         name: "clip", summary: "min(max(x, min), max); relu6 is clip(0, 6)", flopRule: elementwiseFlopRule, fieldRule: passThroughFieldRule)
 
     public func outputShape(inputs: [Shape]) throws -> Shape {
-        if let min, let max, min > max {
-            throw ZooError(.invalidGraph, "clip needs min <= max. Received: min \(min), max \(max).")
-        }
         if min?.isNaN == true || max?.isNaN == true {
             throw ZooError(.invalidGraph, "clip bounds must be numbers. Received: min \(String(describing: min)), max \(String(describing: max)).")
         }

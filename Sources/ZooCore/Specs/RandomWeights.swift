@@ -65,6 +65,15 @@ public enum RandomWeights {
         return try Tensor(shape: shape, storage: storage)
     }
 
+    /// ``input(named:shape:seed:)`` for each of `inputs`, a symbolic dimension (the batch) taken as 1.
+    public static func inputs(_ inputs: [GraphInput], seed: UInt64) throws -> [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for input in inputs {
+            tensors[input.name] = try Self.input(named: input.name, shape: input.shape.dims.map { $0.value ?? 1 }, seed: seed)
+        }
+        return tensors
+    }
+
     /// Refuses, before allocating anything, to materialize more bytes than the machine has
     /// memory: a spec can declare tensors of any size.
     static func checkFitsInMemory(_ graph: Graph) throws {

@@ -51,7 +51,7 @@ public enum Verification {
     public static func run(
         candidate: Graph, reference: Graph, inputs: [String: Tensor], tolerance: Tolerance, threads: Int? = nil
     ) throws -> VerificationReport {
-        let options = ExecutionOptions(threads: threads, fusing: false)
+        let options = ExecutionOptions(threads: threads, fusing: false, winograd: false)
         let referenceShapes = inputs.mapValues(\.shape)
         let referenceExecutor = try Executor(graph: reference, inputShapes: referenceShapes, options: options)
         var candidateInputs: [String: Tensor] = [:]
@@ -102,7 +102,7 @@ public enum Verification {
     public static func run(
         _ graph: Graph, inputs: [String: Tensor], expected: [Tensor], tolerance: Tolerance, threads: Int? = nil
     ) throws -> VerificationReport {
-        let executor = try Executor(graph: graph, inputShapes: inputs.mapValues(\.shape), options: ExecutionOptions(threads: threads, fusing: false))
+        let executor = try Executor(graph: graph, inputShapes: inputs.mapValues(\.shape), options: ExecutionOptions(threads: threads, fusing: false, winograd: false))
         let result = try executor.run(inputs)
         guard result.outputs.count == expected.count else {
             throw ZooError(

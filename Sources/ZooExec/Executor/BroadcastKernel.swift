@@ -1,8 +1,27 @@
 import ZooCore
 
 /// A binary function of two elements (add, sub, mul, div), stated in each op's kernel file.
+/// Kernels call ``combine(_:_:_:_:_:count:)`` on a whole row, so that the loop is compiled for
+/// each concrete function.
 protocol BinaryFunction: Sendable {
     func callAsFunction(_ a: Float, _ b: Float) -> Float
+    /// `y[k] = f(a[k sa], b[k sb])` for `k < count`, the strides being 0 (broadcast) or more.
+    func combine(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int, _ y: UnsafeMutablePointer<Float>, count: Int)
+}
+
+extension BinaryFunction {
+    func combine(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        switch (sa, sb) {
+        case (1, 1): for k in 0..<count { y[k] = self(a[k], b[k]) }
+        case (1, 0):
+            let scalar = b[0]
+            for k in 0..<count { y[k] = self(a[k], scalar) }
+        case (0, 1):
+            let scalar = a[0]
+            for k in 0..<count { y[k] = self(scalar, b[k]) }
+        default: for k in 0..<count { y[k] = self(a[k * sa], b[k * sb]) }
+        }
+    }
 }
 
 /// An element-wise binary op with NumPy broadcasting over two or more operands, folded left to
@@ -11,8 +30,10 @@ protocol BinaryFunction: Sendable {
 /// Before running, adjacent axes that every operand reads the same way (all contiguous, or all
 /// broadcast) are merged, so that `[N, C, H, W] + [1, C, 1, 1]` runs as `[N, C, HW]` with a long
 /// inner loop.
-struct BroadcastKernel<Function: BinaryFunction>: Kernel {
-    private let function: Function
+struct BroadcastKernel: Kernel {
+    private let function: any BinaryFunction
+    /// An activation applied to the result (a fused `add -> relu`).
+    private let epilogue: (any Epilogue)?
     private let constant: Tensor?
     private let constantFirst: Bool
     private let outputShape: [Int]
@@ -28,8 +49,9 @@ struct BroadcastKernel<Function: BinaryFunction>: Kernel {
         let right: [Int]
     }
 
-    init(function: Function, constant: ConstantOperand?, inputs: [[Int]], output: [Int]) throws {
+    init(function: any BinaryFunction, constant: ConstantOperand?, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil) throws {
         self.function = function
+        self.epilogue = epilogue
         self.constant = constant?.tensor
         constantFirst = constant?.isFirst ?? false
         outputShape = output
@@ -84,20 +106,24 @@ struct BroadcastKernel<Function: BinaryFunction>: Kernel {
         var accumulated = operands[0]
         for (index, plan) in plans.enumerated() {
             let shape = index == plans.count - 1 ? outputShape : plan.result
-            accumulated = try apply(plan, accumulated.elements, operands[index + 1].elements, shape: shape, context: context)
+            let last = index == plans.count - 1
+            accumulated = try apply(
+                plan, accumulated.elements, operands[index + 1].elements, shape: shape, epilogue: last ? epilogue : nil, context: context)
         }
         return accumulated
     }
 
     private func apply(
-        _ plan: Plan, _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, shape: [Int], context: KernelContext
+        _ plan: Plan, _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, shape: [Int], epilogue: (any Epilogue)?,
+        context: KernelContext
     ) throws -> Tensor {
         let function = function
         let rank = plan.shape.count
         let inner = plan.shape[rank - 1]
         let innerA = plan.left[rank - 1], innerB = plan.right[rank - 1]
         let rows = plan.shape.dropLast().reduce(1, *)
-        return try Tensor.computed(shape: shape) { y in
+        return try context.tensor(shape: shape) { y in
+            guard let aBase = a.baseAddress, let bBase = b.baseAddress, let yBase = y.baseAddress else { return }
             Parallel.forEach(rows, threads: context.threads, grain: max(1, 16384 / max(inner, 1))) { range in
                 for row in range {
                     var offsetA = 0, offsetB = 0, rest = row
@@ -107,18 +133,9 @@ struct BroadcastKernel<Function: BinaryFunction>: Kernel {
                         offsetA += index * plan.left[axis]
                         offsetB += index * plan.right[axis]
                     }
-                    let out = row * inner
-                    switch (innerA, innerB) {
-                    case (1, 1): for k in 0..<inner { y[out + k] = function(a[offsetA + k], b[offsetB + k]) }
-                    case (1, 0):
-                        let scalar = b[offsetB]
-                        for k in 0..<inner { y[out + k] = function(a[offsetA + k], scalar) }
-                    case (0, 1):
-                        let scalar = a[offsetA]
-                        for k in 0..<inner { y[out + k] = function(scalar, b[offsetB + k]) }
-                    default:
-                        for k in 0..<inner { y[out + k] = function(a[offsetA + k * innerA], b[offsetB + k * innerB]) }
-                    }
+                    let out = yBase + row * inner
+                    function.combine(aBase + offsetA, innerA, bBase + offsetB, innerB, out, count: inner)
+                    epilogue?.map(out, out, count: inner)
                 }
             }
         }

@@ -3,34 +3,41 @@ import ZooCore
 /// A function applied to every element on its own (the activations). Each activation's kernel
 /// file states its formula by conforming its op to this protocol; ``UnaryKernel`` maps it over a
 /// tensor, and convolution and dense kernels apply it as a fused epilogue.
+///
+/// Kernels call ``map(_:_:count:)`` on a whole run of elements, so that the loop is compiled for
+/// each concrete function (a per-element call through the protocol would not be inlined).
 protocol ElementwiseFunction: Sendable {
     func callAsFunction(_ x: Float) -> Float
+    /// `destination[k] = f(source[k])` for `k < count` (the two may be the same buffer).
+    func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int)
 }
 
-/// An element-wise function applied in place to a buffer: the fused epilogue of a conv or
-/// dense kernel.
-protocol Epilogue: Sendable {
-    func apply(_ values: UnsafeMutableBufferPointer<Float>)
-}
+extension ElementwiseFunction {
+    func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        for k in 0..<count { destination[k] = self(source[k]) }
+    }
 
-struct ElementwiseEpilogue<Function: ElementwiseFunction>: Epilogue {
-    let function: Function
-
+    /// Applies the function in place: the fused epilogue of a conv or dense kernel.
     func apply(_ values: UnsafeMutableBufferPointer<Float>) {
-        for index in values.indices { values[index] = function(values[index]) }
+        guard let base = values.baseAddress else { return }
+        map(base, base, count: values.count)
     }
 }
 
+/// The activation a conv or dense kernel applies to its output.
+typealias Epilogue = ElementwiseFunction
+
 /// Maps an ``ElementwiseFunction`` over a tensor of any rank.
-struct UnaryKernel<Function: ElementwiseFunction>: Kernel {
-    let function: Function
+struct UnaryKernel: Kernel {
+    let function: any ElementwiseFunction
     let shape: [Int]
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let input = inputs[0].elements
-        return try Tensor.computed(shape: shape) { output in
+        return try context.tensor(shape: shape) { output in
+            guard let source = input.baseAddress, let destination = output.baseAddress else { return }
             Parallel.forEach(output.count, threads: context.threads, grain: 1 << 14) { range in
-                for index in range { output[index] = function(input[index]) }
+                function.map(source + range.lowerBound, destination + range.lowerBound, count: range.count)
             }
         }
     }
@@ -53,16 +60,4 @@ extension Op {
             nil
         }
     }
-}
-
-/// Opens an existential function into a generic kernel, so that the loop is specialized.
-func makeUnaryKernel(_ function: any ElementwiseFunction, shape: [Int]) -> any Kernel {
-    func open<F: ElementwiseFunction>(_ function: F) -> any Kernel { UnaryKernel(function: function, shape: shape) }
-    return open(function)
-}
-
-/// Opens an existential function into a generic epilogue.
-func makeEpilogue(_ function: any ElementwiseFunction) -> any Epilogue {
-    func open<F: ElementwiseFunction>(_ function: F) -> any Epilogue { ElementwiseEpilogue(function: function) }
-    return open(function)
 }

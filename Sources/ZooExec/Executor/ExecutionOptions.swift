@@ -8,13 +8,18 @@ public struct ExecutionOptions: Sendable {
     /// activation inside the convolution's kernel. Fused layers' intermediate values are never
     /// computed, so comparisons and layer dumps turn fusion off.
     public var fusing: Bool
+    /// Whether 3x3 stride-1 convolutions may use Winograd's F(4x4, 3x3), which needs a quarter of
+    /// the multiplications and rounds differently (errors about twice the direct method's).
+    /// Verification turns it off, so that comparisons see the direct method's rounding.
+    public var winograd: Bool
     /// Whether to time every layer (``ExecutionResult/timings``).
     public var profiling: Bool
 
     /// - Parameter threads: nil uses every active processor.
-    public init(threads: Int? = nil, fusing: Bool = true, profiling: Bool = false) {
+    public init(threads: Int? = nil, fusing: Bool = true, winograd: Bool = true, profiling: Bool = false) {
         self.threads = max(threads ?? ProcessInfo.processInfo.activeProcessorCount, 1)
         self.fusing = fusing
+        self.winograd = winograd
         self.profiling = profiling
     }
 }

@@ -23,6 +23,7 @@ public final class Executor: Sendable {
     private let valueNames: [String]
     private let inputSlots: [(name: String, slot: Int)]
     private let outputSlots: [(name: String, slot: Int)]
+    private let pool = BufferPool()
 
     private struct Step: Sendable {
         let layer: String
@@ -87,7 +88,8 @@ public final class Executor: Sendable {
             }
             let kernel: any Kernel
             do {
-                kernel = try KernelFactory.make(layer.op, inputs: inputShapes, output: outputShape, epilogue: group.epilogue)
+                kernel = try KernelFactory.make(
+                    layer.op, inputs: inputShapes, output: outputShape, epilogue: group.epilogue, winograd: options.winograd)
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)
             }
@@ -138,7 +140,7 @@ public final class Executor: Sendable {
         for name in inputs.keys where !inputSlots.contains(where: { $0.name == name }) {
             throw ZooError(.invalidGraph, "Inputs must name graph inputs (\(inputSlots.map(\.name).joined(separator: ", "))). Received: '\(name)'.")
         }
-        let context = KernelContext(threads: options.threads)
+        let context = KernelContext(threads: options.threads, pool: pool)
         var timings: [LayerTiming] = []
         for step in steps {
             let arguments = try step.inputs.map { try value(values[$0], $0) }

@@ -26,7 +26,8 @@ struct FusedLayer {
 ///     s = gamma / sqrt(variance + epsilon),  W'[o] = s[o] W[o],  b'[o] = s[o] (b[o] - mean[o]) + beta[o]
 ///
 /// (computed in double precision, rounded once), and whose kernel applies the activation to each
-/// output channel right after the matrix product. Dense layers take a following activation too.
+/// output channel right after the matrix product. Dense and add layers (a residual sum followed by
+/// ReLU) take a following activation too.
 /// A layer is fused into its predecessor only when it is that value's one reader and the value is
 /// not a graph output.
 enum Fusion {
@@ -56,7 +57,7 @@ enum Fusion {
                     absorbed.insert(next)
                 }
                 absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
-            case .dense:
+            case .dense, .add:
                 absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
             default:
                 break
@@ -70,7 +71,7 @@ enum Fusion {
         _ group: inout FusedLayer, graph: Graph, soleReader: (String) -> Int?, absorbed: inout Set<Int>
     ) {
         guard let next = soleReader(group.outputName), let function = graph.layers[next].op.elementwiseFunction else { return }
-        group.epilogue = makeEpilogue(function)
+        group.epilogue = function
         group.outputName = graph.layers[next].name
         group.opName += "+" + graph.layers[next].op.name
         absorbed.insert(next)

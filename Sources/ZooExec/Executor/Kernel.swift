@@ -14,6 +14,18 @@ protocol Kernel: Sendable {
 struct KernelContext: Sendable {
     /// How many threads the kernel may spread its work over.
     let threads: Int
+    /// Where output and scratch buffers come from.
+    let pool: BufferPool
+
+    /// A new output tensor of `shape` whose every element `fill` writes.
+    func tensor(shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) throws -> Tensor {
+        try pool.tensor(shape: shape, fill)
+    }
+
+    /// Scratch memory for `count` floats, returned to the pool when the block is released.
+    func scratch(count: Int) throws -> PooledBlock {
+        try pool.block(count: count)
+    }
 }
 
 /// A kernel that only relabels its input's shape and shares its storage (reshape, flatten,
@@ -27,12 +39,6 @@ struct AliasKernel: Kernel {
 }
 
 extension Tensor {
-    /// A new tensor of `shape` whose every element `fill` writes.
-    static func computed(shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) throws -> Tensor {
-        let count = try Checked.product(shape, "the element count of \(shape)")
-        return try Tensor(shape: shape, storage: TensorStorage(count: count, initialize: fill))
-    }
-
     /// The elements of a materialized tensor (kernels only see materialized ones).
     var elements: UnsafeBufferPointer<Float> {
         storage?.buffer ?? UnsafeBufferPointer(start: nil, count: 0)

@@ -4,13 +4,14 @@ import ZooCore
 enum KernelFactory {
     /// The kernel of `op` for inputs of `inputs` shapes producing `output`; `epilogue` is a
     /// fused activation (only conv and dense take one).
-    static func make(_ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil) throws -> any Kernel {
+    static func make(_ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil, winograd: Bool = true) throws -> any Kernel {
         switch op {
-        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue)
+        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue, winograd: winograd)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
+        case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output, epilogue: epilogue)
         default:
             guard epilogue == nil else {
-                throw ZooError(.invalidGraph, "Only conv and dense kernels apply a fused activation. Received: \(op.name).")
+                throw ZooError(.invalidGraph, "Only conv, dense and add kernels apply a fused activation. Received: \(op.name).")
             }
             return try makeUnfused(op, inputs: inputs, output: output)
         }
@@ -18,7 +19,7 @@ enum KernelFactory {
 
     private static func makeUnfused(_ op: Op, inputs: [[Int]], output: [Int]) throws -> any Kernel {
         switch op {
-        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: nil)
+        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: nil, winograd: false)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: nil)
         case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output)
         case .averagePool(let pool): return try AveragePoolKernel(pool, input: inputs[0], output: output)
@@ -30,7 +31,7 @@ enum KernelFactory {
             guard let function = op.elementwiseFunction else {
                 throw ZooError(.invalidGraph, "An activation needs an element-wise function. Received: \(op.name).")
             }
-            return makeUnaryKernel(function, shape: output)
+            return UnaryKernel(function: function, shape: output)
         case .softmax(let softmax): return try SoftmaxKernel(softmax, shape: output)
         case .lrn(let lrn): return LRNKernel(lrn, shape: output)
         case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output)

@@ -18,7 +18,7 @@ struct AveragePoolKernel: Kernel {
         let x = inputs[0].elements
         let g = geometry
         let includePad = countIncludePad
-        return try Tensor.computed(shape: outputShape) { y in
+        return try context.tensor(shape: outputShape) { y in
             Parallel.forEach(g.batch * g.channels, threads: context.threads) { planes in
                 for plane in planes {
                     let input = plane * g.inputPlane

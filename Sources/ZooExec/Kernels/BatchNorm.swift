@@ -26,7 +26,7 @@ struct BatchNormKernel: Kernel {
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let channels = scale.count, size = planeSize
-        return try Tensor.computed(shape: shape) { y in
+        return try context.tensor(shape: shape) { y in
             let planes = size > 0 ? y.count / size : 0
             Parallel.forEach(planes, threads: context.threads, grain: max(1, 8192 / max(size, 1))) { range in
                 for plane in range {

@@ -1,11 +1,11 @@
 import ZooCore
 
-/// `min(max(x, min), max)`, an absent bound being infinite.
+/// `min(max(x, min), max)`, an absent bound being infinite; with `min > max` every element
+/// becomes `max` (ONNX Clip).
 extension Clip: ElementwiseFunction {
     func callAsFunction(_ x: Float) -> Float {
-        var y = x
-        if let min, y < min { y = min }
-        if let max, y > max { y = max }
-        return y
+        let low = min ?? -.infinity, high = max ?? .infinity
+        let raised = x < low ? low : x
+        return raised > high ? high : raised
     }
 }

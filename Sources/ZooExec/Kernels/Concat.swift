@@ -19,7 +19,7 @@ struct ConcatKernel: Kernel {
         let sources = inputs.map(\.elements)
         let blocks = blocks
         let total = blocks.reduce(0, +)
-        return try Tensor.computed(shape: outputShape) { y in
+        return try context.tensor(shape: outputShape) { y in
             Parallel.forEach(outer, threads: context.threads, grain: max(1, 16384 / max(total, 1))) { range in
                 for o in range {
                     var destination = o * total

@@ -7,12 +7,13 @@ import ZooCore
 /// with `X` read as zero outside the input. Three paths:
 /// - pointwise (1x1, stride 1, no padding): one `sgemm` per image and group on the input as is;
 /// - depthwise (one filter per channel): a direct loop per channel plane;
+/// - 3x3, stride 1, one group, when allowed: Winograd's F(4x4, 3x3) (``WinogradConvolution``);
 /// - otherwise im2col: the taps of a band of output rows are gathered into a matrix
 ///   (rows `(c, i, j)`, columns `(y, x)`) and multiplied by the filters with `sgemm`, band by
 ///   band so that the gathered matrix stays near 16 MB.
 /// Bias and a fused activation are applied per output channel after the product.
 struct ConvKernel: Kernel {
-    private enum Path { case pointwise, depthwise, im2col }
+    private enum Path { case pointwise, depthwise, winograd(WinogradConvolution), im2col }
 
     private let geometry: WindowGeometry
     private let filters: Int, groups: Int, channelsPerGroup: Int, filtersPerGroup: Int
@@ -29,7 +30,7 @@ struct ConvKernel: Kernel {
     /// Floats the im2col matrix of one band may take.
     private static let bandBudget = 4 << 20
 
-    init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?) throws {
+    init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, winograd: Bool) throws {
         geometry = try WindowGeometry(conv.window, input: input, op: Conv.info.name)
         filters = conv.filters
         groups = conv.groups
@@ -45,6 +46,8 @@ struct ConvKernel: Kernel {
             path = .pointwise
         } else if groups == g.channels, filters == groups {
             path = .depthwise
+        } else if winograd, WinogradConvolution.applies(to: conv, geometry: g) {
+            path = .winograd(try WinogradConvolution(conv, geometry: g))
         } else {
             path = .im2col
         }
@@ -57,7 +60,7 @@ struct ConvKernel: Kernel {
         let weights = kernel.elements
         switch path {
         case .pointwise:
-            return try Tensor.computed(shape: outputShape) { y in
+            return try context.tensor(shape: outputShape) { y in
                 guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
                 let plane = geometry.outputPlane
                 for n in 0..<geometry.batch {
@@ -72,17 +75,31 @@ struct ConvKernel: Kernel {
                 finish(y, context: context)
             }
         case .depthwise:
-            return try Tensor.computed(shape: outputShape) { y in
+            let g = geometry
+            let paddedSize = try Checked.product(
+                [g.height + g.padTop + g.padBottom, g.width + g.padLeft + g.padRight], "the padded plane of a depthwise convolution")
+            // A SIMD32 load at the end of a stride-2 row may reach 16 floats past the plane.
+            let scratch = try context.scratch(count: try Checked.multiply(paddedSize + 32, context.threads, "the depthwise scratch"))
+            return try context.tensor(shape: outputShape) { y in
+                guard let base = scratch.buffer.baseAddress else { return }
                 Parallel.forEach(geometry.batch * filters, threads: context.threads) { planes in
-                    for plane in planes { depthwise(plane: plane, x: x, weights: weights, y: y) }
+                    // Consecutive chunks: the chunk's first plane names its slice of the scratch.
+                    let slot = planes.lowerBound * context.threads / max(geometry.batch * filters, 1)
+                    for plane in planes { depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + slot * (paddedSize + 32)) }
                 }
+                finish(y, context: context)
+            }
+        case .winograd(let winograd):
+            let scratch = try winograd.scratch(context)
+            return try context.tensor(shape: outputShape) { y in
+                for n in 0..<geometry.batch { winograd.run(n: n, x: x, y: y, scratch: scratch, context: context) }
                 finish(y, context: context)
             }
         case .im2col:
             let columns = try Checked.multiply(taps, bandRows * geometry.outWidth, "the im2col band size")
-            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: columns)
-            defer { scratch.deallocate() }
-            return try Tensor.computed(shape: outputShape) { y in
+            let block = try context.scratch(count: columns)
+            let scratch = block.buffer
+            return try context.tensor(shape: outputShape) { y in
                 for n in 0..<geometry.batch {
                     for group in 0..<groups {
                         var row = 0
@@ -95,6 +112,7 @@ struct ConvKernel: Kernel {
                     }
                 }
                 finish(y, context: context)
+                withExtendedLifetime(block) {}
             }
         }
     }
@@ -114,7 +132,7 @@ struct ConvKernel: Kernel {
                 let c = tap / kernelArea, i = (tap % kernelArea) / g.kernelWidth, j = tap % g.kernelWidth
                 let channel = (n * g.channels + group * channelsPerGroup + c) * g.inputPlane
                 let offset = j * g.dilationWidth - g.padLeft
-                let (low, high) = Self.validRange(offset: offset, stride: g.strideWidth, size: g.width, count: g.outWidth)
+                let (low, high) = WindowGeometry.validRange(offset: offset, stride: g.strideWidth, size: g.width, count: g.outWidth)
                 for r in 0..<rows {
                     let destination = tap * width + r * g.outWidth
                     let sourceRow = (firstRow + r) * g.strideHeight + i * g.dilationHeight - g.padTop
@@ -150,34 +168,52 @@ struct ConvKernel: Kernel {
             c: yBase + (n * filters + group * filtersPerGroup) * g.outputPlane + firstRow * g.outWidth, ldc: g.outputPlane)
     }
 
-    /// One output plane of a depthwise convolution (filter `o` reads channel `o`).
-    private func depthwise(plane: Int, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>) {
+    /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
+    /// plane is copied into `padded` with its zero border, then each run of 16 outputs of a row
+    /// sums its taps in registers (stride 1 and 2 load the run directly; other strides gather).
+    private func depthwise(
+        plane: Int, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>,
+        padded: UnsafeMutablePointer<Float>
+    ) {
         let g = geometry
-        let o = plane % filters
-        let input = plane * g.inputPlane, output = plane * g.outputPlane
-        let filter = o * g.kernelHeight * g.kernelWidth
-        for k in output..<(output + g.outputPlane) { y[k] = 0 }
-        var ranges: [(low: Int, high: Int, offset: Int)] = []
-        for j in 0..<g.kernelWidth {
-            let offset = j * g.dilationWidth - g.padLeft
-            let (low, high) = Self.validRange(offset: offset, stride: g.strideWidth, size: g.width, count: g.outWidth)
-            ranges.append((low, high, offset))
+        let paddedWidth = g.width + g.padLeft + g.padRight, paddedHeight = g.height + g.padTop + g.padBottom
+        guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
+        padded.initialize(repeating: 0, count: paddedWidth * paddedHeight)
+        let input = xBase + plane * g.inputPlane
+        for row in 0..<g.height {
+            (padded + (row + g.padTop) * paddedWidth + g.padLeft).update(from: input + row * g.width, count: g.width)
         }
+        let taps = g.kernelHeight * g.kernelWidth
+        let filter = wBase + (plane % filters) * taps
+        var offsets: [Int] = []
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth { offsets.append(i * g.dilationHeight * paddedWidth + j * g.dilationWidth) }
+        }
+        let output = yBase + plane * g.outputPlane
+        let stride = g.strideWidth
         for row in 0..<g.outHeight {
+            let source = padded + row * g.strideHeight * paddedWidth
             let destination = output + row * g.outWidth
-            for i in 0..<g.kernelHeight {
-                let sourceRow = row * g.strideHeight + i * g.dilationHeight - g.padTop
-                guard sourceRow >= 0, sourceRow < g.height else { continue }
-                let source = input + sourceRow * g.width
-                for j in 0..<g.kernelWidth {
-                    let weight = weights[filter + i * g.kernelWidth + j]
-                    let (low, high, offset) = ranges[j]
-                    if g.strideWidth == 1 {
-                        for k in low..<high { y[destination + k] += weight * x[source + offset + k] }
-                    } else {
-                        for k in low..<high { y[destination + k] += weight * x[source + offset + k * g.strideWidth] }
+            var k = 0
+            if stride <= 2 {
+                while k + 16 <= g.outWidth {
+                    var sum = SIMD16<Float>(repeating: 0)
+                    for tap in 0..<taps {
+                        let start = UnsafeRawPointer(source + offsets[tap] + k * stride)
+                        let values = stride == 1
+                            ? start.loadUnaligned(as: SIMD16<Float>.self)
+                            : start.loadUnaligned(as: SIMD32<Float>.self).evenHalf
+                        sum += SIMD16(repeating: filter[tap]) * values
                     }
+                    UnsafeMutableRawPointer(destination + k).storeBytes(of: sum, as: SIMD16<Float>.self)
+                    k += 16
                 }
+            }
+            while k < g.outWidth {
+                var sum: Float = 0
+                for tap in 0..<taps { sum += filter[tap] * source[offsets[tap] + k * stride] }
+                destination[k] = sum
+                k += 1
             }
         }
     }
@@ -197,14 +233,5 @@ struct ConvKernel: Kernel {
                 epilogue?.apply(slice)
             }
         }
-    }
-
-    /// The output positions `low ..< high` (of `count`) whose input index `k stride + offset`
-    /// lies in `0 ..< size`.
-    static func validRange(offset: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
-        let low = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let last = size - 1 - offset
-        let high = last < 0 ? 0 : min(count, last / stride + 1)
-        return (min(low, count), max(min(low, count), high))
     }
 }

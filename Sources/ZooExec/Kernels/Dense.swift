@@ -24,7 +24,7 @@ struct DenseKernel: Kernel {
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements, w = weight.elements
-        return try Tensor.computed(shape: outputShape) { y in
+        return try context.tensor(shape: outputShape) { y in
             guard let xBase = x.baseAddress, let wBase = w.baseAddress, let yBase = y.baseAddress else {
                 y.initialize(repeating: 0)
                 return

@@ -20,7 +20,7 @@ struct GlobalPoolKernel: Kernel {
         let x = inputs[0].elements
         let size = planeSize
         let reduction = reduction
-        return try Tensor.computed(shape: outputShape) { y in
+        return try context.tensor(shape: outputShape) { y in
             Parallel.forEach(planes, threads: context.threads, grain: max(1, 8192 / max(size, 1))) { range in
                 for plane in range {
                     let values = x[(plane * size)..<((plane + 1) * size)]

@@ -21,7 +21,7 @@ struct LRNKernel: Kernel {
         let lrn = lrn, channels = channels, size = planeSize
         let below = (lrn.size - 1) / 2, above = lrn.size - 1 - below
         let batch = channels > 0 && size > 0 ? x.count / (channels * size) : 0
-        return try Tensor.computed(shape: shape) { y in
+        return try context.tensor(shape: shape) { y in
             Parallel.forEach(batch * channels, threads: context.threads) { range in
                 var squares = [Float](repeating: 0, count: size)
                 for plane in range {

@@ -44,7 +44,7 @@ struct PadKernel: Kernel {
         guard rank > 0 else { return try Tensor(shape: shape, storage: inputs[0].storage) }
         let inner = shape[rank - 1], innerSources = sources[rank - 1]
         let rows = shape.dropLast().reduce(1, *)
-        return try Tensor.computed(shape: shape) { y in
+        return try context.tensor(shape: shape) { y in
             Parallel.forEach(rows, threads: context.threads, grain: max(1, 8192 / max(inner, 1))) { range in
                 for row in range {
                     var source = 0, rest = row, outside = false

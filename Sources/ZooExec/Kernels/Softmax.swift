@@ -18,7 +18,7 @@ struct SoftmaxKernel: Kernel {
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let length = length, inner = inner
-        return try Tensor.computed(shape: shape) { y in
+        return try context.tensor(shape: shape) { y in
             Parallel.forEach(outer * inner, threads: context.threads, grain: 64) { range in
                 for vector in range {
                     let base = (vector / inner) * length * inner + vector % inner
