@@ -4,9 +4,9 @@
 SWIFT ?= swift
 # System packages the project needs from Debian: pkg-config (SwiftPM finds system libraries
 # through it), libprotobuf-c-dev (the ONNX reader links libprotobuf-c), protobuf-c-compiler
-# (scripts/generate-onnx-proto.sh; the generated code is committed) and graphviz
-# (`zoo graph --format svg` renders with its `dot`).
-SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler graphviz
+# (scripts/generate-onnx-proto.sh; the generated code is committed), libopenblas-dev (the
+# executor's sgemm) and graphviz (`zoo graph --format svg` renders with its `dot`).
+SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz
 RELEASE_ZOO := .build/release/zoo
 
 .PHONY: setup build release demo test bench specs clean

@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX"]),
         .testTarget(name: "ZooExecTests", dependencies: ["ZooExec"]),
-        .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -224,7 +224,7 @@ enum VerificationText {
     }
 
     static func cosine(_ value: Double) -> String {
-        value.isNaN ? "-" : String(format: "%.7f", value)
+        value.isNaN ? "-" : String(format: "%.9f", value)
     }
 
     static func multiIndex(_ flat: Int, shape: [Int]) -> String {

@@ -2,8 +2,10 @@
 ///
 ///     Y[n, c, y, x] = (1 / count) sum over i < k_h, j < k_w of Xpad[n, c, y s_h + i d_h, x s_w + j d_w]
 ///
-/// `count` is `k_h k_w` when `countIncludePad` is set, otherwise the number of window elements
-/// inside the unpadded input.
+/// `count` is, when `countIncludePad` is set, the number of window elements inside the padded
+/// input (`k_h k_w`, except for a ceil-mode window that hangs past the end padding: ONNX's
+/// reference and PyTorch count only its elements inside), otherwise the number of window
+/// elements inside the unpadded input.
 /// - FLOPs: `k_h k_w` per output element (the adds and the division).
 public struct AveragePool: SpatialPool {
     public var window: SpatialWindow

@@ -2,9 +2,20 @@ import CBLAS
 import ZooCore
 
 /// Row-major single-precision matrix products through OpenBLAS.
+///
+/// OpenBLAS runs single-threaded here (``Executor`` sets it before a run), and large products are
+/// split into blocks of rows or columns whose boundaries depend only on the matrix sizes, spread
+/// over the executor's threads. OpenBLAS's own threading groups the sums over `k` differently for
+/// different thread counts; splitting this way keeps every output element's arithmetic the same
+/// whatever the thread count.
 enum BLAS {
+    /// Columns per block when the columns are split.
+    static let columnBlock = 256
+    /// Rows per block when the rows are split.
+    static let rowBlock = 64
+
     /// `C = A B + beta C` for row-major `A` (`m x k`, leading dimension `lda`, transposed when
-    /// `transposeA`), `B` (`k x n`, or `n x k` when `transposeB`) and `C` (`m x n`).
+    /// `transposeA`), `B` (`k x n`, or `n x k` when `transposeB`) and `C` (`m x n`), on one thread.
     static func gemm(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
@@ -14,6 +25,50 @@ enum BLAS {
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `C = A B` (`A` not transposed; `B` transposed when `transposeB`) split into blocks over
+    /// `threads`: column blocks of ``columnBlock`` when `n` has at least two, else row blocks of
+    /// ``rowBlock``.
+    static func parallelGemm(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+    ) {
+        if n >= 2 * columnBlock {
+            let blocks = (n + columnBlock - 1) / columnBlock
+            Parallel.forEach(blocks, threads: threads) { range in
+                for block in range {
+                    let first = block * columnBlock, count = min(columnBlock, n - first)
+                    gemm(
+                        m: m, n: count, k: k, a: a, lda: lda,
+                        b: transposeB ? b + first * ldb : b + first, ldb: ldb, transposeB: transposeB,
+                        c: c + first, ldc: ldc)
+                }
+            }
+        } else if m >= 2 * rowBlock {
+            let blocks = (m + rowBlock - 1) / rowBlock
+            Parallel.forEach(blocks, threads: threads) { range in
+                for block in range {
+                    let first = block * rowBlock, count = min(rowBlock, m - first)
+                    gemm(m: count, n: n, k: k, a: a + first * lda, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c + first * ldc, ldc: ldc)
+                }
+            }
+        } else {
+            gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc)
+        }
+    }
+
+    /// `y = A x` for a row-major `m x n` matrix, split into row blocks of ``rowBlock`` over `threads`.
+    static func parallelGemv(m: Int, n: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, threads: Int) {
+        let blocks = (m + rowBlock - 1) / rowBlock
+        Parallel.forEach(blocks, threads: threads) { range in
+            for block in range {
+                let first = block * rowBlock, count = min(rowBlock, m - first)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(n), 1, a + first * n, Int32(n), x, 1, 0, y + first, 1)
+            }
+        }
     }
 
     /// Checks that every size a kernel passes to OpenBLAS fits its 32-bit integers.

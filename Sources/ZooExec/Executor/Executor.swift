@@ -10,9 +10,10 @@ import ZooCore
 /// topological order and frees each value after its last use (graph outputs are kept), so the
 /// live memory of a run is the working set, not the sum of all activations.
 ///
-/// Convolution and dense layers multiply through OpenBLAS `sgemm`; the other kernels are loops of
-/// their own, spread over ``ExecutionOptions/threads`` threads in ways that never change the
-/// arithmetic, so results do not depend on the thread count.
+/// Convolution and dense layers multiply through single-threaded OpenBLAS `sgemm` calls on blocks
+/// whose bounds depend only on the matrix sizes; those blocks and the other kernels' loops are
+/// spread over ``ExecutionOptions/threads`` threads in ways that never change the arithmetic, so
+/// results are bit-identical for every thread count.
 public final class Executor: Sendable {
     /// The graph that runs: the given graph with its inputs bound to concrete shapes.
     public let graph: Graph
@@ -120,7 +121,8 @@ public final class Executor: Sendable {
     /// for). `observe`, when given, sees every step's output as soon as it is computed, with the
     /// name of the value (the layer's name), and may keep it.
     public func run(_ inputs: [String: Tensor], observe: ((String, Tensor) throws -> Void)? = nil) throws -> ExecutionResult {
-        openblas_set_num_threads(Int32(clamping: options.threads))
+        // Kernels split products over the threads themselves (see BLAS).
+        openblas_set_num_threads(1)
         var values = [Tensor?](repeating: nil, count: valueNames.count)
         var live = LiveMemory()
         for (name, slot) in inputSlots {

@@ -39,12 +39,15 @@ struct WinogradConvolution: Sendable {
     /// transformed filter matrices costs more than the multiplications saved (measured on
     /// ResNet-50: its 28x28 and smaller 3x3 layers are faster as im2col + `sgemm`).
     static let minimumTiles = 100
+    /// The fewest input channels for which the transforms pay off (VGG-16's first layer, with 3,
+    /// is faster as im2col + `sgemm`).
+    static let minimumChannels = 16
 
     /// Whether `conv` on `geometry` is a case this algorithm computes, and worth it.
     static func applies(to conv: Conv, geometry: WindowGeometry) -> Bool {
         geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.strideHeight == 1 && geometry.strideWidth == 1
             && geometry.dilationHeight == 1 && geometry.dilationWidth == 1 && conv.groups == 1 && geometry.height > 1
-            && ((geometry.outHeight + 3) / 4) * ((geometry.outWidth + 3) / 4) >= minimumTiles
+            && ((geometry.outHeight + 3) / 4) * ((geometry.outWidth + 3) / 4) >= minimumTiles && geometry.channels >= minimumChannels
     }
 
     init(_ conv: Conv, geometry: WindowGeometry) throws {
@@ -108,7 +111,7 @@ struct WinogradConvolution: Sendable {
         while first < tiles {
             let count = min(band, tiles - first)
             transformInput(n: n, firstTile: first, count: count, x: x, into: v, context: context)
-            multiply(count: count, v: v, into: product)
+            multiply(count: count, v: v, into: product, threads: context.threads)
             transformOutput(n: n, firstTile: first, count: count, product: product, y: y, context: context)
             first += count
         }
@@ -173,15 +176,17 @@ struct WinogradConvolution: Sendable {
     }
 
     /// `M[ξ] = U[ξ] V[ξ]`: `a^2` products `[O, C] x [C, count]`.
-    private func multiply(count: Int, v: UnsafeMutableBufferPointer<Float>, into product: UnsafeMutableBufferPointer<Float>) {
-        let channels = geometry.channels
+    private func multiply(count: Int, v: UnsafeMutableBufferPointer<Float>, into product: UnsafeMutableBufferPointer<Float>, threads: Int) {
+        let channels = geometry.channels, filters = filters, band = band
         guard let u = transformedFilters.buffer.baseAddress, let vBase = v.baseAddress, let pBase = product.baseAddress else { return }
-        for xi in 0..<36 {
-            BLAS.gemm(
-                m: filters, n: count, k: channels,
-                a: u + xi * filters * channels, lda: channels,
-                b: vBase + xi * channels * band, ldb: band,
-                c: pBase + xi * filters * band, ldc: band)
+        Parallel.forEach(36, threads: threads) { range in
+            for xi in range {
+                BLAS.gemm(
+                    m: filters, n: count, k: channels,
+                    a: u + xi * filters * channels, lda: channels,
+                    b: vBase + xi * channels * band, ldb: band,
+                    c: pBase + xi * filters * band, ldc: band)
+            }
         }
     }
 

@@ -65,11 +65,11 @@ struct ConvKernel: Kernel {
                 let plane = geometry.outputPlane
                 for n in 0..<geometry.batch {
                     for group in 0..<groups {
-                        BLAS.gemm(
+                        BLAS.parallelGemm(
                             m: filtersPerGroup, n: plane, k: taps,
                             a: wBase + group * filtersPerGroup * taps, lda: taps,
                             b: xBase + (n * geometry.channels + group * channelsPerGroup) * plane, ldb: plane,
-                            c: yBase + (n * filters + group * filtersPerGroup) * plane, ldc: plane)
+                            c: yBase + (n * filters + group * filtersPerGroup) * plane, ldc: plane, threads: context.threads)
                     }
                 }
                 finish(y, context: context)
@@ -106,7 +106,7 @@ struct ConvKernel: Kernel {
                         while row < geometry.outHeight {
                             let rows = min(bandRows, geometry.outHeight - row)
                             gather(n: n, group: group, firstRow: row, rows: rows, x: x, into: scratch, context: context)
-                            multiply(n: n, group: group, firstRow: row, rows: rows, band: scratch, weights: weights, y: y)
+                            multiply(n: n, group: group, firstRow: row, rows: rows, band: scratch, weights: weights, y: y, context: context)
                             row += rows
                         }
                     }
@@ -156,16 +156,17 @@ struct ConvKernel: Kernel {
     /// `Y[n, group's filters, band rows] = W_group x band`.
     private func multiply(
         n: Int, group: Int, firstRow: Int, rows: Int, band: UnsafeMutableBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
-        y: UnsafeMutableBufferPointer<Float>
+        y: UnsafeMutableBufferPointer<Float>, context: KernelContext
     ) {
         guard let wBase = weights.baseAddress, let bBase = band.baseAddress, let yBase = y.baseAddress else { return }
         let g = geometry
         let width = rows * g.outWidth
-        BLAS.gemm(
+        BLAS.parallelGemm(
             m: filtersPerGroup, n: width, k: taps,
             a: wBase + group * filtersPerGroup * taps, lda: taps,
             b: bBase, ldb: width,
-            c: yBase + (n * filters + group * filtersPerGroup) * g.outputPlane + firstRow * g.outWidth, ldc: g.outputPlane)
+            c: yBase + (n * filters + group * filtersPerGroup) * g.outputPlane + firstRow * g.outWidth, ldc: g.outputPlane,
+            threads: context.threads)
     }
 
     /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input

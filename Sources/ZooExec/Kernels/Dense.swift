@@ -1,9 +1,8 @@
-import CBLAS
 import ZooCore
 
 /// Fully connected: `Y[m, o] = B[o] + sum_i X[m, i] W[o, i]` over the rows `m` of the input's
-/// leading axes, as one `sgemm` (`X W^T`; `sgemv` for a single row), then the bias and a fused
-/// activation.
+/// leading axes, as `sgemm` (`X W^T`; `sgemv` for a single row) in blocks over the threads,
+/// then the bias and a fused activation.
 struct DenseKernel: Kernel {
     private let weight: Tensor
     private let bias: Tensor?
@@ -30,9 +29,11 @@ struct DenseKernel: Kernel {
                 return
             }
             if rows == 1 {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(units), Int32(features), 1, wBase, Int32(features), xBase, 1, 0, yBase, 1)
+                BLAS.parallelGemv(m: units, n: features, a: wBase, x: xBase, y: yBase, threads: context.threads)
             } else {
-                BLAS.gemm(m: rows, n: units, k: features, a: xBase, lda: features, b: wBase, ldb: features, transposeB: true, c: yBase, ldc: units)
+                BLAS.parallelGemm(
+                    m: rows, n: units, k: features, a: xBase, lda: features, b: wBase, ldb: features, transposeB: true, c: yBase, ldc: units,
+                    threads: context.threads)
             }
             let biasValues = bias?.elements
             guard biasValues != nil || epilogue != nil else { return }

@@ -54,7 +54,9 @@ struct MatMulKernel: Kernel {
                 return
             }
             for (index, offset) in offsets.enumerated() {
-                BLAS.gemm(m: m, n: n, k: k, a: aBase + offset.a, lda: k, b: bBase + offset.b, ldb: n, c: yBase + index * m * n, ldc: n)
+                BLAS.parallelGemm(
+                    m: m, n: n, k: k, a: aBase + offset.a, lda: k, b: bBase + offset.b, ldb: n, c: yBase + index * m * n, ldc: n,
+                    threads: context.threads)
             }
         }
     }

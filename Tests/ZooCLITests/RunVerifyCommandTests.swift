@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import ZooCore
+import ZooONNX
+
+/// `zoo run`, `zoo verify` and `zoo convert --verify` end to end, against reference outputs that
+/// onnxruntime computed when the fixtures were made (fixtures/onnx/NAME/test_data_set_0).
+@Suite("zoo run and zoo verify")
+struct RunVerifyCommandTests {
+    static let fixtures = ZooProcess.packageRoot.appendingPathComponent("fixtures")
+
+    static func fixture(_ path: String) -> String { fixtures.appendingPathComponent(path).path }
+
+    /// The tensor in a `.npy` or `.pb` file.
+    static func tensor(_ path: String) throws -> Tensor {
+        try #require(try TensorFile.read(path: path).first?.tensor)
+    }
+
+    /// Every element within `atol + rtol |reference|`.
+    static func close(_ actual: Tensor, _ reference: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5) -> Bool {
+        guard actual.shape == reference.shape, let a = actual.values, let b = reference.values else { return false }
+        return zip(a, b).allSatisfy { abs($0 - $1) <= atol + rtol * abs($1) }
+    }
+
+    @Test func runWritesTheOutputOnnxruntimeComputed() throws {
+        let folder = try TemporaryDirectory()
+        let output = folder.url.appendingPathComponent("y.npy").path
+        let result = try ZooProcess.run([
+            "run", Self.fixture("onnx/resnet_mini.onnx"), "--input", Self.fixture("onnx/resnet_mini/test_data_set_0/input_0.pb"), "--output", output,
+        ])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("peak live values:"), "\(result)")
+        let expected = try Self.tensor(Self.fixture("onnx/resnet_mini/test_data_set_0/output_0.pb"))
+        #expect(Self.close(try Self.tensor(output), expected))
+    }
+
+    @Test func runResultsDoNotDependOnTheThreadCount() throws {
+        let folder = try TemporaryDirectory()
+        var outputs: [Tensor] = []
+        for threads in ["1", "2"] {
+            let path = folder.url.appendingPathComponent("y\(threads).npy").path
+            let result = try ZooProcess.run(["run", "googlenet", "--seed", "3", "--threads", threads, "--output", path])
+            #expect(result.status == 0, "\(result)")
+            outputs.append(try Self.tensor(path))
+        }
+        #expect(outputs[0] == outputs[1], "bit-identical outputs with 1 and 2 threads")
+    }
+
+    @Test func repeatPrintsTheLatencyLikeOnnxruntimePerfTest() throws {
+        let result = try ZooProcess.run(["run", "lenet5", "--seed", "1", "--repeat", "3", "--profile"])
+        #expect(result.status == 0, "\(result)")
+        let pattern = /latency: median [0-9.]+ ms, min [0-9.]+ ms over 3 runs/
+        #expect(result.stderrLines.contains { $0.wholeMatch(of: pattern) != nil }, "\(result)")
+        #expect(result.stderr.contains("slowest steps"), "\(result)")
+    }
+
+    @Test func dumpLayersWritesEveryValueWithFileSafeNames() throws {
+        let folder = try TemporaryDirectory()
+        let dump = folder.url.appendingPathComponent("layers").path
+        let result = try ZooProcess.run(["run", Self.fixture("onnx/tf_lenet_opset13.onnx"), "--dump-layers", dump])
+        #expect(result.status == 0, "\(result)")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dump + "/index.json")))
+        let values = try #require((index as? [String: Any])?["values"] as? [[String: Any]])
+        let names = values.compactMap { $0["name"] as? String }
+        let files = values.compactMap { $0["file"] as? String }
+        // The input, then one value per layer of the imported graph (zoo analyze lists them).
+        let analyzed = try ZooProcess.run(["analyze", Self.fixture("onnx/tf_lenet_opset13.onnx"), "--format", "json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(analyzed.stdout.utf8)) as? [String: Any])
+        let layers = try #require(report["layers"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names == ["input"] + layers)
+        #expect(Set(files).count == files.count)
+        for file in files {
+            #expect(file.allSatisfy { $0.isLetter || $0.isNumber || "._-~".contains($0) }, "\(file)")
+            #expect(FileManager.default.fileExists(atPath: dump + "/" + file), "\(file)")
+        }
+        // tf2onnx names such as "tf_lenet_1/conv1_1/BiasAdd:0" lose their '/' and ':'.
+        #expect(files.contains("tf_lenet_1_conv1_1_BiasAdd_0.npy"), "\(files)")
+    }
+
+    @Test func verifyAgainstStoredOutputs() throws {
+        for name in ["lenet5", "googlenet_mini", "mobilenetv2_mini", "tf_resnet_block_opset13"] {
+            let result = try ZooProcess.run(["verify", Self.fixture("onnx/\(name).onnx"), "--reference", Self.fixture("onnx/\(name)")])
+            #expect(result.status == 0, "\(name): \(result)")
+            #expect(result.stdout.contains("verified: every compared value is within the tolerance"), "\(name): \(result)")
+        }
+    }
+
+    /// Keras's default batch-norm epsilon is 1e-3, PyTorch's 1e-5: a converter that drops the
+    /// attribute changes one layer. Two specs that differ only there get the same random weights
+    /// (they depend on the seed and the layer and weight names), so every layer before
+    /// `layer2.0.bn2` agrees and that one is the first to diverge.
+    @Test func verifyNamesTheFirstDivergingLayer() throws {
+        let folder = try TemporaryDirectory()
+        let original = try String(contentsOfFile: Self.fixture("specs/resnet_mini.yaml"), encoding: .utf8)
+        let reference = try folder.write(original, to: "reference.yaml")
+        let changed = original.replacingOccurrences(
+            of: "- layer2.0: {block: basic_down, args: [32]}", with: "- layer2.0: {block: basic_down_eps, args: [32]}")
+        #expect(changed != original, "the spec names layer2.0's block as the test expects")
+        let blocks = changed.replacingOccurrences(of: "blocks:\n", with: """
+            blocks:
+              basic_down_eps:
+                params: [filters, stride: 2]
+                layers:
+                  - add:
+                      - - conv1: {op: conv, filters: $filters, kernel: 3, stride: $stride, pad: 1, bias: false}
+                        - bn1: {op: batchnorm}
+                        - relu: {op: relu}
+                        - conv2: {op: conv, filters: $filters, kernel: 3, pad: 1, bias: false}
+                        - bn2: {op: batchnorm, epsilon: 0.001}
+                      - - downsample.0: {op: conv, filters: $filters, kernel: 1, stride: $stride, bias: false}
+                        - downsample.1: {op: batchnorm}
+                  - relu
+
+            """)
+        let candidate = try folder.write(blocks, to: "candidate.yaml")
+        let result = try ZooProcess.run(["verify", reference, candidate, "--seed", "5"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("the first value outside the tolerance is 'layer2.0.bn2' (batchnorm)"), "\(result)")
+        // The layers before it pass.
+        let conv2 = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("layer2.0.conv2 ") })
+        #expect(conv2.hasSuffix("ok"), "\(conv2)")
+    }
+
+    @Test func convertVerifyChecksTheWrittenFile() throws {
+        let folder = try TemporaryDirectory()
+        let output = folder.url.appendingPathComponent("mobilenetv2.onnx").path
+        let result = try ZooProcess.run(["convert", "mobilenetv2", output, "--seed", "2", "--verify"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("verified: every compared value is within the tolerance"), "\(result)")
+    }
+
+    @Test func badInputsGetOneErrorAndStatus2() throws {
+        let folder = try TemporaryDirectory()
+        let model = Self.fixture("onnx/lenet5.onnx")
+        let wrongShape = try ZooProcess.run(["run", model, "--input", Self.fixture("onnx/resnet_mini/test_data_set_0/input_0.pb")])
+        #expect(wrongShape.status == 2, "\(wrongShape)")
+        #expect(wrongShape.stderrLines.count == 1 && wrongShape.stderr.contains("fixed size"), "\(wrongShape)")
+        let noReference = try ZooProcess.run(["verify", model, "--reference", folder.url.path])
+        #expect(noReference.status == 2, "\(noReference)")
+        #expect(noReference.stderr.contains("test_data_set_N"), "\(noReference)")
+        let twoOutputsToNpy = try ZooProcess.run(["run", Self.fixture("onnx/nhwc_transpose.onnx"), "--output", folder.url.appendingPathComponent("y.npy").path])
+        #expect(twoOutputsToNpy.status == 2, "\(twoOutputsToNpy)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty, "no output may be written")
+    }
+}

@@ -1,0 +1,275 @@
+import Testing
+import ZooCore
+import ZooExec
+
+/// What the executor promises beyond each kernel (DESIGN.md section 6): results independent of
+/// the thread count, fusion that does not change results, every layer observable when unfused,
+/// values freed after their last use, and errors instead of crashes.
+@Suite("Executor behaviour")
+struct ExecutorBehaviourTests {
+    /// A small CNN with every kind of step a classifier has: conv + relu, max pool, a residual
+    /// add, a depthwise strided conv, an average pool, a global pool, flatten, dense, softmax.
+    /// Input `x` is `[2, 4, 24, 24]`.
+    static func smallNet(_ rng: inout SplitMix64) throws -> Graph {
+        let layers: [Layer] = [
+            Layer("c1", .conv(Conv(kernel: try rng.tensor([12, 4, 3, 3]), bias: try rng.tensor([12]), padding: .symmetric(1, axes: 2))), inputs: ["x"]),
+            Layer("r1", .relu(Relu()), inputs: ["c1"]),
+            Layer("p1", .maxPool(MaxPool(window: SpatialWindow(kernel: [2, 2], stride: [2, 2]))), inputs: ["r1"]),
+            Layer("c2", .conv(Conv(kernel: try rng.tensor([12, 12, 3, 3]), bias: try rng.tensor([12]), padding: .same(extra: .end))), inputs: ["p1"]),
+            Layer("a1", .add(Add()), inputs: ["c2", "p1"]),
+            Layer("r2", .relu(Relu()), inputs: ["a1"]),
+            Layer(
+                "c3", .conv(Conv(kernel: try rng.tensor([12, 1, 3, 3]), bias: nil, stride: [2, 2], padding: .symmetric(1, axes: 2), groups: 12)),
+                inputs: ["r2"]),
+            Layer(
+                "p2", .averagePool(AveragePool(window: SpatialWindow(kernel: [3, 3], padding: .symmetric(1, axes: 2)))), inputs: ["c3"]),
+            Layer("g", .globalAveragePool(GlobalAveragePool()), inputs: ["p2"]),
+            Layer("f", .flatten(Flatten()), inputs: ["g"]),
+            Layer("d", .dense(Dense(weight: try rng.tensor([5, 12]), bias: try rng.tensor([5]))), inputs: ["f"]),
+            Layer("s", .softmax(Softmax()), inputs: ["d"]),
+        ]
+        return try Graph(inputs: [GraphInput(name: "x", shape: [2, 4, 24, 24])], layers: layers, outputs: [GraphOutput(name: "s")])
+    }
+
+    /// `graph` run with `options`, every observed value kept by name.
+    static func run(
+        _ graph: Graph, _ inputs: [String: Tensor], options: ExecutionOptions
+    ) throws -> (result: ExecutionResult, observed: [(String, Tensor)]) {
+        var observed: [(String, Tensor)] = []
+        let result = try Executor(graph: graph, options: options).run(inputs) { name, value in observed.append((name, value)) }
+        return (result, observed)
+    }
+
+    /// Threads 1, 2 and 3 give bit-identical outputs and intermediate values, fused and unfused;
+    /// and the output is the oracle's (so the equal results are right, not merely equal).
+    @Test func resultsDoNotDependOnTheThreadCount() throws {
+        var rng = SplitMix64(seed: 0x7_4EAD)
+        let graph = try Self.smallNet(&rng)
+        let x = try rng.tensor([2, 4, 24, 24])
+        for fusing in [true, false] {
+            let reference = try Self.run(graph, ["x": x], options: ExecutionOptions(threads: 1, fusing: fusing))
+            for threads in [2, 3] {
+                let other = try Self.run(graph, ["x": x], options: ExecutionOptions(threads: threads, fusing: fusing))
+                #expect(other.result.outputs[0].tensor == reference.result.outputs[0].tensor, "threads \(threads), fusing \(fusing)")
+                #expect(other.observed.map(\.0) == reference.observed.map(\.0))
+                for ((name, a), (_, b)) in zip(other.observed, reference.observed) {
+                    #expect(a == b, "layer \(name) differs between 1 and \(threads) threads (fusing \(fusing))")
+                }
+            }
+            let expected = Oracle.evaluate(graph, ["x": OracleArray(x)])["s"]!
+            #expect(ExecTestKit.mismatch(reference.result.outputs[0].tensor, expected) == nil)
+        }
+    }
+
+    /// A graph `x -> conv -> batchnorm -> activation` (plus an optional pool after it), its
+    /// input shape, and the layer names.
+    static func convNormActivation(
+        _ rng: inout SplitMix64, activation: Op, gamma: Bool, convBias: Bool, stride: Int
+    ) throws -> (Graph, [Int]) {
+        let layers: [Layer] = [
+            Layer(
+                "conv", .conv(Conv(
+                    kernel: try rng.tensor([6, 4, 3, 3]), bias: convBias ? try rng.tensor([6]) : nil, stride: [stride, stride],
+                    padding: .symmetric(1, axes: 2))),
+                inputs: ["x"]),
+            Layer(
+                "bn", .batchNorm(BatchNorm(
+                    gamma: gamma ? try rng.tensor([6], in: -2...2) : nil, beta: try rng.tensor([6]), mean: try rng.tensor([6]),
+                    variance: try rng.tensor([6], in: 0.1...2), epsilon: 1e-3)),
+                inputs: ["conv"]),
+            Layer("act", activation, inputs: ["bn"]),
+            Layer("pool", .maxPool(MaxPool(window: SpatialWindow(kernel: [2, 2], stride: [2, 2]))), inputs: ["act"]),
+        ]
+        return (try Graph(inputs: [GraphInput(name: "x", shape: [2, 4, 10, 12])], layers: layers, outputs: [GraphOutput(name: "pool")]), [2, 4, 10, 12])
+    }
+
+    /// Runs `graph` fused (the default) and unfused (`fusing: false`) and expects every output
+    /// of both within tolerance of the oracle's, and of each other.
+    static func expectFusionInvariant(
+        _ graph: Graph, _ inputs: [String: Tensor], _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let fused = try Executor(graph: graph).run(inputs).outputs
+        let unfused = try Executor(graph: graph, options: ExecutionOptions(fusing: false)).run(inputs).outputs
+        let expected = Oracle.evaluate(graph, inputs.mapValues(OracleArray.init))
+        for (a, b) in zip(fused, unfused) {
+            let oracle = try #require(expected[a.name], sourceLocation: sourceLocation)
+            #expect(ExecTestKit.mismatch(a.tensor, OracleArray(b.tensor)) == nil, "\(label): fused vs unfused \(a.name)", sourceLocation: sourceLocation)
+            #expect(ExecTestKit.mismatch(a.tensor, oracle) == nil, "\(label): fused vs oracle \(a.name)", sourceLocation: sourceLocation)
+            #expect(ExecTestKit.mismatch(b.tensor, oracle) == nil, "\(label): unfused vs oracle \(a.name)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// conv + batchnorm + activation fused and unfused agree within tolerance and both equal the
+    /// oracle, for relu, relu6, leaky relu and sigmoid, with and without gamma and conv bias,
+    /// stride 1 and 2.
+    @Test func fusedAndUnfusedAgree() throws {
+        var rng = SplitMix64(seed: 0xF05E)
+        let activations: [Op] = [.relu(Relu()), .clip(Clip.relu6), .leakyRelu(LeakyRelu(alpha: 0.2)), .sigmoid(Sigmoid())]
+        for (index, activation) in activations.enumerated() {
+            for stride in [1, 2] {
+                let (graph, shape) = try Self.convNormActivation(&rng, activation: activation, gamma: index % 2 == 0, convBias: stride == 1, stride: stride)
+                try Self.expectFusionInvariant(graph, ["x": try rng.tensor(shape, in: -2...2)], "\(activation), stride \(stride)")
+            }
+        }
+    }
+
+    /// The other fusions: dense + activation, and a residual add (two broadcasting inputs, three
+    /// inputs, a stored constant first) + activation; and a conv read by two layers, which must
+    /// not absorb either reader.
+    @Test func otherFusionsAgree() throws {
+        var rng = SplitMix64(seed: 0xF05F)
+        let x = GraphInput(name: "x", shape: [2, 3, 4, 5]), z = GraphInput(name: "z", shape: [3, 1, 5])
+        let inputs = ["x": try rng.tensor([2, 3, 4, 5]), "z": try rng.tensor([3, 1, 5])]
+        let cases: [(String, [GraphInput], [Layer])] = [
+            ("dense + tanh", [x], [
+                Layer("d", .dense(Dense(weight: try rng.tensor([6, 5]), bias: try rng.tensor([6]))), inputs: ["x"]),
+                Layer("t", .tanh(Tanh()), inputs: ["d"]),
+            ]),
+            ("broadcast add + relu", [x, z], [
+                Layer("a", .add(Add()), inputs: ["x", "z"]), Layer("r", .relu(Relu()), inputs: ["a"]),
+            ]),
+            ("three-input add + hardswish", [x, z], [
+                Layer("e", .relu(Relu()), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["x", "z", "e"]),
+                Layer("h", .hardSwish(HardSwish()), inputs: ["a"]),
+            ]),
+            ("constant add + leaky relu", [x], [
+                Layer("a", .add(Add(constant: ConstantOperand(try rng.tensor([3, 1, 1]), isFirst: true))), inputs: ["x"]),
+                Layer("l", .leakyRelu(LeakyRelu(alpha: 0.3)), inputs: ["a"]),
+            ]),
+            ("conv read twice", [x], [
+                Layer("c", .conv(Conv(kernel: try rng.tensor([3, 3, 3, 3]), bias: try rng.tensor([3]), padding: .symmetric(1, axes: 2))), inputs: ["x"]),
+                Layer("r", .relu(Relu()), inputs: ["c"]), Layer("a", .add(Add()), inputs: ["r", "c"]),
+            ]),
+        ]
+        for (label, graphInputs, layers) in cases {
+            let graph = try Graph(inputs: graphInputs, layers: layers, outputs: [GraphOutput(name: layers.last!.name)])
+            try Self.expectFusionInvariant(graph, inputs.filter { name, _ in graphInputs.contains { $0.name == name } }, label)
+        }
+    }
+
+    /// A value that is a graph output is never fused away: with the conv, the batchnorm, the
+    /// activation and the pool all graph outputs, each is returned as the oracle computes it.
+    @Test func graphOutputsAreNotFusedAway() throws {
+        var rng = SplitMix64(seed: 0x0017)
+        let (chain, shape) = try Self.convNormActivation(&rng, activation: .relu(Relu()), gamma: true, convBias: true, stride: 1)
+        let graph = try Graph(inputs: chain.inputs, layers: chain.layers, outputs: ["conv", "bn", "act", "pool"].map { GraphOutput(name: $0) })
+        try Self.expectFusionInvariant(graph, ["x": try rng.tensor(shape)], "every value an output")
+    }
+
+    /// Unfused, `observe` sees every layer once, in topological order, with the oracle's value;
+    /// fused, it sees one value per step: conv + batchnorm + relu is observed as `act` only.
+    @Test func observeSeesEveryLayerWhenUnfused() throws {
+        var rng = SplitMix64(seed: 0x0B5E)
+        let graph = try Self.smallNet(&rng)
+        let x = try rng.tensor([2, 4, 24, 24])
+        let expected = Oracle.evaluate(graph, ["x": OracleArray(x)])
+        let unfused = try Self.run(graph, ["x": x], options: ExecutionOptions(fusing: false))
+        #expect(unfused.observed.map(\.0) == graph.layers.map(\.name))
+        for (name, value) in unfused.observed {
+            #expect(ExecTestKit.mismatch(value, expected[name]!) == nil, "observed \(name)")
+        }
+        let (chain, shape) = try Self.convNormActivation(&rng, activation: .relu(Relu()), gamma: true, convBias: false, stride: 1)
+        let fused = try Self.run(chain, ["x": try rng.tensor(shape)], options: ExecutionOptions())
+        #expect(fused.observed.map(\.0) == ["act", "pool"])
+    }
+
+    /// Running one executor twice (its buffers recycled between runs) gives each run its own
+    /// correct result: the first run's outputs and observed values are intact after the second.
+    @Test func repeatedRunsKeepEarlierResults() throws {
+        var rng = SplitMix64(seed: 0x2_4E9)
+        let graph = try Self.smallNet(&rng)
+        let executor = try Executor(graph: graph, options: ExecutionOptions(fusing: false))
+        let x1 = try rng.tensor([2, 4, 24, 24]), x2 = try rng.tensor([2, 4, 24, 24])
+        var kept: Tensor?
+        let first = try executor.run(["x": x1]) { name, value in if name == "c2" { kept = value } }
+        let second = try executor.run(["x": x2])
+        let expected1 = Oracle.evaluate(graph, ["x": OracleArray(x1)]), expected2 = Oracle.evaluate(graph, ["x": OracleArray(x2)])
+        #expect(ExecTestKit.mismatch(first.outputs[0].tensor, expected1["s"]!) == nil, "first run's output")
+        #expect(ExecTestKit.mismatch(try #require(kept), expected1["c2"]!) == nil, "first run's observed c2")
+        #expect(ExecTestKit.mismatch(second.outputs[0].tensor, expected2["s"]!) == nil, "second run's output")
+    }
+
+    /// `peakLiveBytes` by hand: a value lives from the step that makes it to its last use (a
+    /// graph output to the end), the input until its last reader; a flatten shares its input's
+    /// storage and counts once. With 4 KiB values (1024 floats):
+    /// - `x -> relu -> relu -> relu`: at each step the step's input and output, 8 KiB;
+    /// - `x -> a -> b, sum = a + b`: a, b and the sum at the last step, 12 KiB;
+    /// - `x -> a -> flatten -> relu`: the flatten adds nothing, 8 KiB.
+    @Test func peakLiveBytesByHand() throws {
+        let value = 1024 * MemoryLayout<Float>.size
+        let input = GraphInput(name: "x", shape: [1, 4, 16, 16])
+        let chain = try Graph(
+            inputs: [input],
+            layers: [Layer("r1", .relu(Relu()), inputs: ["x"]), Layer("r2", .relu(Relu()), inputs: ["r1"]), Layer("r3", .relu(Relu()), inputs: ["r2"])],
+            outputs: [GraphOutput(name: "r3")])
+        let branch = try Graph(
+            inputs: [input],
+            layers: [Layer("a", .relu(Relu()), inputs: ["x"]), Layer("b", .relu(Relu()), inputs: ["a"]), Layer("sum", .add(Add()), inputs: ["a", "b"])],
+            outputs: [GraphOutput(name: "sum")])
+        let alias = try Graph(
+            inputs: [input],
+            layers: [Layer("a", .relu(Relu()), inputs: ["x"]), Layer("f", .flatten(Flatten()), inputs: ["a"]), Layer("b", .relu(Relu()), inputs: ["f"])],
+            outputs: [GraphOutput(name: "b")])
+        var rng = SplitMix64(seed: 0x9EA4)
+        let x = try rng.tensor([1, 4, 16, 16])
+        for (graph, expected) in [(chain, 2 * value), (branch, 3 * value), (alias, 2 * value)] {
+            for fusing in [true, false] {
+                let result = try Executor(graph: graph, options: ExecutionOptions(fusing: fusing)).run(["x": x])
+                #expect(result.peakLiveBytes == expected, "\(graph.layers.map(\.name)), fusing \(fusing)")
+            }
+        }
+    }
+
+    /// A one-conv graph over input `x` of `shape` (possibly symbolic).
+    static func convGraph(_ rng: inout SplitMix64, input shape: Shape, kernel: Tensor? = nil) throws -> Graph {
+        let conv = Conv(kernel: try kernel ?? rng.tensor([2, 3, 3, 3]), bias: nil, padding: .symmetric(1, axes: 2))
+        return try Graph(inputs: [GraphInput(name: "x", shape: shape)], layers: [Layer("y", .conv(conv), inputs: ["x"])], outputs: [GraphOutput(name: "y")])
+    }
+
+    /// Bad inputs are ZooErrors, never crashes: a wrong shape, a missing input, an input the graph
+    /// does not have, a declared (value-less) input tensor, and an unbound symbolic dimension.
+    @Test func badInputsAreErrors() throws {
+        var rng = SplitMix64(seed: 0xBAD)
+        let graph = try Self.convGraph(&rng, input: [1, 3, 8, 8])
+        let executor = try Executor(graph: graph)
+        ExecTestKit.expectZooError(.shapeMismatch) { _ = try executor.run(["x": try rng.tensor([1, 3, 8, 9])]) }
+        ExecTestKit.expectZooError(.shapeMismatch) { _ = try executor.run(["x": try rng.tensor([3, 8, 8])]) }
+        ExecTestKit.expectZooError { _ = try executor.run([:]) }
+        ExecTestKit.expectZooError { _ = try executor.run(["x": try rng.tensor([1, 3, 8, 8]), "z": try rng.tensor([1])]) }
+        ExecTestKit.expectZooError { _ = try executor.run(["x": try Tensor.declared(shape: [1, 3, 8, 8])]) }
+        let symbolic = try Self.convGraph(&rng, input: ["N", 3, 8, 8])
+        ExecTestKit.expectZooError { _ = try Executor(graph: symbolic) }
+        ExecTestKit.expectZooError { _ = try Executor(graph: symbolic, inputShapes: ["x": [2, 4, 8, 8]]) }
+        // Bound, it runs, and its batch of 2 is the oracle's.
+        let bound = try Executor(graph: symbolic, inputShapes: ["x": [2, 3, 8, 8]])
+        let x = try rng.tensor([2, 3, 8, 8])
+        let expected = Oracle.evaluate(symbolic, ["x": OracleArray(x)])["y"]!
+        #expect(ExecTestKit.mismatch(try bound.run(["x": x]).outputs[0].tensor, expected) == nil)
+    }
+
+    /// Declared weights (shapes without values, as a spec analysed without `--seed` has) are a
+    /// `missingWeight` ZooError when the executor is prepared: a conv kernel, a dense bias, a
+    /// batch-norm mean, a stored constant operand; with fusion on and off.
+    @Test func declaredWeightsAreErrors() throws {
+        var rng = SplitMix64(seed: 0xDEC1)
+        let declared = Tensor.declared
+        let cases: [(Op, [Int])] = [
+            (.conv(Conv(kernel: try declared([2, 3, 3, 3]), bias: nil)), [1, 3, 5, 5]),
+            (.dense(Dense(weight: try rng.tensor([2, 4]), bias: try declared([2]))), [1, 4]),
+            (.batchNorm(BatchNorm(gamma: nil, beta: nil, mean: try declared([3]), variance: try rng.tensor([3], in: 1...2))), [1, 3, 2]),
+            (.add(Add(constant: ConstantOperand(try declared([4])))), [2, 4]),
+        ]
+        for (op, shape) in cases {
+            let graph = try ExecTestKit.oneLayerGraph(op, inputShapes: [shape])
+            for fusing in [true, false] {
+                ExecTestKit.expectZooError(.missingWeight) { _ = try Executor(graph: graph, options: ExecutionOptions(fusing: fusing)) }
+            }
+        }
+        // A declared batch norm after a conv, where fusion would fold it.
+        let (chain, _) = try Self.convNormActivation(&rng, activation: .relu(Relu()), gamma: true, convBias: true, stride: 1)
+        var layers = chain.layers
+        layers[1].op = .batchNorm(BatchNorm(gamma: nil, beta: nil, mean: try rng.tensor([6]), variance: try declared([6])))
+        let folded = try Graph(inputs: chain.inputs, layers: layers, outputs: chain.outputs)
+        ExecTestKit.expectZooError(.missingWeight) { _ = try Executor(graph: folded) }
+    }
+}

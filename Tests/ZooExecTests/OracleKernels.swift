@@ -1,0 +1,539 @@
+import Foundation
+import ZooCore
+
+/// A row-major array of doubles: the oracle's own tensor, sharing nothing with ZooExec.
+struct OracleArray: Equatable {
+    var shape: [Int]
+    var values: [Double]
+
+    init(shape: [Int], values: [Double]) {
+        precondition(values.count == shape.reduce(1, *), "oracle array \(shape) needs \(shape.reduce(1, *)) values")
+        self.shape = shape
+        self.values = values
+    }
+
+    init(shape: [Int], repeating value: Double = 0) {
+        self.init(shape: shape, values: Array(repeating: value, count: shape.reduce(1, *)))
+    }
+
+    /// The elements of a materialized tensor, widened to double.
+    init(_ tensor: Tensor) {
+        self.init(shape: tensor.shape, values: (tensor.values ?? []).map(Double.init))
+    }
+
+    var count: Int { values.count }
+    var rank: Int { shape.count }
+
+    /// Row-major strides of `shape`.
+    static func strides(_ shape: [Int]) -> [Int] {
+        var strides = Array(repeating: 1, count: shape.count)
+        for axis in shape.indices.reversed().dropFirst() { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        return strides
+    }
+
+    func offset(_ index: [Int]) -> Int {
+        zip(index, Self.strides(shape)).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// The multi-index of the element at `offset`.
+    func index(ofOffset offset: Int) -> [Int] {
+        var rest = offset
+        return Self.strides(shape).map { stride in
+            defer { rest %= stride }
+            return rest / stride
+        }
+    }
+
+    subscript(_ index: [Int]) -> Double {
+        get { values[offset(index)] }
+        set { values[offset(index)] = newValue }
+    }
+
+    /// Calls `body` with every multi-index of `shape` in row-major order.
+    static func forEachIndex(_ shape: [Int], _ body: ([Int]) -> Void) {
+        guard shape.allSatisfy({ $0 > 0 }) else { return }
+        var index = Array(repeating: 0, count: shape.count)
+        while true {
+            body(index)
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+            if axis < 0 { return }
+        }
+    }
+}
+
+/// Plain reference kernels written straight from the formulas in `Sources/ZooCore/Ops`, in
+/// double precision. They share no code with ZooExec (nor with ZooCore's padding resolver or
+/// broadcasting): the point is an independent second computation to check the fast kernels.
+enum Oracle {
+    /// Evaluates `op` on `inputs` (runtime inputs in order; a stored constant operand is added
+    /// at its position). Exhaustive over ``Op``: a new op needs an oracle.
+    static func evaluate(_ op: Op, _ inputs: [OracleArray]) -> OracleArray {
+        switch op {
+        case .conv(let conv): return self.conv(inputs[0], conv)
+        case .maxPool(let pool): return maxPool(inputs[0], pool)
+        case .averagePool(let pool): return averagePool(inputs[0], pool)
+        case .globalAveragePool: return globalPool(inputs[0], max: false)
+        case .globalMaxPool: return globalPool(inputs[0], max: true)
+        case .dense(let dense): return self.dense(inputs[0], dense)
+        case .matMul: return matMul(inputs[0], inputs[1])
+        case .batchNorm(let norm): return batchNorm(inputs[0], norm)
+        case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .dropout, .identity:
+            let function = activation(op)
+            return OracleArray(shape: inputs[0].shape, values: inputs[0].values.map(function))
+        case .softmax(let softmax): return self.softmax(inputs[0], axis: softmax.axis)
+        case .lrn(let lrn): return self.lrn(inputs[0], lrn)
+        case .add(let add): return elementwise(operands(inputs, add.constant), +)
+        case .sub(let sub): return elementwise(operands(inputs, sub.constant), -)
+        case .mul(let mul): return elementwise(operands(inputs, mul.constant), *)
+        case .div(let div): return elementwise(operands(inputs, div.constant), /)
+        case .concat(let concat): return self.concat(inputs, axis: concat.axis)
+        case .flatten(let flatten): return self.flatten(inputs[0], axis: flatten.axis)
+        case .reshape(let reshape): return self.reshape(inputs[0], target: reshape.target, allowZero: reshape.allowZero)
+        case .transpose(let transpose): return self.transpose(inputs[0], permutation: transpose.permutation)
+        case .pad(let pad): return self.pad(inputs[0], pad)
+        }
+    }
+
+    /// Every value of `graph` (inputs and layer outputs, by name), evaluated layer by layer in
+    /// topological order with the op oracles.
+    static func evaluate(_ graph: Graph, _ inputs: [String: OracleArray]) -> [String: OracleArray] {
+        var values = inputs
+        for layer in graph.layers {
+            values[layer.name] = evaluate(layer.op, layer.inputs.map { values[$0] ?? OracleArray(shape: [0]) })
+        }
+        return values
+    }
+
+    // MARK: Element-wise functions
+
+    /// The scalar formula of an element-wise unary op (dropout and identity are `x`).
+    static func activation(_ op: Op) -> (Double) -> Double {
+        switch op {
+        case .relu: return { max($0, 0) }
+        case .clip(let clip):
+            let low = clip.min.map(Double.init) ?? -.infinity, high = clip.max.map(Double.init) ?? .infinity
+            return { min(max($0, low), high) }
+        case .sigmoid: return { 1 / (1 + exp(-$0)) }
+        case .tanh: return { Foundation.tanh($0) }
+        case .leakyRelu(let leaky):
+            let alpha = Double(leaky.alpha)
+            return { $0 >= 0 ? $0 : alpha * $0 }
+        case .hardSigmoid(let hard):
+            let alpha = Double(hard.alpha), beta = Double(hard.beta)
+            return { max(0, min(1, alpha * $0 + beta)) }
+        case .hardSwish: return { $0 * max(0, min(1, $0 / 6 + 0.5)) }
+        case .silu: return { $0 / (1 + exp(-$0)) }
+        default: return { $0 }
+        }
+    }
+
+    // MARK: Window geometry (Padding.swift and SpatialWindow.swift, recomputed here)
+
+    /// One spatial axis of a window op.
+    struct WindowAxis {
+        var input: Int, kernel: Int, stride: Int, dilation: Int
+        var padBegin: Int, padEnd: Int, output: Int
+
+        /// The axis a 1-D op gets in front of its one spatial axis to run as 2-D.
+        static let trivial = WindowAxis(input: 1, kernel: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0, output: 1)
+    }
+
+    /// Resolves spatial axis `axis`: dilated extent `k' = d (k - 1) + 1`; `same` pads to
+    /// `out = ceil(in / s)` with total `max((out - 1) s + k' - in, 0)` split in half, the odd
+    /// element at the `extra` edge; `out = floor((in + p_b + p_e - k') / s) + 1`, or with
+    /// `ceilMode` rounded up unless that last window would start at or past `in + p_b` (inside
+    /// the end padding), which PyTorch and ONNX drop.
+    static func window(
+        axis: Int, input: Int, kernel: Int, stride: Int, dilation: Int, padding: Padding, ceilMode: Bool
+    ) -> WindowAxis {
+        let extent = dilation * (kernel - 1) + 1
+        var begin = 0, end = 0
+        switch padding {
+        case .valid:
+            break
+        case .same(let extra):
+            let output = (input + stride - 1) / stride
+            let total = max((output - 1) * stride + extent - input, 0)
+            let small = total / 2
+            (begin, end) = extra == .end ? (small, total - small) : (total - small, small)
+        case .explicit(let begins, let ends):
+            (begin, end) = (begins[axis], ends[axis])
+        }
+        let span = input + begin + end - extent
+        var output = span / stride + 1
+        if ceilMode, span % stride != 0 {
+            output += 1
+            if (output - 1) * stride >= input + begin { output -= 1 }
+        }
+        return WindowAxis(input: input, kernel: kernel, stride: stride, dilation: dilation, padBegin: begin, padEnd: end, output: output)
+    }
+
+    /// The (height, width) axes of a window over `x` (rank 3: a trivial height in front).
+    static func windowAxes(
+        _ x: OracleArray, kernel: [Int], stride: [Int], dilation: [Int], padding: Padding, ceilMode: Bool
+    ) -> (h: WindowAxis, w: WindowAxis) {
+        let axes = kernel.indices.map { axis in
+            window(
+                axis: axis, input: x.shape[2 + axis], kernel: kernel[axis], stride: stride[axis], dilation: dilation[axis],
+                padding: padding, ceilMode: ceilMode)
+        }
+        return axes.count == 2 ? (axes[0], axes[1]) : (.trivial, axes[0])
+    }
+
+    /// The output shape `[N, channels, out...]` of a window op over `x`.
+    static func windowOutputShape(_ x: OracleArray, channels: Int, _ h: WindowAxis, _ w: WindowAxis) -> [Int] {
+        x.rank == 4 ? [x.shape[0], channels, h.output, w.output] : [x.shape[0], channels, w.output]
+    }
+
+    // MARK: Convolution and pools
+
+    /// `Y[n, o, y, x] = B[o] + sum_{c < C/G, i, j} W[o, c, i, j] Xpad[n, g(o) C/G + c, y s_h + i d_h, x s_w + j d_w]`
+    /// with `g(o) = o / (O / G)` and `Xpad` zero outside the input.
+    static func conv(_ x: OracleArray, _ op: Conv) -> OracleArray {
+        let (h, w) = windowAxes(x, kernel: op.kernelSize, stride: op.stride, dilation: op.dilation, padding: op.padding, ceilMode: false)
+        let kernel = (op.kernel.values ?? []).map(Double.init)
+        let bias = op.bias.map { ($0.values ?? []).map(Double.init) }
+        let batch = x.shape[0], channels = x.shape[1], filters = op.kernel.shape[0], perGroupIn = op.kernel.shape[1]
+        let perGroupOut = filters / op.groups
+        var y = OracleArray(shape: windowOutputShape(x, channels: filters, h, w))
+        var out = 0
+        for n in 0..<batch {
+            for o in 0..<filters {
+                let group = o / perGroupOut
+                for oy in 0..<h.output {
+                    for ox in 0..<w.output {
+                        var sum = bias?[o] ?? 0
+                        for c in 0..<perGroupIn {
+                            for i in 0..<h.kernel {
+                                let iy = oy * h.stride + i * h.dilation - h.padBegin
+                                guard iy >= 0, iy < h.input else { continue }
+                                for j in 0..<w.kernel {
+                                    let ix = ox * w.stride + j * w.dilation - w.padBegin
+                                    guard ix >= 0, ix < w.input else { continue }
+                                    let weight = kernel[((o * perGroupIn + c) * h.kernel + i) * w.kernel + j]
+                                    let input = x.values[((n * channels + group * perGroupIn + c) * h.input + iy) * w.input + ix]
+                                    sum += weight * input
+                                }
+                            }
+                        }
+                        y.values[out] = sum
+                        out += 1
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// The taps of one pooling window: values inside the input, and how many taps fall inside
+    /// the padded input `[0, in + p_b + p_e)` (a ceil-mode window may reach past it; those taps
+    /// count for nothing, as in PyTorch and the ONNX reference).
+    private static func poolTaps(
+        _ x: OracleArray, plane: Int, _ h: WindowAxis, _ w: WindowAxis, oy: Int, ox: Int
+    ) -> (inside: [Double], withinPadding: Int) {
+        var inside: [Double] = []
+        var withinPadding = 0
+        for i in 0..<h.kernel {
+            let py = oy * h.stride + i * h.dilation
+            guard py < h.input + h.padBegin + h.padEnd else { continue }
+            for j in 0..<w.kernel {
+                let px = ox * w.stride + j * w.dilation
+                guard px < w.input + w.padBegin + w.padEnd else { continue }
+                withinPadding += 1
+                let iy = py - h.padBegin, ix = px - w.padBegin
+                if iy >= 0, iy < h.input, ix >= 0, ix < w.input {
+                    inside.append(x.values[(plane * h.input + iy) * w.input + ix])
+                }
+            }
+        }
+        return (inside, withinPadding)
+    }
+
+    /// Applies `reduce` to the taps of every window of every plane of `x`.
+    private static func pool(
+        _ x: OracleArray, _ window: SpatialWindow, _ reduce: (_ inside: [Double], _ withinPadding: Int) -> Double
+    ) -> OracleArray {
+        let (h, w) = windowAxes(
+            x, kernel: window.kernel, stride: window.stride, dilation: window.dilation, padding: window.padding, ceilMode: window.ceilMode)
+        var y = OracleArray(shape: windowOutputShape(x, channels: x.shape[1], h, w))
+        var out = 0
+        for plane in 0..<(x.shape[0] * x.shape[1]) {
+            for oy in 0..<h.output {
+                for ox in 0..<w.output {
+                    let taps = poolTaps(x, plane: plane, h, w, oy: oy, ox: ox)
+                    y.values[out] = reduce(taps.inside, taps.withinPadding)
+                    out += 1
+                }
+            }
+        }
+        return y
+    }
+
+    /// `Y = max over the window's taps inside the input` (padding is negative infinity).
+    static func maxPool(_ x: OracleArray, _ op: MaxPool) -> OracleArray {
+        pool(x, op.window) { inside, _ in inside.max() ?? -.infinity }
+    }
+
+    /// `Y = (1 / count) sum over the taps inside the input`, `count` the taps inside the input, or
+    /// with `countIncludePad` the taps inside the padded input (`k_h k_w` unless a ceil-mode
+    /// window overhangs the end padding).
+    static func averagePool(_ x: OracleArray, _ op: AveragePool) -> OracleArray {
+        pool(x, op.window) { inside, withinPadding in
+            inside.reduce(0, +) / Double(op.countIncludePad ? withinPadding : inside.count)
+        }
+    }
+
+    /// The mean or maximum over every axis from 2 on, kept as size-1 axes.
+    static func globalPool(_ x: OracleArray, max useMax: Bool) -> OracleArray {
+        let planes = x.shape[0] * x.shape[1]
+        let size = x.count / max(planes, 1)
+        var y = OracleArray(shape: Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.rank - 2))
+        for plane in 0..<planes {
+            let slice = x.values[(plane * size)..<((plane + 1) * size)]
+            y.values[plane] = useMax ? (slice.max() ?? -.infinity) : slice.reduce(0, +) / Double(size)
+        }
+        return y
+    }
+
+    // MARK: Dense, matmul, normalization
+
+    /// `Y[..., o] = B[o] + sum_i X[..., i] W[o, i]`.
+    static func dense(_ x: OracleArray, _ op: Dense) -> OracleArray {
+        let weight = (op.weight.values ?? []).map(Double.init)
+        let bias = op.bias.map { ($0.values ?? []).map(Double.init) }
+        let units = op.weight.shape[0], features = op.weight.shape[1]
+        let rows = x.count / features
+        var y = OracleArray(shape: Array(x.shape.dropLast()) + [units])
+        for r in 0..<rows {
+            for o in 0..<units {
+                var sum = bias?[o] ?? 0
+                for i in 0..<features { sum += x.values[r * features + i] * weight[o * features + i] }
+                y.values[r * units + o] = sum
+            }
+        }
+        return y
+    }
+
+    /// NumPy matmul: `[..., M, K] x [..., K, N] -> [..., M, N]`, the leading axes broadcast, a
+    /// rank-1 first operand promoted to `[1, K]` and a rank-1 second to `[K, 1]`, the promoted
+    /// axes removed from the result.
+    static func matMul(_ a: OracleArray, _ b: OracleArray) -> OracleArray {
+        let aShape = a.rank == 1 ? [1] + a.shape : a.shape
+        let bShape = b.rank == 1 ? b.shape + [1] : b.shape
+        let m = aShape[aShape.count - 2], k = aShape[aShape.count - 1], n = bShape[bShape.count - 1]
+        let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
+        let batch = broadcastShape([aBatch, bBatch])
+        var resultShape = batch
+        if a.rank > 1 { resultShape.append(m) }
+        if b.rank > 1 { resultShape.append(n) }
+        var y = OracleArray(shape: resultShape)
+        var out = 0
+        OracleArray.forEachIndex(batch + [m, n]) { index in
+            let batchIndex = Array(index.prefix(batch.count))
+            let row = index[batch.count], column = index[batch.count + 1]
+            let aBase = broadcastOffset(batchIndex, into: aBatch) * m * k
+            let bBase = broadcastOffset(batchIndex, into: bBatch) * k * n
+            var sum = 0.0
+            for p in 0..<k { sum += a.values[aBase + row * k + p] * b.values[bBase + p * n + column] }
+            y.values[out] = sum
+            out += 1
+        }
+        return y
+    }
+
+    /// `Y = gamma[c] (X - mean[c]) / sqrt(variance[c] + epsilon) + beta[c]` over axis 1.
+    static func batchNorm(_ x: OracleArray, _ op: BatchNorm) -> OracleArray {
+        func doubles(_ tensor: Tensor?) -> [Double]? { tensor.map { ($0.values ?? []).map(Double.init) } }
+        let gamma = doubles(op.gamma), beta = doubles(op.beta)
+        let mean = doubles(op.mean) ?? [], variance = doubles(op.variance) ?? []
+        let channels = x.shape[1]
+        let inner = x.shape.dropFirst(2).reduce(1, *)
+        var y = x
+        for offset in 0..<x.count {
+            let c = (offset / inner) % channels
+            let normalized = (x.values[offset] - mean[c]) / (variance[c] + Double(op.epsilon)).squareRoot()
+            y.values[offset] = (gamma?[c] ?? 1) * normalized + (beta?[c] ?? 0)
+        }
+        return y
+    }
+
+    /// `Y[..., i, ...] = exp(X[..., i, ...]) / sum_j exp(X[..., j, ...])` along `axis`.
+    static func softmax(_ x: OracleArray, axis: Int) -> OracleArray {
+        let axis = axis < 0 ? axis + x.rank : axis
+        var y = x
+        OracleArray.forEachIndex(x.shape) { index in
+            guard index[axis] == 0 else { return }
+            var position = index
+            var sum = 0.0
+            for j in 0..<x.shape[axis] {
+                position[axis] = j
+                sum += exp(x[position])
+            }
+            for j in 0..<x.shape[axis] {
+                position[axis] = j
+                y[position] = exp(x[position]) / sum
+            }
+        }
+        return y
+    }
+
+    /// `Y = X / (bias + alpha / size * sum_{c'} X[n, c', ...]^2)^beta`, `c'` from
+    /// `c - floor((size - 1) / 2)` to `c + ceil((size - 1) / 2)`, clipped to the channels.
+    static func lrn(_ x: OracleArray, _ op: LRN) -> OracleArray {
+        let channels = x.shape[1]
+        let inner = x.shape.dropFirst(2).reduce(1, *)
+        let below = (op.size - 1) / 2, above = op.size - 1 - below
+        var y = x
+        for offset in 0..<x.count {
+            let c = (offset / inner) % channels
+            let base = offset - c * inner
+            var sum = 0.0
+            for other in max(c - below, 0)...min(c + above, channels - 1) {
+                let value = x.values[base + other * inner]
+                sum += value * value
+            }
+            let scale = Double(op.bias) + Double(op.alpha) / Double(op.size) * sum
+            y.values[offset] = x.values[offset] / pow(scale, Double(op.beta))
+        }
+        return y
+    }
+
+    // MARK: Broadcasting element-wise ops
+
+    /// The operands of an element-wise binary op: the runtime inputs, with the stored constant
+    /// first or last.
+    static func operands(_ inputs: [OracleArray], _ constant: ConstantOperand?) -> [OracleArray] {
+        guard let constant else { return inputs }
+        let array = OracleArray(constant.tensor)
+        return constant.isFirst ? [array] + inputs : inputs + [array]
+    }
+
+    /// NumPy broadcasting: shapes aligned at the last axis, a missing axis counts as 1, each axis
+    /// takes the size that is not 1.
+    static func broadcastShape(_ shapes: [[Int]]) -> [Int] {
+        let rank = shapes.map(\.count).max() ?? 0
+        return (0..<rank).map { axis in
+            shapes.compactMap { shape -> Int? in
+                let offset = axis - (rank - shape.count)
+                return offset >= 0 ? shape[offset] : nil
+            }.filter { $0 != 1 }.first ?? 1
+        }
+    }
+
+    /// The row-major offset in an operand of `shape` that output multi-index `index` reads (a
+    /// size-1 or missing axis is read at 0).
+    static func broadcastOffset(_ index: [Int], into shape: [Int]) -> Int {
+        var offset = 0
+        for (axis, size) in shape.enumerated() {
+            let position = index[index.count - shape.count + axis]
+            offset = offset * size + (size == 1 ? 0 : position)
+        }
+        return offset
+    }
+
+    /// `f(f(a, b), c) ...` element by element over the broadcast shape.
+    static func elementwise(_ operands: [OracleArray], _ f: (Double, Double) -> Double) -> OracleArray {
+        let shape = broadcastShape(operands.map(\.shape))
+        var y = OracleArray(shape: shape)
+        var out = 0
+        OracleArray.forEachIndex(shape) { index in
+            var result = operands[0].values[broadcastOffset(index, into: operands[0].shape)]
+            for operand in operands.dropFirst() {
+                result = f(result, operand.values[broadcastOffset(index, into: operand.shape)])
+            }
+            y.values[out] = result
+            out += 1
+        }
+        return y
+    }
+
+    // MARK: Data movement
+
+    /// The inputs laid end to end along `axis`.
+    static func concat(_ inputs: [OracleArray], axis: Int) -> OracleArray {
+        let axis = axis < 0 ? axis + inputs[0].rank : axis
+        var shape = inputs[0].shape
+        shape[axis] = inputs.map { $0.shape[axis] }.reduce(0, +)
+        var y = OracleArray(shape: shape)
+        var start = 0
+        for input in inputs {
+            OracleArray.forEachIndex(input.shape) { index in
+                var target = index
+                target[axis] += start
+                y[target] = input[index]
+            }
+            start += input.shape[axis]
+        }
+        return y
+    }
+
+    /// `[d_0 ... d_{axis-1}, d_axis ... d_n]`, the elements in the same order.
+    static func flatten(_ x: OracleArray, axis: Int) -> OracleArray {
+        let split = axis < 0 ? axis + x.rank : axis
+        return OracleArray(shape: [x.shape[..<split].reduce(1, *), x.shape[split...].reduce(1, *)], values: x.values)
+    }
+
+    /// The elements in the same order under `target`: `-1` takes the remaining size, `0` copies the
+    /// input's size on that axis unless `allowZero`.
+    static func reshape(_ x: OracleArray, target: [Int], allowZero: Bool) -> OracleArray {
+        var shape = target.enumerated().map { axis, size in size == 0 && !allowZero ? x.shape[axis] : size }
+        if let inferred = shape.firstIndex(of: -1) {
+            let known = shape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
+            shape[inferred] = known == 0 ? 0 : x.count / known
+        }
+        return OracleArray(shape: shape, values: x.values)
+    }
+
+    /// Output axis `i` is input axis `permutation[i]`; nil reverses the axes.
+    static func transpose(_ x: OracleArray, permutation: [Int]?) -> OracleArray {
+        let perm = permutation ?? Array((0..<x.rank).reversed())
+        var y = OracleArray(shape: perm.map { x.shape[$0] })
+        var out = 0
+        OracleArray.forEachIndex(y.shape) { index in
+            var source = Array(repeating: 0, count: x.rank)
+            for (axis, inputAxis) in perm.enumerated() { source[inputAxis] = index[axis] }
+            y.values[out] = x[source]
+            out += 1
+        }
+        return y
+    }
+
+    /// ONNX Pad plus the lecture's symmetric mode. For output position `p` of an axis of size `d`
+    /// padded by `b` before, `j = p - b`, the source index is: `constant` none (the value) when
+    /// `j` is outside; `reflect` `-j` / `2 (d - 1) - j`; `edge` clamped; `wrap` `j mod d`;
+    /// `symmetric` `-j - 1` / `2 d - 1 - j`.
+    static func pad(_ x: OracleArray, _ op: Pad) -> OracleArray {
+        let rank = x.rank
+        let shape = (0..<rank).map { x.shape[$0] + op.pads[$0] + op.pads[$0 + rank] }
+        var y = OracleArray(shape: shape)
+        var out = 0
+        OracleArray.forEachIndex(shape) { index in
+            var source: [Int] = []
+            for axis in 0..<rank {
+                let d = x.shape[axis]
+                let j = index[axis] - op.pads[axis]
+                if j >= 0, j < d {
+                    source.append(j)
+                    continue
+                }
+                switch op.mode {
+                case .constant: break
+                case .reflect: source.append(j < 0 ? -j : 2 * (d - 1) - j)
+                case .edge: source.append(min(max(j, 0), d - 1))
+                case .wrap: source.append(((j % d) + d) % d)
+                case .symmetric: source.append(j < 0 ? -j - 1 : 2 * d - 1 - j)
+                }
+                if op.mode == .constant { break }
+            }
+            y.values[out] = source.count == rank ? x[source] : Double(op.value)
+            out += 1
+        }
+        return y
+    }
+}

@@ -1,0 +1,440 @@
+import Testing
+import ZooCore
+import ZooExec
+
+/// Every kernel against the oracle on randomized cases from a fixed-seed generator: each test
+/// draws a few dozen ops and inputs (every padding mode, stride, dilation, groups, ceil mode,
+/// count_include_pad, broadcasting pattern, batch sizes above 1) and expects the executor's
+/// output to equal the oracle's within `|a - b| <= 1e-5 + 1e-4 |b|`. A failure prints the op
+/// and the input shapes.
+@Suite("Kernels against the oracle, randomized")
+struct RandomizedKernelTests {
+    // MARK: Window ops
+
+    /// A random padding for `spatial` axes: valid, same upper, same lower or explicit
+    /// (asymmetric) edges of at most `maxPad`.
+    static func randomPadding(_ rng: inout SplitMix64, spatial: Int, maxPad: Int) -> Padding {
+        switch rng.int(0...3) {
+        case 0: return .valid
+        case 1: return .same(extra: .end)
+        case 2: return .same(extra: .beginning)
+        default:
+            return .explicit(
+                begin: (0..<spatial).map { _ in rng.int(0...maxPad) }, end: (0..<spatial).map { _ in rng.int(0...maxPad) })
+        }
+    }
+
+    /// A random convolution on a random input: 1 or 2 spatial axes, groups (plain, grouped,
+    /// depthwise with channel multiplier 1 or 2), stride 1-3, dilation 1-2, any padding, bias or
+    /// not, batch 1-3.
+    static func randomConv(_ rng: inout SplitMix64, spatial: Int) throws -> (Conv, Tensor) {
+        let groups: Int, perGroupIn: Int, perGroupOut: Int
+        switch rng.int(0...3) {
+        case 0: (groups, perGroupIn, perGroupOut) = (1, rng.int(1...4), rng.int(1...5))
+        case 1: (groups, perGroupIn, perGroupOut) = (rng.int(2...3), rng.int(1...3), rng.int(1...3))
+        case 2: (groups, perGroupIn, perGroupOut) = (rng.int(2...5), 1, 1)  // depthwise
+        default: (groups, perGroupIn, perGroupOut) = (rng.int(2...4), 1, 2)  // depthwise, multiplier 2
+        }
+        let kernel = (0..<spatial).map { _ in rng.int(1...3) }
+        let stride = (0..<spatial).map { _ in rng.int(1...3) }
+        let dilation = (0..<spatial).map { _ in rng.int(1...2) }
+        let padding = randomPadding(&rng, spatial: spatial, maxPad: 3)
+        // Big enough for the dilated kernel even without padding.
+        let sizes = (0..<spatial).map { dilation[$0] * (kernel[$0] - 1) + 1 + rng.int(0...6) }
+        let conv = Conv(
+            kernel: try rng.tensor([groups * perGroupOut, perGroupIn] + kernel),
+            bias: rng.bool() ? try rng.tensor([groups * perGroupOut]) : nil,
+            stride: stride, dilation: dilation, padding: padding, groups: groups)
+        return (conv, try rng.tensor([rng.int(1...3), groups * perGroupIn] + sizes))
+    }
+
+    /// 2-D convolution: stride, dilation, groups, depthwise, every padding mode, batch > 1.
+    @Test func conv2D() throws {
+        var rng = SplitMix64(seed: 0xC0_2D)
+        for index in 0..<60 {
+            let (conv, x) = try Self.randomConv(&rng, spatial: 2)
+            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index)")
+        }
+    }
+
+    /// 1-D convolution (NCW) with the same variety.
+    @Test func conv1D() throws {
+        var rng = SplitMix64(seed: 0xC0_1D)
+        for index in 0..<40 {
+            let (conv, x) = try Self.randomConv(&rng, spatial: 1)
+            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index)")
+        }
+    }
+
+    /// Larger channel counts in the shapes that the fast paths take: pointwise 1x1 (plain and
+    /// grouped), 3x3 stride 1 (Winograd-eligible, including output sizes that are not a multiple
+    /// of the tile and a height of 2), depthwise planes, and strided im2col; with and without
+    /// padding, batch 1-2; with Winograd allowed (the default) and not (as `verify` runs).
+    @Test func convFastPathShapes() throws {
+        var rng = SplitMix64(seed: 0xFA57)
+        for index in 0..<40 {
+            let channels = rng.pick([4, 8, 16]), filters = rng.pick([4, 8, 12])
+            let height = rng.int(2...14), width = rng.int(3...15)
+            let batch = rng.int(1...2)
+            let conv: Conv
+            let inputChannels: Int
+            switch index % 5 {
+            case 0:
+                let groups = rng.pick([1, 2, 4])
+                inputChannels = channels
+                conv = Conv(kernel: try rng.tensor([filters, channels / groups, 1, 1]), bias: try rng.tensor([filters]), groups: groups)
+            case 1, 2:
+                inputChannels = channels
+                conv = Conv(
+                    kernel: try rng.tensor([filters, channels, 3, 3]), bias: rng.bool() ? try rng.tensor([filters]) : nil,
+                    padding: rng.pick([Padding.valid, .symmetric(1, axes: 2), .same(extra: .end), .explicit(begin: [2, 0], end: [1, 2])]))
+            case 3:
+                inputChannels = channels
+                conv = Conv(
+                    kernel: try rng.tensor([channels, 1, 3, 3]), bias: try rng.tensor([channels]),
+                    stride: [rng.int(1...2), rng.int(1...2)], padding: .symmetric(1, axes: 2), groups: channels)
+            default:
+                inputChannels = channels
+                conv = Conv(
+                    kernel: try rng.tensor([filters, channels, rng.int(2...5), rng.int(1...5)]), bias: try rng.tensor([filters]),
+                    stride: [rng.int(1...3), rng.int(1...3)], padding: .same(extra: rng.bool() ? .end : .beginning))
+            }
+            let x = try rng.tensor([batch, inputChannels, height + 2, width + 4])
+            for winograd in [true, false] {
+                ExecTestKit.checkAgainstOracle(
+                    .conv(conv), [x], context: "case \(index), winograd \(winograd)", options: ExecutionOptions(winograd: winograd))
+            }
+        }
+    }
+
+    /// A random window for a pool: kernel 1-3, stride 1-3, dilation 1-2, any padding with
+    /// explicit edges smaller than the dilated kernel (so every window touches the input), ceil
+    /// mode on or off; and an input that fits it.
+    static func randomPoolWindow(_ rng: inout SplitMix64, spatial: Int) throws -> (SpatialWindow, Tensor) {
+        let kernel = (0..<spatial).map { _ in rng.int(1...3) }
+        let stride = (0..<spatial).map { _ in rng.int(1...3) }
+        let dilation = (0..<spatial).map { _ in rng.int(1...2) }
+        let extents = (0..<spatial).map { dilation[$0] * (kernel[$0] - 1) + 1 }
+        var padding = randomPadding(&rng, spatial: spatial, maxPad: 2)
+        if case .explicit(let begin, let end) = padding {
+            padding = .explicit(begin: zip(begin, extents).map { min($0, $1 - 1) }, end: zip(end, extents).map { min($0, $1 - 1) })
+        }
+        let window = SpatialWindow(kernel: kernel, stride: stride, dilation: dilation, padding: padding, ceilMode: rng.bool())
+        let sizes = extents.map { $0 + rng.int(0...6) }
+        return (window, try rng.tensor([rng.int(1...3), rng.int(1...3)] + sizes))
+    }
+
+    /// Max pooling, 1-D and 2-D: padding reads as negative infinity, ceil mode, dilation.
+    @Test func maxPool() throws {
+        var rng = SplitMix64(seed: 0x3A_9001)
+        for index in 0..<60 {
+            let (window, x) = try Self.randomPoolWindow(&rng, spatial: index % 3 == 0 ? 1 : 2)
+            ExecTestKit.checkAgainstOracle(.maxPool(MaxPool(window: window)), [x], context: "case \(index)")
+        }
+    }
+
+    /// Average pooling, 1-D and 2-D, with count_include_pad on and off.
+    @Test func averagePool() throws {
+        var rng = SplitMix64(seed: 0xA5_9001)
+        for index in 0..<60 {
+            let (window, x) = try Self.randomPoolWindow(&rng, spatial: index % 3 == 0 ? 1 : 2)
+            let pool = AveragePool(window: window, countIncludePad: rng.bool())
+            ExecTestKit.checkAgainstOracle(.averagePool(pool), [x], context: "case \(index)")
+        }
+    }
+
+    /// Ceil mode where the PyTorch/ONNX rule decides the output size: the rounded-up last window
+    /// would start inside the end padding and is dropped (input 4, kernel 2, stride 2, pads 0/1:
+    /// 2 outputs, not 3), next to cases where the extra window is kept and overhangs the padded
+    /// input, for both pools and both count_include_pad settings.
+    @Test func ceilModeLastWindow() throws {
+        var rng = SplitMix64(seed: 0xCE11)
+        let windows: [SpatialWindow] = [
+            SpatialWindow(kernel: [2], stride: [2], padding: .explicit(begin: [0], end: [1]), ceilMode: true),  // dropped
+            SpatialWindow(kernel: [3], stride: [2], padding: .explicit(begin: [1], end: [1]), ceilMode: true),
+            SpatialWindow(kernel: [2, 2], stride: [2, 2], padding: .explicit(begin: [1, 1], end: [1, 1]), ceilMode: true),
+            SpatialWindow(kernel: [3, 3], stride: [2, 2], padding: .explicit(begin: [0, 1], end: [1, 0]), ceilMode: true),
+            SpatialWindow(kernel: [3, 2], stride: [3, 2], dilation: [1, 2], padding: .explicit(begin: [1, 0], end: [2, 1]), ceilMode: true),
+            SpatialWindow(kernel: [2, 3], stride: [2, 3], ceilMode: true),  // overhangs the unpadded input
+        ]
+        for (index, window) in windows.enumerated() {
+            for size in 4...7 {
+                let x = try rng.tensor([2, 2] + Array(repeating: size, count: window.kernel.count))
+                ExecTestKit.checkAgainstOracle(.maxPool(MaxPool(window: window)), [x], context: "window \(index)")
+                for include in [false, true] {
+                    ExecTestKit.checkAgainstOracle(
+                        .averagePool(AveragePool(window: window, countIncludePad: include)), [x], context: "window \(index)")
+                }
+            }
+        }
+    }
+
+    /// Global average and max pooling over 1, 2 and 3 spatial axes.
+    @Test func globalPools() throws {
+        var rng = SplitMix64(seed: 0x610B)
+        for index in 0..<30 {
+            let shape = [rng.int(1...3), rng.int(1...4)] + (0..<rng.int(1...3)).map { _ in rng.int(1...5) }
+            let x = try rng.tensor(shape)
+            ExecTestKit.checkAgainstOracle(.globalAveragePool(GlobalAveragePool()), [x], context: "case \(index)")
+            ExecTestKit.checkAgainstOracle(.globalMaxPool(GlobalMaxPool()), [x], context: "case \(index)")
+        }
+    }
+
+    // MARK: Dense, matmul, normalization
+
+    /// Dense over the last axis of inputs of rank 1 to 4, with and without bias.
+    @Test func dense() throws {
+        var rng = SplitMix64(seed: 0xDE75E)
+        for index in 0..<40 {
+            let features = rng.int(1...24), units = rng.int(1...20)
+            let leading = (0..<rng.int(0...3)).map { _ in rng.int(1...4) }
+            let dense = Dense(weight: try rng.tensor([units, features]), bias: rng.bool() ? try rng.tensor([units]) : nil)
+            ExecTestKit.checkAgainstOracle(.dense(dense), [try rng.tensor(leading + [features])], context: "case \(index)")
+        }
+    }
+
+    /// MatMul with NumPy broadcasting of the leading axes and rank-1 promotion on either side.
+    @Test func matMul() throws {
+        var rng = SplitMix64(seed: 0x3A73)
+        let fixed: [([Int], [Int])] = [
+            ([3], [3]), ([3], [3, 4]), ([2, 3], [3]), ([3], [2, 3, 4]), ([2, 5, 3], [3]),
+            ([2, 3], [3, 4]), ([2, 2, 3], [3, 4]), ([2, 3], [4, 3, 5]), ([2, 1, 3, 4], [5, 4, 2]), ([1, 3, 2], [4, 2, 3]),
+        ]
+        for (a, b) in fixed {
+            ExecTestKit.checkAgainstOracle(.matMul(MatMul()), [try rng.tensor(a), try rng.tensor(b)])
+        }
+        for index in 0..<30 {
+            let m = rng.int(1...6), k = rng.int(1...9), n = rng.int(1...6)
+            let batch = (0..<rng.int(0...3)).map { _ in rng.int(1...3) }
+            // Each operand keeps a suffix of the batch axes, some of them set to 1.
+            func operandBatch(_ rng: inout SplitMix64) -> [Int] {
+                batch.suffix(rng.int(0...batch.count)).map { rng.chance(0.3) ? 1 : $0 }
+            }
+            let aShape = rng.chance(0.15) ? [k] : operandBatch(&rng) + [m, k]
+            let bShape = rng.chance(0.15) ? [k] : operandBatch(&rng) + [k, n]
+            ExecTestKit.checkAgainstOracle(
+                .matMul(MatMul()), [try rng.tensor(aShape), try rng.tensor(bShape)], context: "case \(index)")
+        }
+    }
+
+    /// Batch normalization over axis 1 of inputs of rank 2 to 5, gamma and beta each optional.
+    @Test func batchNorm() throws {
+        var rng = SplitMix64(seed: 0xB4_7C)
+        for index in 0..<30 {
+            let channels = rng.int(1...5)
+            let shape = [rng.int(1...3), channels] + (0..<rng.int(0...3)).map { _ in rng.int(1...4) }
+            let norm = BatchNorm(
+                gamma: rng.bool() ? try rng.tensor([channels], in: -2...2) : nil,
+                beta: rng.bool() ? try rng.tensor([channels]) : nil,
+                mean: try rng.tensor([channels]), variance: try rng.tensor([channels], in: 0.05...3),
+                epsilon: rng.pick([1e-5, 1e-3, 0.1]))
+            ExecTestKit.checkAgainstOracle(.batchNorm(norm), [try rng.tensor(shape, in: -3...3)], context: "case \(index)")
+        }
+    }
+
+    /// LRN across channels with odd and even window sizes (larger than the channel count too).
+    @Test func lrn() throws {
+        var rng = SplitMix64(seed: 0x144)
+        for index in 0..<30 {
+            let shape = [rng.int(1...2), rng.int(1...7)] + (0..<rng.int(1...2)).map { _ in rng.int(1...4) }
+            let lrn = LRN(size: rng.int(1...8), alpha: rng.pick([1e-4, 0.01, 0.5]), beta: rng.pick([0.5, 0.75, 1]), bias: rng.pick([1, 2]))
+            ExecTestKit.checkAgainstOracle(.lrn(lrn), [try rng.tensor(shape, in: -3...3)], context: "case \(index)")
+        }
+    }
+
+    // MARK: Element-wise
+
+    /// A random shape of rank 1 to 4 with sizes 1 to 5.
+    static func randomShape(_ rng: inout SplitMix64, rank: ClosedRange<Int> = 1...4) -> [Int] {
+        (0..<rng.int(rank)).map { _ in rng.int(1...5) }
+    }
+
+    /// Every activation with random parameters (clip with either bound absent, ReLU6, leaky
+    /// slopes, hard-sigmoid alpha and beta), dropout and identity, on inputs spanning the kinks.
+    @Test func activations() throws {
+        var rng = SplitMix64(seed: 0xAC7)
+        for index in 0..<30 {
+            let low = rng.float(-2...0.5)
+            let ops: [Op] = [
+                .relu(Relu()), .sigmoid(Sigmoid()), .tanh(Tanh()), .hardSwish(HardSwish()), .silu(SiLU()),
+                .clip(Clip(min: rng.bool() ? low : nil, max: rng.bool() ? low + rng.float(0...3) : nil)), .clip(Clip.relu6),
+                .leakyRelu(LeakyRelu(alpha: rng.float(-0.5...1.5))),
+                .hardSigmoid(HardSigmoid(alpha: rng.float(0.05...1), beta: rng.float(-0.5...1))),
+                .dropout(Dropout(ratio: 0.3)), .identity(Identity()),
+            ]
+            let x = try rng.tensor(Self.randomShape(&rng), in: -8...8)
+            for op in ops { ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)") }
+        }
+    }
+
+    /// Softmax along every axis (negative and positive spellings) of inputs of rank 1 to 4.
+    @Test func softmax() throws {
+        var rng = SplitMix64(seed: 0x50F7)
+        for index in 0..<30 {
+            let shape = Self.randomShape(&rng)
+            let x = try rng.tensor(shape, in: -5...5)
+            for axis in -shape.count..<shape.count {
+                ExecTestKit.checkAgainstOracle(.softmax(Softmax(axis: axis)), [x], context: "case \(index)")
+            }
+        }
+    }
+
+    /// `count` shapes that broadcast together: suffixes of one shape with random axes set to 1.
+    static func broadcastableShapes(_ rng: inout SplitMix64, count: Int) -> [[Int]] {
+        let full = randomShape(&rng)
+        return (0..<count).map { _ in
+            full.suffix(rng.int(0...full.count)).map { rng.chance(0.35) ? 1 : $0 }
+        }
+    }
+
+    /// The operands of a binary op: runtime inputs (divisors kept away from zero).
+    static func operandTensors(_ rng: inout SplitMix64, _ shapes: [[Int]], divisorFrom: Int?) throws -> [Tensor] {
+        try shapes.enumerated().map { index, shape in
+            if let divisorFrom, index >= divisorFrom { return try rng.awayFromZero(shape) }
+            return try rng.tensor(shape)
+        }
+    }
+
+    /// Add, Sub, Mul, Div with broadcasting: two runtime inputs, a stored constant first or
+    /// second (including a rank-0 scalar), and three or four runtime inputs for the variadic Add
+    /// and Mul.
+    @Test func binaryBroadcasting() throws {
+        var rng = SplitMix64(seed: 0xB1_4A)
+        for index in 0..<40 {
+            let kind = index % 4
+            let isVariadic = kind == 0 || kind == 2
+            func make(_ constant: ConstantOperand?) -> Op {
+                switch kind {
+                case 0: .add(Add(constant: constant))
+                case 1: .sub(Sub(constant: constant))
+                case 2: .mul(Mul(constant: constant))
+                default: .div(Div(constant: constant))
+                }
+            }
+            let isDiv = kind == 3
+            // Two runtime operands.
+            let pair = Self.broadcastableShapes(&rng, count: 2)
+            ExecTestKit.checkAgainstOracle(
+                make(nil), try Self.operandTensors(&rng, pair, divisorFrom: isDiv ? 1 : nil), context: "case \(index) pair")
+            // A stored constant, first or second; sometimes a rank-0 scalar.
+            let isFirst = rng.bool()
+            let shapes = Self.broadcastableShapes(&rng, count: 2)
+            let constantShape = rng.chance(0.2) ? [] : shapes[1]
+            let constantTensor = isDiv && !isFirst ? try rng.awayFromZero(constantShape) : try rng.tensor(constantShape)
+            let input = isDiv && isFirst ? try rng.awayFromZero(shapes[0]) : try rng.tensor(shapes[0])
+            ExecTestKit.checkAgainstOracle(
+                make(ConstantOperand(constantTensor, isFirst: isFirst)), [input], context: "case \(index) constant")
+            // Three or four runtime operands.
+            if isVariadic {
+                let many = Self.broadcastableShapes(&rng, count: rng.int(3...4))
+                ExecTestKit.checkAgainstOracle(
+                    make(nil), try Self.operandTensors(&rng, many, divisorFrom: nil), context: "case \(index) variadic")
+            }
+        }
+    }
+
+    // MARK: Data movement
+
+    /// Concatenation of one to four inputs along every axis (negative spellings too).
+    @Test func concat() throws {
+        var rng = SplitMix64(seed: 0xC0_CA7)
+        for index in 0..<30 {
+            let base = Self.randomShape(&rng)
+            let axis = rng.int(-base.count...(base.count - 1))
+            let resolved = axis < 0 ? axis + base.count : axis
+            let inputs = try (0..<rng.int(1...4)).map { _ in
+                var shape = base
+                shape[resolved] = rng.int(1...4)
+                return try rng.tensor(shape)
+            }
+            ExecTestKit.checkAgainstOracle(.concat(Concat(axis: axis)), inputs, context: "case \(index)")
+        }
+    }
+
+    /// Flatten at every axis in `[-rank, rank]`, Reshape with `-1` and `0` entries, and Transpose
+    /// with random and default (reversing) permutations.
+    @Test func reshapingOps() throws {
+        var rng = SplitMix64(seed: 0x7E5A)
+        for index in 0..<30 {
+            let shape = Self.randomShape(&rng)
+            let x = try rng.tensor(shape)
+            for axis in -shape.count...shape.count {
+                ExecTestKit.checkAgainstOracle(.flatten(Flatten(axis: axis)), [x], context: "case \(index)")
+            }
+            // Reshape: copy some leading axes with 0, merge the rest, one -1.
+            let kept = rng.int(0...shape.count - 1)
+            var target = Array(repeating: 0, count: kept) + [-1]
+            if rng.bool() { target = Array(repeating: 0, count: kept) + [shape[kept...].reduce(1, *), 1] }
+            if rng.bool(), let last = target.indices.last { target.swapAt(kept, last) }
+            ExecTestKit.checkAgainstOracle(.reshape(Reshape(target: target)), [x], context: "case \(index)")
+            let permutation = rng.chance(0.2) ? nil : rng.permutation(shape.count)
+            ExecTestKit.checkAgainstOracle(.transpose(Transpose(permutation: permutation)), [x], context: "case \(index)")
+        }
+    }
+
+    /// Pad in every mode, ranks 1 to 4, pads up to each mode's limit (reflect `d - 1`, wrap and
+    /// symmetric `d`, constant and edge a few), with a random constant value.
+    @Test func pad() throws {
+        var rng = SplitMix64(seed: 0x9AD)
+        for index in 0..<30 {
+            let shape = Self.randomShape(&rng)
+            let x = try rng.tensor(shape)
+            for mode in Pad.Mode.allCases {
+                let limits = shape.map { size -> Int in
+                    switch mode {
+                    case .constant, .edge: 3
+                    case .reflect: size - 1
+                    case .wrap, .symmetric: size
+                    }
+                }
+                let pads = (0..<2).flatMap { _ in limits.map { rng.int(0...$0) } }
+                let pad = Pad(pads: pads, mode: mode, value: rng.float(-2...2))
+                ExecTestKit.checkAgainstOracle(.pad(pad), [x], context: "case \(index)")
+            }
+        }
+    }
+}
+
+/// Winograd F(4x4, 3x3) runs only on layers large enough to pay (at least 100 output tiles and
+/// 16 input channels), so it needs inputs of that size. Its rounding is bounded like a dot
+/// product's: relative to `sum |x| |w|` over each output's taps (the oracle convolution of the
+/// absolute values), not to the output, which cancellation can make arbitrarily small.
+@Suite("Winograd against the oracle")
+struct WinogradOracleTests {
+    /// The worst error of the Winograd and the direct run relative to `sum |x| |w|`, over layers
+    /// of 16 to 128 channels.
+    @Test func errorStaysWithinTheDotProductBound() throws {
+        var rng = SplitMix64(seed: 0x3_3333)
+        for (channels, filters, height, width, padding) in [
+            (16, 8, 40, 40, Padding.symmetric(1, axes: 2)), (32, 16, 41, 45, .valid), (64, 8, 42, 40, .same(extra: .end)),
+            (128, 4, 40, 42, .explicit(begin: [2, 0], end: [1, 2])),
+        ] {
+            let kernel = try rng.tensor([filters, channels, 3, 3]), bias = try rng.tensor([filters])
+            let conv = Conv(kernel: kernel, bias: bias, padding: padding)
+            let x = try rng.tensor([1, channels, height, width])
+            let expected = Oracle.conv(OracleArray(x), conv)
+            let magnitude = Oracle.conv(OracleArray(try Self.absolute(x)), Conv(kernel: try Self.absolute(kernel), bias: nil, padding: padding))
+            var worst: [Bool: Double] = [:]
+            for winograd in [true, false] {
+                let actual = try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(winograd: winograd))
+                let values = ExecTestKit.floats(actual)
+                try #require(values.count == expected.values.count)
+                worst[winograd] = zip(values.indices, values).map { index, value in
+                    abs(Double(value) - expected.values[index]) / (magnitude.values[index] + 1)
+                }.max() ?? 0
+            }
+            let fast = worst[true] ?? .infinity, direct = worst[false] ?? .infinity
+            // The classical bound of a float32 dot product of k terms (Higham, Accuracy and
+            // Stability of Numerical Algorithms, 3.1): |error| <= k u sum |x||w|, u = 2^-24,
+            // here k = 9 C taps. Both methods must stay inside it; a wrong tap would be off by a
+            // whole term (about 1e-2 of the sum here).
+            let bound = Double(9 * channels) * 0x1p-24
+            #expect(fast < bound, "\(channels) channels: Winograd error \(fast) of sum |x||w| (direct \(direct)), bound \(bound)")
+            #expect(direct < bound, "\(channels) channels: direct error \(direct), bound \(bound)")
+        }
+    }
+
+    static func absolute(_ tensor: Tensor) throws -> Tensor {
+        try Tensor(shape: tensor.shape, values: (tensor.values ?? []).map { abs($0) })
+    }
+}
