@@ -113,9 +113,10 @@ struct ExecutorBehaviourTests {
         }
     }
 
-    /// The other fusions: dense + activation, and a residual add (two broadcasting inputs, three
-    /// inputs, a stored constant first) + activation; and a conv read by two layers, which must
-    /// not absorb either reader.
+    /// The other fusions: dense + activation, a residual add (two broadcasting inputs, three
+    /// inputs, a stored constant first) + activation, a zero pad merged into the following conv's
+    /// padding (and an edge pad, which must not be); and a conv read by two layers, which must not
+    /// absorb either reader.
     @Test func otherFusionsAgree() throws {
         var rng = SplitMix64(seed: 0xF05F)
         let x = GraphInput(name: "x", shape: [2, 3, 4, 5]), z = GraphInput(name: "z", shape: [3, 1, 5])
@@ -135,6 +136,18 @@ struct ExecutorBehaviourTests {
             ("constant add + leaky relu", [x], [
                 Layer("a", .add(Add(constant: ConstantOperand(try rng.tensor([3, 1, 1]), isFirst: true))), inputs: ["x"]),
                 Layer("l", .leakyRelu(LeakyRelu(alpha: 0.3)), inputs: ["a"]),
+            ]),
+            ("zero pad + strided conv (Keras ZeroPadding2D)", [x], [
+                Layer("p", .pad(Pad(pads: [0, 0, 1, 0, 0, 0, 1, 2])), inputs: ["x"]),
+                Layer("c", .conv(Conv(kernel: try rng.tensor([4, 3, 3, 3]), bias: try rng.tensor([4]), stride: [2, 2])), inputs: ["p"]),
+            ]),
+            ("zero pad + conv with its own padding", [x], [
+                Layer("p", .pad(Pad(pads: [0, 0, 0, 2, 0, 0, 1, 0])), inputs: ["x"]),
+                Layer("c", .conv(Conv(kernel: try rng.tensor([2, 3, 3, 2]), bias: nil, padding: .explicit(begin: [1, 0], end: [0, 1]))), inputs: ["p"]),
+            ]),
+            ("edge pad + conv (not merged)", [x], [
+                Layer("p", .pad(Pad(pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: .edge)), inputs: ["x"]),
+                Layer("c", .conv(Conv(kernel: try rng.tensor([2, 3, 3, 3]), bias: nil)), inputs: ["p"]),
             ]),
             ("conv read twice", [x], [
                 Layer("c", .conv(Conv(kernel: try rng.tensor([3, 3, 3, 3]), bias: try rng.tensor([3]), padding: .symmetric(1, axes: 2))), inputs: ["x"]),

@@ -28,8 +28,9 @@ struct FusedLayer {
 /// (computed in double precision, rounded once), and whose kernel applies the activation to each
 /// output channel right after the matrix product. Dense and add layers (a residual sum followed by
 /// ReLU) take a following activation too.
-/// A layer is fused into its predecessor only when it is that value's one reader and the value is
-/// not a graph output.
+/// A zero `pad` of the spatial axes before a conv becomes the conv's own padding (Keras's
+/// `ZeroPadding2D` before a stride-2 `valid` conv). A layer is fused into its predecessor only when
+/// it is that value's one reader and the value is not a graph output.
 enum Fusion {
     static func groups(_ graph: Graph) -> [FusedLayer] {
         var readers: [String: [Int]] = [:]
@@ -45,7 +46,15 @@ enum Fusion {
         var groups: [FusedLayer] = []
         for (index, layer) in graph.layers.enumerated() where !absorbed.contains(index) {
             var group = FusedLayer(layer: layer)
-            switch layer.op {
+            if case .pad(let pad) = layer.op, let next = soleReader(of: layer.name), case .conv(let conv) = graph.layers[next].op,
+                let merged = merge(pad, into: conv)
+            {
+                group.layer = Layer(graph.layers[next].name, .conv(merged), inputs: layer.inputs)
+                group.outputName = graph.layers[next].name
+                group.opName = Pad.info.name + "+" + Conv.info.name
+                absorbed.insert(next)
+            }
+            switch group.layer.op {
             case .conv(var conv):
                 if let next = soleReader(of: group.outputName), case .batchNorm(let norm) = graph.layers[next].op,
                     let folded = fold(norm, into: conv)
@@ -65,6 +74,24 @@ enum Fusion {
             groups.append(group)
         }
         return groups
+    }
+
+    /// `conv` reading `pad`'s output directly: zero padding of the spatial axes only, before a
+    /// conv with explicit or no padding, is the same as the conv padding by the sum.
+    static func merge(_ pad: Pad, into conv: Conv) -> Conv? {
+        let spatial = conv.kernelSize.count, rank = spatial + 2
+        guard pad.mode == .constant, pad.value == 0, pad.value.sign == .plus, pad.pads.count == 2 * rank,
+            pad.pads[0] == 0, pad.pads[1] == 0, pad.pads[rank] == 0, pad.pads[rank + 1] == 0
+        else { return nil }
+        let begin = Array(pad.pads[2..<rank]), end = Array(pad.pads[(rank + 2)...])
+        var merged = conv
+        switch conv.padding {
+        case .valid: merged.padding = .explicit(begin: begin, end: end)
+        case .explicit(let b, let e) where b.count == spatial && e.count == spatial:
+            merged.padding = .explicit(begin: zip(b, begin).map(+), end: zip(e, end).map(+))
+        case .explicit, .same: return nil
+        }
+        return merged
     }
 
     private static func absorbActivation(

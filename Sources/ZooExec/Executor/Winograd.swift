@@ -1,3 +1,4 @@
+import Foundation
 import ZooCore
 
 /// Winograd's minimal filtering F(4x4, 3x3) for 3x3 convolutions with stride 1, dilation 1 and
@@ -13,16 +14,6 @@ import ZooCore
 /// the products `M[ξ] = U[ξ] V[ξ]` (`[O, C] x [C, tiles]`) are 36 `sgemm` calls, and the output transform scatters `A^T M A` into the output. F(4x4, 3x3) needs
 /// 36 / (16 x 9) = 1/4 of the direct method's multiplications.
 struct WinogradConvolution: Sendable {
-    /// `G`, 6 x 3, row-major: the filter transform `U = G g G^T`.
-    static let filterTransform: [Float] = [
-        1.0 / 4, 0, 0,
-        -1.0 / 6, -1.0 / 6, -1.0 / 6,
-        -1.0 / 6, 1.0 / 6, -1.0 / 6,
-        1.0 / 24, 1.0 / 12, 1.0 / 6,
-        1.0 / 24, -1.0 / 12, 1.0 / 6,
-        0, 0, 1,
-    ]
-
     let geometry: WindowGeometry
     let filters: Int
     /// `U`: `a^2` matrices `[O, C]`, stored one after the other.
@@ -36,9 +27,10 @@ struct WinogradConvolution: Sendable {
 
     /// The fewest 4x4 output tiles per image for which the transforms pay off: with fewer, the 36
     /// products have too few columns for `sgemm` to run near its peak, and reading the 36
-    /// transformed filter matrices costs more than the multiplications saved (measured on
-    /// ResNet-50: its 28x28 and smaller 3x3 layers are faster as im2col + `sgemm`).
-    static let minimumTiles = 100
+    /// transformed filter matrices costs more than the multiplications saved. Measured on one
+    /// thread: VGG-16's 28x28 layers take 18 ms instead of 43 and its 14x14 ones gain too,
+    /// ResNet-50's 14x14 layers (16 tiles) break even, its 7x7 ones (4 tiles) take twice as long.
+    static let minimumTiles = 16
     /// The fewest input channels for which the transforms pay off (VGG-16's first layer, with 3,
     /// is faster as im2col + `sgemm`).
     static let minimumChannels = 16
@@ -54,7 +46,6 @@ struct WinogradConvolution: Sendable {
         self.geometry = geometry
         filters = conv.filters
         let channels = geometry.channels, a = 6, m = 4
-        let transform = Self.filterTransform
         tilesHigh = (geometry.outHeight + m - 1) / m
         tilesWide = (geometry.outWidth + m - 1) / m
         let tiles = tilesHigh * tilesWide
@@ -62,25 +53,18 @@ struct WinogradConvolution: Sendable {
         let kernel = conv.kernel.elements
         let filters = filters
         let count = try Checked.product([a * a, filters, channels], "the Winograd filter size")
+        let threads = ProcessInfo.processInfo.activeProcessorCount
         transformedFilters = try TensorStorage(count: count) { u in
-            var g = [Float](repeating: 0, count: 9), gt = [Float](repeating: 0, count: 3 * a)
-            for o in 0..<filters {
-                for c in 0..<channels {
-                    for k in 0..<9 { g[k] = kernel[(o * channels + c) * 9 + k] }
-                    // G g: a x 3
-                    for i in 0..<a {
-                        for j in 0..<3 {
-                            var sum: Float = 0
-                            for k in 0..<3 { sum += transform[i * 3 + k] * g[k * 3 + j] }
-                            gt[i * 3 + j] = sum
-                        }
-                    }
-                    // (G g) G^T: a x a
-                    for i in 0..<a {
-                        for j in 0..<a {
-                            var sum: Float = 0
-                            for k in 0..<3 { sum += gt[i * 3 + k] * transform[j * 3 + k] }
-                            u[((i * a + j) * filters + o) * channels + c] = sum
+            guard let base = u.baseAddress, let kernelBase = kernel.baseAddress else { return }
+            Parallel.forEach(filters, threads: threads) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { temp in
+                    guard let gt = temp.baseAddress else { return }
+                    for o in range {
+                        for c in 0..<channels {
+                            let g = kernelBase + (o * channels + c) * 9
+                            // G g (6 x 3), column by column, then (G g) G^T (6 x 6), row by row.
+                            for j in 0..<3 { Self.filterRows(g + j, stride: 3, into: gt + j, stride: 3) }
+                            for i in 0..<6 { Self.filterRows(gt + i * 3, stride: 1, into: base + (i * 6 * filters + o) * channels + c, stride: filters * channels) }
                         }
                     }
                 }
@@ -117,39 +101,48 @@ struct WinogradConvolution: Sendable {
         }
     }
 
-    /// `V[ξ][c][t] = (B^T d B)[ξ]` for the tiles `firstTile ..< firstTile + count`.
+    /// `V[ξ][c][t] = (B^T d B)[ξ]` for the tiles `firstTile ..< firstTile + count`, 16 tiles at a
+    /// time: lane `l` of each vector is tile `t + l`, so the transform is vector arithmetic and
+    /// the results are stored as whole vectors (`t` is contiguous in `V`).
     private func transformInput(
         n: Int, firstTile: Int, count: Int, x: UnsafeBufferPointer<Float>, into v: UnsafeMutableBufferPointer<Float>, context: KernelContext
     ) {
         let g = geometry, channels = g.channels, band = band, tilesWide = tilesWide
         Parallel.forEach(channels, threads: context.threads) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { scratch in
-                guard let d = scratch.baseAddress, let base = v.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 72) { scratch in
+                guard let d = scratch.baseAddress, let base = v.baseAddress, let xBase = x.baseAddress else { return }
                 let temp = d + 36
+                let lanes = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
                 for c in range {
-                    let plane = (n * channels + c) * g.inputPlane
-                    let output = base + c * band
-                    for t in 0..<count {
-                        let tile = firstTile + t
-                        let top = (tile / tilesWide) * 4 - g.padTop, left = (tile % tilesWide) * 4 - g.padLeft
-                        if top >= 0, left >= 0, top + 6 <= g.height, left + 6 <= g.width {
-                            for i in 0..<6 {
-                                let row = plane + (top + i) * g.width + left
-                                for j in 0..<6 { d[i * 6 + j] = x[row + j] }
-                            }
-                        } else {
+                    let plane = xBase + (n * channels + c) * g.inputPlane
+                    var t = 0
+                    while t < count {
+                        let width = min(16, count - t)
+                        for l in 0..<16 {
+                            let tile = firstTile + t + min(l, width - 1)
+                            let top = (tile / tilesWide) * 4 - g.padTop, left = (tile % tilesWide) * 4 - g.padLeft
+                            let interior = top >= 0 && left >= 0 && top + 6 <= g.height && left + 6 <= g.width
                             for i in 0..<6 {
                                 let row = top + i
                                 for j in 0..<6 {
                                     let column = left + j
-                                    d[i * 6 + j] = row >= 0 && row < g.height && column >= 0 && column < g.width
-                                        ? x[plane + row * g.width + column] : 0
+                                    lanes[(i * 6 + j) * 16 + l] = interior || (row >= 0 && row < g.height && column >= 0 && column < g.width)
+                                        ? plane[row * g.width + column] : 0
                                 }
                             }
                         }
-                        // B^T d, column by column, then (B^T d) B, row by row.
                         for j in 0..<6 { Self.inputRows(d + j, stride: 6, into: temp + j, stride: 6) }
-                        for i in 0..<6 { Self.inputRows(temp + i * 6, stride: 1, into: output + i * 6 * channels * band + t, stride: channels * band) }
+                        // Each row is read whole before it is overwritten.
+                        for i in 0..<6 { Self.inputRows(temp + i * 6, stride: 1, into: temp + i * 6, stride: 1) }
+                        for xi in 0..<36 {
+                            let destination = base + (xi * channels + c) * band + t
+                            if width == 16 {
+                                UnsafeMutableRawPointer(destination).storeBytes(of: temp[xi], as: SIMD16<Float>.self)
+                            } else {
+                                for l in 0..<width { destination[l] = temp[xi][l] }
+                            }
+                        }
+                        t += width
                     }
                 }
             }
@@ -165,7 +158,9 @@ struct WinogradConvolution: Sendable {
     ///           [ 0  2 -1 -2  1  0 ]
     ///           [ 0  4  0 -5  0  1 ]
     @inline(__always)
-    private static func inputRows(_ z: UnsafePointer<Float>, stride s: Int, into r: UnsafeMutablePointer<Float>, stride rs: Int) {
+    private static func inputRows(
+        _ z: UnsafeMutablePointer<SIMD16<Float>>, stride s: Int, into r: UnsafeMutablePointer<SIMD16<Float>>, stride rs: Int
+    ) {
         let z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], z4 = z[4 * s], z5 = z[5 * s]
         r[0] = 4 * z0 - 5 * z2 + z4
         r[rs] = -4 * (z1 + z2) + z3 + z4
@@ -173,6 +168,25 @@ struct WinogradConvolution: Sendable {
         r[3 * rs] = 2 * (z3 - z1) - z2 + z4
         r[4 * rs] = 2 * (z1 - z3) - z2 + z4
         r[5 * rs] = 4 * z1 - 5 * z3 + z5
+    }
+
+    /// `G z` for one column `z` of three filter taps:
+    ///
+    ///     G = [  1/4     0     0  ]
+    ///         [ -1/6  -1/6  -1/6  ]
+    ///         [ -1/6   1/6  -1/6  ]
+    ///         [ 1/24  1/12   1/6  ]
+    ///         [ 1/24 -1/12   1/6  ]
+    ///         [    0     0     1  ]
+    @inline(__always)
+    private static func filterRows(_ z: UnsafePointer<Float>, stride s: Int, into r: UnsafeMutablePointer<Float>, stride rs: Int) {
+        let z0 = z[0], z1 = z[s], z2 = z[2 * s]
+        r[0] = z0 / 4
+        r[rs] = -(z0 + z1 + z2) / 6
+        r[2 * rs] = -(z0 - z1 + z2) / 6
+        r[3 * rs] = z0 / 24 + z1 / 12 + z2 / 6
+        r[4 * rs] = z0 / 24 - z1 / 12 + z2 / 6
+        r[5 * rs] = z2
     }
 
     /// `M[ξ] = U[ξ] V[ξ]`: `a^2` products `[O, C] x [C, count]`.
@@ -190,31 +204,46 @@ struct WinogradConvolution: Sendable {
         }
     }
 
-    /// `Y = A^T M A` for each filter and tile, clipped at the output's edges.
+    /// `Y = A^T M A` for each filter and tile, 16 tiles at a time (lane `l` is tile `t + l`),
+    /// clipped at the output's edges.
     private func transformOutput(
         n: Int, firstTile: Int, count: Int, product: UnsafeMutableBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>,
         context: KernelContext
     ) {
         let g = geometry, filters = filters, band = band, tilesWide = tilesWide
         Parallel.forEach(filters, threads: context.threads) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 24 + 16) { scratch in
-                guard let temp = scratch.baseAddress, let base = product.baseAddress else { return }
-                let result = temp + 24
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36 + 24 + 16) { scratch in
+                guard let m = scratch.baseAddress, let base = product.baseAddress, let yBase = y.baseAddress else { return }
+                let temp = m + 36, result = temp + 24
+                let lanes = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Float.self)
                 for o in range {
-                    let plane = (n * filters + o) * g.outputPlane
-                    let source = base + o * band
-                    let step = filters * band
-                    for t in 0..<count {
-                        // A^T M, column by column (4 x 6), then (A^T M) A, row by row (4 x 4).
-                        for j in 0..<6 { Self.outputRows(source + j * step + t, stride: 6 * step, into: temp + j, stride: 6) }
-                        for i in 0..<4 { Self.outputRows(temp + i * 6, stride: 1, into: result + i * 4, stride: 1) }
-                        let index = firstTile + t
-                        let top = (index / tilesWide) * 4, left = (index % tilesWide) * 4
-                        let rows = min(4, g.outHeight - top), columns = min(4, g.outWidth - left)
-                        for i in 0..<rows {
-                            let row = plane + (top + i) * g.outWidth + left
-                            for j in 0..<columns { y[row + j] = result[i * 4 + j] }
+                    let plane = yBase + (n * filters + o) * g.outputPlane
+                    var t = 0
+                    while t < count {
+                        let width = min(16, count - t)
+                        for xi in 0..<36 {
+                            let source = base + (xi * filters + o) * band + t
+                            if width == 16 {
+                                m[xi] = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
+                            } else {
+                                var vector = SIMD16<Float>(repeating: 0)
+                                for l in 0..<width { vector[l] = source[l] }
+                                m[xi] = vector
+                            }
                         }
+                        // A^T M, column by column (4 x 6), then (A^T M) A, row by row (4 x 4).
+                        for j in 0..<6 { Self.outputRows(m + j, stride: 6, into: temp + j, stride: 6) }
+                        for i in 0..<4 { Self.outputRows(temp + i * 6, stride: 1, into: result + i * 4, stride: 1) }
+                        for l in 0..<width {
+                            let index = firstTile + t + l
+                            let top = (index / tilesWide) * 4, left = (index % tilesWide) * 4
+                            let rows = min(4, g.outHeight - top), columns = min(4, g.outWidth - left)
+                            for i in 0..<rows {
+                                let row = plane + (top + i) * g.outWidth + left
+                                for j in 0..<columns { row[j] = lanes[(i * 4 + j) * 16 + l] }
+                            }
+                        }
+                        t += width
                     }
                 }
             }
@@ -228,7 +257,7 @@ struct WinogradConvolution: Sendable {
     ///           [ 0  1  1  4  4  0 ]
     ///           [ 0  1 -1  8 -8  1 ]
     @inline(__always)
-    private static func outputRows(_ z: UnsafePointer<Float>, stride s: Int, into r: UnsafeMutablePointer<Float>, stride rs: Int) {
+    private static func outputRows(_ z: UnsafeMutablePointer<SIMD16<Float>>, stride s: Int, into r: UnsafeMutablePointer<SIMD16<Float>>, stride rs: Int) {
         let z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], z4 = z[4 * s], z5 = z[5 * s]
         let sum12 = z1 + z2, difference12 = z1 - z2, sum34 = z3 + z4, difference34 = z3 - z4
         r[0] = z0 + sum12 + sum34
