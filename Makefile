@@ -38,7 +38,7 @@ build:
 release:
 	$(SWIFT) build -c release --product zoo
 
-## demo: build in release and analyze a few networks of the zoo
+## demo: build in release, analyze a few networks of the zoo, run one and verify a conversion
 demo: setup release
 	$(RELEASE_ZOO) list
 	@echo
@@ -47,6 +47,10 @@ demo: setup release
 	$(RELEASE_ZOO) analyze resnet18 --format markdown | head -n 20
 	@echo
 	$(RELEASE_ZOO) explain alexnet2012 conv2
+	@echo
+	$(RELEASE_ZOO) run resnet18 --seed 1 --repeat 10
+	@echo
+	$(RELEASE_ZOO) convert lenet5 .build/lenet5.onnx --seed 1 --verify | tail -n 3
 
 ## test: every Swift test (in release: the numeric ones are slow in debug), then the Python
 ## cross-check of the ONNX files zoo writes (onnx.checker and onnxruntime, in the pinned .venv)

@@ -138,6 +138,10 @@ struct RunVerifyCommandTests {
         let noReference = try ZooProcess.run(["verify", model, "--reference", folder.url.path])
         #expect(noReference.status == 2, "\(noReference)")
         #expect(noReference.stderr.contains("test_data_set_N"), "\(noReference)")
+        // 10 million 224x224 images: refused before anything is allocated, on any machine.
+        let huge = try ZooProcess.run(["run", "resnet18", "--seed", "1", "--input-shape", "input=10000000,3,224,224"])
+        #expect(huge.status == 2 && !huge.signaled, "\(huge)")
+        #expect(huge.stderr.contains("must fit in the machine's memory"), "\(huge)")
         let twoOutputsToNpy = try ZooProcess.run(["run", Self.fixture("onnx/nhwc_transpose.onnx"), "--output", folder.url.appendingPathComponent("y.npy").path])
         #expect(twoOutputsToNpy.status == 2, "\(twoOutputsToNpy)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty, "no output may be written")

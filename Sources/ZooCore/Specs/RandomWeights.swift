@@ -56,13 +56,17 @@ public enum RandomWeights {
     /// a model when no input file is given), seeded like the weights with the key `input/<name>`:
     /// the same seed gives the same input on every machine.
     public static func input(named name: String, shape: [Int], seed: UInt64) throws -> Tensor {
-        let count = try Checked.product(shape, "the element count of input '\(name)' \(shape)")
-        var seeder = SplitMix64(seed: seed)
-        var generator = Xoshiro256StarStar(seed: fnv1a64("input/\(name)") ^ seeder.next())
-        let storage = try TensorStorage(count: count) { values in
-            for index in values.indices { values[index] = Float(generator.nextNormal()) }
+        do {
+            let count = try Checked.product(shape, "the element count of input '\(name)' \(shape)")
+            var seeder = SplitMix64(seed: seed)
+            var generator = Xoshiro256StarStar(seed: fnv1a64("input/\(name)") ^ seeder.next())
+            let storage = try TensorStorage(count: count) { values in
+                for index in values.indices { values[index] = Float(generator.nextNormal()) }
+            }
+            return try Tensor(shape: shape, storage: storage)
+        } catch let error as ZooError {
+            throw error.at(layer: name)
         }
-        return try Tensor(shape: shape, storage: storage)
     }
 
     /// ``input(named:shape:seed:)`` for each of `inputs`, a symbolic dimension (the batch) taken as 1.

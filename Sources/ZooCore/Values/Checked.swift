@@ -1,3 +1,4 @@
+import Foundation
 /// Overflow-checked integer arithmetic for sizes and counts that come from files.
 ///
 /// Dimensions, element counts, MACs and byte sizes are products of numbers a model file or a
@@ -47,5 +48,16 @@ public enum Checked {
     @usableFromInline
     static func overflowError(_ what: String, _ a: Int, _ op: String, _ b: Int) -> ZooError {
         ZooError(.shapeMismatch, "\(what) must fit in a 64-bit integer. Received: \(a) \(op) \(b).")
+    }
+}
+
+extension Checked {
+    /// Throws when `bytes` exceed the machine's physical memory: an allocation that size could
+    /// only fail, and Swift's allocator stops the process when one does.
+    public static func fitsInMemory(_ bytes: Int, _ what: @autoclosure () -> String) throws(ZooError) {
+        let memory = ProcessInfo.processInfo.physicalMemory
+        guard bytes >= 0, UInt64(bytes) <= memory else {
+            throw ZooError(.unsupported, "\(what()) must fit in the machine's memory. Received: \(bytes) bytes, \(memory) bytes of memory.")
+        }
     }
 }

@@ -24,6 +24,7 @@ public final class TensorStorage: @unchecked Sendable {
             throw ZooError(.invalidGraph, "A tensor's element count must not be negative. Received: \(count).")
         }
         let byteCount = try Checked.multiply(max(count, 1), MemoryLayout<Float>.stride, "a tensor's byte size")
+        try Checked.fitsInMemory(byteCount, "A tensor of \(count) elements")
         let raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Self.alignment)
         let typed = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         let mutable = UnsafeMutableBufferPointer(start: typed, count: count)

@@ -16,6 +16,7 @@ final class BufferPool: @unchecked Sendable {
     /// A block of `count` floats, recycled or new.
     func block(count: Int) throws -> PooledBlock {
         let byteCount = try Checked.multiply(max(count, 1), MemoryLayout<Float>.stride, "a value's byte size")
+        try Checked.fitsInMemory(byteCount, "A value of \(count) elements")
         lock.lock()
         let recycled = free[count]?.popLast()
         lock.unlock()

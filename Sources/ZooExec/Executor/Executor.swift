@@ -115,6 +115,31 @@ public final class Executor: Sendable {
         steps = prepared.enumerated().map { index, step in
             Step(layer: step.layer, opName: step.opName, kernel: step.kernel, inputs: step.inputs, output: step.output, releases: releases[index])
         }
+        try Self.checkFitsInMemory(steps: steps, inputs: inputSlots.map(\.slot), names: names, shapes: shapes)
+    }
+
+    /// Refuses, before anything is allocated, a run whose values could not fit in the machine's
+    /// memory at once (a batch of a million, say): the live bytes of the run are simulated step
+    /// by step from the shapes, counting every output as new storage (an upper bound).
+    private static func checkFitsInMemory(steps: [Step], inputs: [Int], names: [String], shapes: [String: [Int]]) throws {
+        func bytes(_ slot: Int) throws -> Int {
+            let count = try Checked.product(shapes[names[slot]] ?? [], "the element count of '\(names[slot])'")
+            return try Checked.multiply(count, MemoryLayout<Float>.stride, "the byte size of '\(names[slot])'")
+        }
+        let memory = ProcessInfo.processInfo.physicalMemory
+        var live = try inputs.reduce(0) { try Checked.add($0, try bytes($1), "the live bytes of a run") }
+        var peak = live
+        for step in steps {
+            live = try Checked.add(live, try bytes(step.output), "the live bytes of a run")
+            peak = max(peak, live)
+            guard UInt64(peak) <= memory else {
+                throw ZooError(
+                    .unsupported,
+                    "A run's values must fit in the machine's memory. Received: \(peak) bytes live at layer '\(step.layer)' \(shapes[names[step.output]] ?? []), \(memory) bytes of memory.",
+                    layer: step.layer)
+            }
+            for slot in step.releases { live -= try bytes(slot) }
+        }
     }
 
     /// Runs the graph on `inputs` (by input name, each of the shape the executor was prepared
