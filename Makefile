@@ -5,8 +5,9 @@ SWIFT ?= swift
 # System packages the project needs from Debian: pkg-config (SwiftPM finds system libraries
 # through it), libprotobuf-c-dev (the ONNX reader links libprotobuf-c), protobuf-c-compiler
 # (scripts/generate-onnx-proto.sh; the generated code is committed), libopenblas-dev (the
-# executor's sgemm) and graphviz (`zoo graph --format svg` renders with its `dot`).
-SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz
+# executor's sgemm), libhdf5-dev (the Keras reader and writer) and graphviz (`zoo graph --format
+# svg` renders with its `dot`).
+SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libhdf5-dev graphviz
 RELEASE_ZOO := .build/release/zoo
 
 .PHONY: setup build release demo test bench specs clean
@@ -80,6 +81,7 @@ clean:
 # Swift tests read the committed fixtures and never run Python.
 PYTHON ?= python3
 TF2ONNX := tf2onnx==1.17.0
+TF_KERAS := tf-keras==2.21.0
 
 .PHONY: venv venv-tf fixtures
 
@@ -91,20 +93,23 @@ venv: .venv/.requirements.stamp
 	.venv/bin/pip install --quiet --disable-pip-version-check -r fixtures/requirements-onnx.txt
 	@touch $@
 
-## venv-tf: .venv-tf with both requirement files, then tf2onnx without its dependencies
+## venv-tf: .venv-tf with both requirement files, then tf2onnx and tf-keras without their
+## dependencies (tf-keras requires the `tensorflow` distribution; tensorflow-cpu provides it)
 venv-tf: .venv-tf/.requirements.stamp
 
 .venv-tf/.requirements.stamp: fixtures/requirements-onnx.txt fixtures/requirements-tf.txt
 	@test -x .venv-tf/bin/python || $(PYTHON) -m venv .venv-tf
 	.venv-tf/bin/pip install --quiet --disable-pip-version-check \
 		-r fixtures/requirements-onnx.txt -r fixtures/requirements-tf.txt
-	.venv-tf/bin/pip install --quiet --disable-pip-version-check --no-deps $(TF2ONNX)
+	.venv-tf/bin/pip install --quiet --disable-pip-version-check --no-deps $(TF2ONNX) $(TF_KERAS)
 	@touch $@
 
-## fixtures: regenerate fixtures/onnx/ and fixtures/manifest.json (see fixtures/README.md)
+## fixtures: regenerate fixtures/onnx/, fixtures/manifest.json and fixtures/keras/ (see
+## fixtures/README.md)
 fixtures: venv venv-tf
 	.venv/bin/python fixtures/onnx/make_fixtures.py
 	.venv-tf/bin/python fixtures/onnx/make_tf_fixtures.py
+	.venv-tf/bin/python fixtures/keras/make_keras_fixtures.py
 
 ## fuzz: libFuzzer on the ONNX reader for FUZZ_SECONDS (debug + ASan build of the ZooONNXFuzz
 ## product only, in its own scratch path); new inputs go to fuzz/corpus/onnx (seeded from

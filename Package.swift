@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "ZooCore", targets: ["ZooCore"]),
         .library(name: "ZooONNX", targets: ["ZooONNX"]),
         .library(name: "ZooExec", targets: ["ZooExec"]),
+        .library(name: "ZooKeras", targets: ["ZooKeras"]),
         .executable(name: "zoo", targets: ["ZooCLI"]),
     ],
     dependencies: [
@@ -22,14 +23,22 @@ let package = Package(
         // OpenBLAS's CBLAS (Debian libopenblas-dev), found through pkg-config.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "ZooExec", dependencies: ["ZooCore", "CBLAS"]),
+        // HDF5 (Debian libhdf5-dev), found through pkg-config's serial build.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .target(
+            name: "ZooKeras",
+            dependencies: ["ZooCore", "ZooArchive", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .target(
             name: "COnnx",
             exclude: ["onnx.proto"],
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
+        // Bounded reading of zip entries, shared by .npz and .keras.
+        .target(name: "ZooArchive", dependencies: ["ZooCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(
             name: "ZooONNX",
-            dependencies: ["ZooCore", "COnnx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["ZooCore", "ZooArchive", "COnnx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // libFuzzer target for the ONNX reader: `make fuzz` (PLATFORM.md: debug build, own scratch path).
         .executableTarget(name: "ZooONNXFuzz", dependencies: ["ZooONNX"]),
@@ -39,12 +48,14 @@ let package = Package(
                 "ZooCore",
                 "ZooONNX",
                 "ZooExec",
+                "ZooKeras",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX"]),
         .testTarget(name: "ZooExecTests", dependencies: ["ZooExec"]),
+        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooExec", "ZooONNX"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,6 +28,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Write the large weights to OUT.data beside the model (ONNX external data); automatic past protobuf's 2 GB limit.")
     var externalData = false
 
+    @Flag(help: "List every layout permutation applied to the source, layer by layer (Keras: kernels HWIO -> OIHW, transposes around channels-last tensors).")
+    var explain = false
+
     @Flag(help: "Read OUT back and run it against SOURCE on seeded random inputs, layer by layer (as zoo verify); exit 1 on a mismatch.")
     var verify = false
 
@@ -39,6 +42,11 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try model.loadWithWeights(seed: seed)
+        if explain {
+            Console.out(loaded.layoutRules.isEmpty
+                ? "no layout permutation applied: \(loaded.format) is channels-first like the IR\n"
+                : loaded.layoutRules.map { $0 + "\n" }.joined())
+        }
         guard output.lowercased().hasSuffix(".onnx") else {
             throw ZooError(.unsupported, "convert writes ONNX (.onnx) files; Keras output arrives with the Keras writer. Received: '\(output)'.", file: output)
         }

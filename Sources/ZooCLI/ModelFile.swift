@@ -1,5 +1,6 @@
 import Foundation
 import ZooCore
+import ZooKeras
 import ZooONNX
 
 /// Recognizes a model file by its content (the HDF5 signature, a zip header), then by its
@@ -32,7 +33,7 @@ enum ModelFile {
             file: path)
     }
 
-    static func load(path: String, inputShapes: [String: Shape]) throws -> Model {
+    static func load(path: String, inputShapes: [String: Shape], architecture: String? = nil) throws -> Model {
         switch try kind(of: path) {
         case .spec:
             return try Spec.load(path: path, inputShapes: inputShapes)
@@ -41,7 +42,9 @@ enum ModelFile {
                 try ONNXReader.load(path: path, inputShapes: inputShapes)
             }
         case .hdf5, .zip:
-            throw ZooError(.unsupported, "Reading Keras files is not built yet (it arrives with the Keras reader). Received: '\(path)'.", file: path)
+            return try Progress.step("reading \(path)", bytes: Progress.size(of: path)) {
+                try KerasReader.load(path: path, architecture: architecture, inputShapes: inputShapes)
+            }
         }
     }
 }

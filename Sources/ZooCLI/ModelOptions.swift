@@ -14,6 +14,9 @@ struct ModelOptions: ParsableArguments {
             valueName: "name=dims"))
     var inputShapes: [String] = []
 
+    @Option(help: ArgumentHelp("For a weights-only Keras file (.weights.h5, save_weights .h5): the architecture, a Keras config JSON file (model.to_json()).", valueName: "config.json"))
+    var architecture: String?
+
     /// The parsed `--input-shape` bindings.
     func parsedInputShapes() throws -> [String: Shape] {
         var shapes: [String: Shape] = [:]
@@ -50,7 +53,7 @@ struct ModelOptions: ParsableArguments {
         guard !isDirectory.boolValue else {
             throw ZooError(.io, "MODEL must be a file, not a directory. Received: '\(model)'.")
         }
-        return try ModelFile.load(path: model, inputShapes: shapes)
+        return try ModelFile.load(path: model, inputShapes: shapes, architecture: architecture)
     }
 }
 

@@ -2,7 +2,8 @@
 /// inference, parameters, cost, receptive field and activation bytes per layer.
 ///
 /// Conventions (stated once here, in `zoo ops` and in the report footer):
-/// - Parameters: trainable and non-trainable separately; total = both (Keras's convention).
+/// - Parameters: trainable and non-trainable separately; total = both (Keras's convention). A
+///   frozen layer's trainable weights count as non-trainable.
 ///   Constant operands (an initializer added or multiplied in) are not parameters.
 /// - MACs: multiply-accumulates of conv, dense and matmul. FLOPs: one rule per op, see each op's
 ///   ``OpInfo/flopRule``.
@@ -57,8 +58,8 @@ public enum Analyzer {
         var params = Report.Parameters()
         for weight in op.weights {
             switch weight.role {
-            case .trainable: params.trainable = try Checked.add(params.trainable, weight.tensor.count, "a parameter count")
-            case .nonTrainable: params.nonTrainable = try Checked.add(params.nonTrainable, weight.tensor.count, "a parameter count")
+            case .trainable where !layer.frozen: params.trainable = try Checked.add(params.trainable, weight.tensor.count, "a parameter count")
+            case .trainable, .nonTrainable: params.nonTrainable = try Checked.add(params.nonTrainable, weight.tensor.count, "a parameter count")
             case .constant: break
             }
         }

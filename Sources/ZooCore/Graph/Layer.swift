@@ -4,11 +4,15 @@ public struct Layer: Sendable, Equatable {
     public var name: String
     public var op: Op
     public var inputs: [String]
+    /// Whether the source model froze the layer (Keras `trainable=False`, a frozen base model):
+    /// its trainable weights then count as non-trainable, as Keras counts them.
+    public var frozen: Bool
 
-    public init(_ name: String, _ op: Op, inputs: [String]) {
+    public init(_ name: String, _ op: Op, inputs: [String], frozen: Bool = false) {
         self.name = name
         self.op = op
         self.inputs = inputs
+        self.frozen = frozen
     }
 }
 

@@ -19,6 +19,9 @@ public struct Model: Sendable {
     /// The graph inputs in the source file's order, including those bound to constants (the
     /// order of the ONNX test data's `input_K.pb` files); empty when the format has no such list.
     public var sourceInputs: [String] = []
+    /// The layout rules the reader applied, one line per layer (`conv1: kernel [3, 3, 3, 8] HWIO ->
+    /// OIHW [8, 3, 3, 3]`), for `zoo convert --explain`; empty when the source needs none.
+    public var layoutRules: [String] = []
 
     public init(
         name: String, format: String, variant: String? = nil, source: String? = nil, graph: Graph, file: String? = nil,

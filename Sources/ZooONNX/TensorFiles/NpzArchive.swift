@@ -1,5 +1,6 @@
 import Foundation
 import ZIPFoundation
+import ZooArchive
 import ZooCore
 
 /// NumPy `.npz` archives: a zip of `.npy` entries, each keyed by its name without `.npy`
@@ -19,8 +20,6 @@ import ZooCore
 enum NpzArchive {
     /// The most bytes the entries of one archive may declare, and so yield, together (16 GiB).
     static let maximumUncompressedSize: UInt64 = 16 << 30
-    /// Deflate's largest expansion: 258 bytes from a 2-bit code, about 1032 to 1.
-    static let maximumDeflateRatio: UInt64 = 1032
     /// The modification date of written entries: 1980-01-01 00:00:00 UTC.
     static let entryDate = Date(timeIntervalSince1970: 315_532_800)
     /// The chunk size for reading and writing entries.
@@ -75,69 +74,11 @@ enum NpzArchive {
         return tensors
     }
 
-    /// The bytes of `entry`, bounded by its declared size, which is itself bounded by the file.
+    /// The bytes of `entry`, through the bounded zip reading every format shares.
     private static func contents(of entry: Entry, in archive: Archive) throws -> Data {
-        let declared = entry.uncompressedSize
-        let compressed = entry.compressedSize
-        let entryPath = entry.path
-        if entry.isCompressed {
-            let (bound, overflow) = compressed.multipliedReportingOverflow(by: maximumDeflateRatio)
-            guard overflow || declared <= bound else {
-                throw ZooError(
-                    .malformedFile,
-                    "A deflated zip entry cannot hold more than \(maximumDeflateRatio) times its compressed size. Received: entry '\(entryPath)' declares \(declared) bytes from \(compressed).")
-            }
-        } else {
-            guard declared == compressed else {
-                throw ZooError(
-                    .malformedFile,
-                    "A stored zip entry's size must equal its compressed size. Received: entry '\(entryPath)' declares \(declared) bytes, compressed \(compressed).")
-            }
-        }
-        // declared <= 16 GiB (checked by the caller), so it fits in an Int.
-        let expected = Int(declared)
-        var data = Data()
-        data.reserveCapacity(min(expected, chunkSize))
-        let checksum: CRC32
-        do {
-            checksum = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { chunk in
-                guard chunk.count <= expected - data.count else {
-                    throw ZooError(
-                        .malformedFile,
-                        "A zip entry must hold no more bytes than it declares. Received: entry '\(entryPath)' declares \(declared) bytes and yields more.")
-                }
-                // A stored entry's chunks come straight from the file: an empty one before the
-                // end means the file ended. (Inflating may legitimately yield empty chunks.)
-                guard !chunk.isEmpty || data.count == expected || entry.isCompressed else {
-                    throw ZooError(
-                        .malformedFile,
-                        "A zip entry must hold the bytes it declares. Received: entry '\(entryPath)' declares \(declared) bytes, the file ends after \(data.count).")
-                }
-                data.append(chunk)
-            }
-        } catch let error as ZooError {
-            throw error
-        } catch {
-            throw ZooError(.malformedFile, "An .npz entry must be a readable stored or deflated zip entry. Received: entry '\(entryPath)' (\(error)).")
-        }
-        guard data.count == expected else {
-            throw ZooError(
-                .malformedFile,
-                "A zip entry must hold exactly the bytes it declares. Received: entry '\(entryPath)' declares \(declared) bytes and yields \(data.count).")
-        }
-        guard checksum == entry.checksum else {
-            throw ZooError(
-                .malformedFile,
-                "A zip entry's CRC-32 must match its contents. Received: entry '\(entryPath)' records \(hex(entry.checksum)), its bytes give \(hex(checksum)).")
-        }
-        return data
+        try ZipEntries.contents(of: entry, in: archive, limit: maximumUncompressedSize)
     }
 
-    private static func hex(_ value: CRC32) -> String {
-        "0x" + String(value, radix: 16)
-    }
-
-    /// Writes `tensors` as stored `.npy` entries of a new archive at `temporary`.
     static func write(_ tensors: [(name: String, tensor: Tensor)], temporary: String, path: String) throws {
         var names = Set<String>()
         for (name, tensor) in tensors {

@@ -1,0 +1,78 @@
+import CHDF5
+import Foundation
+import ZooCore
+
+/// A numeric dataset of an ``HDF5File``: its shape, read as float32.
+struct HDF5Dataset {
+    let file: HDF5File
+    let path: String
+    /// Dimensions, outermost first.
+    let shape: [Int]
+
+    init(file: HDF5File, path: String) throws {
+        self.file = file
+        self.path = path
+        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
+        guard id >= 0 else {
+            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
+        }
+        defer { H5Dclose(id) }
+        let space = H5Dget_space(id)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0, rank <= 32 else {
+            throw ZooError(.malformedFile, "A weight dataset must have a rank from 0 to 32. Received: '\(path)' of rank \(rank).", file: file.name)
+        }
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        shape = try dims.prefix(rank).map { dim in
+            guard let size = Int(exactly: dim) else {
+                throw ZooError(.malformedFile, "Dataset dimensions must fit in an Int. Received: '\(path)' with \(dim).", file: file.name)
+            }
+            return size
+        }
+    }
+
+    /// The elements converted to float32 (HDF5 converts float16/float64/integers).
+    ///
+    /// - Throws: `malformedFile` when the dataset declares more bytes than the file holds (an
+    ///   unfiltered dataset's storage must lie in the file), or HDF5 fails to read it.
+    func floats() throws -> Tensor {
+        let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
+        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
+        guard id >= 0 else {
+            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
+        }
+        defer { H5Dclose(id) }
+        let type = H5Dget_type(id)
+        defer { H5Tclose(type) }
+        let typeClass = H5Tget_class(type)
+        guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER else {
+            throw ZooError(.unsupported, "Weights must be numbers. Received: '\(path)' of another HDF5 type class (\(typeClass.rawValue)).", file: file.name)
+        }
+        let elementSize = H5Tget_size(type)
+        let declared = try Checked.multiply(count, max(elementSize, 1), "the byte size of '\(path)'")
+        let stored = Int(H5Dget_storage_size(id))
+        let properties = H5Dget_create_plist(id)
+        let filters = properties >= 0 ? Int(H5Pget_nfilters(properties)) : 0
+        if properties >= 0 { H5Pclose(properties) }
+        // Unfiltered data is stored as is: it must fit in the file. Compressed data may expand,
+        // but not beyond the machine's memory.
+        if filters == 0, count > 0, declared > file.size || stored < declared {
+            throw ZooError(
+                .malformedFile,
+                "A dataset's data must lie in the file. Received: '\(path)' \(shape) declares \(declared) bytes, \(stored) are stored, the file has \(file.size).",
+                file: file.name)
+        }
+        try Checked.fitsInMemory(try Checked.multiply(count, 4, "the float32 size of '\(path)'"), "The dataset '\(path)'")
+        var failed = false
+        let storage = try TensorStorage(count: count) { values in
+            guard count > 0 else { return }
+            failed = H5Dread(id, zoo_H5T_NATIVE_FLOAT(), hid_t(H5S_ALL), hid_t(H5S_ALL), hid_t(H5P_DEFAULT), values.baseAddress) < 0
+        }
+        guard !failed else {
+            throw ZooError(.malformedFile, "A weight dataset must be readable. Received: '\(path)' \(shape): \(HDF5File.lastError()).", file: file.name)
+        }
+        return try Tensor(shape: shape, storage: storage)
+    }
+}

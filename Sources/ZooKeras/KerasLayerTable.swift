@@ -1,0 +1,326 @@
+import ZooCore
+
+/// How each Keras layer class becomes IR layers. A layer's `activation=` becomes its own IR layer
+/// named `<layer>/<activation>`; the Keras tensor is then that layer's output.
+extension KerasImporter {
+    /// The Keras classes zoo imports.
+    static let supportedClasses: Set<String> = [
+        "InputLayer", "Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "BatchNormalization", "Activation",
+        "ReLU", "LeakyReLU", "Softmax", "MaxPooling2D", "MaxPooling1D", "AveragePooling2D", "AveragePooling1D",
+        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "ZeroPadding2D",
+        "ZeroPadding1D", "Flatten", "Reshape", "Permute", "Dropout", "SpatialDropout2D", "Add", "Subtract", "Multiply",
+        "Concatenate", "Rescaling",
+    ]
+
+    /// Classes that carry code; zoo never runs code from a model file.
+    static let codeClasses: Set<String> = ["Lambda", "TFOpLambda", "SlicingOpLambda"]
+
+    /// Imports one call of `layer` on `inputs`; returns its output.
+    func importLayer(_ layer: KerasLayerConfig, inputs: [KerasValue]) throws -> KerasValue {
+        let config = layer.config, name = layer.name
+        func single() throws -> KerasValue {
+            guard inputs.count == 1 else {
+                throw ZooError(.invalidGraph, "Keras \(layer.className) takes one input. Received: \(inputs.count) for '\(name)'.", layer: name)
+            }
+            return inputs[0]
+        }
+        switch layer.className {
+        case "Conv2D", "Conv1D":
+            let x = try spatialInput(try single(), config: config, layer: name, rank: layer.className == "Conv2D" ? 4 : 3)
+            let weights = try self.weights(name)
+            let useBias = try config["use_bias"].bool(default: true)
+            try expectWeights(weights, count: useBias ? 2 : 1, layer: name)
+            let kernel = try KerasLayout.convKernel(weights[0])
+            explain(name, "kernel \(weights[0].shape) HWIO -> OIHW \(kernel.shape)")
+            let spatial = x.rank - 2
+            let conv = Conv(
+                kernel: kernel, bias: useBias ? weights[1] : nil, stride: try config["strides"].ints(count: spatial),
+                dilation: try config["dilation_rate"].ints(count: spatial),
+                padding: try padding(config, kernel: Array(kernel.shape.dropFirst(2)), dilation: try config["dilation_rate"].ints(count: spatial), layer: name),
+                groups: config["groups"].isNull ? 1 : try config["groups"].int())
+            let output = try append(name, .conv(conv), inputs: [x], rank: x.rank, channelsFirst: true)
+            return try activation(config, after: output, layer: name)
+        case "DepthwiseConv2D":
+            let x = try spatialInput(try single(), config: config, layer: name, rank: 4)
+            let weights = try self.weights(name)
+            let useBias = try config["use_bias"].bool(default: true)
+            try expectWeights(weights, count: useBias ? 2 : 1, layer: name)
+            let kernel = try KerasLayout.depthwiseKernel(weights[0])
+            explain(name, "depthwise kernel \(weights[0].shape) (k_h, k_w, C, M) -> \(kernel.shape) with groups = \(weights[0].shape[2])")
+            let conv = Conv(
+                kernel: kernel, bias: useBias ? weights[1] : nil, stride: try config["strides"].ints(count: 2),
+                dilation: try config["dilation_rate"].ints(count: 2),
+                padding: try padding(config, kernel: Array(kernel.shape.dropFirst(2)), dilation: try config["dilation_rate"].ints(count: 2), layer: name),
+                groups: weights[0].shape[2])
+            let output = try append(name, .conv(conv), inputs: [x], rank: 4, channelsFirst: true)
+            return try activation(config, after: output, layer: name)
+        case "SeparableConv2D":
+            let x = try spatialInput(try single(), config: config, layer: name, rank: 4)
+            let weights = try self.weights(name)
+            let useBias = try config["use_bias"].bool(default: true)
+            try expectWeights(weights, count: useBias ? 3 : 2, layer: name)
+            let depthwise = try KerasLayout.depthwiseKernel(weights[0])
+            let pointwise = try KerasLayout.convKernel(weights[1])
+            explain(name, "depthwise kernel \(weights[0].shape) -> \(depthwise.shape) with groups = \(weights[0].shape[2]); pointwise \(weights[1].shape) -> \(pointwise.shape)")
+            let dilation = try config["dilation_rate"].ints(count: 2)
+            let first = Conv(
+                kernel: depthwise, bias: nil, stride: try config["strides"].ints(count: 2), dilation: dilation,
+                padding: try padding(config, kernel: Array(depthwise.shape.dropFirst(2)), dilation: dilation, layer: name), groups: weights[0].shape[2])
+            let middle = try append(freshName(name + "/depthwise"), .conv(first), inputs: [x], rank: 4, channelsFirst: true)
+            let output = try append(name, .conv(Conv(kernel: pointwise, bias: useBias ? weights[2] : nil)), inputs: [middle], rank: 4, channelsFirst: true)
+            return try activation(config, after: output, layer: name)
+        case "Dense":
+            var x = try single()
+            if x.rank > 2 { x = try kerasOrder(x, for: name) }
+            let weights = try self.weights(name)
+            let useBias = try config["use_bias"].bool(default: true)
+            try expectWeights(weights, count: useBias ? 2 : 1, layer: name)
+            let kernel = try KerasLayout.denseKernel(weights[0])
+            explain(name, "kernel \(weights[0].shape) (in, out) -> \(kernel.shape) (out, in)")
+            let output = try append(name, .dense(Dense(weight: kernel, bias: useBias ? weights[1] : nil)), inputs: [x], rank: x.rank, channelsFirst: false)
+            return try activation(config, after: output, layer: name)
+        case "BatchNormalization":
+            var x = try single()
+            if x.rank >= 3 { x = try channelsFirst(x, for: name) }
+            let axisList = config["axis"].optionalArray
+            let axis = try axisList.map { list -> Int in
+                guard list.count == 1 else { throw config["axis"].mistyped("one axis") }
+                return try list[0].int()
+            } ?? config["axis"].int()
+            let irAxis = x.channelsFirst ? KerasLayout.irAxis(axis, rank: x.rank) : (axis < 0 ? axis + x.rank : axis)
+            guard irAxis == 1 else {
+                throw ZooError(.unsupported, "BatchNormalization imports over the channel axis only. Received: axis \(axis) of a rank-\(x.rank) tensor in '\(name)'.", layer: name)
+            }
+            let scale = try config["scale"].bool(default: true), center = try config["center"].bool(default: true)
+            let weights = try self.weights(name)
+            try expectWeights(weights, count: 2 + (scale ? 1 : 0) + (center ? 1 : 0), layer: name)
+            var next = 0
+            func take() -> Tensor {
+                defer { next += 1 }
+                return weights[next]
+            }
+            let gamma = scale ? take() : nil, beta = center ? take() : nil
+            let norm = BatchNorm(gamma: gamma, beta: beta, mean: take(), variance: take(), epsilon: Float(try config["epsilon"].double()))
+            return try append(name, .batchNorm(norm), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "Activation":
+            let x = try single()
+            let function = try config["activation"].string()
+            guard let op = try activationOp(function, layer: name) else {
+                return try append(name, .identity(Identity()), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+            }
+            return try append(name, op, inputs: [try softmaxReady(x, op: op, layer: name)], rank: x.rank, channelsFirst: softmaxKeeps(x, op: op))
+        case "ReLU":
+            let x = try single()
+            let maxValue = config["max_value"].isNull ? nil : try config["max_value"].double()
+            let slope = config["negative_slope"].isNull ? 0 : try config["negative_slope"].double()
+            let threshold = config["threshold"].isNull ? 0 : try config["threshold"].double()
+            guard threshold == 0 else {
+                throw ZooError(.unsupported, "ReLU imports with threshold 0 only (no IR op shifts the threshold). Received: threshold \(threshold) in '\(name)'.", layer: name)
+            }
+            let op: Op
+            switch (maxValue, slope) {
+            case (nil, 0): op = .relu(Relu())
+            case (let high?, 0): op = .clip(Clip(min: 0, max: Float(high)))
+            case (nil, let alpha): op = .leakyRelu(LeakyRelu(alpha: Float(alpha)))
+            default:
+                throw ZooError(.unsupported, "ReLU with both max_value and negative_slope has no IR op. Received: '\(name)'.", layer: name)
+            }
+            return try append(name, op, inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "LeakyReLU":
+            let x = try single()
+            // Keras 2 calls the slope `alpha`, Keras 3 `negative_slope`; both default to 0.3.
+            let slope = config["negative_slope"].isNull ? (config["alpha"].isNull ? 0.3 : try config["alpha"].double()) : try config["negative_slope"].double()
+            return try append(name, .leakyRelu(LeakyRelu(alpha: Float(slope))), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "Softmax":
+            let x = try single()
+            let axis = config["axis"].isNull ? -1 : try (config["axis"].optionalArray?.first ?? config["axis"]).int()
+            let irAxis = x.channelsFirst ? KerasLayout.irAxis(axis, rank: x.rank) : axis
+            return try append(name, .softmax(Softmax(axis: irAxis)), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "MaxPooling2D", "MaxPooling1D", "AveragePooling2D", "AveragePooling1D":
+            let rank = layer.className.hasSuffix("2D") ? 4 : 3
+            let x = try spatialInput(try single(), config: config, layer: name, rank: rank)
+            let spatial = rank - 2
+            let size = try config["pool_size"].ints(count: spatial)
+            let strides = config["strides"].isNull ? size : try config["strides"].ints(count: spatial)
+            let window = SpatialWindow(
+                kernel: size, stride: strides, padding: try padding(config, kernel: size, dilation: Array(repeating: 1, count: spatial), layer: name))
+            let op: Op = layer.className.hasPrefix("Max") ? .maxPool(MaxPool(window: window)) : .averagePool(AveragePool(window: window, countIncludePad: false))
+            return try append(name, op, inputs: [x], rank: rank, channelsFirst: true)
+        case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D":
+            let rank = layer.className.hasSuffix("2D") ? 4 : 3
+            let x = try spatialInput(try single(), config: config, layer: name, rank: rank)
+            let op: Op = layer.className.hasPrefix("GlobalAverage") ? .globalAveragePool(GlobalAveragePool()) : .globalMaxPool(GlobalMaxPool())
+            if try config["keepdims"].bool(default: false) {
+                return try append(name, op, inputs: [x], rank: rank, channelsFirst: true)
+            }
+            let pooled = try append(freshName(name + "/pool"), op, inputs: [x], rank: rank, channelsFirst: true)
+            return try append(name, .flatten(Flatten(axis: 1)), inputs: [pooled], rank: 2, channelsFirst: false)
+        case "ZeroPadding2D", "ZeroPadding1D":
+            let rank = layer.className == "ZeroPadding2D" ? 4 : 3
+            let x = try spatialInput(try single(), config: config, layer: name, rank: rank)
+            let (begin, end) = try zeroPadding(config["padding"], spatial: rank - 2, layer: name)
+            let pad = Pad(pads: [0, 0] + begin + [0, 0] + end)
+            return try append(name, .pad(pad), inputs: [x], rank: rank, channelsFirst: true)
+        case "Flatten":
+            let x = try kerasOrder(try single(), for: name)
+            if x.rank > 2 { explain(name, "flattens in Keras's (h, w, c) order, so the Dense weights after it keep Keras's row order") }
+            return try append(name, .flatten(Flatten(axis: 1)), inputs: [x], rank: 2, channelsFirst: false)
+        case "Reshape":
+            let x = try kerasOrder(try single(), for: name)
+            let target = try config["target_shape"].array().map { try $0.int() }
+            return try append(name, .reshape(Reshape(target: [0] + target)), inputs: [x], rank: target.count + 1, channelsFirst: false)
+        case "Permute":
+            let x = try kerasOrder(try single(), for: name)
+            let dims = try config["dims"].array().map { try $0.int() }
+            guard Set(dims) == Set(1...max(dims.count, 1)), dims.count == x.rank - 1 else {
+                throw ZooError(.invalidGraph, "Permute dims must order the axes after the batch. Received: \(dims) for a rank-\(x.rank) tensor in '\(name)'.", layer: name)
+            }
+            return try append(name, .transpose(Transpose(permutation: [0] + dims)), inputs: [x], rank: x.rank, channelsFirst: false)
+        case "Dropout", "SpatialDropout2D":
+            let x = try single()
+            let rate = config["rate"].isNull ? 0.5 : try config["rate"].double()
+            return try append(name, .dropout(Dropout(ratio: Float(rate))), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "Add", "Subtract", "Multiply":
+            let aligned = try alignLayouts(inputs, layer: name)
+            let op: Op = switch layer.className {
+            case "Add": .add(Add())
+            case "Subtract": .sub(Sub())
+            default: .mul(Mul())
+            }
+            return try append(name, op, inputs: aligned, rank: aligned.map(\.rank).max() ?? 0, channelsFirst: aligned.first?.channelsFirst ?? false)
+        case "Concatenate":
+            let aligned = try alignLayouts(inputs, layer: name)
+            let axis = config["axis"].isNull ? -1 : try config["axis"].int()
+            guard let first = aligned.first else {
+                throw ZooError(.invalidGraph, "Concatenate needs inputs. Received: none for '\(name)'.", layer: name)
+            }
+            let irAxis = first.channelsFirst ? KerasLayout.irAxis(axis, rank: first.rank) : (axis < 0 ? axis + first.rank : axis)
+            if first.channelsFirst { explain(name, "axis \(axis) of the channels-last tensors is IR axis \(irAxis)") }
+            return try append(name, .concat(Concat(axis: irAxis)), inputs: aligned, rank: first.rank, channelsFirst: first.channelsFirst)
+        case "Rescaling":
+            let x = try single()
+            let scale = Float(try config["scale"].double()), offset = config["offset"].isNull ? 0 : Float(try config["offset"].double())
+            let scaled = try append(
+                offset == 0 ? name : freshName(name + "/scale"), .mul(Mul(constant: ConstantOperand(try Tensor(shape: [], values: [scale])))),
+                inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+            guard offset != 0 else { return scaled }
+            return try append(
+                name, .add(Add(constant: ConstantOperand(try Tensor(shape: [], values: [offset])))), inputs: [scaled], rank: x.rank,
+                channelsFirst: x.channelsFirst)
+        default:
+            throw ZooError(.unsupported, "zoo imports the Keras layers `zoo ops` lists. Received: class \(layer.className) ('\(name)').", layer: name)
+        }
+    }
+
+    // MARK: Pieces
+
+    /// `value` made ready for a spatial layer: of the expected rank, and channels-first (a
+    /// channels-first layer's input is already so).
+    private func spatialInput(_ value: KerasValue, config: KerasJSON, layer: String, rank: Int) throws -> KerasValue {
+        guard value.rank == rank else {
+            throw ZooError(.shapeMismatch, "Keras layer '\(layer)' needs a rank-\(rank) input. Received: rank \(value.rank).", layer: layer)
+        }
+        if config["data_format"].optionalString == "channels_first" {
+            guard !value.channelsFirst else {
+                throw ZooError(.unsupported, "A channels_first layer after channels_last ones is not imported. Received: '\(layer)'.", layer: layer)
+            }
+            return KerasValue(name: value.name, rank: value.rank, channelsFirst: true)
+        }
+        return try channelsFirst(value, for: layer)
+    }
+
+    /// Keras's `padding`: `valid`, `same` (TensorFlow's: the odd element at the end) or `causal`
+    /// (Conv1D: `(k - 1) d` before).
+    private func padding(_ config: KerasJSON, kernel: [Int], dilation: [Int], layer: String) throws -> Padding {
+        switch try config["padding"].optionalString ?? "valid" {
+        case "valid": return .valid
+        case "same": return .same(extra: .end)
+        case "causal":
+            guard kernel.count == 1 else { throw ZooError(.invalidGraph, "causal padding is for Conv1D. Received: '\(layer)'.", layer: layer) }
+            return .explicit(begin: [(kernel[0] - 1) * dilation[0]], end: [0])
+        case let other:
+            throw ZooError(.unsupported, "Keras padding must be valid, same or causal. Received: '\(other)' in '\(layer)'.", layer: layer)
+        }
+    }
+
+    /// ZeroPadding's `padding`: `p`, `(a, b)` per axis symmetric, or `((top, bottom), (left, right))`.
+    private func zeroPadding(_ json: KerasJSON, spatial: Int, layer: String) throws -> ([Int], [Int]) {
+        if let single = try? json.int() { return (Array(repeating: single, count: spatial), Array(repeating: single, count: spatial)) }
+        let list = try json.array()
+        if spatial == 1, list.count == 2, let a = try? list[0].int(), let b = try? list[1].int() { return ([a], [b]) }
+        guard list.count == spatial else { throw json.mistyped("\(spatial) paddings") }
+        var begin: [Int] = [], end: [Int] = []
+        for axis in list {
+            if let both = try? axis.int() {
+                begin.append(both)
+                end.append(both)
+            } else {
+                let pair = try axis.array().map { try $0.int() }
+                guard pair.count == 2 else { throw axis.mistyped("[before, after]") }
+                begin.append(pair[0])
+                end.append(pair[1])
+            }
+        }
+        return (begin, end)
+    }
+
+    /// A layer's fused `activation=` as its own IR layer after `output`.
+    private func activation(_ config: KerasJSON, after output: KerasValue, layer: String) throws -> KerasValue {
+        let function = config["activation"].optionalString ?? "linear"
+        guard let op = try activationOp(function, layer: layer) else { return output }
+        return try append(freshName("\(layer)/\(function)"), op, inputs: [try softmaxReady(output, op: op, layer: layer)], rank: output.rank,
+                          channelsFirst: softmaxKeeps(output, op: op))
+    }
+
+    /// The IR op of a Keras activation name, nil for `linear`.
+    func activationOp(_ function: String, layer: String) throws -> Op? {
+        switch function {
+        case "linear": return nil
+        case "relu": return .relu(Relu())
+        case "relu6": return .clip(Clip.relu6)
+        case "sigmoid": return .sigmoid(Sigmoid())
+        case "tanh": return .tanh(Tanh())
+        case "softmax": return .softmax(Softmax(axis: -1))
+        case "swish", "silu": return .silu(SiLU())
+        case "hard_swish", "hard_silu": return .hardSwish(HardSwish())
+        case "leaky_relu": return .leakyRelu(LeakyRelu(alpha: 0.2))
+        case "hard_sigmoid":
+            // Keras 2: clip(0.2 x + 0.5, 0, 1); Keras 3: relu6(x + 3) / 6.
+            return kerasMajorVersion >= 3 ? .hardSigmoid(HardSigmoid(alpha: 1.0 / 6, beta: 0.5)) : .hardSigmoid(HardSigmoid(alpha: 0.2, beta: 0.5))
+        default:
+            throw ZooError(.unsupported, "zoo imports the Keras activations relu, relu6, sigmoid, tanh, softmax, swish, hard_swish, hard_sigmoid, leaky_relu and linear. Received: '\(function)' in '\(layer)'.", layer: layer)
+        }
+    }
+
+    /// Softmax over Keras's last axis needs the tensor in Keras's order when it is held
+    /// channels-first (the IR softmax runs over its own last axis).
+    private func softmaxReady(_ value: KerasValue, op: Op, layer: String) throws -> KerasValue {
+        guard case .softmax = op, value.channelsFirst else { return value }
+        return try kerasOrder(value, for: layer)
+    }
+
+    private func softmaxKeeps(_ value: KerasValue, op: Op) -> Bool {
+        if case .softmax = op { return false }
+        return value.channelsFirst
+    }
+
+    /// The inputs of a merge layer in one layout (channels-first when any is).
+    private func alignLayouts(_ inputs: [KerasValue], layer: String) throws -> [KerasValue] {
+        guard inputs.count >= 2 else {
+            throw ZooError(.invalidGraph, "A Keras merge layer needs two or more inputs. Received: \(inputs.count) for '\(layer)'.", layer: layer)
+        }
+        if inputs.contains(where: \.channelsFirst) {
+            return try inputs.map { try channelsFirst($0, for: layer) }
+        }
+        return inputs
+    }
+
+    private func expectWeights(_ weights: [Tensor], count: Int, layer: String) throws {
+        guard weights.count == count else {
+            throw ZooError(
+                .missingWeight,
+                "A Keras layer needs the weights its configuration declares. Received: \(weights.count) weights for '\(layer)', \(count) expected (shapes \(weights.map(\.shape))).",
+                layer: layer)
+        }
+    }
+}

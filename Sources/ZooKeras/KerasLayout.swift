@@ -1,0 +1,93 @@
+import ZooCore
+
+/// Every layout rule between Keras and the IR, in one place.
+///
+/// Keras stores kernels in the order its (channels-last) kernels read them; the IR's are
+/// channels-first (ONNX's). Each rule is a pure permutation of the elements, described in
+/// ``explanation`` so that `zoo convert --explain` can list what was applied:
+///
+/// - Conv kernels `HWIO (k_h, k_w, C_in/groups, C_out)` -> `OIHW (C_out, C_in/groups, k_h, k_w)`;
+///   1-D `(k, C_in, C_out)` -> `(C_out, C_in, k)`.
+/// - Depthwise kernels `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)`, output channel `c M + m`,
+///   with `groups = C`.
+/// - Dense kernels `(in, out)` -> `(out, in)`.
+/// - A channels-last tensor of rank `r >= 3` is held in the IR channels-first: Keras axis
+///   `r - 1` is IR axis 1 and Keras axes `1 ... r - 2` shift up by one (``irAxis(_:rank:)``).
+///   Layers whose result depends on element order (Flatten, Reshape, Permute, Dense on a rank
+///   above 2) see the tensor back in Keras's order through an explicit transpose, so a Flatten
+///   of an NHWC tensor feeding a Dense layer keeps Keras's (h, w, c) feature order — the
+///   classic permutation trap cannot happen silently.
+/// - Keras `same` padding is TensorFlow's: the odd element at the end (``Padding/same(extra:)``
+///   with `.end`).
+enum KerasLayout {
+    /// `(k_h, k_w, C_in, C_out)` or `(k, C_in, C_out)` -> `(C_out, C_in, k_h, k_w)` / `(C_out, C_in, k)`.
+    static func convKernel(_ kernel: Tensor) throws -> Tensor {
+        let rank = kernel.shape.count
+        guard rank == 3 || rank == 4 else {
+            throw ZooError(.shapeMismatch, "A Keras conv kernel must be (k, C_in, C_out) or (k_h, k_w, C_in, C_out). Received: \(kernel.shape).")
+        }
+        return try permute(kernel, rank == 4 ? [3, 2, 0, 1] : [2, 1, 0])
+    }
+
+    /// `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)` (1-D: `(k, C, M)` -> `(C M, 1, k)`).
+    static func depthwiseKernel(_ kernel: Tensor) throws -> Tensor {
+        let rank = kernel.shape.count
+        guard rank == 3 || rank == 4 else {
+            throw ZooError(.shapeMismatch, "A Keras depthwise kernel must be (k_h, k_w, C, M). Received: \(kernel.shape).")
+        }
+        // (kh, kw, C, M) -> (C, M, kh, kw), then merge C and M.
+        let moved = try permute(kernel, rank == 4 ? [2, 3, 0, 1] : [1, 2, 0])
+        let spatial = Array(moved.shape.dropFirst(2))
+        return try Tensor(shape: [moved.shape[0] * moved.shape[1], 1] + spatial, storage: moved.storage)
+    }
+
+    /// `(in, out)` -> `(out, in)`.
+    static func denseKernel(_ kernel: Tensor) throws -> Tensor {
+        guard kernel.shape.count == 2 else {
+            throw ZooError(.shapeMismatch, "A Keras Dense kernel must be (in, out). Received: \(kernel.shape).")
+        }
+        return try permute(kernel, [1, 0])
+    }
+
+    /// The IR axis of Keras axis `axis` (negative counts from the end) of a channels-last tensor
+    /// of rank `rank` held channels-first.
+    static func irAxis(_ axis: Int, rank: Int) -> Int {
+        let positive = axis < 0 ? axis + rank : axis
+        if rank < 3 || positive == 0 { return positive }
+        return positive == rank - 1 ? 1 : positive + 1
+    }
+
+    /// The permutation taking a channels-last tensor of rank `rank` to channels-first.
+    static func toChannelsFirst(rank: Int) -> [Int] { [0, rank - 1] + Array(1..<(rank - 1)) }
+
+    /// The permutation taking a channels-first tensor of rank `rank` back to channels-last.
+    static func toChannelsLast(rank: Int) -> [Int] { [0] + Array(2..<rank) + [1] }
+
+    /// `tensor` with its axes permuted: output axis `k` is input axis `order[k]`.
+    static func permute(_ tensor: Tensor, _ order: [Int]) throws -> Tensor {
+        guard let source = tensor.storage?.buffer else { return try Tensor.declared(shape: order.map { tensor.shape[$0] }) }
+        let shape = order.map { tensor.shape[$0] }
+        var inputStrides = Array(repeating: 1, count: tensor.shape.count)
+        for axis in stride(from: tensor.shape.count - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * tensor.shape[axis + 1] }
+        let strides = order.map { inputStrides[$0] }
+        let storage = try TensorStorage(count: tensor.count) { output in
+            var index = Array(repeating: 0, count: shape.count)
+            for position in 0..<tensor.count {
+                var offset = 0
+                for axis in 0..<shape.count { offset += index[axis] * strides[axis] }
+                output[position] = source[offset]
+                var axis = shape.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    if index[axis] < shape[axis] { break }
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+        return try Tensor(shape: shape, storage: storage)
+    }
+
+    /// One line for `zoo convert --explain` about a rule applied to a layer.
+    static func explanation(layer: String, rule: String) -> String { "\(layer): \(rule)" }
+}

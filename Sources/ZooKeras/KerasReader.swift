@@ -1,0 +1,208 @@
+import Foundation
+import ZooCore
+
+/// Reads Keras models into the IR.
+///
+/// Legacy full-model HDF5 files (`model.save("m.h5")`) as Keras 2 (2.0 to 2.15, tf-keras) and
+/// Keras 3 write them: the `model_config` attribute (Sequential — also Keras 2.0-2.2's bare list
+/// of layers — or Functional, both `inbound_nodes` styles, nested models flattened with their
+/// layers' own names), and the `model_weights` group, followed through each layer's
+/// `weight_names` (`:0` suffixes or not, fixed- or variable-length strings, chunked
+/// `layer_names0..N`). `training_config` and `optimizer_weights` are ignored.
+///
+/// Layouts follow ``KerasLayout``: a channels_last model's graph inputs and outputs keep Keras's
+/// layout (`NHWC`), and the IR computes channels-first in between.
+public enum KerasReader {
+    /// The format names of a legacy `.h5` and of a `.keras` archive.
+    public static let format = "keras-h5"
+    public static let archiveFormat = "keras"
+
+    /// The result of a read: the model, and the layout rules applied, layer by layer.
+    public struct Result: Sendable {
+        public var model: Model
+        public var explanations: [String]
+    }
+
+    /// Loads the full-model `.h5` or `.keras` at `path`, binding `inputShapes` (`--input-shape`);
+    /// a weights-only file (`save_weights`: Keras 2 `.h5`, Keras 3 `.weights.h5`) needs its
+    /// `architecture`, a Keras config JSON file (`model.to_json()`).
+    public static func load(path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:]) throws -> Model {
+        try read(path: path, architecture: architecture, inputShapes: inputShapes).model
+    }
+
+    /// ``load(path:architecture:inputShapes:)`` with the layout rules applied.
+    public static func read(path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:]) throws -> Result {
+        do {
+            if try isZip(path) { return try KerasArchive.read(path: path, inputShapes: inputShapes) }
+            let file = try HDF5File(path: path)
+            if let architecture { return try readWeights(file, architecture: architecture, inputShapes: inputShapes) }
+            return try read(file, inputShapes: inputShapes)
+        } catch let error as ZooError {
+            throw error.inFile(path)
+        }
+    }
+
+    /// A weights-only file mapped onto the architecture in the JSON file `architecture`, by
+    /// layer name: the legacy layout (`layer_names`, `weight_names`) or Keras 3's
+    /// (`layers/<name>/vars`).
+    static func readWeights(_ file: HDF5File, architecture: String, inputShapes: [String: Shape]) throws -> Result {
+        let text: String
+        do {
+            text = try String(contentsOfFile: architecture, encoding: .utf8)
+        } catch {
+            throw ZooError(.io, "--architecture must name a readable Keras config JSON file. Received: '\(architecture)'.", file: architecture)
+        }
+        let json: KerasJSON
+        do {
+            json = try KerasJSON.parse(text, what: "the architecture")
+        } catch let error as ZooError {
+            throw error.inFile(architecture)
+        }
+        let root = file.root
+        let weights = root.hasAttribute("layer_names") || root.exists("model_weights")
+            ? try KerasWeights.legacy(file: file, root: root) : try KerasWeights.archive(file: file, root: root)
+        let version = try root.string("keras_version") ?? json["keras_version"].optionalString ?? (root.exists("layers") ? "3" : "2")
+        return try build(try KerasModelConfig(json), weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
+    }
+
+    private static func isZip(_ path: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ZooError(.io, "A Keras file must be readable. Received: '\(path)'.", file: path)
+        }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 4)).map { [UInt8]($0) == [0x50, 0x4B, 0x03, 0x04] } ?? false
+    }
+
+    static func read(_ file: HDF5File, inputShapes: [String: Shape]) throws -> Result {
+        let root = file.root
+        guard let configText = try root.string("model_config") else {
+            throw ZooError(
+                .unsupported,
+                "A Keras file without a model_config holds weights only; reading it needs the architecture, which zoo does not take yet. Received: no model_config attribute.")
+        }
+        let version = try root.string("keras_version") ?? "2"
+        let config = try KerasModelConfig(try KerasJSON.parse(configText, what: "model_config"))
+        return try build(
+            config, weights: try KerasWeights.legacy(file: file, root: root), version: version, format: format, file: file.name, inputShapes: inputShapes)
+    }
+
+    /// The IR model of `config` with `weights`.
+    static func build(
+        _ config: KerasModelConfig, weights: KerasWeights, version: String, format: String, file: String, inputShapes: [String: Shape]
+    ) throws -> Result {
+        let major = Int(version.split(separator: ".").first ?? "2") ?? 2
+        let importer = KerasImporter(file: file, kerasMajorVersion: major, weights: weights.tensors(for:))
+        let (graphInputs, outputs) = try importModel(config, importer: importer, inputShapes: inputShapes)
+        let graph = try Graph(inputs: graphInputs, layers: importer.layers, outputs: outputs)
+        // Every weight must fit the layer that reads it: shape inference checks them all now,
+        // not when the model is first analyzed or run.
+        _ = try ShapeInference.infer(graph)
+        var model = Model(name: config.name, format: format, variant: "Keras \(version)", graph: graph, file: file)
+        model.sourceInputs = graphInputs.map(\.name)
+        model.layoutRules = importer.explanations
+        try weights.checkAllUsed()
+        return Result(model: model, explanations: importer.explanations)
+    }
+
+    /// Imports the layers of the top-level model; returns its graph inputs and outputs.
+    static func importModel(
+        _ config: KerasModelConfig, importer: KerasImporter, inputShapes: [String: Shape]
+    ) throws -> ([GraphInput], [GraphOutput]) {
+        try checkClasses(config)
+        for layer in config.layers where layer.className == "InputLayer" {
+            let shape = try inputShape(layer)
+            var input = GraphInput(name: layer.name, shape: shape, layout: layout(rank: shape.rank))
+            if let bound = inputShapes[layer.name] { input = try input.binding(bound) }
+            importer.addInput(input)
+            importer.setValue(
+                KerasValue(name: layer.name, rank: shape.rank, channelsFirst: false), for: KerasTensorRef(layer: layer.name, node: 0, tensor: 0))
+        }
+        for name in inputShapes.keys where !importer.inputs.contains(where: { $0.name == name }) {
+            throw ZooError(.invalidGraph, "--input-shape must name a graph input (\(importer.inputs.map(\.name).joined(separator: ", "))). Received: '\(name)'.")
+        }
+        try importLayers(config, importer: importer)
+        var outputs: [GraphOutput] = []
+        for reference in config.outputs {
+            var value = try importer.value(reference, for: reference.layer)
+            if value.channelsFirst { value = try importer.kerasOrder(value, for: reference.layer) }
+            outputs.append(GraphOutput(name: value.name, layout: layout(rank: value.rank)))
+        }
+        return (importer.inputs, outputs)
+    }
+
+    /// Imports every call of every layer of `config` (a nested model's layers included).
+    static func importLayers(_ config: KerasModelConfig, importer: KerasImporter) throws {
+        for layer in config.layers where layer.className != "InputLayer" {
+            guard layer.calls.count <= 1 else {
+                throw ZooError(
+                    .unsupported, "Shared Keras layers (one layer called on several inputs) are not imported. Received: '\(layer.name)' called \(layer.calls.count) times.",
+                    layer: layer.name)
+            }
+            guard let call = layer.calls.first else { continue }
+            let inputs = try call.map { try importer.value($0, for: layer.name) }
+            let outerFrozen = importer.frozen
+            defer { importer.frozen = outerFrozen }
+            if try !layer.config["trainable"].bool(default: true) { importer.frozen = true }
+            if KerasModelConfig.modelClasses.contains(layer.className) {
+                try importNested(layer, inputs: inputs, importer: importer)
+                continue
+            }
+            let output = try importer.importLayer(layer, inputs: inputs)
+            importer.setValue(output, for: KerasTensorRef(layer: layer.name, node: 0, tensor: 0))
+        }
+    }
+
+    /// A model used as a layer: its input layers take the call's inputs, its layers are
+    /// imported in place, and its outputs become the layer's.
+    static func importNested(_ layer: KerasLayerConfig, inputs: [KerasValue], importer: KerasImporter) throws {
+        let nested = try KerasModelConfig(layer.entry)
+        try checkClasses(nested)
+        guard nested.inputs.count == inputs.count else {
+            throw ZooError(
+                .invalidGraph, "A nested Keras model takes one tensor per input. Received: \(inputs.count) for the \(nested.inputs.count) inputs of '\(layer.name)'.",
+                layer: layer.name)
+        }
+        for (reference, value) in zip(nested.inputs, inputs) { importer.setValue(value, for: reference) }
+        try importLayers(nested, importer: importer)
+        for (index, reference) in nested.outputs.enumerated() {
+            importer.setValue(try importer.value(reference, for: layer.name), for: KerasTensorRef(layer: layer.name, node: 0, tensor: index))
+        }
+    }
+
+    /// Refuses, in one error, every layer whose class zoo does not import.
+    static func checkClasses(_ config: KerasModelConfig) throws {
+        var unknown: [String: [String]] = [:]
+        for layer in config.layers
+        where !KerasImporter.supportedClasses.contains(layer.className) && !KerasModelConfig.modelClasses.contains(layer.className) {
+            unknown[layer.className, default: []].append(layer.name)
+        }
+        guard !unknown.isEmpty else { return }
+        let listed = unknown.keys.sorted().map { "\($0) (\(unknown[$0, default: []].map { "'\($0)'" }.joined(separator: ", ")))" }
+        let code = unknown.keys.filter(KerasImporter.codeClasses.contains)
+        let reason = code.isEmpty ? "" : " \(code.sorted().joined(separator: ", ")) layers carry Python code, which zoo never runs."
+        throw ZooError(.unsupported, "zoo imports the Keras layers `zoo ops` lists.\(reason) Received: \(listed.joined(separator: "; ")).")
+    }
+
+    /// An InputLayer's shape: `batch_shape` (Keras 3) or `batch_input_shape` (Keras 2), the
+    /// batch symbolic.
+    static func inputShape(_ layer: KerasLayerConfig) throws -> Shape {
+        let json = layer.config["batch_shape"].isNull ? layer.config["batch_input_shape"] : layer.config["batch_shape"]
+        let dims = try json.array()
+        guard dims.count >= 1 else { throw json.mistyped("a shape with a batch axis") }
+        return Shape(try dims.enumerated().map { axis, dim -> Dim in
+            if dim.isNull { return axis == 0 ? .symbol("N") : .symbol("\(layer.name)_dim\(axis)") }
+            let size = try dim.int()
+            guard size >= 0 else { throw dim.mistyped("a non-negative size") }
+            return .fixed(size)
+        })
+    }
+
+    /// Keras's own layout of a channels_last tensor of `rank` axes.
+    static func layout(rank: Int) -> Layout {
+        switch rank {
+        case 3: return .nwc
+        case 4: return .nhwc
+        default: return Layout.channelsFirst(rank: rank)
+        }
+    }
+}

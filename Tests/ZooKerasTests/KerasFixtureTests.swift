@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import ZooCore
+import ZooExec
+import ZooKeras
+import ZooONNX
+
+/// Every Keras fixture (fixtures/keras/manifest.json, made with real Keras 3 and tf-keras by
+/// fixtures/keras/make_keras_fixtures.py): parameter and MAC counts as Keras and a hand count
+/// give them, outputs as Keras computed them, and each malformed file's error kind.
+@Suite("Keras fixtures")
+struct KerasFixtureTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures")
+
+    struct Entry: Decodable {
+        let name: String
+        let file: String
+        let architecture: String?
+        let expect: Expect?
+        let error: String?
+
+        struct Expect: Decodable {
+            let params_trainable: Int
+            let params_non_trainable: Int
+            let macs: Int
+            let reference: Reference
+        }
+
+        struct Reference: Decodable {
+            let dir: String
+            let inputs: [String]
+            let outputs: [String]
+            let rtol: Float
+            let atol: Float
+        }
+
+        func path(_ relative: String) -> String { KerasFixtureTests.fixtures.appendingPathComponent(relative).path }
+
+        func load() throws -> Model {
+            try KerasReader.load(path: path(file), architecture: architecture.map(path))
+        }
+    }
+
+    struct Manifest: Decodable {
+        let fixtures: [Entry]
+    }
+
+    static let manifest = Result { () throws -> Manifest in
+        let data = try Data(contentsOf: fixtures.appendingPathComponent("keras/manifest.json"))
+        return try JSONDecoder().decode(Manifest.self, from: data)
+    }
+
+    static var entries: [Entry] { (try? manifest.get().fixtures) ?? [] }
+
+    static var models: [Entry] { entries.filter { $0.expect != nil } }
+    static var malformed: [Entry] { entries.filter { $0.error != nil } }
+
+    @Test func theManifestListsModelsAndMalformedFiles() throws {
+        _ = try Self.manifest.get()
+        #expect(Self.models.count >= 30)
+        #expect(Self.malformed.count >= 8)
+    }
+
+    /// The reference inputs and outputs of `entry`, in the model's own layout (NHWC).
+    static func reference(_ entry: Entry) throws -> (inputs: [Tensor], outputs: [Tensor]) {
+        let reference = try #require(entry.expect?.reference)
+        let read = { (name: String) in try #require(try TensorFile.read(path: entry.path(reference.dir + "/" + name)).first?.tensor) }
+        return (try reference.inputs.map(read), try reference.outputs.map(read))
+    }
+
+    /// Runs `graph` on the reference inputs (by position), unfused, with the direct algorithms.
+    static func run(_ graph: Graph, _ inputs: [Tensor]) throws -> [Tensor] {
+        let named = Dictionary(uniqueKeysWithValues: zip(graph.inputs.map(\.name), inputs))
+        let executor = try Executor(graph: graph, inputShapes: named.mapValues(\.shape), options: ExecutionOptions(fusing: false, winograd: false))
+        return try executor.run(named).outputs.map(\.tensor)
+    }
+
+    static func mismatch(_ actual: Tensor, _ expected: Tensor, rtol: Float, atol: Float) -> String? {
+        guard actual.shape == expected.shape, let a = actual.values, let b = expected.values else {
+            return "shape \(actual.shape) vs \(expected.shape)"
+        }
+        for (index, (x, y)) in zip(a, b).enumerated() where !(abs(x - y) <= atol + rtol * abs(y)) {
+            return "element \(index): \(x) vs \(y)"
+        }
+        return nil
+    }
+
+    @Test(arguments: models.map(\.name))
+    func countsAndOutputsMatchKeras(_ name: String) throws {
+        let entry = try #require(Self.entries.first { $0.name == name })
+        let expect = try #require(entry.expect)
+        let model = try entry.load()
+        let report = try model.analyze()
+        #expect(report.totals.params.trainable == expect.params_trainable, "\(name)")
+        #expect(report.totals.params.nonTrainable == expect.params_non_trainable, "\(name)")
+        #expect(report.totals.macs == expect.macs, "\(name)")
+        let (inputs, outputs) = try Self.reference(entry)
+        let actual = try Self.run(model.graph, inputs)
+        #expect(actual.count == outputs.count)
+        for (index, (a, b)) in zip(actual, outputs).enumerated() {
+            let problem = Self.mismatch(a, b, rtol: expect.reference.rtol, atol: expect.reference.atol)
+            #expect(problem == nil, "\(name) output \(index): \(problem ?? "")")
+        }
+    }
+
+    /// Keras -> ONNX -> IR computes what Keras -> IR computes, elementwise within rtol 1e-5,
+    /// atol 1e-6 (the ONNX writer and reader move weights bit for bit; only the op spellings change).
+    @Test(arguments: models.filter { $0.name.hasSuffix("_h5") && !$0.name.contains("weights") }.map(\.name))
+    func keraToOnnxAgrees(_ name: String) throws {
+        let entry = try #require(Self.entries.first { $0.name == name })
+        let model = try entry.load()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-keras-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("model.onnx").path
+        try ONNXWriter.write(model, to: path, opset: 13)
+        let converted = try ONNXReader.load(path: path)
+        let (inputs, _) = try Self.reference(entry)
+        for (index, (a, b)) in zip(try Self.run(converted.graph, inputs), try Self.run(model.graph, inputs)).enumerated() {
+            let problem = Self.mismatch(a, b, rtol: 1e-5, atol: 1e-6)
+            #expect(problem == nil, "\(name) output \(index): \(problem ?? "")")
+        }
+    }
+
+    @Test(arguments: malformed.map(\.name))
+    func malformedFilesGiveTheirErrorKind(_ name: String) throws {
+        let entry = try #require(Self.entries.first { $0.name == name })
+        let error = #expect(throws: ZooError.self) { _ = try entry.load() }
+        #expect(error?.kind.rawValue == entry.error, "\(name): \(error?.description ?? "no error")")
+        #expect(error?.file != nil, "\(name): the error names the file")
+    }
+}
