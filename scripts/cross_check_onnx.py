@@ -8,6 +8,10 @@
 2. Zoo networks written by `zoo convert NAME OUT.onnx --seed 1` must pass the checker and run
    in onnxruntime with finite outputs, at the default opset and at 11 and 25, and once with
    --external-data.
+3. Every Keras fixture with reference outputs (fixtures/keras/manifest.json: Keras 3 .h5,
+   .keras, weights-only with its architecture, Keras 2 .h5) converted by `zoo convert FILE
+   OUT.onnx` must pass the checker, and onnxruntime must reproduce the outputs Keras itself
+   computed, in Keras's layout (NHWC in, NHWC or NC out).
 
 Usage: cross_check_onnx.py path/to/zoo. Prints one line per check and `N passed, N failed`.
 """
@@ -55,6 +59,20 @@ def check_fixture(zoo, entry, folder):
         np.testing.assert_allclose(got, want, rtol=reference["rtol"], atol=reference["atol"])
 
 
+def check_keras(zoo, entry, folder):
+    reference = entry["expect"]["reference"]
+    output = folder / (entry["name"].replace("/", "_") + ".onnx")
+    extra = ["--architecture", str(FIXTURES / entry["architecture"])] if entry.get("architecture") else []
+    convert(zoo, FIXTURES / entry["file"], output, *extra)
+    onnx.checker.check_model(onnx.load(str(output)), full_check=True)
+    run = session(output)
+    feeds = {info.name: np.load(FIXTURES / reference["dir"] / name)
+             for info, name in zip(run.get_inputs(), reference["inputs"])}
+    for got, name in zip(run.run(None, feeds), reference["outputs"]):
+        want = np.load(FIXTURES / reference["dir"] / name)
+        np.testing.assert_allclose(got, want, rtol=reference["rtol"], atol=reference["atol"])
+
+
 def check_network(zoo, name, folder, opset, *extra):
     output = folder / f"{name}-{opset}{'-external' if extra else ''}.onnx"
     convert(zoo, name, output, "--seed", "1", "--opset", str(opset), *extra)
@@ -88,6 +106,10 @@ def main():
             for opset in (13, 11, 25):
                 checks.append((f"network {name} opset {opset}", lambda name=name, opset=opset: check_network(zoo, name, folder, opset)))
         checks.append(("network resnet18 with external data", lambda: check_network(zoo, "resnet18", folder, 13, "--external-data")))
+        keras = json.loads((FIXTURES / "keras" / "manifest.json").read_text())
+        for entry in keras["fixtures"]:
+            if "reference" in (entry.get("expect") or {}):
+                checks.append((f"keras {entry['name']}", lambda entry=entry: check_keras(zoo, entry, folder)))
         for label, check in checks:
             try:
                 check()

@@ -17,6 +17,21 @@ enum KerasArchive {
         } catch {
             throw ZooError(.malformedFile, "A .keras file must be a valid zip archive. Received: one ZIPFoundation cannot open (\(error)).")
         }
+        return try read(archive, name: path, inputShapes: inputShapes)
+    }
+
+    /// A `.keras` archive held in memory (the fuzzer's entry).
+    static func read(data: Data, name: String, inputShapes: [String: Shape]) throws -> KerasReader.Result {
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw ZooError(.malformedFile, "A .keras file must be a valid zip archive. Received: one ZIPFoundation cannot open (\(error)).")
+        }
+        return try read(archive, name: name, inputShapes: inputShapes)
+    }
+
+    private static func read(_ archive: Archive, name path: String, inputShapes: [String: Shape]) throws -> KerasReader.Result {
         func entry(_ name: String) throws -> Entry {
             guard let entry = archive[name] else {
                 throw ZooError(.malformedFile, "A .keras archive must hold \(name). Received: entries \(archive.map(\.path).joined(separator: ", ")).")

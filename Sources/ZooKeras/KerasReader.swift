@@ -65,6 +65,20 @@ public enum KerasReader {
         return try build(try KerasModelConfig(json), weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
     }
 
+    /// Reads a Keras model held in memory: a legacy `.h5` (opened as an HDF5 image, not copied)
+    /// or a `.keras` archive. `name` names it in messages. This is the fuzzer's entry.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Model {
+        do {
+            if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                return try KerasArchive.read(data: Data(bytes), name: name, inputShapes: [:]).model
+            }
+            let file = try HDF5File(image: bytes, name: name, keepingAlive: NSObject())
+            return try read(file, inputShapes: [:]).model
+        } catch let error as ZooError {
+            throw error.inFile(name)
+        }
+    }
+
     private static func isZip(_ path: String) throws -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ZooError(.io, "A Keras file must be readable. Received: '\(path)'.", file: path)
