@@ -104,6 +104,12 @@ venv-tf: .venv-tf/.requirements.stamp
 	.venv-tf/bin/pip install --quiet --disable-pip-version-check --no-deps $(TF2ONNX) $(TF_KERAS)
 	@touch $@
 
+## check-keras: real Keras 3 (in .venv-tf) loads the .h5 and .keras files zoo writes and
+## reproduces the sources' outputs (not part of `make test`, which needs no TensorFlow)
+.PHONY: check-keras
+check-keras: release venv-tf
+	.venv-tf/bin/python scripts/check_keras_writer.py $(RELEASE_ZOO)
+
 ## fixtures: regenerate fixtures/onnx/, fixtures/manifest.json and fixtures/keras/ (see
 ## fixtures/README.md)
 fixtures: venv venv-tf
@@ -115,20 +121,30 @@ fixtures: venv venv-tf
 ## product only, in its own scratch path); new inputs go to fuzz/corpus/onnx (seeded from
 ## fuzz/seeds/onnx), crashes to fuzz/artifacts/. FUZZ_FLAGS adds libFuzzer flags
 ## ("-fork=1 -ignore_crashes=1" goes on past crashes). See fuzz/README.md.
+## fuzz-keras: the same on the Keras reader (ZooKerasFuzz, fuzz/corpus/keras, fuzz/seeds/keras,
+## fuzz/keras.dict); fuzz-onnx is fuzz.
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS ?=
 FUZZ_SCRATCH := .build-fuzz
+# One recipe for every reader: fuzz-READER builds FUZZ_PRODUCT_READER and fuzzes it with
+# fuzz/READER.dict, fuzz/corpus/READER and fuzz/seeds/READER.
+FUZZ_READERS := onnx keras
+FUZZ_PRODUCT_onnx := ZooONNXFuzz
+FUZZ_PRODUCT_keras := ZooKerasFuzz
 # SwiftPM passes the two sanitizers to swiftc as separate -sanitize= flags in no fixed order, and
 # swift-driver gives the frontend only the last one: Swift code would get either ASan or the
 # coverage counters, never both. The trailing -sanitize=fuzzer,address restores both.
 # SWIFT_BACKTRACE=enable=no leaves a Swift trap to libFuzzer: the runtime's own backtracer trips
 # ASan (a false stack-buffer-underflow in its crash handler) and hides the real cause.
-FUZZ_BUILD := $(SWIFT) build --product ZooONNXFuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
+# fuzz/lsan.supp silences a leak inside libhdf5 itself (see the file) and nothing else.
+FUZZ_BUILD = $(SWIFT) build --product $(FUZZ_PRODUCT_$*) --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
 	--scratch-path $(FUZZ_SCRATCH)
 
-.PHONY: fuzz
-fuzz: setup
+.PHONY: fuzz $(FUZZ_READERS:%=fuzz-%)
+fuzz: fuzz-onnx
+
+$(FUZZ_READERS:%=fuzz-%): fuzz-%: setup
 	$(FUZZ_BUILD)
-	@mkdir -p fuzz/corpus/onnx fuzz/artifacts
-	SWIFT_BACKTRACE=enable=no "$$($(FUZZ_BUILD) --show-bin-path)/ZooONNXFuzz" -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 \
-		-dict=fuzz/onnx.dict -artifact_prefix=fuzz/artifacts/ $(FUZZ_FLAGS) fuzz/corpus/onnx fuzz/seeds/onnx
+	@mkdir -p fuzz/corpus/$* fuzz/artifacts
+	SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=fuzz/lsan.supp "$$($(FUZZ_BUILD) --show-bin-path)/$(FUZZ_PRODUCT_$*)" -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 \
+		-dict=fuzz/$*.dict -artifact_prefix=fuzz/artifacts/ $(FUZZ_FLAGS) fuzz/corpus/$* fuzz/seeds/$*

@@ -42,6 +42,8 @@ let package = Package(
         ),
         // libFuzzer target for the ONNX reader: `make fuzz` (PLATFORM.md: debug build, own scratch path).
         .executableTarget(name: "ZooONNXFuzz", dependencies: ["ZooONNX"]),
+        // libFuzzer target for the Keras reader (.h5 images and .keras archives): `make fuzz-keras`.
+        .executableTarget(name: "ZooKerasFuzz", dependencies: ["ZooKeras"]),
         .executableTarget(
             name: "ZooCLI",
             dependencies: [

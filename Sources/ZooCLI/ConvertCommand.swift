@@ -1,12 +1,13 @@
 import ArgumentParser
 import ZooCore
 import ZooExec
+import ZooKeras
 import ZooONNX
 
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a model to another format (ONNX today; Keras arrives with the Keras writer).",
+        abstract: "Convert a model to another format: ONNX (.onnx) or Keras (.h5, .keras).",
         discussion: """
             SOURCE is a network of the zoo, a spec file or an ONNX model; OUT's extension picks the \
             format (.onnx). A spec has no weights: they are drawn at random, reproducibly, from \
@@ -16,7 +17,7 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Argument(help: "The file to write (.onnx).")
+    @Argument(help: "The file to write: .onnx, .h5 (Keras legacy full model) or .keras.")
     var output: String
 
     @Option(help: "Seed for the random weights of a spec.")
@@ -47,15 +48,20 @@ struct ConvertCommand: ParsableCommand {
                 ? "no layout permutation applied: \(loaded.format) is channels-first like the IR\n"
                 : loaded.layoutRules.map { $0 + "\n" }.joined())
         }
-        guard output.lowercased().hasSuffix(".onnx") else {
-            throw ZooError(.unsupported, "convert writes ONNX (.onnx) files; Keras output arrives with the Keras writer. Received: '\(output)'.", file: output)
-        }
-        let weightBytes = loaded.graph.layers.reduce(0) { total, layer in
-            layer.op.weights.reduce(total) { $0 &+ $1.tensor.count &* MemoryLayout<Float>.stride }
-        }
-        let target = opset ?? loaded.onnxOpset.map { max($0, ONNXWriter.opsets.lowerBound) } ?? ONNXWriter.defaultOpset
-        try Progress.step("writing \(output)", bytes: weightBytes) {
-            try ONNXWriter.write(loaded, to: output, opset: target, externalData: externalData)
+        let lowered = output.lowercased()
+        if lowered.hasSuffix(".h5") || lowered.hasSuffix(".keras") {
+            try Progress.step("writing \(output)", bytes: 0) { try KerasWriter.write(loaded, to: output) }
+        } else {
+            guard lowered.hasSuffix(".onnx") else {
+                throw ZooError(.unsupported, "convert writes ONNX (.onnx) and Keras (.h5, .keras) files. Received: '\(output)'.", file: output)
+            }
+            let weightBytes = loaded.graph.layers.reduce(0) { total, layer in
+                layer.op.weights.reduce(total) { $0 &+ $1.tensor.count &* MemoryLayout<Float>.stride }
+            }
+            let target = opset ?? loaded.onnxOpset.map { max($0, ONNXWriter.opsets.lowerBound) } ?? ONNXWriter.defaultOpset
+            try Progress.step("writing \(output)", bytes: weightBytes) {
+                try ONNXWriter.write(loaded, to: output, opset: target, externalData: externalData)
+            }
         }
         guard verify else { return }
         let written = try ModelFile.load(path: output, inputShapes: try model.parsedInputShapes())

@@ -123,6 +123,31 @@ struct KerasFixtureTests {
         }
     }
 
+    /// Keras -> ONNX -> Keras (.keras and legacy .h5) -> IR computes what Keras -> IR computes,
+    /// elementwise within rtol 1e-5, atol 1e-6: the writers' layout rules invert the reader's.
+    @Test(arguments: models.filter { $0.name.hasSuffix("_h5") && !$0.name.contains("weights") }.map(\.name))
+    func kerasToOnnxToKerasAgrees(_ name: String) throws {
+        let entry = try #require(Self.entries.first { $0.name == name })
+        let model = try entry.load()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-keras-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let onnx = folder.appendingPathComponent("model.onnx").path
+        try ONNXWriter.write(model, to: onnx, opset: 13)
+        let viaOnnx = try ONNXReader.load(path: onnx)
+        let (inputs, _) = try Self.reference(entry)
+        let expected = try Self.run(model.graph, inputs)
+        for suffix in ["keras", "h5"] {
+            let path = folder.appendingPathComponent("model.\(suffix)").path
+            try KerasWriter.write(viaOnnx, to: path)
+            let back = try KerasReader.load(path: path)
+            for (index, (a, b)) in zip(try Self.run(back.graph, inputs), expected).enumerated() {
+                let problem = Self.mismatch(a, b, rtol: 1e-5, atol: 1e-6)
+                #expect(problem == nil, "\(name) via .\(suffix), output \(index): \(problem ?? "")")
+            }
+        }
+    }
+
     @Test(arguments: malformed.map(\.name))
     func malformedFilesGiveTheirErrorKind(_ name: String) throws {
         let entry = try #require(Self.entries.first { $0.name == name })

@@ -1,0 +1,80 @@
+import Foundation
+import ZIPFoundation
+import ZooCore
+
+/// Writes `.keras` archives as Keras 3 does: stored entries `metadata.json`, `config.json` and
+/// `model.weights.h5`, whose layers are `layers/<snake-case class name, numbered>/vars/0..n`
+/// with the layer's name as the `vars` group's `name` attribute — the paths Keras's loader walks,
+/// numbered in its order of the model's layers (``KerasModelBuilder/kerasOrder()``).
+enum KerasArchiveWriter {
+    /// The modification date of the entries: 1980-01-01 00:00:00 UTC, so equal models give equal bytes.
+    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
+
+    static func write(_ built: KerasModelBuilder, to path: String) throws {
+        let config = Data(try built.configJSON(withModules: true).utf8)
+        let metadata = Data("{\"keras_version\": \"\(KerasWriter.kerasVersion)\", \"date_saved\": \"1980-01-01@00:00:00\"}".utf8)
+        let weightsPath = path + ".weights-\(getpid()).h5"
+        defer { unlink(weightsPath) }
+        let writer = try HDF5Writer(path: weightsPath, name: path)
+        try writeWeights(built, into: writer)
+        try writer.close()
+        let weights: Data
+        do {
+            weights = try Data(contentsOf: URL(fileURLWithPath: weightsPath))
+        } catch {
+            throw ZooError(.io, "A .keras archive's weights must be writable next to it. Received: '\(path)' (\(error)).", file: path)
+        }
+        try AtomicOutput.replace(path) { temporary in
+            let archive: Archive
+            do {
+                archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+            } catch {
+                throw ZooError(.io, "A .keras file's folder must exist and be writable. Received: '\(path)' (\(error)).", file: path)
+            }
+            for (name, data) in [("metadata.json", metadata), ("config.json", config), ("model.weights.h5", weights)] {
+                do {
+                    try archive.addEntry(
+                        with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate, permissions: 0o644,
+                        compressionMethod: .none, bufferSize: 1 << 20
+                    ) { position, length in
+                        data.subdata(in: Int(position)..<(Int(position) + length))
+                    }
+                } catch {
+                    throw ZooError(.io, "A .keras file must be written whole. Received: '\(path)', entry '\(name)' (\(error)).", file: path)
+                }
+            }
+        }
+    }
+
+    /// The weights file of a `.keras` archive.
+    static func writeWeights(_ built: KerasModelBuilder, into writer: HDF5Writer) throws {
+        try writer.createGroup("/layers")
+        var used: [String: Int] = [:]
+        for layer in built.kerasOrder() {
+            let base = snakeCase(layer.className)
+            let count = used[base].map { $0 + 1 } ?? 0
+            used[base] = count
+            let group = "/layers/" + (count == 0 ? base : "\(base)_\(count)")
+            try writer.createGroup(group)
+            try writer.createGroup(group + "/vars")
+            try writer.setString(layer.name, name: "name", on: group + "/vars")
+            for (index, weight) in layer.weights.enumerated() { try writer.writeDataset(weight.tensor, at: "\(group)/vars/\(index)") }
+        }
+        try writer.createGroup("/vars")
+        try writer.setString(built.name, name: "name", on: "/vars")
+    }
+
+    /// Keras's `to_snake_case`: `Conv2D` -> `conv2d`, `BatchNormalization` ->
+    /// `batch_normalization`, `ReLU` -> `re_lu`.
+    static func snakeCase(_ name: String) -> String {
+        var text = name.filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        text = replace(text, "(.)([A-Z][a-z]+)", "$1_$2")
+        text = replace(text, "([a-z])([A-Z])", "$1_$2")
+        return text.lowercased()
+    }
+
+    private static func replace(_ text: String, _ pattern: String, _ template: String) -> String {
+        guard let expression = try? NSRegularExpression(pattern: pattern) else { return text }
+        return expression.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+    }
+}

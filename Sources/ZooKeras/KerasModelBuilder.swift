@@ -1,0 +1,450 @@
+import Foundation
+import ZooCore
+
+/// An IR graph rewritten as a Keras Functional model: the layers' configurations, inbound
+/// tensors and weights, channels-last (see ``KerasWriter``).
+struct KerasModelBuilder {
+    struct KerasLayer {
+        let className: String
+        let name: String
+        var config: [String: Any]
+        let inputs: [Symbolic]
+        let weights: [(name: String, tensor: ZooCore.Tensor)]
+    }
+
+    /// A Keras tensor: the layer making it, its Keras shape (batch nil), and whether it holds an
+    /// IR value of rank >= 3 channels-last (the IR's axis 1 last).
+    struct Symbolic {
+        let layer: String
+        let shape: [Int?]
+        let channelsLast: Bool
+    }
+
+    private(set) var layers: [KerasLayer] = []
+    private(set) var inputNames: [String] = []
+    private(set) var outputNames: [String] = []
+    let name: String
+    private var values: [String: Symbolic] = [:]
+    private var used = Set<String>()
+    /// IR values known to hold no negative element (after a ReLU, a sigmoid, ...): zero padding
+    /// before a max pool of one of them is exact.
+    private var nonNegative = Set<String>()
+    private let shapes: [String: Shape]
+
+    init(_ model: Model) throws {
+        name = Self.kerasName(model.name)
+        shapes = try ShapeInference.infer(model.graph)
+        for input in model.graph.inputs {
+            let layerName = unique(input.name)
+            let shape = input.shape.dims.map(\.value)
+            layers.append(KerasLayer(
+                className: "InputLayer", name: layerName,
+                config: ["batch_shape": [nil] + shape.dropFirst().map { $0 as Any }, "dtype": "float32", "sparse": false, "name": layerName],
+                inputs: [], weights: []))
+            inputNames.append(layerName)
+            values[input.name] = Symbolic(layer: layerName, shape: [nil] + Array(shape.dropFirst()), channelsLast: false)
+        }
+        for layer in model.graph.layers {
+            do {
+                values[layer.name] = try convert(layer)
+                if Self.keepsNonNegative(layer.op, inputs: layer.inputs.map { nonNegative.contains($0) }) { nonNegative.insert(layer.name) }
+            } catch let error as ZooError {
+                throw error.at(layer: layer.name)
+            }
+        }
+        for output in model.graph.outputs {
+            guard let value = values[output.name] else {
+                throw ZooError(.invalidGraph, "Every graph output needs a value. Received: none for '\(output.name)'.", layer: output.name)
+            }
+            outputNames.append(try sameOrder(value, for: output.name).layer)
+        }
+    }
+
+    // MARK: Layers
+
+    private mutating func convert(_ layer: Layer) throws -> Symbolic {
+        let inputs = try layer.inputs.map { name -> Symbolic in
+            guard let value = values[name] else {
+                throw ZooError(.invalidGraph, "A layer's inputs must come first. Received: '\(name)' for '\(layer.name)'.", layer: layer.name)
+            }
+            return value
+        }
+        let output = shapes[layer.name] ?? Shape([Dim]())
+        switch layer.op {
+        case .conv(let conv): return try convolution(conv, layer: layer, input: inputs[0])
+        case .dense(let dense):
+            let x = try sameOrder(inputs[0], for: layer.name)
+            var weights = [(name: "kernel", tensor: try KerasLayout.permute(dense.weight, [1, 0]))]
+            if let bias = dense.bias { weights.append(("bias", bias)) }
+            return try add("Dense", layer.name, ["units": dense.units, "activation": "linear", "use_bias": dense.bias != nil], [x], weights, output, channelsLast: false)
+        case .batchNorm(let norm):
+            let x = output.rank >= 3 ? try channelsLastOrder(inputs[0], for: layer.name) : inputs[0]
+            var weights: [(name: String, tensor: ZooCore.Tensor)] = []
+            if let gamma = norm.gamma { weights.append(("gamma", gamma)) }
+            if let beta = norm.beta { weights.append(("beta", beta)) }
+            weights += [("moving_mean", norm.mean), ("moving_variance", norm.variance)]
+            let config: [String: Any] = [
+                "axis": -1, "momentum": 0.99, "epsilon": Double(norm.epsilon), "center": norm.beta != nil, "scale": norm.gamma != nil,
+            ]
+            return try add("BatchNormalization", layer.name, config, [x], weights, output, channelsLast: x.channelsLast)
+        case .relu: return try add("ReLU", layer.name, [:], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .clip(let clip):
+            guard clip.min == 0 else { throw refusal("clip with a lower bound other than 0", layer) }
+            let config: [String: Any] = clip.max.map { ["max_value": Double($0)] } ?? [:]
+            return try add("ReLU", layer.name, config, inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .sigmoid: return try activation("sigmoid", layer, inputs[0], output)
+        case .tanh: return try activation("tanh", layer, inputs[0], output)
+        case .silu: return try activation("silu", layer, inputs[0], output)
+        case .hardSwish: return try activation("hard_silu", layer, inputs[0], output)
+        case .hardSigmoid(let op):
+            // max(0, min(1, alpha x + beta)) exactly: Rescaling(alpha, beta), then ReLU(max_value 1)
+            // (Keras 2's and Keras 3's `hard_sigmoid` differ, and neither takes parameters).
+            let scaled = try add(
+                "Rescaling", layer.name + "_affine", ["scale": Double(op.alpha), "offset": Double(op.beta)], inputs, [], output,
+                channelsLast: inputs[0].channelsLast)
+            return try add("ReLU", layer.name, ["max_value": 1.0], [scaled], [], output, channelsLast: inputs[0].channelsLast)
+        case .leakyRelu(let op):
+            return try add("LeakyReLU", layer.name, ["negative_slope": Double(op.alpha)], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .softmax(let op):
+            let axis = kerasAxis(op.axis, rank: output.rank, channelsLast: inputs[0].channelsLast)
+            return try add("Softmax", layer.name, ["axis": axis], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .maxPool(let pool): return try pooling("MaxPooling", pool.window, countIncludePad: false, layer: layer, input: inputs[0], output: output)
+        case .averagePool(let pool): return try pooling("AveragePooling", pool.window, countIncludePad: pool.countIncludePad, layer: layer, input: inputs[0], output: output)
+        case .globalAveragePool, .globalMaxPool:
+            let x = try channelsLastOrder(inputs[0], for: layer.name)
+            let spatial = output.rank - 2
+            guard (1...2).contains(spatial) else { throw refusal("a global pool over \(spatial) spatial axes", layer) }
+            let className = (layer.op.name == "globalavgpool" ? "GlobalAveragePooling" : "GlobalMaxPooling") + "\(spatial)D"
+            return try add(className, layer.name, ["keepdims": true], [x], [], output, channelsLast: true)
+        case .add(let op): return try merge("Add", op.constant, layer: layer, inputs: inputs, output: output)
+        case .sub(let op):
+            guard op.constant != nil || inputs.count == 2 else { throw refusal("a subtraction of \(inputs.count) inputs", layer) }
+            return try merge("Subtract", op.constant, layer: layer, inputs: inputs, output: output)
+        case .mul(let op): return try merge("Multiply", op.constant, layer: layer, inputs: inputs, output: output)
+        case .div: throw refusal("division (Keras has no Divide layer, and x * (1/c) rounds differently)", layer)
+        case .concat(let op):
+            let aligned = try align(inputs, for: layer.name)
+            let axis = kerasAxis(op.axis, rank: output.rank, channelsLast: aligned[0].channelsLast)
+            return try add("Concatenate", layer.name, ["axis": axis], aligned, [], output, channelsLast: aligned[0].channelsLast)
+        case .flatten(let op):
+            guard op.axis == 1 else { throw refusal("flatten at axis \(op.axis) (Keras flattens after the batch)", layer) }
+            let x = try sameOrder(inputs[0], for: layer.name)
+            return try add("Flatten", layer.name, [:], [x], [], output, channelsLast: false)
+        case .reshape:
+            let x = try sameOrder(inputs[0], for: layer.name)
+            guard let target = output.concrete.map({ Array($0.dropFirst()) }) ?? (output.dims.dropFirst().allSatisfy { $0.value != nil } ? output.dims.dropFirst().compactMap(\.value) : nil) else {
+                throw refusal("a reshape whose shape depends on more than the batch", layer)
+            }
+            return try add("Reshape", layer.name, ["target_shape": target], [x], [], output, channelsLast: false)
+        case .transpose(let op):
+            let rank = output.rank
+            let permutation = op.permutation ?? Array((0..<rank).reversed())
+            let x = inputs[0]
+            if !x.channelsLast, rank >= 3, permutation == KerasLayout.toChannelsFirst(rank: rank) {
+                // An NHWC tensor transposed to NCHW: Keras keeps the NHWC tensor, which holds it channels-last.
+                return Symbolic(layer: x.layer, shape: x.shape, channelsLast: true)
+            }
+            if x.channelsLast, permutation == KerasLayout.toChannelsLast(rank: rank) {
+                return Symbolic(layer: x.layer, shape: x.shape, channelsLast: false)
+            }
+            guard permutation.first == 0 else { throw refusal("a transpose that moves the batch axis", layer) }
+            let same = try sameOrder(x, for: layer.name)
+            return try add("Permute", layer.name, ["dims": Array(permutation.dropFirst())], [same], [], output, channelsLast: false)
+        case .pad(let pad):
+            let rank = output.rank
+            guard pad.mode == .constant, pad.value == 0, rank >= 3, rank <= 4, pad.pads[0] == 0, pad.pads[1] == 0, pad.pads[rank] == 0, pad.pads[rank + 1] == 0
+            else { throw refusal("padding other than zeros on the spatial axes (\(pad.mode.rawValue), value \(pad.value))", layer) }
+            let x = try channelsLastOrder(inputs[0], for: layer.name)
+            let begin = Array(pad.pads[2..<rank]), end = Array(pad.pads[(rank + 2)...])
+            return try add(
+                rank == 4 ? "ZeroPadding2D" : "ZeroPadding1D", layer.name,
+                ["padding": rank == 4 ? [[begin[0], end[0]], [begin[1], end[1]]] : [begin[0], end[0]] as [Any]], [x], [], output, channelsLast: true)
+        case .dropout(let op): return try add("Dropout", layer.name, ["rate": Double(op.ratio)], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .identity: return inputs[0]
+        case .lrn: throw refusal("local response normalization (Keras has no LRN layer)", layer)
+        case .matMul: throw refusal("a matrix product of two runtime tensors", layer)
+        }
+    }
+
+    private mutating func convolution(_ conv: Conv, layer: Layer, input: Symbolic) throws -> Symbolic {
+        guard let inputShape = shapes[layer.inputs[0]], let output = shapes[layer.name] else {
+            throw ZooError(.invalidGraph, "A conv needs inferred shapes. Received: none for '\(layer.name)'.", layer: layer.name)
+        }
+        var x = try channelsLastOrder(input, for: layer.name)
+        let spatial = conv.kernelSize.count
+        let resolved = try conv.window.resolve(input: inputShape, op: Conv.info.name)
+        let padding = try kerasPadding(conv.window, resolved: resolved, layer: layer, x: &x, inputShape: inputShape)
+        let channels = try inputShape.size(ofAxis: 1, for: Conv.info.name)
+        var config: [String: Any] = [
+            "kernel_size": conv.kernelSize, "strides": conv.stride, "padding": padding, "data_format": "channels_last",
+            "dilation_rate": conv.dilation, "activation": "linear", "use_bias": conv.bias != nil,
+        ]
+        var weights: [(name: String, tensor: ZooCore.Tensor)] = []
+        let className: String
+        if conv.groups == channels, conv.groups > 1, spatial == 2 {
+            // (C M, 1, kh, kw) -> (kh, kw, C, M), output channel c M + m.
+            className = "DepthwiseConv2D"
+            let multiplier = conv.filters / channels
+            let kernel = conv.kernel
+            let moved = try ZooCore.Tensor(shape: [channels, multiplier] + conv.kernelSize, storage: kernel.storage)
+            weights.append(("kernel", try KerasLayout.permute(moved, [2, 3, 0, 1])))
+            config["depth_multiplier"] = multiplier
+        } else {
+            className = spatial == 2 ? "Conv2D" : "Conv1D"
+            weights.append(("kernel", try KerasLayout.permute(conv.kernel, spatial == 2 ? [2, 3, 1, 0] : [2, 1, 0])))
+            config["filters"] = conv.filters
+            config["groups"] = conv.groups
+        }
+        if let bias = conv.bias { weights.append(("bias", bias)) }
+        return try add(className, layer.name, config, [x], weights, output, channelsLast: true)
+    }
+
+    /// `valid` or `same` when the resolved padding is one of them; otherwise a ZeroPadding layer
+    /// before `x` and `valid`.
+    private mutating func kerasPadding(
+        _ window: SpatialWindow, resolved: SpatialWindow.Resolved, layer: Layer, x: inout Symbolic, inputShape: Shape
+    ) throws -> String {
+        if resolved.padBegin.allSatisfy({ $0 == 0 }), resolved.padEnd.allSatisfy({ $0 == 0 }) { return "valid" }
+        let same = try SpatialWindow(kernel: window.kernel, stride: window.stride, dilation: window.dilation, padding: .same(extra: .end))
+            .resolve(input: inputShape, op: layer.op.name)
+        if same.padBegin == resolved.padBegin, same.padEnd == resolved.padEnd { return "same" }
+        let rank = inputShape.rank
+        var padded = inputShape.dims
+        for axis in 0..<(rank - 2) { padded[axis + 2] = .fixed(resolved.input[axis] + resolved.padBegin[axis] + resolved.padEnd[axis]) }
+        let pads: [Any] = rank == 4
+            ? [[resolved.padBegin[0], resolved.padEnd[0]], [resolved.padBegin[1], resolved.padEnd[1]]] : [resolved.padBegin[0], resolved.padEnd[0]]
+        x = try add(rank == 4 ? "ZeroPadding2D" : "ZeroPadding1D", layer.name + "_pad", ["padding": pads], [x], [], Shape(padded), channelsLast: true)
+        return "valid"
+    }
+
+    /// Whether `op`'s output has no negative element, given which inputs have none.
+    static func keepsNonNegative(_ op: Op, inputs: [Bool]) -> Bool {
+        switch op {
+        case .relu, .sigmoid, .hardSigmoid, .softmax: return true
+        case .clip(let clip): return (clip.min ?? -1) >= 0
+        case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .dropout, .identity, .flatten, .reshape, .transpose, .concat:
+            return !inputs.isEmpty && inputs.allSatisfy { $0 }
+        case .pad(let pad): return pad.mode != .constant || pad.value >= 0 ? inputs.allSatisfy { $0 } : false
+        default: return false
+        }
+    }
+
+    private mutating func pooling(
+        _ kind: String, _ window: SpatialWindow, countIncludePad: Bool, layer: Layer, input: Symbolic, output: Shape
+    ) throws -> Symbolic {
+        guard let inputShape = shapes[layer.inputs[0]] else {
+            throw ZooError(.invalidGraph, "A pool needs inferred shapes. Received: none for '\(layer.name)'.", layer: layer.name)
+        }
+        guard window.dilation.allSatisfy({ $0 == 1 }) else { throw refusal("a dilated pool", layer) }
+        let resolved = try window.resolve(input: inputShape, op: layer.op.name)
+        // Ceil mode's extra window reads past the end padding: that much more padding, in floor mode.
+        var extra = [Int]()
+        for axis in 0..<window.kernel.count {
+            let reach = (resolved.output[axis] - 1) * window.stride[axis] + window.kernel[axis]
+            extra.append(max(0, reach - (resolved.input[axis] + resolved.padBegin[axis] + resolved.padEnd[axis])))
+        }
+        let padEnd = zip(resolved.padEnd, extra).map(+)
+        let unpadded = resolved.padBegin.allSatisfy { $0 == 0 } && padEnd.allSatisfy { $0 == 0 }
+        let same = try SpatialWindow(kernel: window.kernel, stride: window.stride, padding: .same(extra: .end)).resolve(input: inputShape, op: layer.op.name)
+        var x = input
+        let padding: String
+        if unpadded {
+            padding = "valid"
+        } else if same.padBegin == resolved.padBegin, same.padEnd == padEnd, same.output == resolved.output, !countIncludePad {
+            padding = "same"
+        } else if kind == "MaxPooling" ? nonNegative.contains(layer.inputs[0]) : countIncludePad && extra.allSatisfy({ $0 == 0 }) {
+            // Zero padding is exact here: a max over non-negative values, or an average whose
+            // divisor counts the padding.
+            x = try channelsLastOrder(input, for: layer.name)
+            var padded = inputShape.dims
+            for axis in 0..<window.kernel.count { padded[axis + 2] = .fixed(resolved.input[axis] + resolved.padBegin[axis] + padEnd[axis]) }
+            let pads: [Any] = window.kernel.count == 2
+                ? [[resolved.padBegin[0], padEnd[0]], [resolved.padBegin[1], padEnd[1]]] : [resolved.padBegin[0], padEnd[0]]
+            x = try add(window.kernel.count == 2 ? "ZeroPadding2D" : "ZeroPadding1D", layer.name + "_pad", ["padding": pads], [x], [], Shape(padded), channelsLast: true)
+            padding = "valid"
+        } else {
+            throw refusal(
+                "a pool with padding other than valid or TensorFlow's same (begin \(resolved.padBegin), end \(padEnd)) on an input that may be negative", layer)
+        }
+        x = try channelsLastOrder(x, for: layer.name)
+        let spatial = window.kernel.count
+        return try add(
+            "\(kind)\(spatial)D", layer.name, ["pool_size": window.kernel, "strides": window.stride, "padding": padding, "data_format": "channels_last"],
+            [x], [], output, channelsLast: true)
+    }
+
+    private mutating func activation(_ function: String, _ layer: Layer, _ input: Symbolic, _ output: Shape) throws -> Symbolic {
+        try add("Activation", layer.name, ["activation": function], [input], [], output, channelsLast: input.channelsLast)
+    }
+
+    /// Add, Subtract, Multiply of runtime tensors; a scalar constant operand becomes Rescaling.
+    private mutating func merge(_ className: String, _ constant: ConstantOperand?, layer: Layer, inputs: [Symbolic], output: Shape) throws -> Symbolic {
+        guard let constant else {
+            let aligned = try align(inputs, for: layer.name)
+            return try add(className, layer.name, [:], aligned, [], output, channelsLast: aligned[0].channelsLast)
+        }
+        guard constant.tensor.count == 1, let value = constant.tensor.values?.first else {
+            throw refusal("a constant operand of shape \(constant.tensor.shape) (Keras rescales by scalars only)", layer)
+        }
+        let (scale, offset): (Double, Double) = switch className {
+        case "Add": (1, Double(value))
+        case "Multiply": (Double(value), 0)
+        default: constant.isFirst ? (-1, Double(value)) : (1, -Double(value))
+        }
+        return try add("Rescaling", layer.name, ["scale": scale, "offset": offset], inputs, [], output, channelsLast: inputs[0].channelsLast)
+    }
+
+    // MARK: Layouts
+
+    private mutating func channelsLastOrder(_ value: Symbolic, for layer: String) throws -> Symbolic {
+        guard !value.channelsLast, value.shape.count >= 3 else { return value }
+        let rank = value.shape.count
+        let dims = Array(2..<rank) + [1]
+        let shape = [nil] + dims.map { value.shape[$0] }
+        return try add("Permute", layer + "_channels_last", ["dims": dims], [value], [], nil, keras: shape, channelsLast: true)
+    }
+
+    private mutating func sameOrder(_ value: Symbolic, for layer: String) throws -> Symbolic {
+        guard value.channelsLast else { return value }
+        let rank = value.shape.count
+        let dims = [rank - 1] + Array(1..<(rank - 1))
+        let shape = [nil] + dims.map { value.shape[$0] }
+        return try add("Permute", layer + "_channels_first", ["dims": dims], [value], [], nil, keras: shape, channelsLast: false)
+    }
+
+    private mutating func align(_ inputs: [Symbolic], for layer: String) throws -> [Symbolic] {
+        guard inputs.contains(where: \.channelsLast) else { return inputs }
+        return try inputs.map { try channelsLastOrder($0, for: layer) }
+    }
+
+    /// The Keras axis of IR axis `axis` for a tensor of `rank` held channels-last or not.
+    private func kerasAxis(_ axis: Int, rank: Int, channelsLast: Bool) -> Int {
+        let positive = axis < 0 ? axis + rank : axis
+        guard channelsLast, rank >= 3, positive > 0 else { return positive }
+        return positive == 1 ? rank - 1 : positive - 1
+    }
+
+    // MARK: Bookkeeping
+
+    /// Appends a layer; its Keras output shape is `output` (IR), permuted when `channelsLast`,
+    /// or `keras` as given.
+    @discardableResult
+    private mutating func add(
+        _ className: String, _ baseName: String, _ config: [String: Any], _ inputs: [Symbolic], _ weights: [(name: String, tensor: ZooCore.Tensor)],
+        _ output: Shape?, keras: [Int?]? = nil, channelsLast: Bool
+    ) throws -> Symbolic {
+        let name = unique(baseName)
+        var shape: [Int?] = keras ?? []
+        if keras == nil, let output {
+            var dims = output.dims.map(\.value)
+            if channelsLast, dims.count >= 3 { dims = [dims[0]] + Array(dims[2...]) + [dims[1]] }
+            shape = [nil] + Array(dims.dropFirst())
+        }
+        var full = config
+        full["name"] = name
+        full["trainable"] = true
+        full["dtype"] = "float32"
+        layers.append(KerasLayer(className: className, name: name, config: full, inputs: inputs, weights: weights))
+        return Symbolic(layer: name, shape: shape, channelsLast: channelsLast)
+    }
+
+    /// A Keras layer name from `base`: `/` is not allowed, and names must be unique.
+    private mutating func unique(_ base: String) -> String {
+        let cleaned = Self.kerasName(base)
+        var name = cleaned, index = 1
+        while used.contains(name) {
+            name = "\(cleaned)_\(index)"
+            index += 1
+        }
+        used.insert(name)
+        return name
+    }
+
+    static func kerasName(_ text: String) -> String {
+        let mapped = String(text.map { $0 == "/" || $0 == ":" || $0 == " " ? "_" : $0 })
+        return mapped.isEmpty ? "layer" : mapped
+    }
+
+    private func refusal(_ what: String, _ layer: Layer) -> ZooError {
+        ZooError(.unsupported, "Keras cannot express \(what) exactly, and zoo does not approximate. Received: \(layer.op.name) layer '\(layer.name)'.", layer: layer.name)
+    }
+
+    /// The layers in the order Keras's Functional model lists them (`keras.src.ops.function.map_graph`):
+    /// by decreasing depth from the outputs (an output's layer has depth 0, a layer's inputs are
+    /// at least one deeper), ties in the order a depth-first walk from the outputs, inputs in
+    /// order, first meets them. `.keras` weight paths are numbered in this order.
+    func kerasOrder() -> [KerasLayer] {
+        let byName = Dictionary(uniqueKeysWithValues: layers.map { ($0.name, $0) })
+        var discovery: [String: Int] = [:]
+        var finished = Set<String>()
+        var postOrder: [String] = []
+        func walk(_ name: String) {
+            guard !finished.contains(name), let layer = byName[name] else { return }
+            if discovery[name] == nil { discovery[name] = discovery.count }
+            for input in layer.inputs { walk(input.layer) }
+            finished.insert(name)
+            postOrder.append(name)
+        }
+        for output in outputNames { walk(output) }
+        var depth: [String: Int] = [:]
+        for name in postOrder.reversed() {
+            let current = depth[name, default: 0]
+            for input in byName[name]?.inputs ?? [] { depth[input.layer] = max(depth[input.layer, default: 0], current + 1) }
+        }
+        return layers.filter { discovery[$0.name] != nil }.sorted {
+            let (a, b) = (depth[$0.name, default: 0], depth[$1.name, default: 0])
+            return a != b ? a > b : discovery[$0.name, default: 0] < discovery[$1.name, default: 0]
+        }
+    }
+
+    // MARK: JSON
+
+    /// The Functional model configuration, as Keras 3 writes `model_config`.
+    func configJSON(withModules: Bool = false) throws -> String {
+        let entries: [[String: Any]] = layers.map { layer in
+            var entry: [String: Any] = ["class_name": layer.className, "config": layer.config, "name": layer.name]
+            entry["inbound_nodes"] = layer.inputs.isEmpty ? [] : [[
+                "args": layer.inputs.count == 1 && !Self.mergeClasses.contains(layer.className)
+                    ? [Self.kerasTensor(layer.inputs[0])] : [layer.inputs.map(Self.kerasTensor)],
+                "kwargs": [String: Any](),
+            ]]
+            if withModules {
+                entry["module"] = "keras.layers"
+                entry["registered_name"] = NSNull()
+            }
+            return entry
+        }
+        var root: [String: Any] = [
+            "class_name": "Functional",
+            "config": [
+                "name": name, "trainable": true, "layers": entries,
+                "input_layers": inputNames.map { [$0, 0, 0] }, "output_layers": outputNames.map { [$0, 0, 0] },
+            ] as [String: Any],
+        ]
+        if withModules {
+            root["module"] = "keras.src.models.functional"
+            root["registered_name"] = "Functional"
+        }
+        let data = try JSONSerialization.data(withJSONObject: Self.nullify(root), options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Concatenate"]
+
+    static func kerasTensor(_ tensor: Symbolic) -> [String: Any] {
+        [
+            "class_name": "__keras_tensor__",
+            "config": ["shape": tensor.shape.map { $0 as Any }, "dtype": "float32", "keras_history": [tensor.layer, 0, 0]] as [String: Any],
+        ]
+    }
+
+    /// `nil` entries (Swift optionals in `Any`) as JSON null.
+    static func nullify(_ value: Any) -> Any {
+        if let dictionary = value as? [String: Any] { return dictionary.mapValues(nullify) }
+        if let array = value as? [Any] { return array.map(nullify) }
+        if case Optional<Any>.none = value as Any? { return NSNull() }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional { return mirror.children.first.map { nullify($0.value) } ?? NSNull() }
+        return value
+    }
+}
