@@ -29,6 +29,13 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Write the large weights to OUT.data beside the model (ONNX external data); automatic past protobuf's 2 GB limit.")
     var externalData = false
 
+    @Option(help: ArgumentHelp("The converted model's input layout: source (as the source takes them) or nchw (channels-first, as PyTorch and ONNX models usually do).", valueName: "source|nchw"))
+    var layout: InputLayout = .source
+
+    enum InputLayout: String, ExpressibleByArgument {
+        case source, nchw
+    }
+
     @Flag(help: "List every layout permutation applied to the source, layer by layer (Keras: kernels HWIO -> OIHW, transposes around channels-last tensors).")
     var explain = false
 
@@ -42,7 +49,8 @@ struct ConvertCommand: ParsableCommand {
     var atol: Float = 1e-5
 
     func run() throws {
-        let loaded = try model.loadWithWeights(seed: seed)
+        var loaded = try model.loadWithWeights(seed: seed)
+        if layout == .nchw { loaded.graph = try loaded.located { try loaded.graph.withChannelsFirstInputs() } }
         if explain {
             Console.out(loaded.layoutRules.isEmpty
                 ? "no layout permutation applied: \(loaded.format) is channels-first like the IR\n"

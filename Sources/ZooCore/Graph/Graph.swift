@@ -80,7 +80,7 @@ public struct Graph: Sendable, Equatable {
 
     /// The same graph with each layer's op transformed (weights materialized, for example).
     public func mappingOps(_ transform: (Layer) throws -> Op) throws -> Graph {
-        try Graph(inputs: inputs, layers: layers.map { Layer($0.name, try transform($0), inputs: $0.inputs) }, outputs: outputs)
+        try Graph(inputs: inputs, layers: layers.map { Layer($0.name, try transform($0), inputs: $0.inputs, frozen: $0.frozen) }, outputs: outputs)
     }
 
     public static func == (lhs: Graph, rhs: Graph) -> Bool {

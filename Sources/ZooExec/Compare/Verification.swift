@@ -47,7 +47,8 @@ public struct VerificationReport: Sendable {
 /// fused, so every layer's value exists.
 public enum Verification {
     /// Compares `candidate` with `reference` on `inputs` (keyed by the reference's input names;
-    /// the candidate's inputs take them by name, else by position).
+    /// the candidate's inputs take them by name, else by position, transposed when the two models
+    /// take them in different layouts: NHWC and NCHW).
     public static func run(
         candidate: Graph, reference: Graph, inputs: [String: Tensor], tolerance: Tolerance, threads: Int? = nil
     ) throws -> VerificationReport {
@@ -56,10 +57,9 @@ public enum Verification {
         let referenceExecutor = try Executor(graph: reference, inputShapes: referenceShapes, options: options)
         var candidateInputs: [String: Tensor] = [:]
         for (position, input) in candidate.inputs.enumerated() {
-            if let tensor = inputs[input.name] {
-                candidateInputs[input.name] = tensor
-            } else if position < reference.inputs.count, let tensor = inputs[reference.inputs[position].name] {
-                candidateInputs[input.name] = tensor
+            let counterpart = reference.inputs.first { $0.name == input.name } ?? (position < reference.inputs.count ? reference.inputs[position] : nil)
+            if let counterpart, let tensor = inputs[counterpart.name] {
+                candidateInputs[input.name] = try relayout(tensor, from: counterpart.layout, to: input.layout)
             } else {
                 throw ZooError(
                     .invalidGraph,
@@ -96,6 +96,18 @@ public enum Verification {
         let paired = Set(pairs.keys)
         return VerificationReport(
             layers: layers, outputs: outputs, unpaired: candidate.layers.map(\.name).filter { !paired.contains($0) }, tolerance: tolerance)
+    }
+
+    /// `tensor`, held in layout `from`, in layout `to` (an NHWC input fed to a model converted
+    /// with `--layout nchw`); unchanged when the layouts agree or are not a permutation of each other.
+    static func relayout(_ tensor: Tensor, from: Layout, to: Layout) throws -> Tensor {
+        guard from != to, from.rank == to.rank, from.rank == tensor.shape.count, Set(from.axes) == Set(to.axes), from.axes.count == Set(from.axes).count
+        else { return tensor }
+        let source = Array(from.axes)
+        let permutation = to.axes.compactMap { axis in source.firstIndex(of: axis) }
+        let layer = Layer("relayout", .transpose(Transpose(permutation: permutation)), inputs: ["x"])
+        let graph = try Graph(inputs: [GraphInput(name: "x", shape: Shape(tensor.shape))], layers: [layer], outputs: [GraphOutput(name: "relayout")])
+        return try Executor(graph: graph).run(["x": tensor]).outputs[0].tensor
     }
 
     /// Compares the outputs of `graph` on `inputs` with stored `expected` tensors (by position).

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Keras files end to end through the binary: analysis with Keras's trainable split, conversion
+/// both ways with `--verify`, `--layout nchw`, `--explain`, and refusals with status 2.
+@Suite("zoo on Keras files")
+struct KerasCommandTests {
+    static func fixture(_ path: String) -> String { RunVerifyCommandTests.fixture("keras/" + path) }
+
+    /// The transfer fixture freezes its base model's first conv: Keras counts 1,269 trainable and
+    /// 240 non-trainable parameters (fixtures/keras/manifest.json, from Keras itself).
+    @Test func analyzeGivesKerasTrainableSplit() throws {
+        for file in ["transfer.h5", "transfer.keras", "transfer_keras2.h5"] {
+            let result = try ZooProcess.run(["analyze", Self.fixture(file), "--format", "json"])
+            #expect(result.status == 0, "\(file): \(result)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let params = try #require((report["totals"] as? [String: Any])?["params"] as? [String: Any])
+            #expect(params["trainable"] as? Int == 1269, "\(file)")
+            #expect(params["non_trainable"] as? Int == 240, "\(file)")
+        }
+    }
+
+    @Test func convertBothWaysVerifies() throws {
+        let folder = try TemporaryDirectory()
+        let onnx = folder.url.appendingPathComponent("resnet.onnx").path
+        let toOnnx = try ZooProcess.run(["convert", Self.fixture("resnet_mini.h5"), onnx, "--verify", "--explain"])
+        #expect(toOnnx.status == 0, "\(toOnnx)")
+        #expect(toOnnx.stdout.contains("HWIO -> OIHW"), "--explain lists the kernel permutations: \(toOnnx)")
+        #expect(toOnnx.stdout.contains("verified: every compared value is within the tolerance"), "\(toOnnx)")
+        let keras = folder.url.appendingPathComponent("back.keras").path
+        let toKeras = try ZooProcess.run(["convert", onnx, keras, "--verify"])
+        #expect(toKeras.status == 0, "\(toKeras)")
+        #expect(toKeras.stdout.contains("verified"), "\(toKeras)")
+        // The Keras model takes NHWC inputs; Keras's own outputs for them are the reference.
+        let output = folder.url.appendingPathComponent("y.npy").path
+        let run = try ZooProcess.run(["run", keras, "--input", Self.fixture("resnet_mini/input_0.npy"), "--output", output])
+        #expect(run.status == 0, "\(run)")
+        let expected = try RunVerifyCommandTests.tensor(Self.fixture("resnet_mini/output_0.npy"))
+        #expect(RunVerifyCommandTests.close(try RunVerifyCommandTests.tensor(output), expected))
+    }
+
+    /// `--layout nchw` gives the converted model channels-first inputs; `zoo verify` feeds each
+    /// model the same image in its own layout.
+    @Test func layoutNchwKeepsTheResults() throws {
+        let folder = try TemporaryDirectory()
+        let onnx = folder.url.appendingPathComponent("nchw.onnx").path
+        let convert = try ZooProcess.run(["convert", Self.fixture("vgg_mini.h5"), onnx, "--layout", "nchw"])
+        #expect(convert.status == 0, "\(convert)")
+        let analyze = try ZooProcess.run(["analyze", onnx])
+        #expect(analyze.stdout.contains("(source layout NCHW)"), "\(analyze)")
+        let verify = try ZooProcess.run(["verify", Self.fixture("vgg_mini.h5"), onnx])
+        #expect(verify.status == 0, "\(verify)")
+    }
+
+    @Test func refusalsAreOneErrorWithStatus2() throws {
+        let weightsOnly = try ZooProcess.run(["analyze", Self.fixture("lenet5.weights.h5")])
+        #expect(weightsOnly.status == 2, "\(weightsOnly)")
+        #expect(weightsOnly.stderr.contains("architecture"), "\(weightsOnly)")
+        let withArchitecture = try ZooProcess.run(["analyze", Self.fixture("lenet5.weights.h5"), "--architecture", Self.fixture("lenet5.config.json")])
+        #expect(withArchitecture.status == 0, "\(withArchitecture)")
+        let lambda = try ZooProcess.run(["analyze", Self.fixture("malformed/lambda_keras2.h5")])
+        #expect(lambda.status == 2 && lambda.stderrLines.count == 1, "\(lambda)")
+        #expect(lambda.stderr.contains("Lambda") && lambda.stderr.contains("never runs"), "\(lambda)")
+        let folder = try TemporaryDirectory()
+        let lrn = try ZooProcess.run(["convert", "alexnet2012", folder.url.appendingPathComponent("a.keras").path, "--seed", "1"])
+        #expect(lrn.status == 2 && lrn.stderr.contains("local response normalization"), "\(lrn)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty, "no partial output")
+    }
+}
