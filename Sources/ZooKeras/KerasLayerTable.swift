@@ -212,6 +212,35 @@ extension KerasImporter {
         }
     }
 
+    /// The weight shapes `layer`'s configuration declares, in Keras's order; `nil` where the
+    /// configuration does not say (input channels).
+    static func declaredWeights(_ layer: KerasLayerConfig) throws -> [[Int?]] {
+        let config = layer.config
+        let useBias = try config["use_bias"].bool(default: true)
+        switch layer.className {
+        case "Conv2D", "Conv1D":
+            let spatial = layer.className == "Conv2D" ? 2 : 1
+            let kernel = try config["kernel_size"].ints(count: spatial), filters = try config["filters"].int()
+            return [kernel.map { $0 as Int? } + [nil, filters]] + (useBias ? [[filters]] : [])
+        case "DepthwiseConv2D":
+            let kernel = try config["kernel_size"].ints(count: 2)
+            let multiplier = config["depth_multiplier"].isNull ? 1 : try config["depth_multiplier"].int()
+            return [kernel.map { $0 as Int? } + [nil, multiplier]] + (useBias ? [[nil]] : [])
+        case "SeparableConv2D":
+            let kernel = try config["kernel_size"].ints(count: 2), filters = try config["filters"].int()
+            let multiplier = config["depth_multiplier"].isNull ? 1 : try config["depth_multiplier"].int()
+            return [kernel.map { $0 as Int? } + [nil, multiplier], [1, 1, nil, filters]] + (useBias ? [[filters]] : [])
+        case "Dense":
+            let units = try config["units"].int()
+            return [[nil, units]] + (useBias ? [[units]] : [])
+        case "BatchNormalization":
+            let count = 2 + (try config["scale"].bool(default: true) ? 1 : 0) + (try config["center"].bool(default: true) ? 1 : 0)
+            return Array(repeating: [nil], count: count)
+        default:
+            return []
+        }
+    }
+
     // MARK: Pieces
 
     /// `value` made ready for a spatial layer: of the expected rank, and channels-first (a

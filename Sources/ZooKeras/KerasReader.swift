@@ -105,6 +105,7 @@ public enum KerasReader {
         _ config: KerasModelConfig, weights: KerasWeights, version: String, format: String, file: String, inputShapes: [String: Shape]
     ) throws -> Result {
         let major = Int(version.split(separator: ".").first ?? "2") ?? 2
+        try weights.check(try declaredWeights(config))
         let importer = KerasImporter(file: file, kerasMajorVersion: major, weights: weights.tensors(for:))
         let (graphInputs, outputs) = try importModel(config, importer: importer, inputShapes: inputShapes)
         let graph = try Graph(inputs: graphInputs, layers: importer.layers, outputs: outputs)
@@ -181,6 +182,21 @@ public enum KerasReader {
         for (index, reference) in nested.outputs.enumerated() {
             importer.setValue(try importer.value(reference, for: layer.name), for: KerasTensorRef(layer: layer.name, node: 0, tensor: index))
         }
+    }
+
+    /// Every layer's declared weight shapes, nested models' layers included, in order.
+    static func declaredWeights(_ config: KerasModelConfig) throws -> [(layer: String, shapes: [[Int?]])] {
+        try checkClasses(config)
+        var list: [(layer: String, shapes: [[Int?]])] = []
+        for layer in config.layers {
+            if KerasModelConfig.modelClasses.contains(layer.className) {
+                list += try declaredWeights(try KerasModelConfig(layer.entry))
+            } else {
+                let shapes = try KerasImporter.declaredWeights(layer)
+                if !shapes.isEmpty { list.append((layer.name, shapes)) }
+            }
+        }
+        return list
     }
 
     /// Refuses, in one error, every layer whose class zoo does not import.

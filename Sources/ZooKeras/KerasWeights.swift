@@ -15,27 +15,34 @@ final class KerasWeights {
     private var paths: [String: [String]] = [:]
     private var used = Set<String>()
 
-    private init(file: HDF5File, paths: [String: [String]]) {
+    /// The position of each owner in the file, for pairing by order.
+    private var order: [String: Int] = [:]
+
+    private init(file: HDF5File, paths: [String: [String]], order: [String]) {
         self.file = file
         self.paths = paths
+        for (index, owner) in order.enumerated() where self.order[owner] == nil { self.order[owner] = index }
     }
 
     static func legacy(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
         let group = root.exists("model_weights") ? try root.group("model_weights") : root
         var paths: [String: [String]] = [:]
+        var order: [String] = []
         for layerName in try group.strings("layer_names") {
             let layerGroup = try group.group(layerName)
             for weightName in try layerGroup.strings("weight_names") {
                 let parts = weightName.split(separator: "/").map(String.init)
                 let owner = parts.count >= 2 ? parts[parts.count - 2] : layerName
                 paths[owner, default: []].append(layerGroup.child(weightName))
+                order.append(owner)
             }
         }
-        return KerasWeights(file: file, paths: paths)
+        return KerasWeights(file: file, paths: paths, order: order)
     }
 
     static func archive(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
         var paths: [String: [String]] = [:]
+        var order: [String] = []
         func walk(_ group: HDF5Group, depth: Int) throws {
             guard depth < 64 else {
                 throw ZooError(.malformedFile, "Keras weight groups may nest 64 deep at most. Received: '\(group.path)'.", file: file.name)
@@ -55,13 +62,72 @@ final class KerasWeights {
                             throw ZooError(.malformedFile, "Keras layer names must be unique. Received: weights for '\(name)' twice.", file: file.name)
                         }
                         paths[name] = indices.map { vars.child(String($0)) }
+                        order.append(name)
                     }
                 }
                 try walk(layer, depth: depth + 1)
             }
         }
         try walk(root, depth: 0)
-        return KerasWeights(file: file, paths: paths)
+        return KerasWeights(file: file, paths: paths, order: order)
+    }
+
+    /// Checks the weights against what the configuration's layers declare, before any is read,
+    /// and reports every problem at once: layers missing weights, weights no layer takes, and
+    /// shapes that contradict the configuration. A layer whose name has no weights in the file
+    /// takes, in order, the weights of a file layer no configuration layer names (a model
+    /// rebuilt with other automatic names), when their shapes agree.
+    func check(_ expected: [(layer: String, shapes: [[Int?]])]) throws {
+        var problems: [String] = []
+        var missing = false, wrongShape = false
+        let named = Set(expected.map(\.layer))
+        var spare = paths.keys.filter { !named.contains($0) && !(paths[$0]?.isEmpty ?? true) }.sorted { order[$0, default: 0] < order[$1, default: 0] }
+        for (layer, shapes) in expected {
+            if paths[layer] == nil || paths[layer]?.isEmpty == true, !shapes.isEmpty {
+                if let index = try spare.firstIndex(where: { try fits($0, shapes) }) {
+                    paths[layer] = paths[spare[index]]
+                    paths[spare[index]] = nil
+                    spare.remove(at: index)
+                    continue
+                }
+                problems.append("'\(layer)' has no weights (needs \(shapes.count))")
+                missing = true
+                continue
+            }
+            let listed = paths[layer] ?? []
+            let absent = listed.filter { !file.root.exists(String($0.dropFirst())) }
+            guard absent.isEmpty else {
+                problems.append("'\(layer)' lists \(absent.joined(separator: ", ")), which the file lacks")
+                missing = true
+                continue
+            }
+            let found = try listed.map { try HDF5Dataset(file: file, path: $0).shape }
+            guard found.count == shapes.count else {
+                problems.append("'\(layer)' has \(found.count) weights \(found), needs \(shapes.count)")
+                missing = missing || found.count < shapes.count
+                continue
+            }
+            for (actual, wanted) in zip(found, shapes) where !Self.matches(actual, wanted) {
+                problems.append("'\(layer)' weight \(actual) where the configuration needs \(wanted.map { $0.map(String.init) ?? "?" })")
+                wrongShape = true
+            }
+        }
+        for layer in spare { problems.append("'\(layer)' holds weights no layer of the configuration takes") }
+        guard !problems.isEmpty else { return }
+        throw ZooError(
+            missing ? .missingWeight : wrongShape ? .shapeMismatch : .invalidGraph,
+            "Every weight must fit a layer of the configuration. Received: \(problems.joined(separator: "; ")).", file: file.name)
+    }
+
+    private func fits(_ owner: String, _ shapes: [[Int?]]) throws -> Bool {
+        let listed = paths[owner] ?? []
+        guard listed.allSatisfy({ file.root.exists(String($0.dropFirst())) }) else { return false }
+        let found = try listed.map { try HDF5Dataset(file: file, path: $0).shape }
+        return found.count == shapes.count && zip(found, shapes).allSatisfy { Self.matches($0, $1) }
+    }
+
+    private static func matches(_ actual: [Int], _ wanted: [Int?]) -> Bool {
+        actual.count == wanted.count && zip(actual, wanted).allSatisfy { $1 == nil || $0 == $1 }
     }
 
     /// The weights of Keras layer `layer`, in the file's order.

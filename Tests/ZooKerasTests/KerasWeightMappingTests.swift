@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import ZooCore
+import ZooKeras
+
+/// Weights-only files mapped onto an architecture: by layer name, else by order with shape
+/// checks, every misfit named in one error.
+@Suite("Keras weights onto an architecture")
+struct KerasWeightMappingTests {
+    static func fixture(_ path: String) -> String { KerasFixtureTests.fixtures.appendingPathComponent("keras/" + path).path }
+
+    /// `lenet5.config.json` with `replacements` applied, written to a temporary file.
+    static func architecture(_ replacements: [(String, String)]) throws -> (path: String, folder: URL) {
+        var text = try String(contentsOfFile: fixture("lenet5.config.json"), encoding: .utf8)
+        for (old, new) in replacements { text = text.replacingOccurrences(of: old, with: new) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-arch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("config.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, folder)
+    }
+
+    /// The same architecture with every layer renamed (a model rebuilt with other automatic
+    /// names): the weights pair up by order and shape, and the outputs are Keras's.
+    @Test func renamedLayersTakeTheWeightsByOrder() throws {
+        let renamed = ["conv1", "conv2", "fc1", "fc2", "fc3"].map { ("\"\($0)\"", "\"renamed_\($0)\"") }
+        let (path, folder) = try Self.architecture(renamed)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in ["lenet5.weights.h5"] {
+            let model = try KerasReader.load(path: Self.fixture(file), architecture: path)
+            let entry = try #require(KerasFixtureTests.entries.first { $0.name == "lenet5_h5" })
+            let (inputs, outputs) = try KerasFixtureTests.reference(entry)
+            let actual = try KerasFixtureTests.run(model.graph, inputs)
+            #expect(KerasFixtureTests.mismatch(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5) == nil)
+        }
+    }
+
+    /// An architecture whose fc2 has 100 units instead of 84 and whose conv2 has 5x5 filters of
+    /// 12 instead of 16: both layers are named, with the shapes, in one error.
+    @Test func everyMisfitIsNamedInOneError() throws {
+        var text = try String(contentsOfFile: Self.fixture("lenet5.config.json"), encoding: .utf8)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var config = try #require(json["config"] as? [String: Any])
+        var layers = try #require(config["layers"] as? [[String: Any]])
+        for index in layers.indices {
+            var layerConfig = try #require(layers[index]["config"] as? [String: Any])
+            if layerConfig["name"] as? String == "fc2" { layerConfig["units"] = 100 }
+            if layerConfig["name"] as? String == "conv2" { layerConfig["filters"] = 12 }
+            layers[index]["config"] = layerConfig
+        }
+        config["layers"] = layers
+        var root = json
+        root["config"] = config
+        text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-arch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("config.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: ZooError.self) { _ = try KerasReader.load(path: Self.fixture("lenet5.weights.h5"), architecture: path) }
+        #expect(error?.kind == .shapeMismatch)
+        let message = error?.message ?? ""
+        #expect(message.contains("'conv2'") && message.contains("'fc2'"), "\(message)")
+        #expect(message.contains("[120, 84]") && message.contains("100"), "\(message)")
+    }
+}
