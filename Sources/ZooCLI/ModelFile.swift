@@ -43,7 +43,13 @@ enum ModelFile {
             }
         case .hdf5, .zip:
             return try Progress.step("reading \(path)", bytes: Progress.size(of: path)) {
-                try KerasReader.load(path: path, architecture: architecture, inputShapes: inputShapes)
+                // A zoo network or spec file as the architecture of a weights-only file.
+                if let architecture, Zoo.names.contains(architecture) || architecture.hasSuffix(".yaml") || architecture.hasSuffix(".yml") {
+                    let spec = Zoo.names.contains(architecture)
+                        ? try Zoo.model(named: architecture, inputShapes: inputShapes) : try Spec.load(path: architecture, inputShapes: inputShapes)
+                    return try KerasReader.load(path: path, onto: spec)
+                }
+                return try KerasReader.load(path: path, architecture: architecture, inputShapes: inputShapes)
             }
         }
     }

@@ -14,7 +14,7 @@ struct ModelOptions: ParsableArguments {
             valueName: "name=dims"))
     var inputShapes: [String] = []
 
-    @Option(help: ArgumentHelp("For a weights-only Keras file (.weights.h5, save_weights .h5): the architecture, a Keras config JSON file (model.to_json()).", valueName: "config.json"))
+    @Option(help: ArgumentHelp("For a weights-only Keras file (.weights.h5, save_weights .h5): the architecture, a Keras config JSON file (model.to_json()), a zoo spec (.yaml) or a zoo network.", valueName: "config.json|spec"))
     var architecture: String?
 
     /// The parsed `--input-shape` bindings.

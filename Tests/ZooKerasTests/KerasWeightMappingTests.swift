@@ -63,4 +63,26 @@ struct KerasWeightMappingTests {
         #expect(message.contains("'conv2'") && message.contains("'fc2'"), "\(message)")
         #expect(message.contains("[120, 84]") && message.contains("100"), "\(message)")
     }
+
+    /// Keras's LeNet-5 weights onto zoo's own lenet5 spec, which is channels-first: conv kernels
+    /// HWIO -> OIHW, and fc1's rows reordered from Keras's (h, w, c) flatten order — without that
+    /// permutation the outputs would differ. Fed the reference image transposed to NCHW, the spec
+    /// gives Keras's outputs.
+    @Test func kerasWeightsOntoTheZooSpec() throws {
+        let entry = try #require(KerasFixtureTests.entries.first { $0.name == "lenet5_h5" })
+        let (inputs, outputs) = try KerasFixtureTests.reference(entry)
+        let nhwc = inputs[0]
+        let values = try #require(nhwc.values)
+        let (n, h, w, c) = (nhwc.shape[0], nhwc.shape[1], nhwc.shape[2], nhwc.shape[3])
+        var nchw = [Float](repeating: 0, count: values.count)
+        for b in 0..<n { for y in 0..<h { for x in 0..<w { for ch in 0..<c {
+            nchw[((b * c + ch) * h + y) * w + x] = values[((b * h + y) * w + x) * c + ch]
+        } } } }
+        for file in ["lenet5.weights.h5", "lenet5_keras2.h5"] {
+            let model = try KerasReader.load(path: Self.fixture(file), onto: try Zoo.model(named: "lenet5"))
+            #expect(model.layoutRules.contains { $0.hasPrefix("fc1: rows reordered") }, "\(file)")
+            let actual = try KerasFixtureTests.run(model.graph, [try Tensor(shape: [n, c, h, w], values: nchw)])
+            #expect(KerasFixtureTests.mismatch(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5) == nil, "\(file)")
+        }
+    }
 }

@@ -1,0 +1,116 @@
+import ZooCore
+
+/// A weights-only Keras file (Keras 2 `save_weights` `.h5`, Keras 3 `.weights.h5`) mapped onto a
+/// zoo spec (channels-first IR layers): conv, dense and batch-norm layers take the Keras
+/// weights of the same name (else, in order, those of a Keras layer no spec layer names, when the
+/// shapes fit), converted by ``KerasLayout``'s rules. A dense layer that reads the flatten of a
+/// `[N, C, H, W]` map gets its rows reordered from Keras's `(h, w, c)` to the IR's `(c, h, w)`
+/// order — the permutation a converter must not forget.
+extension KerasReader {
+    /// `spec` with its declared weights taken from the weights-only Keras file at `path`.
+    public static func load(path: String, onto spec: Model) throws -> Model {
+        do {
+            let file = try HDF5File(path: path)
+            let root = file.root
+            let weights = root.hasAttribute("layer_names") || root.exists("model_weights")
+                ? try KerasWeights.legacy(file: file, root: root) : try KerasWeights.archive(file: file, root: root)
+            let shapes = try ShapeInference.infer(spec.graph)
+            var expected: [(layer: String, shapes: [[Int?]])] = []
+            for layer in spec.graph.layers {
+                let declared = kerasShapes(of: layer.op, input: layer.inputs.first.flatMap { shapes[$0] })
+                if !declared.isEmpty { expected.append((layer.name, declared)) }
+            }
+            try weights.check(expected)
+            let producers = Dictionary(spec.graph.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            var model = spec
+            var rules: [String] = []
+            model.graph = try spec.graph.mappingOps { layer in
+                try convert(layer, weights: try weights.tensors(for: layer.name), shapes: shapes, producers: producers, rules: &rules)
+            }
+            try weights.checkAllUsed()
+            model.layoutRules = rules
+            model.format = "keras-weights"
+            model.source = path
+            return model
+        } catch let error as ZooError {
+            throw error.inFile(path)
+        }
+    }
+
+    /// The Keras shapes of `op`'s weights, in Keras's order (`nil` where any size fits).
+    static func kerasShapes(of op: Op, input: Shape?) -> [[Int?]] {
+        switch op {
+        case .conv(let conv):
+            let channels = input.flatMap { $0.rank > 1 ? $0[1].value : nil }
+            let spatial = conv.kernelSize.map { $0 as Int? }
+            let kernel: [Int?] = conv.groups > 1 && conv.groups == channels
+                ? spatial + [channels, conv.filters / conv.groups] : spatial + [conv.kernel.shape[1], conv.filters]
+            return [kernel] + (conv.bias != nil ? [[conv.filters]] : [])
+        case .dense(let dense):
+            return [[dense.weight.shape[1], dense.units]] + (dense.bias != nil ? [[dense.units]] : [])
+        case .batchNorm(let norm):
+            let channels = norm.mean.shape.first
+            return Array(repeating: [channels], count: 2 + (norm.gamma != nil ? 1 : 0) + (norm.beta != nil ? 1 : 0))
+        default:
+            return []
+        }
+    }
+
+    /// `layer`'s op with `tensors` (Keras layout, Keras order) as its weights.
+    static func convert(_ layer: Layer, weights tensors: [Tensor], shapes: [String: Shape], producers: [String: Layer], rules: inout [String]) throws -> Op {
+        switch layer.op {
+        case .conv(var conv):
+            let channels = layer.inputs.first.flatMap { shapes[$0] }.flatMap { $0.rank > 1 ? $0[1].value : nil }
+            let depthwise = conv.groups > 1 && conv.groups == channels
+            conv.kernel = depthwise ? try KerasLayout.depthwiseKernel(tensors[0]) : try KerasLayout.convKernel(tensors[0])
+            rules.append(KerasLayout.explanation(layer: layer.name, rule: "kernel \(tensors[0].shape) -> \(conv.kernel.shape)"))
+            if conv.bias != nil { conv.bias = tensors[1] }
+            return .conv(conv)
+        case .dense(var dense):
+            var kernel = try KerasLayout.denseKernel(tensors[0])
+            if let flatten = layer.inputs.first.flatMap({ producers[$0] }), case .flatten = flatten.op,
+                let map = flatten.inputs.first.flatMap({ shapes[$0] }), map.rank == 4,
+                let c = map[1].value, let h = map[2].value, let w = map[3].value, c * h * w == kernel.shape[1]
+            {
+                kernel = try hwcRowsToCHW(kernel, channels: c, height: h, width: w)
+                rules.append(KerasLayout.explanation(layer: layer.name, rule: "rows reordered from Keras's flatten order (h, w, c) to (c, h, w), C \(c), H \(h), W \(w)"))
+            }
+            dense.weight = kernel
+            rules.append(KerasLayout.explanation(layer: layer.name, rule: "kernel \(tensors[0].shape) (in, out) -> \(kernel.shape) (out, in)"))
+            if dense.bias != nil { dense.bias = tensors[1] }
+            return .dense(dense)
+        case .batchNorm(var norm):
+            var next = 0
+            func take() -> Tensor {
+                defer { next += 1 }
+                return tensors[next]
+            }
+            if norm.gamma != nil { norm.gamma = take() }
+            if norm.beta != nil { norm.beta = take() }
+            norm.mean = take()
+            norm.variance = take()
+            return .batchNorm(norm)
+        default:
+            return layer.op
+        }
+    }
+
+    /// A dense weight `[out, in]` whose input columns follow Keras's `(h, w, c)` flatten order,
+    /// with its columns put in the IR's `(c, h, w)` order.
+    static func hwcRowsToCHW(_ weight: Tensor, channels c: Int, height h: Int, width w: Int) throws -> Tensor {
+        guard let source = weight.storage?.buffer else { return weight }
+        let units = weight.shape[0], features = weight.shape[1]
+        let storage = try TensorStorage(count: weight.count) { output in
+            for o in 0..<units {
+                for channel in 0..<c {
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            output[o * features + (channel * h + y) * w + x] = source[o * features + (y * w + x) * c + channel]
+                        }
+                    }
+                }
+            }
+        }
+        return try Tensor(shape: weight.shape, storage: storage)
+    }
+}
