@@ -10,7 +10,8 @@ import ZooCore
 ///   1-D `(k, C_in, C_out)` -> `(C_out, C_in, k)`.
 /// - Depthwise kernels `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)`, output channel `c M + m`,
 ///   with `groups = C`.
-/// - Dense kernels `(in, out)` -> `(out, in)`.
+/// - Dense kernels `(in, out)` -> `(out, in)`; when a zoo spec's dense layer reads the flatten of
+///   an NCHW map, Keras's rows (flattened in `(h, w, c)` order) are reordered to `(c, h, w)`.
 /// - A channels-last tensor of rank `r >= 3` is held in the IR channels-first: Keras axis
 ///   `r - 1` is IR axis 1 and Keras axes `1 ... r - 2` shift up by one (``irAxis(_:rank:)``).
 ///   Layers whose result depends on element order (Flatten, Reshape, Permute, Dense on a rank
@@ -47,6 +48,33 @@ enum KerasLayout {
             throw ZooError(.shapeMismatch, "A Keras Dense kernel must be (in, out). Received: \(kernel.shape).")
         }
         return try permute(kernel, [1, 0])
+    }
+
+    /// The inverse rules, for the Keras writer: `(C_out, C_in, k_h, k_w)` -> HWIO (1-D: `(C_out, C_in, k)` -> `(k, C_in, C_out)`).
+    static func convKernelToKeras(_ kernel: Tensor) throws -> Tensor {
+        try permute(kernel, kernel.shape.count == 4 ? [2, 3, 1, 0] : [2, 1, 0])
+    }
+
+    /// `(C M, 1, k_h, k_w)` -> `(k_h, k_w, C, M)`.
+    static func depthwiseKernelToKeras(_ kernel: Tensor, channels: Int) throws -> Tensor {
+        let multiplier = kernel.shape[0] / max(channels, 1)
+        let split = try Tensor(shape: [channels, multiplier] + Array(kernel.shape.dropFirst(2)), storage: kernel.storage)
+        return try permute(split, [2, 3, 0, 1])
+    }
+
+    /// `(out, in)` -> `(in, out)`.
+    static func denseKernelToKeras(_ weight: Tensor) throws -> Tensor { try permute(weight, [1, 0]) }
+
+    /// A dense weight `[out, in]` whose input columns follow Keras's `(h, w, c)` flatten order of
+    /// an NHWC map, with its columns put in the IR's `(c, h, w)` order of the same map held NCHW.
+    static func denseColumnsHWCToCHW(_ weight: Tensor, channels c: Int, height h: Int, width w: Int) throws -> Tensor {
+        guard weight.shape.count == 2, weight.shape[1] == c * h * w else {
+            throw ZooError(.shapeMismatch, "A dense weight after a flatten of [C, H, W] = [\(c), \(h), \(w)] needs \(c * h * w) columns. Received: \(weight.shape).")
+        }
+        // [out, h, w, c] -> [out, c, h, w]
+        let split = try Tensor(shape: [weight.shape[0], h, w, c], storage: weight.storage)
+        let moved = try permute(split, [0, 3, 1, 2])
+        return try Tensor(shape: weight.shape, storage: moved.storage)
     }
 
     /// The IR axis of Keras axis `axis` (negative counts from the end) of a channels-last tensor

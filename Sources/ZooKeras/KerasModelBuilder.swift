@@ -74,7 +74,7 @@ struct KerasModelBuilder {
         case .conv(let conv): return try convolution(conv, layer: layer, input: inputs[0])
         case .dense(let dense):
             let x = try sameOrder(inputs[0], for: layer.name)
-            var weights = [(name: "kernel", tensor: try KerasLayout.permute(dense.weight, [1, 0]))]
+            var weights = [(name: "kernel", tensor: try KerasLayout.denseKernelToKeras(dense.weight))]
             if let bias = dense.bias { weights.append(("bias", bias)) }
             return try add("Dense", layer.name, ["units": dense.units, "activation": "linear", "use_bias": dense.bias != nil], [x], weights, output, channelsLast: false)
         case .batchNorm(let norm):
@@ -184,14 +184,11 @@ struct KerasModelBuilder {
         if conv.groups == channels, conv.groups > 1, spatial == 2 {
             // (C M, 1, kh, kw) -> (kh, kw, C, M), output channel c M + m.
             className = "DepthwiseConv2D"
-            let multiplier = conv.filters / channels
-            let kernel = conv.kernel
-            let moved = try ZooCore.Tensor(shape: [channels, multiplier] + conv.kernelSize, storage: kernel.storage)
-            weights.append(("kernel", try KerasLayout.permute(moved, [2, 3, 0, 1])))
-            config["depth_multiplier"] = multiplier
+            weights.append(("kernel", try KerasLayout.depthwiseKernelToKeras(conv.kernel, channels: channels)))
+            config["depth_multiplier"] = conv.filters / channels
         } else {
             className = spatial == 2 ? "Conv2D" : "Conv1D"
-            weights.append(("kernel", try KerasLayout.permute(conv.kernel, spatial == 2 ? [2, 3, 1, 0] : [2, 1, 0])))
+            weights.append(("kernel", try KerasLayout.convKernelToKeras(conv.kernel)))
             config["filters"] = conv.filters
             config["groups"] = conv.groups
         }

@@ -72,7 +72,7 @@ extension KerasReader {
                 let map = flatten.inputs.first.flatMap({ shapes[$0] }), map.rank == 4,
                 let c = map[1].value, let h = map[2].value, let w = map[3].value, c * h * w == kernel.shape[1]
             {
-                kernel = try hwcRowsToCHW(kernel, channels: c, height: h, width: w)
+                kernel = try KerasLayout.denseColumnsHWCToCHW(kernel, channels: c, height: h, width: w)
                 rules.append(KerasLayout.explanation(layer: layer.name, rule: "rows reordered from Keras's flatten order (h, w, c) to (c, h, w), C \(c), H \(h), W \(w)"))
             }
             dense.weight = kernel
@@ -93,24 +93,5 @@ extension KerasReader {
         default:
             return layer.op
         }
-    }
-
-    /// A dense weight `[out, in]` whose input columns follow Keras's `(h, w, c)` flatten order,
-    /// with its columns put in the IR's `(c, h, w)` order.
-    static func hwcRowsToCHW(_ weight: Tensor, channels c: Int, height h: Int, width w: Int) throws -> Tensor {
-        guard let source = weight.storage?.buffer else { return weight }
-        let units = weight.shape[0], features = weight.shape[1]
-        let storage = try TensorStorage(count: weight.count) { output in
-            for o in 0..<units {
-                for channel in 0..<c {
-                    for y in 0..<h {
-                        for x in 0..<w {
-                            output[o * features + (channel * h + y) * w + x] = source[o * features + (y * w + x) * c + channel]
-                        }
-                    }
-                }
-            }
-        }
-        return try Tensor(shape: weight.shape, storage: storage)
     }
 }
