@@ -98,16 +98,23 @@ enum KerasLayout {
         var inputStrides = Array(repeating: 1, count: tensor.shape.count)
         for axis in stride(from: tensor.shape.count - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * tensor.shape[axis + 1] }
         let strides = order.map { inputStrides[$0] }
+        let rank = shape.count
+        let inner = rank > 0 ? shape[rank - 1] : 1, innerStride = rank > 0 ? strides[rank - 1] : 0
+        let rows = inner > 0 ? tensor.count / inner : 0
         let storage = try TensorStorage(count: tensor.count) { output in
-            var index = Array(repeating: 0, count: shape.count)
-            for position in 0..<tensor.count {
-                var offset = 0
-                for axis in 0..<shape.count { offset += index[axis] * strides[axis] }
-                output[position] = source[offset]
-                var axis = shape.count - 1
+            // One output row (the last output axis) at a time, its source walked by the stride
+            // of the axis it comes from.
+            var index = Array(repeating: 0, count: max(rank - 1, 0))
+            var offset = 0
+            for row in 0..<rows {
+                let base = row * inner
+                for k in 0..<inner { output[base + k] = source[offset + k * innerStride] }
+                var axis = rank - 2
                 while axis >= 0 {
                     index[axis] += 1
+                    offset += strides[axis]
                     if index[axis] < shape[axis] { break }
+                    offset -= strides[axis] * shape[axis]
                     index[axis] = 0
                     axis -= 1
                 }

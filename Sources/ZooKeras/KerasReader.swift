@@ -106,7 +106,7 @@ public enum KerasReader {
     ) throws -> Result {
         let major = Int(version.split(separator: ".").first ?? "2") ?? 2
         try weights.check(try declaredWeights(config))
-        let importer = KerasImporter(file: file, kerasMajorVersion: major, weights: weights.tensors(for:))
+        let importer = KerasImporter(file: file, kerasMajorVersion: major, weights: { try weights.tensors(for: $0, transposingFirst: $1) })
         let (graphInputs, outputs) = try importModel(config, importer: importer, inputShapes: inputShapes)
         let graph = try Graph(inputs: graphInputs, layers: importer.layers, outputs: outputs)
         // Every weight must fit the layer that reads it: shape inference checks them all now,
