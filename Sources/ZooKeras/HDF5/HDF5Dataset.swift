@@ -12,10 +12,7 @@ struct HDF5Dataset {
     init(file: HDF5File, path: String) throws {
         self.file = file
         self.path = path
-        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
-        guard id >= 0 else {
-            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
-        }
+        let id = try Self.open(file, path)
         defer { H5Dclose(id) }
         let space = H5Dget_space(id)
         defer { H5Sclose(space) }
@@ -40,10 +37,7 @@ struct HDF5Dataset {
         guard shape.count == 2 else { return try KerasLayout.permute(try floats(), Array(shape.indices.reversed())) }
         let rows = shape[0], columns = shape[1]
         try checkStorage()
-        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
-        guard id >= 0 else {
-            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
-        }
+        let id = try Self.open(file, path)
         defer { H5Dclose(id) }
         let fileSpace = H5Dget_space(id)
         defer { H5Sclose(fileSpace) }
@@ -83,10 +77,7 @@ struct HDF5Dataset {
     /// Refuses a dataset whose declared bytes the file cannot hold (see ``floats()``).
     private func checkStorage() throws {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
-        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
-        guard id >= 0 else {
-            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
-        }
+        let id = try Self.open(file, path)
         defer { H5Dclose(id) }
         let type = H5Dget_type(id)
         defer { H5Tclose(type) }
@@ -115,10 +106,7 @@ struct HDF5Dataset {
     func floats() throws -> Tensor {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
         try checkStorage()
-        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
-        guard id >= 0 else {
-            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
-        }
+        let id = try Self.open(file, path)
         defer { H5Dclose(id) }
         var failed = false
         let storage = try TensorStorage(count: count) { values in
@@ -129,5 +117,14 @@ struct HDF5Dataset {
             throw ZooError(.malformedFile, "A weight dataset must be readable. Received: '\(path)' \(shape): \(HDF5File.lastError()).", file: file.name)
         }
         return try Tensor(shape: shape, storage: storage)
+    }
+
+    /// The dataset at `path`, open (the caller closes it).
+    private static func open(_ file: HDF5File, _ path: String) throws -> hid_t {
+        let id = H5Dopen2(file.id, path, hid_t(H5P_DEFAULT))
+        guard id >= 0 else {
+            throw ZooError(.malformedFile, "A weight dataset must open. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
+        }
+        return id
     }
 }
