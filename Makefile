@@ -61,11 +61,12 @@ test: setup venv
 	.venv/bin/python scripts/cross_check_onnx.py $(RELEASE_ZOO)
 	.venv/bin/python scripts/onnx_node_conformance.py $(RELEASE_ZOO)
 
-## bench: analysis speed and scaling, ONNX loading against onnx.load, the executor against
-## onnxruntime; written to BENCHMARKS.md
-bench: setup release venv
+## bench: analysis speed and scaling, ONNX loading against onnx.load, Keras loading against h5py
+## and load_model (in .venv-tf), the executor against onnxruntime; written to BENCHMARKS.md
+bench: setup release venv venv-tf
 	bench/analyze.sh $(RELEASE_ZOO)
 	bench/onnx_load.sh $(RELEASE_ZOO)
+	bench/keras_load.sh $(RELEASE_ZOO)
 	bench/run.sh $(RELEASE_ZOO)
 
 ## specs: embed zoo/*.yaml into the binary (run after editing a spec)
