@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 import ZooCore
 
@@ -32,6 +33,9 @@ public enum KerasReader {
 
     /// ``load(path:architecture:inputShapes:)`` with the layout rules applied.
     public static func read(path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:]) throws -> Result {
+        // The kernels' Keras-layout copies are freed as soon as they are permuted; with a fixed
+        // mmap threshold their memory leaves the process instead of staying in glibc's heap.
+        _ = zoo_release_large_blocks()
         do {
             if try isZip(path) { return try KerasArchive.read(path: path, inputShapes: inputShapes) }
             let file = try HDF5File(path: path)
