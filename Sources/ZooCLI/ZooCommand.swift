@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZooCore
+import ZooKeras
 
 /// The `zoo` command: analyze, convert, run, verify, explain, graph, list and ops.
 ///
@@ -23,6 +24,7 @@ struct ZooCommand: ParsableCommand {
         ])
 
     static func main() {
+        KerasReader.releaseFreedMemoryToSystem()
         do {
             var command = try parseAsRoot()
             try command.run()

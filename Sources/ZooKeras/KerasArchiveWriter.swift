@@ -18,12 +18,11 @@ enum KerasArchiveWriter {
         let writer = try HDF5Writer(path: weightsPath, name: path)
         try writeWeights(built, into: writer)
         try writer.close()
-        let weights: Data
-        do {
-            weights = try Data(contentsOf: URL(fileURLWithPath: weightsPath))
-        } catch {
-            throw ZooError(.io, "A .keras archive's weights must be writable next to it. Received: '\(path)' (\(error)).", file: path)
+        // The weights file is streamed into the archive in 1 MiB chunks, never held whole.
+        guard let weights = FileHandle(forReadingAtPath: weightsPath), let size = try? weights.seekToEnd() else {
+            throw ZooError(.io, "A .keras archive's weights must be writable next to it. Received: '\(path)'.", file: path)
         }
+        defer { try? weights.close() }
         try AtomicOutput.replace(path) { temporary in
             let archive: Archive
             do {
@@ -31,18 +30,27 @@ enum KerasArchiveWriter {
             } catch {
                 throw ZooError(.io, "A .keras file's folder must exist and be writable. Received: '\(path)' (\(error)).", file: path)
             }
-            for (name, data) in [("metadata.json", metadata), ("config.json", config), ("model.weights.h5", weights)] {
-                do {
-                    try archive.addEntry(
-                        with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate, permissions: 0o644,
-                        compressionMethod: .none, bufferSize: 1 << 20
-                    ) { position, length in
-                        data.subdata(in: Int(position)..<(Int(position) + length))
-                    }
-                } catch {
-                    throw ZooError(.io, "A .keras file must be written whole. Received: '\(path)', entry '\(name)' (\(error)).", file: path)
+            let texts: [(String, Data)] = [("metadata.json", metadata), ("config.json", config)]
+            for (name, data) in texts {
+                try add(name, size: Int64(data.count), to: archive, path: path) { position, length in
+                    data.subdata(in: Int(position)..<(Int(position) + length))
                 }
             }
+            try add("model.weights.h5", size: Int64(size), to: archive, path: path) { position, length in
+                try weights.seek(toOffset: UInt64(position))
+                return try weights.read(upToCount: length) ?? Data()
+            }
+        }
+    }
+
+    /// Adds a stored entry with the fixed date, its bytes from `provider`.
+    private static func add(_ name: String, size: Int64, to archive: Archive, path: String, provider: @escaping Provider) throws {
+        do {
+            try archive.addEntry(
+                with: name, type: .file, uncompressedSize: size, modificationDate: entryDate, permissions: 0o644,
+                compressionMethod: .none, bufferSize: 1 << 20, provider: provider)
+        } catch {
+            throw ZooError(.io, "A .keras file must be written whole. Received: '\(path)', entry '\(name)' (\(error)).", file: path)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ZooCore
 
 /// How an ``Executor`` runs a graph.
 public struct ExecutionOptions: Sendable {
@@ -45,5 +46,3 @@ public struct LayerTiming: Sendable {
     public var op: String
     public var seconds: Double
 }
-
-import ZooCore

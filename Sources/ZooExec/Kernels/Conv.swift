@@ -26,6 +26,8 @@ struct ConvKernel: Kernel {
     private let taps: Int
     /// Output rows gathered per im2col band.
     private let bandRows: Int
+    /// Depthwise: where each tap `(i, j)` reads in the zero-bordered plane, from a window's corner.
+    private let tapOffsets: [Int]
 
     /// Floats the im2col matrix of one band may take.
     private static let bandBudget = 4 << 20
@@ -52,6 +54,10 @@ struct ConvKernel: Kernel {
             path = .im2col
         }
         bandRows = max(1, min(g.outHeight, Self.bandBudget / max(taps * g.outWidth, 1)))
+        let paddedWidth = g.width + g.padLeft + g.padRight
+        tapOffsets = (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
+            (tap / g.kernelWidth) * g.dilationHeight * paddedWidth + (tap % g.kernelWidth) * g.dilationWidth
+        }
         try BLAS.checkSizes([taps, filters, g.outputPlane, g.inputPlane, bandRows * g.outWidth], op: Conv.info.name)
     }
 
@@ -186,10 +192,7 @@ struct ConvKernel: Kernel {
         }
         let taps = g.kernelHeight * g.kernelWidth
         let filter = wBase + (plane % filters) * taps
-        var offsets: [Int] = []
-        for i in 0..<g.kernelHeight {
-            for j in 0..<g.kernelWidth { offsets.append(i * g.dilationHeight * paddedWidth + j * g.dilationWidth) }
-        }
+        let offsets = tapOffsets
         let output = yBase + plane * g.outputPlane
         let stride = g.strideWidth
         for row in 0..<g.outHeight {

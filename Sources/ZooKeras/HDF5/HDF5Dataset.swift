@@ -36,9 +36,9 @@ struct HDF5Dataset {
     func floatsTransposed() throws -> Tensor {
         guard shape.count == 2 else { return try KerasLayout.permute(try floats(), Array(shape.indices.reversed())) }
         let rows = shape[0], columns = shape[1]
-        try checkStorage()
         let id = try Self.open(file, path)
         defer { H5Dclose(id) }
+        try checkStorage(id)
         let fileSpace = H5Dget_space(id)
         defer { H5Sclose(fileSpace) }
         let band = max(1, min(rows, (1 << 20) / max(columns, 1)))
@@ -74,11 +74,9 @@ struct HDF5Dataset {
         return try Tensor(shape: [columns, rows], storage: storage)
     }
 
-    /// Refuses a dataset whose declared bytes the file cannot hold (see ``floats()``).
-    private func checkStorage() throws {
+    /// Refuses the open dataset `id` when its declared bytes cannot lie in the file (see ``floats()``).
+    private func checkStorage(_ id: hid_t) throws {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
-        let id = try Self.open(file, path)
-        defer { H5Dclose(id) }
         let type = H5Dget_type(id)
         defer { H5Tclose(type) }
         let typeClass = H5Tget_class(type)
@@ -105,9 +103,9 @@ struct HDF5Dataset {
     ///   unfiltered dataset's storage must lie in the file), or HDF5 fails to read it.
     func floats() throws -> Tensor {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
-        try checkStorage()
         let id = try Self.open(file, path)
         defer { H5Dclose(id) }
+        try checkStorage(id)
         var failed = false
         let storage = try TensorStorage(count: count) { values in
             guard count > 0 else { return }
