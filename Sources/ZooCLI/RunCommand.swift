@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("dump-layers"), help: ArgumentHelp("Write every layer's value to DIR as NAME.npy, with DIR/index.json mapping layers to files.", valueName: "dir"))
     var dumpLayers: String?
 
-    @Option(name: .customLong("repeat"), help: "Time N runs after a warm-up and print the median and minimum latency on stderr.")
+    @Option(name: .customLong("repeat"), help: "Time N runs after a warm-up and print the median and minimum latency (and the warm-up run, which first touches the weights) on stderr.")
     var repeatCount: Int?
 
     @Flag(help: "With --repeat, print where the time goes per op kind on stderr.")
@@ -94,7 +94,9 @@ struct RunCommand: ParsableCommand {
     }
 
     private func time(_ executor: Executor, inputs: [String: Tensor], runs: Int) throws {
+        let warmUpStart = DispatchTime.now().uptimeNanoseconds
         _ = try executor.run(inputs)
+        let warmUp = Double(DispatchTime.now().uptimeNanoseconds - warmUpStart) / 1e6
         var latencies: [Double] = []
         var perOp: [String: (seconds: Double, steps: Int)] = [:]
         var perStep: [String: (op: String, seconds: Double)] = [:]
@@ -112,7 +114,7 @@ struct RunCommand: ParsableCommand {
         }
         let sorted = latencies.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        Console.raw(String(format: "latency: median %.2f ms, min %.2f ms over %d runs\n", median, sorted[0], runs))
+        Console.raw(String(format: "latency: median %.2f ms, min %.2f ms over %d runs (warm-up run %.2f ms)\n", median, sorted[0], runs, warmUp))
         guard profile else { return }
         let total = perOp.values.reduce(0) { $0 + $1.seconds }
         let rows = order.sorted { perOp[$0]?.seconds ?? 0 > perOp[$1]?.seconds ?? 0 }.map { op -> [String] in
