@@ -7,7 +7,7 @@ SWIFT ?= swift
 # (scripts/generate-onnx-proto.sh; the generated code is committed), libopenblas-dev (the
 # executor's sgemm), libhdf5-dev (the Keras reader and writer) and graphviz (`zoo graph --format
 # svg` renders with its `dot`).
-SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libhdf5-dev graphviz
+SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libhdf5-dev zlib1g-dev graphviz
 RELEASE_ZOO := .build/release/zoo
 
 .PHONY: setup build release demo test bench specs clean

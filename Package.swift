@@ -34,8 +34,10 @@ let package = Package(
             exclude: ["onnx.proto"],
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
-        // Bounded reading of zip entries, shared by .npz and .keras.
-        .target(name: "ZooArchive", dependencies: ["ZooCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // zlib (Debian zlib1g-dev): the CRC-32 of zip entries.
+        .systemLibrary(name: "CZooZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Mapped files and bounded reading of zip entries, shared by ONNX (.npz, external data) and Keras (.keras).
+        .target(name: "ZooArchive", dependencies: ["ZooCore", "CZooZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(
             name: "ZooONNX",
             dependencies: ["ZooCore", "ZooArchive", "COnnx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]

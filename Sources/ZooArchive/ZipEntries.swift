@@ -1,3 +1,4 @@
+import CZooZlib
 import Foundation
 import ZIPFoundation
 import ZooCore
@@ -16,6 +17,39 @@ public enum ZipEntries {
 
     /// The bytes of `entry`, which may declare at most `limit` bytes.
     public static func contents(of entry: Entry, in archive: Archive, limit: UInt64) throws -> Data {
+        let expected = try checkDeclaredSize(of: entry, limit: limit)
+        var data = Data()
+        data.reserveCapacity(min(expected, chunkSize))
+        try extract(entry, in: archive, expected: expected, filled: { data.count }) { data.append($0) }
+        try checkCRC32(name: entry.path, recorded: entry.checksum, computed: data.withUnsafeBytes { crc32($0) })
+        return data
+    }
+
+    /// The bytes of `entry` (at most `limit`) in memory of their own, which tensors may borrow
+    /// from. The declared size is reserved as address space; pages are touched only as bytes arrive.
+    public static func ownedContents(of entry: Entry, in archive: Archive, limit: UInt64) throws -> OwnedBytes {
+        let expected = try checkDeclaredSize(of: entry, limit: limit)
+        let owned = try OwnedBytes(count: expected)
+        var filled = 0
+        try extract(entry, in: archive, expected: expected, filled: { filled }) { chunk in
+            chunk.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: owned.bytes[filled..<(filled + source.count)]).copyMemory(from: source)
+            }
+            filled += chunk.count
+        }
+        try checkCRC32(name: entry.path, recorded: entry.checksum, computed: crc32(UnsafeRawBufferPointer(owned.bytes)))
+        return owned
+    }
+
+    /// The CRC-32 of `bytes` (zlib's; the zip checksum).
+    public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress else { return 0 }
+        return UInt32(crc32_z(0, base.assumingMemoryBound(to: UInt8.self), bytes.count))
+    }
+
+    /// The declared size of `entry` as an `Int`, refused beyond `limit` or beyond what its
+    /// compressed size can hold.
+    private static func checkDeclaredSize(of entry: Entry, limit: UInt64) throws -> Int {
         let declared = entry.uncompressedSize
         let compressed = entry.compressedSize
         let entryPath = entry.path
@@ -36,45 +70,52 @@ public enum ZipEntries {
                     "A stored zip entry's size must equal its compressed size. Received: entry '\(entryPath)' declares \(declared) bytes, compressed \(compressed).")
             }
         }
-        let expected = Int(declared)
-        var data = Data()
-        data.reserveCapacity(min(expected, chunkSize))
-        let checksum: CRC32
+        return Int(declared)
+    }
+
+    /// Extracts `entry` chunk by chunk into `append`, refusing more or fewer bytes than the
+    /// `expected` it declares; `filled` tells how many have arrived. The CRC-32 is left to the
+    /// caller (zlib's is many times faster than ZIPFoundation's byte-wise one).
+    private static func extract(_ entry: Entry, in archive: Archive, expected: Int, filled: () -> Int, append: (Data) throws -> Void) throws {
+        let entryPath = entry.path, declared = entry.uncompressedSize
         do {
-            checksum = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { chunk in
-                guard chunk.count <= expected - data.count else {
+            _ = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: true) { chunk in
+                guard chunk.count <= expected - filled() else {
                     throw ZooError(
                         .malformedFile,
                         "A zip entry must hold no more bytes than it declares. Received: entry '\(entryPath)' declares \(declared) bytes and yields more.")
                 }
                 // A stored entry's chunks come straight from the file: an empty one before the
                 // end means the file ended. (Inflating may legitimately yield empty chunks.)
-                guard !chunk.isEmpty || data.count == expected || entry.isCompressed else {
+                guard !chunk.isEmpty || filled() == expected || entry.isCompressed else {
                     throw ZooError(
                         .malformedFile,
-                        "A zip entry must hold the bytes it declares. Received: entry '\(entryPath)' declares \(declared) bytes, the file ends after \(data.count).")
+                        "A zip entry must hold the bytes it declares. Received: entry '\(entryPath)' declares \(declared) bytes, the file ends after \(filled()).")
                 }
-                data.append(chunk)
+                try append(chunk)
             }
         } catch let error as ZooError {
             throw error
         } catch {
             throw ZooError(.malformedFile, "A zip entry must be a readable stored or deflated entry. Received: entry '\(entryPath)' (\(error)).")
         }
-        guard data.count == expected else {
+        guard filled() == expected else {
             throw ZooError(
                 .malformedFile,
-                "A zip entry must hold exactly the bytes it declares. Received: entry '\(entryPath)' declares \(declared) bytes and yields \(data.count).")
+                "A zip entry must hold exactly the bytes it declares. Received: entry '\(entryPath)' declares \(declared) bytes and yields \(filled()).")
         }
-        guard checksum == entry.checksum else {
-            throw ZooError(
-                .malformedFile,
-                "A zip entry's CRC-32 must match its contents. Received: entry '\(entryPath)' records \(hex(entry.checksum)), its bytes give \(hex(checksum)).")
-        }
-        return data
     }
 
-    private static func hex(_ value: CRC32) -> String {
+    /// Refuses entry `name` when `computed`, the CRC-32 of its bytes, is not the `recorded` one.
+    static func checkCRC32(name: String, recorded: UInt32, computed: UInt32) throws {
+        guard computed == recorded else {
+            throw ZooError(
+                .malformedFile,
+                "A zip entry's CRC-32 must match its contents. Received: entry '\(name)' records \(hex(recorded)), its bytes give \(hex(computed)).")
+        }
+    }
+
+    private static func hex(_ value: UInt32) -> String {
         "0x" + String(value, radix: 16)
     }
 }

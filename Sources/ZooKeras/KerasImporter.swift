@@ -24,21 +24,17 @@ final class KerasImporter {
     /// Whether the layers being imported are frozen (`trainable: false` on them or on a model
     /// that contains them).
     var frozen = false
-    /// The weights of a layer by its Keras name, in Keras's order; the flag asks for the first
-    /// (a Dense kernel) transposed as it is read.
-    private let weightSource: (String, Bool) throws -> [Tensor]
+    /// The weights of a layer by its Keras name, in Keras's order.
+    private let weightSource: (String) throws -> [Tensor]
 
-    init(file: String, kerasMajorVersion: Int, weights: @escaping (String, Bool) throws -> [Tensor]) {
+    init(file: String, kerasMajorVersion: Int, weights: @escaping (String) throws -> [Tensor]) {
         self.file = file
         self.kerasMajorVersion = kerasMajorVersion
         weightSource = weights
     }
 
     /// The weights of Keras layer `name`, in Keras's order.
-    func weights(_ name: String) throws -> [Tensor] { try weightSource(name, false) }
-
-    /// The weights of Dense layer `name`, its kernel already `(out, in)`.
-    func denseWeights(_ name: String) throws -> [Tensor] { try weightSource(name, true) }
+    func weights(_ name: String) throws -> [Tensor] { try weightSource(name) }
 
     // MARK: Values
 

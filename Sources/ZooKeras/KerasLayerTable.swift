@@ -72,14 +72,13 @@ extension KerasImporter {
         case "Dense":
             var x = try single()
             if x.rank > 2 { x = try kerasOrder(x, for: name) }
-            // The kernel (in, out) is read transposed to (out, in) (KerasLayout.denseKernel's rule),
-            // band by band, so a large one is never held twice.
-            let weights = try denseWeights(name)
+            let weights = try self.weights(name)
             let useBias = try config["use_bias"].bool(default: true)
             try expectWeights(weights, count: useBias ? 2 : 1, layer: name)
-            let kernel = weights[0]
-            explain(name, "kernel [\(kernel.shape.reversed().map(String.init).joined(separator: ", "))] (in, out) -> \(kernel.shape) (out, in)")
-            let output = try append(name, .dense(Dense(weight: kernel, bias: useBias ? weights[1] : nil)), inputs: [x], rank: x.rank, channelsFirst: false)
+            let kernel = try KerasLayout.denseKernel(weights[0])
+            explain(name, KerasLayout.denseKernelRule(kernel))
+            let dense = Dense(weight: kernel, bias: useBias ? weights[1] : nil, weightOrder: KerasLayout.denseWeightOrder)
+            let output = try append(name, .dense(dense), inputs: [x], rank: x.rank, channelsFirst: false)
             return try activation(config, after: output, layer: name)
         case "BatchNormalization":
             var x = try single()

@@ -10,8 +10,10 @@ import ZooCore
 ///   1-D `(k, C_in, C_out)` -> `(C_out, C_in, k)`.
 /// - Depthwise kernels `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)`, output channel `c M + m`,
 ///   with `groups = C`.
-/// - Dense kernels `(in, out)` -> `(out, in)`; when a zoo spec's dense layer reads the flatten of
-///   an NCHW map, Keras's rows (flattened in `(h, w, c)` order) are reordered to `(c, h, w)`.
+/// - Dense kernels `(in, out)` are kept as they are: the IR dense layer takes its weight in either
+///   order (``Dense/WeightOrder/inOut`` here, as ONNX Gemm with `transB = 0`), so a large kernel
+///   is never transposed. When a zoo spec's dense layer reads the flatten of an NCHW map, Keras's
+///   rows (flattened in `(h, w, c)` order) are reordered to `(c, h, w)`.
 /// - A channels-last tensor of rank `r >= 3` is held in the IR channels-first: Keras axis
 ///   `r - 1` is IR axis 1 and Keras axes `1 ... r - 2` shift up by one (``irAxis(_:rank:)``).
 ///   Layers whose result depends on element order (Flatten, Reshape, Permute, Dense on a rank
@@ -42,12 +44,20 @@ enum KerasLayout {
         return try Tensor(shape: [moved.shape[0] * moved.shape[1], 1] + spatial, storage: moved.storage)
     }
 
-    /// `(in, out)` -> `(out, in)`.
+    /// The order of a Keras Dense kernel, which the IR keeps: `(in, out)`.
+    static let denseWeightOrder = Dense.WeightOrder.inOut
+
+    /// A Keras Dense kernel `(in, out)`, checked to be a matrix and kept as it is.
     static func denseKernel(_ kernel: Tensor) throws -> Tensor {
         guard kernel.shape.count == 2 else {
             throw ZooError(.shapeMismatch, "A Keras Dense kernel must be (in, out). Received: \(kernel.shape).")
         }
-        return try permute(kernel, [1, 0])
+        return kernel
+    }
+
+    /// What `zoo convert --explain` says of a Dense kernel read by ``denseKernel(_:)``.
+    static func denseKernelRule(_ kernel: Tensor) -> String {
+        "kernel \(kernel.shape) (in, out) kept as it is: the IR dense weight order is in,out (ONNX Gemm transB = 0)"
     }
 
     /// The inverse rules, for the Keras writer: `(C_out, C_in, k_h, k_w)` -> HWIO (1-D: `(C_out, C_in, k)` -> `(k, C_in, C_out)`).
@@ -62,19 +72,23 @@ enum KerasLayout {
         return try permute(split, [2, 3, 0, 1])
     }
 
-    /// `(out, in)` -> `(in, out)`.
-    static func denseKernelToKeras(_ weight: Tensor) throws -> Tensor { try permute(weight, [1, 0]) }
+    /// A dense layer's weight as a Keras kernel `(in, out)`: as it is when the layer holds it in
+    /// that order, else `(out, in)` transposed.
+    static func denseKernelToKeras(_ dense: Dense) throws -> Tensor {
+        dense.weightOrder == .inOut ? dense.weight : try permute(dense.weight, [1, 0])
+    }
 
-    /// A dense weight `[out, in]` whose input columns follow Keras's `(h, w, c)` flatten order of
-    /// an NHWC map, with its columns put in the IR's `(c, h, w)` order of the same map held NCHW.
-    static func denseColumnsHWCToCHW(_ weight: Tensor, channels c: Int, height h: Int, width w: Int) throws -> Tensor {
-        guard weight.shape.count == 2, weight.shape[1] == c * h * w else {
-            throw ZooError(.shapeMismatch, "A dense weight after a flatten of [C, H, W] = [\(c), \(h), \(w)] needs \(c * h * w) columns. Received: \(weight.shape).")
+    /// A Keras Dense kernel `(in, out)` whose rows follow Keras's `(h, w, c)` flatten order of an
+    /// NHWC map, with its rows put in the IR's `(c, h, w)` order of the same map held NCHW (whole
+    /// rows move, so the copy streams).
+    static func denseRowsHWCToCHW(_ kernel: Tensor, channels c: Int, height h: Int, width w: Int) throws -> Tensor {
+        guard kernel.shape.count == 2, kernel.shape[0] == c * h * w else {
+            throw ZooError(.shapeMismatch, "A Dense kernel after a flatten of [C, H, W] = [\(c), \(h), \(w)] needs \(c * h * w) rows. Received: \(kernel.shape).")
         }
-        // [out, h, w, c] -> [out, c, h, w]
-        let split = try Tensor(shape: [weight.shape[0], h, w, c], storage: weight.storage)
-        let moved = try permute(split, [0, 3, 1, 2])
-        return try Tensor(shape: weight.shape, storage: moved.storage)
+        // [h, w, c, out] -> [c, h, w, out]
+        let split = try Tensor(shape: [h, w, c, kernel.shape[1]], storage: kernel.storage)
+        let moved = try permute(split, [2, 0, 1, 3])
+        return try Tensor(shape: kernel.shape, storage: moved.storage)
     }
 
     /// The IR axis of Keras axis `axis` (negative counts from the end) of a channels-last tensor

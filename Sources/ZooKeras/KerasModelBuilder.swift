@@ -74,7 +74,7 @@ struct KerasModelBuilder {
         case .conv(let conv): return try convolution(conv, layer: layer, input: inputs[0])
         case .dense(let dense):
             let x = try sameOrder(inputs[0], for: layer.name)
-            var weights = [(name: "kernel", tensor: try KerasLayout.denseKernelToKeras(dense.weight))]
+            var weights = [(name: "kernel", tensor: try KerasLayout.denseKernelToKeras(dense))]
             if let bias = dense.bias { weights.append(("bias", bias)) }
             return try add("Dense", layer.name, ["units": dense.units, "activation": "linear", "use_bias": dense.bias != nil], [x], weights, output, channelsLast: false)
         case .batchNorm(let norm):

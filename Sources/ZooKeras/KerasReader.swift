@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import ZooArchive
 import ZooCore
 
 /// Reads Keras models into the IR.
@@ -74,14 +75,16 @@ public enum KerasReader {
         _ = zoo_release_large_blocks()
     }
 
-    /// Reads a Keras model held in memory: a legacy `.h5` (opened as an HDF5 image, not copied)
-    /// or a `.keras` archive. `name` names it in messages. This is the fuzzer's entry.
+    /// Reads a Keras model held in memory: a legacy `.h5` or a `.keras` archive. The bytes are
+    /// copied once (the model's tensors may borrow from the copy, so they never outlive the
+    /// caller's buffer). `name` names it in messages. This is the fuzzer's entry.
     public static func parse(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Model {
         do {
             if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
                 return try KerasArchive.read(data: Data(bytes), name: name, inputShapes: [:]).model
             }
-            let file = try HDF5File(image: bytes, name: name, keepingAlive: NSObject())
+            let copy = try OwnedBytes(copying: bytes)
+            let file = try HDF5File(image: UnsafeRawBufferPointer(copy.bytes), name: name, keepingAlive: copy)
             return try read(file, inputShapes: [:]).model
         } catch let error as ZooError {
             throw error.inFile(name)
@@ -115,7 +118,7 @@ public enum KerasReader {
     ) throws -> Result {
         let major = Int(version.split(separator: ".").first ?? "2") ?? 2
         try weights.check(try declaredWeights(config))
-        let importer = KerasImporter(file: file, kerasMajorVersion: major, weights: { try weights.tensors(for: $0, transposingFirst: $1) })
+        let importer = KerasImporter(file: file, kerasMajorVersion: major, weights: { try weights.tensors(for: $0) })
         let (graphInputs, outputs) = try importModel(config, importer: importer, inputShapes: inputShapes)
         let graph = try Graph(inputs: graphInputs, layers: importer.layers, outputs: outputs)
         // Every weight must fit the layer that reads it: shape inference checks them all now,

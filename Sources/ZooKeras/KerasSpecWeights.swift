@@ -47,7 +47,7 @@ extension KerasReader {
                 ? spatial + [channels, conv.filters / conv.groups] : spatial + [conv.kernel.shape[1], conv.filters]
             return [kernel] + (conv.bias != nil ? [[conv.filters]] : [])
         case .dense(let dense):
-            return [[dense.weight.shape[1], dense.units]] + (dense.bias != nil ? [[dense.units]] : [])
+            return [[dense.features, dense.units]] + (dense.bias != nil ? [[dense.units]] : [])
         case .batchNorm(let norm):
             let channels = norm.mean.shape.first
             return Array(repeating: [channels], count: 2 + (norm.gamma != nil ? 1 : 0) + (norm.beta != nil ? 1 : 0))
@@ -68,15 +68,16 @@ extension KerasReader {
             return .conv(conv)
         case .dense(var dense):
             var kernel = try KerasLayout.denseKernel(tensors[0])
+            rules.append(KerasLayout.explanation(layer: layer.name, rule: KerasLayout.denseKernelRule(kernel)))
             if let flatten = layer.inputs.first.flatMap({ producers[$0] }), case .flatten = flatten.op,
                 let map = flatten.inputs.first.flatMap({ shapes[$0] }), map.rank == 4,
-                let c = map[1].value, let h = map[2].value, let w = map[3].value, c * h * w == kernel.shape[1]
+                let c = map[1].value, let h = map[2].value, let w = map[3].value, c * h * w == kernel.shape[0]
             {
-                kernel = try KerasLayout.denseColumnsHWCToCHW(kernel, channels: c, height: h, width: w)
+                kernel = try KerasLayout.denseRowsHWCToCHW(kernel, channels: c, height: h, width: w)
                 rules.append(KerasLayout.explanation(layer: layer.name, rule: "rows reordered from Keras's flatten order (h, w, c) to (c, h, w), C \(c), H \(h), W \(w)"))
             }
             dense.weight = kernel
-            rules.append(KerasLayout.explanation(layer: layer.name, rule: "kernel \(tensors[0].shape) (in, out) -> \(kernel.shape) (out, in)"))
+            dense.weightOrder = KerasLayout.denseWeightOrder
             if dense.bias != nil { dense.bias = tensors[1] }
             return .dense(dense)
         case .batchNorm(var norm):

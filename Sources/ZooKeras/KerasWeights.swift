@@ -130,9 +130,8 @@ final class KerasWeights {
         actual.count == wanted.count && zip(actual, wanted).allSatisfy { $1 == nil || $0 == $1 }
     }
 
-    /// The weights of Keras layer `layer`, in the file's order; with `transposingFirst`, the
-    /// first (a Dense kernel) comes transposed, read without a second copy.
-    func tensors(for layer: String, transposingFirst: Bool = false) throws -> [Tensor] {
+    /// The weights of Keras layer `layer`, in the file's order.
+    func tensors(for layer: String) throws -> [Tensor] {
         used.insert(layer)
         return try (paths[layer] ?? []).enumerated().map { index, path in
             guard file.root.exists(String(path.dropFirst())) else {
@@ -140,8 +139,7 @@ final class KerasWeights {
                     .missingWeight, "A Keras file must hold every weight it lists. Received: layer '\(layer)' lists '\(path)', which the file lacks.",
                     layer: layer, file: file.name)
             }
-            let dataset = try HDF5Dataset(file: file, path: path)
-            return index == 0 && transposingFirst ? try dataset.floatsTransposed() : try dataset.floats()
+            return try HDF5Dataset(file: file, path: path).floats()
         }
     }
 

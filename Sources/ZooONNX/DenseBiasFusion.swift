@@ -20,7 +20,9 @@ enum DenseBiasFusion {
                 constant.tensor.shape.dropLast().allSatisfy({ $0 == 1 })
             else { continue }
             guard let bias = try? Tensor(shape: [dense.units], storage: constant.tensor.storage) else { continue }
-            result[index] = Layer(layer.name, .dense(Dense(weight: dense.weight, bias: bias)), inputs: layers[producerIndex].inputs)
+            var fused = dense
+            fused.bias = bias
+            result[index] = Layer(layer.name, .dense(fused), inputs: layers[producerIndex].inputs)
             removed.insert(producerIndex)
         }
         return result.enumerated().filter { !removed.contains($0.offset) }.map(\.element)

@@ -151,52 +151,46 @@ extension ONNXImporter {
 
     // MARK: Dense and matmul
 
-    /// Gemm: Y = alpha A' B' + beta C with A' = transA ? A^T : A. With a constant B it is a
-    /// Dense layer whose weight is alpha B' (as [out, in]) and bias beta C.
     /// `Y = alpha A' B' + beta C` with `A' = A^T` when `transA`, `B' = B^T` when `transB`: dense
-    /// over `A'` with the weight `alpha B'^T` and, when `C` is per output feature (or a scalar),
-    /// the bias `beta C`; a `C` that varies along the rows too becomes an add of the constant
-    /// `beta C`. `transA` inserts a transpose of the runtime `A`.
+    /// over `A'` with the weight `alpha B` in B's own order (`[out, in]` when `transB`, else
+    /// `[in, out]`) and, when `C` is per output feature (or a scalar), the bias `beta C`; a `C`
+    /// that varies along the rows too becomes an add of the constant `beta C`. `transA` inserts a
+    /// transpose of the runtime `A`.
     private func importGemm(_ node: ONNXNode, output: String) throws {
         var input = try runtime(node, 0)
         let b = try constant(node, 1)
         guard b.shape.count == 2 else { throw node.error("Gemm B must be a matrix. Received: B \(b.shape) in node '\(node.label)'.") }
         let transB = try node.int("transB", default: 0) != 0
         let alpha = try node.float("alpha", default: 1), beta = try node.float("beta", default: 1)
-        let (units, features) = transB ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[0])
-        let weight = try denseWeight(try b.floatTensor(), transposed: !transB, scale: alpha, units: units, features: features)
+        let units = transB ? b.shape[0] : b.shape[1]
+        let weight = try scaled(try b.floatTensor(), by: alpha)
+        let order: Dense.WeightOrder = transB ? .outIn : .inOut
         if try node.int("transA", default: 0) != 0 {
             let transposed = freshName(output + "/transposed_a")
             try append(transposed, .transpose(Transpose(permutation: [1, 0])), inputs: [input], node: node)
             input = transposed
         }
         guard let c = try optionalConstant(node, 2) else {
-            try append(output, .dense(Dense(weight: weight, bias: nil)), inputs: [input], node: node)
+            try append(output, .dense(Dense(weight: weight, bias: nil, weightOrder: order)), inputs: [input], node: node)
             return
         }
         let values = try c.floatTensor().values ?? []
         if c.count == units || c.count == 1 {
             let bias = try Tensor(shape: [units], values: (0..<units).map { beta * values[values.count == 1 ? 0 : $0] })
-            try append(output, .dense(Dense(weight: weight, bias: bias)), inputs: [input], node: node)
+            try append(output, .dense(Dense(weight: weight, bias: bias, weightOrder: order)), inputs: [input], node: node)
             return
         }
         let product = freshName(output + "/product")
-        try append(product, .dense(Dense(weight: weight, bias: nil)), inputs: [input], node: node)
-        let scaled = try Tensor(shape: c.shape, values: values.map { beta * $0 })
-        try append(output, .add(Add(constant: ConstantOperand(scaled))), inputs: [product], node: node)
+        try append(product, .dense(Dense(weight: weight, bias: nil, weightOrder: order)), inputs: [input], node: node)
+        let scaledC = try Tensor(shape: c.shape, values: values.map { beta * $0 })
+        try append(output, .add(Add(constant: ConstantOperand(scaledC))), inputs: [product], node: node)
     }
 
-    /// `[out, in]` weight from B: borrowed as it is when already `[out, in]` with scale 1,
-    /// otherwise transposed and scaled into new storage.
-    private func denseWeight(_ b: Tensor, transposed: Bool, scale: Float, units: Int, features: Int) throws -> Tensor {
-        if !transposed, scale == 1 { return b }
-        guard let source = b.storage?.buffer else { return try Tensor.declared(shape: [units, features]) }
-        return try Tensor(shape: [units, features], storage: TensorStorage(count: units * features) { out in
-            for unit in 0..<units {
-                for feature in 0..<features {
-                    out[unit * features + feature] = scale * (transposed ? source[feature * units + unit] : source[unit * features + feature])
-                }
-            }
+    /// `b` itself (borrowed, not copied) when `scale` is 1, else `scale b` in new storage.
+    private func scaled(_ b: Tensor, by scale: Float) throws -> Tensor {
+        guard scale != 1, let source = b.storage?.buffer else { return b }
+        return try Tensor(shape: b.shape, storage: TensorStorage(count: source.count) { out in
+            for index in source.indices { out[index] = scale * source[index] }
         })
     }
 
@@ -210,9 +204,7 @@ extension ONNXImporter {
         guard weight.shape.count == 2 else {
             throw node.error("MatMul by a constant imports as dense with a matrix weight. Received: weight \(weight.shape) in node '\(node.label)'.", kind: .unsupported)
         }
-        let dense = Dense(
-            weight: try denseWeight(try weight.floatTensor(), transposed: true, scale: 1, units: weight.shape[1], features: weight.shape[0]),
-            bias: nil)
+        let dense = Dense(weight: try weight.floatTensor(), bias: nil, weightOrder: .inOut)
         try append(output, .dense(dense), inputs: [a], node: node)
     }
 

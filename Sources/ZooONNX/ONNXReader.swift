@@ -1,5 +1,6 @@
 import COnnx
 import Foundation
+import ZooArchive
 import ZooCore
 
 /// Reads ONNX models (opsets 7 to 25) into the IR.

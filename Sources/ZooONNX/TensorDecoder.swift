@@ -1,5 +1,6 @@
 import COnnx
 import Foundation
+import ZooArchive
 import ZooCore
 
 /// Turns TensorProtos into ``ONNXConstant``s: every data type a CNN's weights come in, from

@@ -1,7 +1,7 @@
 import Testing
 import ZooCore
 
-/// Dense over the last axis: weight [out, in]; params (in + 1) out with a bias;
+/// Dense over the last axis: weight [out, in] or [in, out]; params (in + 1) out with a bias;
 /// MACs = in·out per position of the leading axes; FLOPs = 2 MACs (+ 1 per output with a bias).
 struct DenseCase: Sendable, CustomTestStringConvertible {
     let label: String
@@ -71,15 +71,26 @@ let matMulCases: [MatMulCase] = [
 
 @Suite("Dense and MatMul")
 struct DenseMatMulTests {
-    @Test("dense shape, parameters, MACs, FLOPs", arguments: denseCases)
-    func dense(_ c: DenseCase) throws {
-        let op = Dense(weight: try OpTestKit.declared(c.weight), bias: c.bias ? try OpTestKit.declared([c.weight[0]]) : nil)
+    /// Each case twice: the weight `[out, in]` as listed and stored `[in, out]` (Keras's order),
+    /// which is the same layer.
+    @Test("dense shape, parameters, MACs, FLOPs", arguments: denseCases, Dense.WeightOrder.allCases)
+    func dense(_ c: DenseCase, order: Dense.WeightOrder) throws {
+        let shape = order == .outIn ? c.weight : [c.weight[1], c.weight[0]]
+        let op = Dense(weight: try OpTestKit.declared(shape), bias: c.bias ? try OpTestKit.declared([c.weight[0]]) : nil, weightOrder: order)
         let (output, cost, step) = try OpTestKit.evaluate(op, [c.input])
         #expect(output == c.output)
         #expect(OpTestKit.counts(op.weights).trainable == c.params)
         #expect(cost == Cost(macs: c.macs, flops: c.flops))
         #expect(step == .reduce(axes: [c.input.rank - 1]))
         #expect(op.weights.map(\.name) == (c.bias ? ["weight", "bias"] : ["weight"]))
+    }
+
+    /// An input whose last axis does not match the weight's `in` axis is refused for either order.
+    @Test("dense refuses mismatched features", arguments: Dense.WeightOrder.allCases)
+    func denseMismatch(order: Dense.WeightOrder) throws {
+        let op = Dense(weight: try OpTestKit.declared(order == .outIn ? [4, 16] : [16, 4]), bias: nil, weightOrder: order)
+        #expect(throws: ZooError.self) { try op.outputShape(inputs: [[1, 4]]) }
+        #expect(op.units == 4 && op.features == 16)
     }
 
     @Test("matmul shape, MACs, FLOPs", arguments: matMulCases)

@@ -303,17 +303,18 @@ enum Oracle {
 
     // MARK: Dense, matmul, normalization
 
-    /// `Y[..., o] = B[o] + sum_i X[..., i] W[o, i]`.
+    /// `Y[..., o] = B[o] + sum_i X[..., i] W[o, i]`, `W` stored `[out, in]` or `[in, out]`.
     static func dense(_ x: OracleArray, _ op: Dense) -> OracleArray {
         let weight = (op.weight.values ?? []).map(Double.init)
         let bias = op.bias.map { ($0.values ?? []).map(Double.init) }
-        let units = op.weight.shape[0], features = op.weight.shape[1]
+        let outIn = op.weightOrder == .outIn
+        let units = op.weight.shape[outIn ? 0 : 1], features = op.weight.shape[outIn ? 1 : 0]
         let rows = x.count / features
         var y = OracleArray(shape: Array(x.shape.dropLast()) + [units])
         for r in 0..<rows {
             for o in 0..<units {
                 var sum = bias?[o] ?? 0
-                for i in 0..<features { sum += x.values[r * features + i] * weight[o * features + i] }
+                for i in 0..<features { sum += x.values[r * features + i] * weight[outIn ? o * features + i : i * units + o] }
                 y.values[r * units + o] = sum
             }
         }

@@ -182,14 +182,19 @@ struct RandomizedKernelTests {
 
     // MARK: Dense, matmul, normalization
 
-    /// Dense over the last axis of inputs of rank 1 to 4, with and without bias.
+    /// Dense over the last axis of inputs of rank 1 to 4, with and without bias, the weight
+    /// stored `[out, in]` (even cases) or `[in, out]` (odd cases); the last cases have enough
+    /// units and rows for the products to be split into blocks over threads.
     @Test func dense() throws {
         var rng = SplitMix64(seed: 0xDE75E)
-        for index in 0..<40 {
-            let features = rng.int(1...24), units = rng.int(1...20)
-            let leading = (0..<rng.int(0...3)).map { _ in rng.int(1...4) }
-            let dense = Dense(weight: try rng.tensor([units, features]), bias: rng.bool() ? try rng.tensor([units]) : nil)
-            ExecTestKit.checkAgainstOracle(.dense(dense), [try rng.tensor(leading + [features])], context: "case \(index)")
+        for index in 0..<48 {
+            let large = index >= 40
+            let features = large ? rng.int(20...60) : rng.int(1...24), units = large ? rng.int(520...700) : rng.int(1...20)
+            let leading = large ? (index % 4 < 2 ? [1] : [rng.int(130...150)]) : (0..<rng.int(0...3)).map { _ in rng.int(1...4) }
+            let order: Dense.WeightOrder = index % 2 == 0 ? .outIn : .inOut
+            let shape = order == .outIn ? [units, features] : [features, units]
+            let dense = Dense(weight: try rng.tensor(shape), bias: rng.bool() ? try rng.tensor([units]) : nil, weightOrder: order)
+            ExecTestKit.checkAgainstOracle(.dense(dense), [try rng.tensor(leading + [features])], context: "case \(index) \(order)")
         }
     }
 

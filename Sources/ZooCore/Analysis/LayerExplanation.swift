@@ -93,7 +93,7 @@ public enum LayerExplanation {
             let formula = conv.bias == nil ? "(\(perFilter)) x \(conv.filters)" : "(\(perFilter) + 1) x \(conv.filters)"
             return ["Parameters ((k_h x k_w x c_in / groups\(conv.bias == nil ? "" : " + 1")) x c_out\(conv.bias == nil ? ", no bias" : "")):", "  \(formula) = \(n(params.total))", ""]
         case .dense(let dense):
-            let inFeatures = dense.weight.shape[1]
+            let inFeatures = dense.features
             let formula = dense.bias == nil ? "\(inFeatures) x \(dense.units)" : "(\(inFeatures) + 1) x \(dense.units)"
             return ["Parameters ((c_in\(dense.bias == nil ? "" : " + 1")) x c_out):", "  \(formula) = \(n(params.total))", ""]
         case .batchNorm:
@@ -118,7 +118,7 @@ public enum LayerExplanation {
         case .dense(let dense):
             let positions = outputs / max(dense.units, 1)
             lines.append("MACs (c_in x c_out\(positions > 1 ? " per position" : "")):")
-            lines.append("  \(positions > 1 ? "\(positions) x " : "")\(dense.weight.shape[1]) x \(dense.units) = \(n(entry.macs))")
+            lines.append("  \(positions > 1 ? "\(positions) x " : "")\(dense.features) x \(dense.units) = \(n(entry.macs))")
         case .matMul:
             lines.append("MACs (M x K x N per batch element): \(n(entry.macs))")
         default:

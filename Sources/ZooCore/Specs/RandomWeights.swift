@@ -16,8 +16,8 @@ import Foundation
 /// bias or a mishandled batch-norm statistic changes the outputs):
 ///
 /// - Conv `kernel` and Dense `weight`: He-normal, `std * nextNormal()` with
-///   `std = sqrt(2 / fan_in)` and `fan_in` the product of the kernel's dimensions after the first
-///   (conv `[O, C/groups, kh, kw]`: `C/groups kh kw`; dense `[out, in]`: `in`). Normal samples
+///   `std = sqrt(2 / fan_in)` and `fan_in` the inputs each output sums over
+///   (conv `[O, C/groups, kh, kw]`: `C/groups kh kw`; dense: its `in` features). Normal samples
 ///   come from the Marsaglia polar method (see ``Xoshiro256StarStar/nextNormal()``).
 /// - Conv and Dense `bias`: uniform in `[-0.1, 0.1]`.
 /// - BatchNorm `gamma`: uniform in `[0.5, 1.5]`; `beta`: uniform in `[-0.1, 0.1]`; running
@@ -131,9 +131,9 @@ public enum RandomWeights {
                 case "bias": chosen = .smallUniform
                 default: chosen = nil
                 }
-            case .dense:
+            case .dense(let dense):
                 switch name {
-                case "weight": chosen = try .heNormal(fanIn: Self.fanIn(of: shape, op: op, weight: name))
+                case "weight": chosen = .heNormal(fanIn: dense.features)
                 case "bias": chosen = .smallUniform
                 default: chosen = nil
                 }

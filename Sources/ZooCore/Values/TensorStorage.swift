@@ -14,8 +14,9 @@ public final class TensorStorage: @unchecked Sendable {
         case borrowed(AnyObject)
     }
 
-    /// Allocation alignment in bytes (a cache line; enough for every SIMD width).
-    public static let alignment = 64
+    /// Allocation alignment in bytes (a cache line; enough for every SIMD width; large tensors
+    /// are aligned to huge pages, see ``LargeAllocation``).
+    public static let alignment = LargeAllocation.alignment
 
     /// Allocates `count` elements and lets `initialize` write every one of them; fails when
     /// the byte size does not fit in an `Int`.
@@ -25,7 +26,9 @@ public final class TensorStorage: @unchecked Sendable {
         }
         let byteCount = try Checked.multiply(max(count, 1), MemoryLayout<Float>.stride, "a tensor's byte size")
         try Checked.fitsInMemory(byteCount, "A tensor of \(count) elements")
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Self.alignment)
+        guard let raw = LargeAllocation.allocate(byteCount: byteCount) else {
+            throw ZooError(.io, "A tensor of \(count) elements (\(byteCount) bytes) needs memory the system does not have.")
+        }
         let typed = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         let mutable = UnsafeMutableBufferPointer(start: typed, count: count)
         initialize(mutable)
@@ -53,6 +56,6 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if case .allocated(let raw) = owner { raw.deallocate() }
+        if case .allocated(let raw) = owner { LargeAllocation.deallocate(raw) }
     }
 }

@@ -60,13 +60,22 @@ enum BLAS {
         }
     }
 
-    /// `y = A x` for a row-major `m x n` matrix, split into row blocks of ``rowBlock`` over `threads`.
-    static func parallelGemv(m: Int, n: Int, a: UnsafePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, threads: Int) {
-        let blocks = (m + rowBlock - 1) / rowBlock
+    /// `y = A x` for a row-major `outputs x inputs` matrix `A`, or `y = A^T x` for a row-major
+    /// `inputs x outputs` matrix when `transposed`, split into blocks of ``rowBlock`` outputs over
+    /// `threads`.
+    static func parallelGemv(
+        outputs: Int, inputs: Int, a: UnsafePointer<Float>, transposed: Bool = false, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+        threads: Int
+    ) {
+        let blocks = (outputs + rowBlock - 1) / rowBlock
         Parallel.forEach(blocks, threads: threads) { range in
             for block in range {
-                let first = block * rowBlock, count = min(rowBlock, m - first)
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(n), 1, a + first * n, Int32(n), x, 1, 0, y + first, 1)
+                let first = block * rowBlock, count = min(rowBlock, outputs - first)
+                if transposed {
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(inputs), Int32(count), 1, a + first, Int32(outputs), x, 1, 0, y + first, 1)
+                } else {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(inputs), 1, a + first * inputs, Int32(inputs), x, 1, 0, y + first, 1)
+                }
             }
         }
     }

@@ -1,10 +1,11 @@
 import ZooCore
 
 /// Fully connected: `Y[m, o] = B[o] + sum_i X[m, i] W[o, i]` over the rows `m` of the input's
-/// leading axes, as `sgemm` (`X W^T`; `sgemv` for a single row) in blocks over the threads,
-/// then the bias and a fused activation.
+/// leading axes, as `sgemm` (`X W^T` for a weight `[out, in]`, `X W` for `[in, out]`; `sgemv`
+/// for a single row) in blocks over the threads, then the bias and a fused activation.
 struct DenseKernel: Kernel {
     private let weight: Tensor
+    private let weightOrder: Dense.WeightOrder
     private let bias: Tensor?
     private let epilogue: (any Epilogue)?
     private let rows: Int, features: Int, units: Int
@@ -12,6 +13,7 @@ struct DenseKernel: Kernel {
 
     init(_ dense: Dense, input: [Int], output: [Int], epilogue: (any Epilogue)?) throws {
         weight = dense.weight
+        weightOrder = dense.weightOrder
         bias = dense.bias
         self.epilogue = epilogue
         features = input.last ?? 0
@@ -28,12 +30,13 @@ struct DenseKernel: Kernel {
                 y.initialize(repeating: 0)
                 return
             }
+            let outIn = weightOrder == .outIn
             if rows == 1 {
-                BLAS.parallelGemv(m: units, n: features, a: wBase, x: xBase, y: yBase, threads: context.threads)
+                BLAS.parallelGemv(outputs: units, inputs: features, a: wBase, transposed: !outIn, x: xBase, y: yBase, threads: context.threads)
             } else {
                 BLAS.parallelGemm(
-                    m: rows, n: units, k: features, a: xBase, lda: features, b: wBase, ldb: features, transposeB: true, c: yBase, ldc: units,
-                    threads: context.threads)
+                    m: rows, n: units, k: features, a: xBase, lda: features, b: wBase, ldb: outIn ? features : units, transposeB: outIn,
+                    c: yBase, ldc: units, threads: context.threads)
             }
             let biasValues = bias?.elements
             guard biasValues != nil || epilogue != nil else { return }

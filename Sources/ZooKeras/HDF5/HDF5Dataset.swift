@@ -30,52 +30,12 @@ struct HDF5Dataset {
         }
     }
 
-    /// A matrix dataset `(rows, columns)` read transposed, as `(columns, rows)`: row blocks of
-    /// about 4 MB go through a small buffer into their final places, so a Dense kernel's
-    /// transpose needs no second copy of the matrix.
-    func floatsTransposed() throws -> Tensor {
-        guard shape.count == 2 else { return try KerasLayout.permute(try floats(), Array(shape.indices.reversed())) }
-        let rows = shape[0], columns = shape[1]
-        let id = try Self.open(file, path)
-        defer { H5Dclose(id) }
-        try checkStorage(id)
-        let fileSpace = H5Dget_space(id)
-        defer { H5Sclose(fileSpace) }
-        let band = max(1, min(rows, (1 << 20) / max(columns, 1)))
-        var failed = false
-        let block = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(band * columns, 1))
-        defer { block.deallocate() }
-        let storage = try TensorStorage(count: rows * columns) { output in
-            var first = 0
-            while first < rows, !failed {
-                let count = min(band, rows - first)
-                var start = [hsize_t(first), 0], extent = [hsize_t(count), hsize_t(columns)]
-                var memoryExtent = [hsize_t(count * columns)]
-                let memorySpace = H5Screate_simple(1, &memoryExtent, nil)
-                defer { H5Sclose(memorySpace) }
-                guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &extent, nil) >= 0,
-                    H5Dread(id, zoo_H5T_NATIVE_FLOAT(), memorySpace, fileSpace, hid_t(H5P_DEFAULT), block.baseAddress) >= 0
-                else {
-                    failed = true
-                    break
-                }
-                // Column by column: each output row gets `count` consecutive elements, and the
-                // block's lines a column reads stay cached for the next fifteen columns.
-                for column in 0..<columns {
-                    let target = column * rows + first
-                    for row in 0..<count { output[target + row] = block[row * columns + column] }
-                }
-                first += count
-            }
-        }
-        guard !failed else {
-            throw ZooError(.malformedFile, "A weight dataset must be readable. Received: '\(path)' \(shape): \(HDF5File.lastError()).", file: file.name)
-        }
-        return try Tensor(shape: [columns, rows], storage: storage)
-    }
-
-    /// Refuses the open dataset `id` when its declared bytes cannot lie in the file (see ``floats()``).
-    private func checkStorage(_ id: hid_t) throws {
+    /// Checks the open dataset `id` before anything is read: its data must be numbers stored in
+    /// this file (no external files or virtual datasets: a model file must not make zoo read
+    /// other files), and an unfiltered dataset's declared bytes must lie in the file. Returns the
+    /// offset of its elements in the file when they can be borrowed: contiguous, unfiltered,
+    /// little-endian IEEE float32 on a little-endian host, inside the file and 4-byte aligned.
+    private func checkStorage(_ id: hid_t) throws -> Int? {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
         let type = H5Dget_type(id)
         defer { H5Tclose(type) }
@@ -83,29 +43,57 @@ struct HDF5Dataset {
         guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER else {
             throw ZooError(.unsupported, "Weights must be numbers. Received: '\(path)' of another HDF5 type class (\(typeClass.rawValue)).", file: file.name)
         }
+        let properties = H5Dget_create_plist(id)
+        guard properties >= 0 else {
+            throw ZooError(.malformedFile, "A weight dataset must have readable creation properties. Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
+        }
+        defer { H5Pclose(properties) }
+        let layout = H5Pget_layout(properties)
+        let externalFiles = H5Pget_external_count(properties)
+        guard layout != H5D_VIRTUAL, externalFiles == 0 else {
+            throw ZooError(
+                .unsupported,
+                "zoo reads weights stored inside the HDF5 file only. Received: '\(path)' \(layout == H5D_VIRTUAL ? "is a virtual dataset" : "keeps its data in \(externalFiles) external file(s)"), which would make zoo read other files.",
+                file: file.name)
+        }
+        let filters = Int(H5Pget_nfilters(properties))
         let declared = try Checked.multiply(count, max(H5Tget_size(type), 1), "the byte size of '\(path)'")
         let stored = Int(H5Dget_storage_size(id))
-        let properties = H5Dget_create_plist(id)
-        let filters = properties >= 0 ? Int(H5Pget_nfilters(properties)) : 0
-        if properties >= 0 { H5Pclose(properties) }
         if filters == 0, count > 0, declared > file.size || stored < declared {
             throw ZooError(
                 .malformedFile,
                 "A dataset's data must lie in the file. Received: '\(path)' \(shape) declares \(declared) bytes, \(stored) are stored, the file has \(file.size).",
                 file: file.name)
         }
-        try Checked.fitsInMemory(try Checked.multiply(count, 4, "the float32 size of '\(path)'"), "The dataset '\(path)'")
+        let littleEndianHost = 1.littleEndian == 1
+        guard layout == H5D_CONTIGUOUS, filters == 0, count > 0, littleEndianHost, H5Tequal(type, zoo_H5T_IEEE_F32LE()) > 0 else {
+            try Checked.fitsInMemory(try Checked.multiply(count, 4, "the float32 size of '\(path)'"), "The dataset '\(path)'")
+            return nil
+        }
+        let address = H5Dget_offset(id)
+        guard address != zoo_HADDR_UNDEF(), let offset = Int(exactly: address), let base = file.bytes.baseAddress,
+            offset <= file.size - declared, Int(bitPattern: base + offset) % MemoryLayout<Float>.alignment == 0
+        else {
+            try Checked.fitsInMemory(declared, "The dataset '\(path)'")
+            return nil
+        }
+        return offset
     }
 
-    /// The elements converted to float32 (HDF5 converts float16/float64/integers).
+    /// The elements as float32: borrowed from the file's bytes when they are stored as such (see
+    /// ``checkStorage(_:)``), otherwise read, HDF5 converting float16/float64/integers.
     ///
     /// - Throws: `malformedFile` when the dataset declares more bytes than the file holds (an
-    ///   unfiltered dataset's storage must lie in the file), or HDF5 fails to read it.
+    ///   unfiltered dataset's storage must lie in the file), or HDF5 fails to read it;
+    ///   `unsupported` for data kept outside the file.
     func floats() throws -> Tensor {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
         let id = try Self.open(file, path)
         defer { H5Dclose(id) }
-        try checkStorage(id)
+        if let offset = try checkStorage(id), let base = file.bytes.baseAddress {
+            let elements = UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: Float.self), count: count)
+            return try Tensor(shape: shape, storage: TensorStorage(borrowing: elements, keepingAlive: file.owner))
+        }
         var failed = false
         let storage = try TensorStorage(count: count) { values in
             guard count > 0 else { return }

@@ -1,44 +1,39 @@
 import CHDF5
 import Foundation
+import ZooArchive
 import ZooCore
 
 /// An HDF5 file open for reading: a Keras `.h5`, a `.weights.h5`, or the `model.weights.h5` entry
-/// of a `.keras` zip opened in memory. HDF5's own error printing is off; every failure becomes a
-/// ``ZooError`` naming the file and the object.
+/// of a `.keras` zip. HDF5's own error printing is off; every failure becomes a ``ZooError``
+/// naming the file and the object.
 ///
+/// The file's bytes are in memory — a file is mapped (``MappedFile``), an archive entry read —
+/// and libhdf5 reads them as an image without copying, so that datasets stored contiguously as
+/// little-endian float32 can be borrowed in place (``HDF5Dataset/floats()``) instead of read.
 /// The file's size bounds every dataset and attribute read from it, so that a header declaring
 /// more data than the file holds is refused before anything is allocated.
 final class HDF5File: @unchecked Sendable {
     let id: hid_t
     /// The name used in messages (the file's path, or `archive.keras:model.weights.h5`).
     let name: String
+    /// The file's bytes, valid while this object lives.
+    let bytes: UnsafeRawBufferPointer
+    /// What keeps `bytes` alive; tensors borrowing from them keep it alive in turn.
+    let owner: AnyObject
     /// Bytes in the file or image.
-    let size: Int
-    /// What keeps an in-memory image alive while HDF5 reads it.
-    private let owner: AnyObject?
+    var size: Int { bytes.count }
 
-    /// Opens the file at `path` read-only.
-    init(path: String) throws {
-        Self.silenceErrors()
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
-            throw ZooError(.io, "A Keras file must be readable. Received: '\(path)'.", file: path)
-        }
-        let id = H5Fopen(path, zoo_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
-        guard id >= 0 else {
-            throw ZooError(.malformedFile, "An HDF5 file must open with libhdf5. Received: '\(path)' (\(size) bytes), which it refuses: \(Self.lastError()).", file: path)
-        }
-        self.id = id
-        self.name = path
-        self.size = size
-        owner = nil
+    /// Maps the file at `path` and opens it read-only.
+    convenience init(path: String) throws {
+        let mapped = try MappedFile(path: path, populate: false)
+        try self.init(image: mapped.bytes, name: path, keepingAlive: mapped)
     }
 
     /// Opens an HDF5 image in memory without copying it; `owner` keeps `bytes` alive.
     init(image bytes: UnsafeRawBufferPointer, name: String, keepingAlive owner: AnyObject) throws {
         Self.silenceErrors()
         guard let base = bytes.baseAddress, bytes.count > 0 else {
-            throw ZooError(.malformedFile, "An HDF5 image must not be empty. Received: '\(name)' with 0 bytes.", file: name)
+            throw ZooError(.malformedFile, "An HDF5 file must not be empty. Received: '\(name)' with 0 bytes.", file: name)
         }
         let flags = zoo_H5LT_FILE_IMAGE_DONT_COPY() | zoo_H5LT_FILE_IMAGE_DONT_RELEASE()
         let id = H5LTopen_file_image(UnsafeMutableRawPointer(mutating: base), bytes.count, flags)
@@ -47,7 +42,7 @@ final class HDF5File: @unchecked Sendable {
         }
         self.id = id
         self.name = name
-        size = bytes.count
+        self.bytes = bytes
         self.owner = owner
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ZooArchive
 import ZooCore
 
 /// Reading and writing float32 tensors in the files other tools exchange them in: NumPy `.npy`

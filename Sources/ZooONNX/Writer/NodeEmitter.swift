@@ -95,12 +95,13 @@ struct NodeEmitter {
             if rank == 2 {
                 var inputs = [x[0], try floats("weight", dense.weight, layer: y)]
                 if let bias = dense.bias { inputs.append(try floats("bias", bias, layer: y)) }
-                node("Gemm", inputs, y, [.int("transB", 1)])
+                node("Gemm", inputs, y, [.int("transB", dense.weightOrder == .outIn ? 1 : 0)])
             } else {
-                // MatMul takes B as [in, out]: the weight transposed, then the bias added.
-                let transposed = try transposedWeight(dense.weight, layer: y)
+                // MatMul takes B as [in, out] (a weight [out, in] is transposed), then the bias is added.
+                let weight = dense.weightOrder == .inOut
+                    ? try floats("weight", dense.weight, layer: y) : try floats("weight_t", try transposedWeight(dense.weight, layer: y), layer: y)
                 let product = dense.bias == nil ? y : unique("\(y)/matmul")
-                node("MatMul", [x[0], try floats("weight_t", transposed, layer: y)], product)
+                node("MatMul", [x[0], weight], product)
                 if let bias = dense.bias { node("Add", [product, try floats("bias", bias, layer: y)], y) }
             }
         case .matMul: node("MatMul", x, y)
