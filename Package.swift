@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX"]),
         .testTarget(name: "ZooExecTests", dependencies: ["ZooExec"]),
-        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooExec", "ZooONNX"]),
+        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX"]),
     ],
     swiftLanguageModes: [.v6]

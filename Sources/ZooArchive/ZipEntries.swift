@@ -41,10 +41,31 @@ public enum ZipEntries {
         return owned
     }
 
-    /// The CRC-32 of `bytes` (zlib's; the zip checksum).
+    /// Bytes per piece when a CRC-32 is computed in parallel.
+    static let checksumPiece = 32 << 20
+
+    /// The CRC-32 of `bytes` (zlib's; the zip checksum). Large buffers are split into pieces of
+    /// ``checksumPiece`` bytes computed on all cores, then joined with `crc32_combine`: the
+    /// same value as one pass.
     public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress else { return 0 }
-        return UInt32(crc32_z(0, base.assumingMemoryBound(to: UInt8.self), bytes.count))
+        let pieces = (bytes.count + checksumPiece - 1) / checksumPiece
+        guard pieces > 1 else { return UInt32(crc32_z(0, base.assumingMemoryBound(to: UInt8.self), bytes.count)) }
+        let address = UInt(bitPattern: base), total = bytes.count
+        let results = UnsafeMutableBufferPointer<UInt>.allocate(capacity: pieces)
+        defer { results.deallocate() }
+        let resultsAddress = UInt(bitPattern: results.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+            let start = piece * checksumPiece, length = min(checksumPiece, total - start)
+            let pointer = UnsafePointer<UInt8>(bitPattern: address + UInt(start))
+            UnsafeMutablePointer<UInt>(bitPattern: resultsAddress)?[piece] = UInt(crc32_z(0, pointer, length))
+        }
+        var combined = results[0]
+        for piece in 1..<pieces {
+            let length = min(checksumPiece, total - piece * checksumPiece)
+            combined = UInt(crc32_combine(uLong(combined), uLong(results[piece]), off_t(length)))
+        }
+        return UInt32(truncatingIfNeeded: combined)
     }
 
     /// The declared size of `entry` as an `Int`, refused beyond `limit` or beyond what its

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooArchive
 import ZooCore
 import ZooKeras
 
@@ -56,5 +57,20 @@ struct KerasStorageTests {
         #expect(owned["fc1/weight"] == true)
         #expect(owned["block1_conv1/bias"] == true)
         #expect(owned["predictions/weight"] == false && owned["fc1/bias"] == false && owned["block2_conv2/bias"] == false)
+    }
+}
+
+/// The zip CRC-32 that checks a `.keras` weights entry, computed in 32 MiB pieces on all cores
+/// and joined: it must equal one pass. Expected values from Python's `zlib.crc32`:
+/// `n = 70 * 2**20 + 123; k = np.arange(n, dtype=np.uint64)`,
+/// `zlib.crc32((((k * 31 + (k >> 8)) & 0xFF).astype(np.uint8)).tobytes())` and
+/// `zlib.crc32(b"123456789")` (the CRC-32 check value).
+@Suite("zip CRC-32")
+struct ZipChecksumTests {
+    @Test func piecesJoinedEqualOnePass() {
+        let count = 70 * (1 << 20) + 123
+        let bytes = (0..<count).map { k in UInt8(truncatingIfNeeded: k &* 31 &+ (k >> 8)) }
+        #expect(bytes.withUnsafeBytes { ZipEntries.crc32($0) } == 0x1D06_3D2E)
+        #expect(Array("123456789".utf8).withUnsafeBytes { ZipEntries.crc32($0) } == 0xCBF4_3926)
     }
 }
