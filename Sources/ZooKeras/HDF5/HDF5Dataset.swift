@@ -30,12 +30,13 @@ struct HDF5Dataset {
         }
     }
 
-    /// Checks the open dataset `id` before anything is read: its data must be numbers stored in
+    /// Checks the open dataset `id` before anything is read — its data must be numbers stored in
     /// this file (no external files or virtual datasets: a model file must not make zoo read
-    /// other files), and an unfiltered dataset's declared bytes must lie in the file. Returns the
-    /// offset of its elements in the file when they can be borrowed: contiguous, unfiltered,
+    /// other files), an unfiltered dataset's declared bytes must lie in the file — and returns
+    /// the offset of its elements in the file when they can be borrowed: contiguous, unfiltered,
     /// little-endian IEEE float32 on a little-endian host, inside the file and 4-byte aligned.
-    private func checkStorage(_ id: hid_t) throws -> Int? {
+    /// When they cannot, their float32 copy must fit in memory.
+    private func borrowableOffset(checking id: hid_t) throws -> Int? {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
         let type = H5Dget_type(id)
         defer { H5Tclose(type) }
@@ -66,22 +67,20 @@ struct HDF5Dataset {
                 file: file.name)
         }
         let littleEndianHost = 1.littleEndian == 1
-        guard layout == H5D_CONTIGUOUS, filters == 0, count > 0, littleEndianHost, H5Tequal(type, zoo_H5T_IEEE_F32LE()) > 0 else {
-            try Checked.fitsInMemory(try Checked.multiply(count, 4, "the float32 size of '\(path)'"), "The dataset '\(path)'")
-            return nil
-        }
-        let address = H5Dget_offset(id)
-        guard address != zoo_HADDR_UNDEF(), let offset = Int(exactly: address), let base = file.bytes.baseAddress,
+        // The absolute offset of contiguous data (user block included); undefined when unallocated.
+        let address = layout == H5D_CONTIGUOUS ? H5Dget_offset(id) : zoo_HADDR_UNDEF()
+        if filters == 0, count > 0, littleEndianHost, H5Tequal(type, zoo_H5T_IEEE_F32LE()) > 0, address != zoo_HADDR_UNDEF(),
+            let offset = Int(exactly: address), let base = file.bytes.baseAddress,
             offset <= file.size - declared, Int(bitPattern: base + offset) % MemoryLayout<Float>.alignment == 0
-        else {
-            try Checked.fitsInMemory(declared, "The dataset '\(path)'")
-            return nil
+        {
+            return offset
         }
-        return offset
+        try Checked.fitsInMemory(try Checked.multiply(count, 4, "the float32 size of '\(path)'"), "The dataset '\(path)'")
+        return nil
     }
 
     /// The elements as float32: borrowed from the file's bytes when they are stored as such (see
-    /// ``checkStorage(_:)``), otherwise read, HDF5 converting float16/float64/integers.
+    /// ``borrowableOffset(checking:)``), otherwise read, HDF5 converting float16/float64/integers.
     ///
     /// - Throws: `malformedFile` when the dataset declares more bytes than the file holds (an
     ///   unfiltered dataset's storage must lie in the file), or HDF5 fails to read it;
@@ -90,7 +89,7 @@ struct HDF5Dataset {
         let count = try Checked.product(shape, "the element count of '\(path)' \(shape)")
         let id = try Self.open(file, path)
         defer { H5Dclose(id) }
-        if let offset = try checkStorage(id), let base = file.bytes.baseAddress {
+        if let offset = try borrowableOffset(checking: id), let base = file.bytes.baseAddress {
             let elements = UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: Float.self), count: count)
             return try Tensor(shape: shape, storage: TensorStorage(borrowing: elements, keepingAlive: file.owner))
         }
