@@ -184,12 +184,13 @@ struct RandomizedKernelTests {
 
     /// Dense over the last axis of inputs of rank 1 to 4, with and without bias, the weight
     /// stored `[out, in]` (even cases) or `[in, out]` (odd cases); the last cases have enough
-    /// units and rows for the products to be split into blocks over threads.
+    /// units and rows for the products to be split into blocks over threads (the last four more
+    /// than one block of BLAS.transposedOutputBlock outputs).
     @Test func dense() throws {
         var rng = SplitMix64(seed: 0xDE75E)
         for index in 0..<48 {
             let large = index >= 40
-            let features = large ? rng.int(20...60) : rng.int(1...24), units = large ? rng.int(520...700) : rng.int(1...20)
+            let features = large ? rng.int(20...60) : rng.int(1...24), units = large ? (index < 44 ? rng.int(520...700) : rng.int(2050...2300)) : rng.int(1...20)
             let leading = large ? (index % 4 < 2 ? [1] : [rng.int(130...150)]) : (0..<rng.int(0...3)).map { _ in rng.int(1...4) }
             let order: Dense.WeightOrder = index % 2 == 0 ? .outIn : .inOut
             let shape = order == .outIn ? [units, features] : [features, units]
