@@ -15,10 +15,3 @@ static inline hid_t zoo_H5T_C_S1(void) { return H5T_C_S1; }
 static inline size_t zoo_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 static inline unsigned zoo_H5LT_FILE_IMAGE_DONT_COPY(void) { return H5LT_FILE_IMAGE_DONT_COPY; }
 static inline unsigned zoo_H5LT_FILE_IMAGE_DONT_RELEASE(void) { return H5LT_FILE_IMAGE_DONT_RELEASE; }
-
-#include <malloc.h>
-
-// Blocks of 128 KiB and more get their own mappings and go back to the system when freed. glibc
-// otherwise raises this threshold as large blocks are freed and keeps them resident, which kept
-// tens of MiB of freed kernel copies while a Keras file loads. Returns 0 when glibc refuses.
-static inline int zoo_release_large_blocks(void) { return mallopt(M_MMAP_THRESHOLD, 128 * 1024); }

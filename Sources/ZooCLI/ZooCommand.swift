@@ -24,7 +24,6 @@ struct ZooCommand: ParsableCommand {
         ])
 
     static func main() {
-        KerasReader.releaseFreedMemoryToSystem()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -67,14 +67,6 @@ public enum KerasReader {
         return try build(try KerasModelConfig(json), weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
     }
 
-    /// Makes glibc give blocks of 128 KiB and more their own mappings, returned to the system when
-    /// freed. The kernels' Keras-layout copies are freed as soon as they are permuted; without
-    /// this, glibc raises its threshold and keeps them resident (VGG-16: 1.14x instead of 1.08x
-    /// the weights at peak). A process-wide setting: the `zoo` executable calls it once.
-    public static func releaseFreedMemoryToSystem() {
-        _ = zoo_release_large_blocks()
-    }
-
     /// Reads a Keras model held in memory: a legacy `.h5` or a `.keras` archive. The bytes are
     /// copied once (the model's tensors may borrow from the copy, so they never outlive the
     /// caller's buffer). `name` names it in messages. This is the fuzzer's entry.
