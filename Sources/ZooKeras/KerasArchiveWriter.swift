@@ -6,13 +6,22 @@ import ZooCore
 /// `model.weights.h5`, whose layers are `layers/<snake-case class name, numbered>/vars/0..n`
 /// with the layer's name as the `vars` group's `name` attribute — the paths Keras's loader walks,
 /// numbered in its order of the model's layers (``KerasModelBuilder/kerasOrder()``).
+///
+/// `config.json` ends in as many spaces as it takes for `model.weights.h5`'s data to start at a
+/// multiple of ``weightsAlignment`` bytes in the archive, so that readers can use its float32
+/// datasets in place (zoo does; Keras itself does not align the entry).
 enum KerasArchiveWriter {
+    /// Where the weights entry's data starts: a multiple of this many bytes.
+    static let weightsAlignment = 64
+
     /// The modification date of the entries: 1980-01-01 00:00:00 UTC, so equal models give equal bytes.
     static let entryDate = Date(timeIntervalSince1970: 315_532_800)
 
     static func write(_ built: KerasModelBuilder, to path: String) throws {
-        let config = Data(try built.configJSON(withModules: true).utf8)
         let metadata = Data("{\"keras_version\": \"\(KerasWriter.kerasVersion)\", \"date_saved\": \"1980-01-01@00:00:00\"}".utf8)
+        var config = Data(try built.configJSON(withModules: true).utf8)
+        let weightsStart = localEntrySize("metadata.json", metadata.count) + localEntrySize("config.json", config.count) + localEntrySize("model.weights.h5", 0)
+        config.append(contentsOf: [UInt8](repeating: 0x20, count: (weightsAlignment - weightsStart % weightsAlignment) % weightsAlignment))
         let weightsPath = path + ".weights-\(getpid()).h5"
         defer { unlink(weightsPath) }
         let writer = try HDF5Writer(path: weightsPath, name: path)
@@ -42,6 +51,11 @@ enum KerasArchiveWriter {
             }
         }
     }
+
+    /// The bytes a stored entry of `count` bytes takes before the next one, as ZIPFoundation
+    /// writes entries under 4 GiB: a 30-byte local header, the name, no extra field, the data,
+    /// no data descriptor.
+    private static func localEntrySize(_ name: String, _ count: Int) -> Int { 30 + name.utf8.count + count }
 
     /// Adds a stored entry with the fixed date, its bytes from `provider`.
     private static func add(_ name: String, size: Int64, to archive: Archive, path: String, provider: @escaping Provider) throws {

@@ -74,3 +74,22 @@ struct ZipChecksumTests {
         #expect(Array("123456789".utf8).withUnsafeBytes { ZipEntries.crc32($0) } == 0xCBF4_3926)
     }
 }
+
+/// A `.keras` that zoo writes puts its weights entry's data at a multiple of 64 bytes, so zoo
+/// reads its float32 datasets in place.
+@Suite("zoo-written .keras weights in place")
+struct KerasWrittenArchiveStorageTests {
+    @Test func zooWrittenArchivesAreReadInPlace() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-keras-align-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("vgg_mini.keras").path
+        try KerasWriter.write(try KerasReader.load(path: KerasWeightMappingTests.fixture("vgg_mini.h5")), to: path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let entry = try bytes.withUnsafeBytes { try ZipStoredEntry.locate("model.weights.h5", in: $0) }
+        #expect(entry.map { $0.range.lowerBound % 64 } == 0)
+        let model = try KerasReader.load(path: path)
+        let dense = model.graph.layers.first { $0.name == "fc1" }?.op.weights.first { $0.name == "weight" }
+        #expect(dense?.tensor.storage?.isOwned == false)
+    }
+}
