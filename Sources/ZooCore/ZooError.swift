@@ -41,10 +41,11 @@ public struct ZooError: Error, Sendable, Equatable, CustomStringConvertible {
         self.line = line
     }
 
-    /// The error with `layer` filled in unless it already names one.
+    /// The error with `layer` filled in unless it already names one (an empty name, which
+    /// identifies nothing, is not filled in).
     public func at(layer name: String) -> ZooError {
         var copy = self
-        if copy.layer == nil { copy.layer = name }
+        if copy.layer == nil, !name.isEmpty { copy.layer = name }
         return copy
     }
 
