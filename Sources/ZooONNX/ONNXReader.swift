@@ -218,7 +218,15 @@ private struct GraphReader {
     /// with `anyType`).
     private func inputShape(_ info: Onnx__ValueInfoProto, name: String, anyType: Bool) throws -> (Shape, Int32?) {
         guard let type = info.type, type.pointee.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE, let tensor = type.pointee.tensor_type else {
-            throw ZooError(.unsupported, "Graph inputs must be tensors. Received: input '\(name)' of another or no type.", layer: name)
+            let kind: String = switch info.type?.pointee.value_case {
+            case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE: "a sequence"
+            case ONNX__TYPE_PROTO__VALUE_MAP_TYPE: "a map"
+            case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE: "an optional"
+            case ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE: "a sparse tensor"
+            case ONNX__TYPE_PROTO__VALUE_OPAQUE_TYPE: "an opaque value"
+            default: "no type"
+            }
+            throw ZooError(.unsupported, "Graph inputs must be dense tensors. Received: input '\(name)', \(kind).", layer: name)
         }
         // zoo computes in float32; float16, bfloat16 and float64 inputs are read as float32.
         let elementType = tensor.pointee.elem_type

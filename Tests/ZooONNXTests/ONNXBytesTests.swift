@@ -33,4 +33,29 @@ struct ONNXBytesTests {
         #expect(error?.kind == .malformedFile)
         #expect(error?.message.contains("graph") == true)
     }
+
+    /// A length-delimited protobuf field (lengths under 128 bytes).
+    static func field(_ number: Int, _ bytes: [UInt8]) -> [UInt8] { [UInt8(number << 3 | 2), UInt8(bytes.count)] + bytes }
+    static func field(_ number: Int, _ text: String) -> [UInt8] { field(number, Array(text.utf8)) }
+
+    /// A valid opset-16 model, `y = Identity(x)`, whose input and output have the TypeProto
+    /// `wrapped` around a float tensor type: field 4 (sequence_type) or 9 (optional_type).
+    /// (The same bytes built in Python pass `onnx.checker.check_model(full_check=True)`, and
+    /// onnxruntime 1.31 runs them, returning its input.)
+    static func identityModel(wrappedIn typeField: Int) -> [UInt8] {
+        let floatTensor = field(1, [0x08, 0x01])  // TypeProto.tensor_type { elem_type: FLOAT }
+        let type = field(typeField, field(1, floatTensor))  // Sequence/Optional { elem_type: ... }
+        let node = field(1, field(1, "x") + field(2, "y") + field(4, "Identity"))
+        let graph = node + field(2, "g") + field(11, field(1, "x") + field(2, type)) + field(12, field(1, "y") + field(2, type))
+        return [0x08, 0x08] + field(8, [0x10, 0x10]) + field(7, graph)
+    }
+
+    /// Sequence and optional graph inputs (valid ONNX, which onnxruntime runs) are refused as
+    /// unsupported, naming the input and what it is.
+    @Test(arguments: [(4, "a sequence"), (9, "an optional")])
+    func nonTensorInputsAreUnsupported(_ typeField: Int, _ kind: String) {
+        let error = #expect(throws: ZooError.self) { try read(Self.identityModel(wrappedIn: typeField)) }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.message.contains("input 'x', \(kind)") == true, "\(String(describing: error))")
+    }
 }
