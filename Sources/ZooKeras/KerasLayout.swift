@@ -29,7 +29,7 @@ enum KerasLayout {
         guard rank == 3 || rank == 4 else {
             throw ZooError(.shapeMismatch, "A Keras conv kernel must be (k, C_in, C_out) or (k_h, k_w, C_in, C_out). Received: \(kernel.shape).")
         }
-        return try permute(kernel, rank == 4 ? [3, 2, 0, 1] : [2, 1, 0])
+        return try kernel.permuted(rank == 4 ? [3, 2, 0, 1] : [2, 1, 0])
     }
 
     /// `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)` (1-D: `(k, C, M)` -> `(C M, 1, k)`).
@@ -39,7 +39,7 @@ enum KerasLayout {
             throw ZooError(.shapeMismatch, "A Keras depthwise kernel must be (k_h, k_w, C, M). Received: \(kernel.shape).")
         }
         // (kh, kw, C, M) -> (C, M, kh, kw), then merge C and M.
-        let moved = try permute(kernel, rank == 4 ? [2, 3, 0, 1] : [1, 2, 0])
+        let moved = try kernel.permuted(rank == 4 ? [2, 3, 0, 1] : [1, 2, 0])
         let spatial = Array(moved.shape.dropFirst(2))
         return try Tensor(shape: [moved.shape[0] * moved.shape[1], 1] + spatial, storage: moved.storage)
     }
@@ -62,20 +62,20 @@ enum KerasLayout {
 
     /// The inverse rules, for the Keras writer: `(C_out, C_in, k_h, k_w)` -> HWIO (1-D: `(C_out, C_in, k)` -> `(k, C_in, C_out)`).
     static func convKernelToKeras(_ kernel: Tensor) throws -> Tensor {
-        try permute(kernel, kernel.shape.count == 4 ? [2, 3, 1, 0] : [2, 1, 0])
+        try kernel.permuted(kernel.shape.count == 4 ? [2, 3, 1, 0] : [2, 1, 0])
     }
 
     /// `(C M, 1, k_h, k_w)` -> `(k_h, k_w, C, M)`.
     static func depthwiseKernelToKeras(_ kernel: Tensor, channels: Int) throws -> Tensor {
         let multiplier = kernel.shape[0] / max(channels, 1)
         let split = try Tensor(shape: [channels, multiplier] + Array(kernel.shape.dropFirst(2)), storage: kernel.storage)
-        return try permute(split, [2, 3, 0, 1])
+        return try split.permuted([2, 3, 0, 1])
     }
 
     /// A dense layer's weight as a Keras kernel `(in, out)`: as it is when the layer holds it in
     /// that order, else `(out, in)` transposed.
     static func denseKernelToKeras(_ dense: Dense) throws -> Tensor {
-        dense.weightOrder == .inOut ? dense.weight : try permute(dense.weight, [1, 0])
+        dense.weightOrder == .inOut ? dense.weight : try dense.weight.permuted([1, 0])
     }
 
     /// A Keras Dense kernel `(in, out)` whose rows follow Keras's `(h, w, c)` flatten order of an
@@ -87,7 +87,7 @@ enum KerasLayout {
         }
         // [h, w, c, out] -> [c, h, w, out]
         let split = try Tensor(shape: [h, w, c, kernel.shape[1]], storage: kernel.storage)
-        let moved = try permute(split, [2, 0, 1, 3])
+        let moved = try split.permuted([2, 0, 1, 3])
         return try Tensor(shape: kernel.shape, storage: moved.storage)
     }
 
@@ -104,38 +104,6 @@ enum KerasLayout {
 
     /// The permutation taking a channels-first tensor of rank `rank` back to channels-last.
     static func toChannelsLast(rank: Int) -> [Int] { [0] + Array(2..<rank) + [1] }
-
-    /// `tensor` with its axes permuted: output axis `k` is input axis `order[k]`.
-    static func permute(_ tensor: Tensor, _ order: [Int]) throws -> Tensor {
-        guard let source = tensor.storage?.buffer else { return try Tensor.declared(shape: order.map { tensor.shape[$0] }) }
-        let shape = order.map { tensor.shape[$0] }
-        var inputStrides = Array(repeating: 1, count: tensor.shape.count)
-        for axis in stride(from: tensor.shape.count - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * tensor.shape[axis + 1] }
-        let strides = order.map { inputStrides[$0] }
-        let rank = shape.count
-        let inner = rank > 0 ? shape[rank - 1] : 1, innerStride = rank > 0 ? strides[rank - 1] : 0
-        let rows = inner > 0 ? tensor.count / inner : 0
-        let storage = try TensorStorage(count: tensor.count) { output in
-            // One output row (the last output axis) at a time, its source walked by the stride
-            // of the axis it comes from.
-            var index = Array(repeating: 0, count: max(rank - 1, 0))
-            var offset = 0
-            for row in 0..<rows {
-                let base = row * inner
-                for k in 0..<inner { output[base + k] = source[offset + k * innerStride] }
-                var axis = rank - 2
-                while axis >= 0 {
-                    index[axis] += 1
-                    offset += strides[axis]
-                    if index[axis] < shape[axis] { break }
-                    offset -= strides[axis] * shape[axis]
-                    index[axis] = 0
-                    axis -= 1
-                }
-            }
-        }
-        return try Tensor(shape: shape, storage: storage)
-    }
 
     /// One line for `zoo convert --explain` about a rule applied to a layer.
     static func explanation(layer: String, rule: String) -> String { "\(layer): \(rule)" }

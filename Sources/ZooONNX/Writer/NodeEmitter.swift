@@ -202,14 +202,9 @@ struct NodeEmitter {
     }
 
     private func transposedWeight(_ weight: Tensor, layer: String) throws -> Tensor {
-        guard let source = weight.storage?.buffer, weight.shape.count == 2 else {
+        guard weight.isMaterialized, weight.shape.count == 2 else {
             throw ZooError(.missingWeight, "Writing ONNX needs every weight's values. Received: layer '\(layer)' weight declared without values.", layer: layer)
         }
-        let (units, features) = (weight.shape[0], weight.shape[1])
-        return try Tensor(shape: [features, units], storage: TensorStorage(count: weight.count) { out in
-            for unit in 0..<units {
-                for feature in 0..<features { out[feature * units + unit] = source[unit * features + feature] }
-            }
-        })
+        return try weight.permuted([1, 0])
     }
 }
