@@ -91,24 +91,29 @@ final class KerasImporter {
     /// `value` held channels-first (a transpose inserted once per value when it is not).
     func channelsFirst(_ value: KerasValue, for layer: String) throws -> KerasValue {
         guard value.rank >= 3, !value.channelsFirst else { return value }
-        if let done = transposed[value.name + "/nc"] { return done }
-        let result = try append(
-            freshName(value.name + "/channels_first"), .transpose(Transpose(permutation: KerasLayout.toChannelsFirst(rank: value.rank))),
-            inputs: [value], rank: value.rank, channelsFirst: true)
-        explain(layer, "its channels-last input is transposed to channels-first \(KerasLayout.toChannelsFirst(rank: value.rank))")
-        transposed[value.name + "/nc"] = result
-        return result
+        return try relayout(value, channelsFirst: true, for: layer)
     }
 
     /// `value` in Keras's own element order (a transpose back when it is held channels-first).
     func kerasOrder(_ value: KerasValue, for layer: String) throws -> KerasValue {
         guard value.channelsFirst else { return value }
-        if let done = transposed[value.name + "/nl"] { return done }
+        return try relayout(value, channelsFirst: false, for: layer)
+    }
+
+    /// `value` transposed to channels-first or back to channels-last, once per value and direction.
+    private func relayout(_ value: KerasValue, channelsFirst: Bool, for layer: String) throws -> KerasValue {
+        let key = value.name + (channelsFirst ? "/nc" : "/nl")
+        if let done = transposed[key] { return done }
+        let permutation = channelsFirst ? KerasLayout.toChannelsFirst(rank: value.rank) : KerasLayout.toChannelsLast(rank: value.rank)
         let result = try append(
-            freshName(value.name + "/channels_last"), .transpose(Transpose(permutation: KerasLayout.toChannelsLast(rank: value.rank))),
-            inputs: [value], rank: value.rank, channelsFirst: false)
-        explain(layer, "its input is transposed back to Keras's channels-last order \(KerasLayout.toChannelsLast(rank: value.rank)) first")
-        transposed[value.name + "/nl"] = result
+            freshName(value.name + (channelsFirst ? "/channels_first" : "/channels_last")), .transpose(Transpose(permutation: permutation)),
+            inputs: [value], rank: value.rank, channelsFirst: channelsFirst)
+        explain(
+            layer,
+            channelsFirst
+                ? "its channels-last input is transposed to channels-first \(permutation)"
+                : "its input is transposed back to Keras's channels-last order \(permutation) first")
+        transposed[key] = result
         return result
     }
 }

@@ -33,10 +33,10 @@ extension KerasImporter {
             let kernel = try KerasLayout.convKernel(weights[0])
             explain(name, "kernel \(weights[0].shape) HWIO -> OIHW \(kernel.shape)")
             let spatial = x.rank - 2
+            let dilation = try config["dilation_rate"].ints(count: spatial)
             let conv = Conv(
-                kernel: kernel, bias: useBias ? weights[1] : nil, stride: try config["strides"].ints(count: spatial),
-                dilation: try config["dilation_rate"].ints(count: spatial),
-                padding: try padding(config, kernel: Array(kernel.shape.dropFirst(2)), dilation: try config["dilation_rate"].ints(count: spatial), layer: name),
+                kernel: kernel, bias: useBias ? weights[1] : nil, stride: try config["strides"].ints(count: spatial), dilation: dilation,
+                padding: try padding(config, kernel: Array(kernel.shape.dropFirst(2)), dilation: dilation, layer: name),
                 groups: config["groups"].isNull ? 1 : try config["groups"].int())
             let output = try append(name, .conv(conv), inputs: [x], rank: x.rank, channelsFirst: true)
             return try activation(config, after: output, layer: name)
@@ -47,10 +47,10 @@ extension KerasImporter {
             try expectWeights(weights, count: useBias ? 2 : 1, layer: name)
             let kernel = try KerasLayout.depthwiseKernel(weights[0])
             explain(name, "depthwise kernel \(weights[0].shape) (k_h, k_w, C, M) -> \(kernel.shape) with groups = \(weights[0].shape[2])")
+            let dilation = try config["dilation_rate"].ints(count: 2)
             let conv = Conv(
-                kernel: kernel, bias: useBias ? weights[1] : nil, stride: try config["strides"].ints(count: 2),
-                dilation: try config["dilation_rate"].ints(count: 2),
-                padding: try padding(config, kernel: Array(kernel.shape.dropFirst(2)), dilation: try config["dilation_rate"].ints(count: 2), layer: name),
+                kernel: kernel, bias: useBias ? weights[1] : nil, stride: try config["strides"].ints(count: 2), dilation: dilation,
+                padding: try padding(config, kernel: Array(kernel.shape.dropFirst(2)), dilation: dilation, layer: name),
                 groups: weights[0].shape[2])
             let output = try append(name, .conv(conv), inputs: [x], rank: 4, channelsFirst: true)
             return try activation(config, after: output, layer: name)
