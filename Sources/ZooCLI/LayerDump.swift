@@ -36,7 +36,7 @@ struct LayerDump {
     mutating func write(_ tensor: Tensor, name: String, op: String) throws {
         let base = Self.safeName(name)
         var file = base + ".npy", suffix = 2
-        while used.contains(file.lowercased()) || file.lowercased() == "index.json" {
+        while used.contains(file.lowercased()) {
             file = "\(base)~\(suffix).npy"
             suffix += 1
         }

@@ -2,21 +2,9 @@ import Testing
 import ZooCore
 import ZooExec
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fixed-seed generator, so that every
-/// randomized case is the same on every run and a failure can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Random test cases from ZooCore's SplitMix64 (a fixed seed gives the same cases on every run,
+/// so a failure can be replayed from its seed).
+extension SplitMix64 {
     /// An integer in `range`.
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
 

@@ -182,6 +182,20 @@ struct RandomizedKernelTests {
 
     // MARK: Dense, matmul, normalization
 
+    /// Depthwise convolutions whose planes do not split evenly over the threads (3 planes on 2
+    /// threads, 5 on 3, 7 on 4): every chunk of planes needs its own padded scratch plane (a
+    /// chunk's first plane once named its slice, and two chunks could share one).
+    @Test func depthwiseScratchPerChunk() throws {
+        var rng = SplitMix64(seed: 0xD3F7)
+        for (channels, threads) in [(3, 2), (5, 3), (7, 4)] {
+            let conv = Conv(
+                kernel: try rng.tensor([channels, 1, 3, 3]), bias: nil, padding: .explicit(begin: [1, 1], end: [1, 1]), groups: channels)
+            ExecTestKit.checkAgainstOracle(
+                .conv(conv), [try rng.tensor([1, channels, 96, 96])], context: "\(channels) planes, \(threads) threads",
+                options: ExecutionOptions(threads: threads))
+        }
+    }
+
     /// Dense over the last axis of inputs of rank 1 to 4, with and without bias, the weight
     /// stored `[out, in]` (even cases) or `[in, out]` (odd cases); the last cases have enough
     /// units and rows for the products to be split into blocks over threads (the last four more

@@ -104,10 +104,7 @@ public enum Verification {
         guard from != to, from.rank == to.rank, from.rank == tensor.shape.count, Set(from.axes) == Set(to.axes), from.axes.count == Set(from.axes).count
         else { return tensor }
         let source = Array(from.axes)
-        let permutation = to.axes.compactMap { axis in source.firstIndex(of: axis) }
-        let layer = Layer("relayout", .transpose(Transpose(permutation: permutation)), inputs: ["x"])
-        let graph = try Graph(inputs: [GraphInput(name: "x", shape: Shape(tensor.shape))], layers: [layer], outputs: [GraphOutput(name: "relayout")])
-        return try Executor(graph: graph).run(["x": tensor]).outputs[0].tensor
+        return try tensor.permuted(to.axes.compactMap { axis in source.firstIndex(of: axis) })
     }
 
     /// Compares the outputs of `graph` on `inputs` with stored `expected` tensors (by position).

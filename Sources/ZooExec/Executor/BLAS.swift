@@ -20,17 +20,22 @@ enum BLAS {
     /// untransposed product; measured on this machine).
     static let transposedOutputBlock = 2048
 
-    /// `C = A B + beta C` for row-major `A` (`m x k`, leading dimension `lda`, transposed when
-    /// `transposeA`), `B` (`k x n`, or `n x k` when `transposeB`) and `C` (`m x n`), on one thread.
+    /// `C = A B` for row-major `A` (`m x k`, leading dimension `lda`), `B` (`k x n`, or `n x k`
+    /// when `transposeB`) and `C` (`m x n`), on one thread. An empty sum (`k = 0`) gives zeros
+    /// (OpenBLAS would refuse the zero leading dimensions and leave `C` as it was).
     static func gemm(
         m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        guard k > 0 else {
+            for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) }
+            return
+        }
         cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
     }
 
     /// `C = A B` (`A` not transposed; `B` transposed when `transposeB`) split into blocks over
@@ -73,6 +78,10 @@ enum BLAS {
         outputs: Int, inputs: Int, a: UnsafePointer<Float>, transposed: Bool = false, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
         threads: Int
     ) {
+        guard inputs > 0 else {
+            y.update(repeating: 0, count: outputs)
+            return
+        }
         let width = transposed ? transposedOutputBlock : rowBlock
         let blocks = (outputs + width - 1) / width
         Parallel.forEach(blocks, threads: threads) { range in

@@ -20,7 +20,9 @@ final class BufferPool: @unchecked Sendable {
         lock.lock()
         let recycled = free[count]?.popLast()
         lock.unlock()
-        let raw = recycled ?? UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: TensorStorage.alignment)
+        guard let raw = recycled ?? LargeAllocation.allocate(byteCount: byteCount) else {
+            throw ZooError(.io, "A value of \(count) elements (\(byteCount) bytes) needs memory the system does not have.")
+        }
         return PooledBlock(raw: raw, count: count, pool: self)
     }
 
@@ -40,7 +42,7 @@ final class BufferPool: @unchecked Sendable {
 
     deinit {
         for list in free.values {
-            for raw in list { raw.deallocate() }
+            for raw in list { LargeAllocation.deallocate(raw) }
         }
     }
 }

@@ -80,48 +80,52 @@ public final class Executor: Sendable {
             return names.count - 1
         }
         inputSlots = bound.inputs.map { ($0.name, slot($0.name)) }
-        var prepared: [(layer: String, opName: String, kernel: any Kernel, inputs: [Int], output: Int)] = []
-        for group in groups {
-            let layer = group.layer
-            let inputShapes = layer.inputs.map { shapes[$0] ?? [] }
-            guard let outputShape = shapes[group.outputName] else {
-                throw ZooError(.invalidGraph, "Every layer's output needs a shape. Received: none for '\(group.outputName)'.", layer: group.outputName)
-            }
-            let kernel: any Kernel
-            do {
-                kernel = try KernelFactory.make(
-                    layer.op, inputs: inputShapes, output: outputShape, epilogue: group.epilogue, winograd: options.winograd)
-            } catch let error as ZooError {
-                throw error.at(layer: layer.name)
-            }
-            prepared.append((group.outputName, group.opName, kernel, layer.inputs.map(slot), slot(group.outputName)))
-        }
+        // Slots, last uses and the memory check come from the shapes alone, before any kernel
+        // is built (kernels size tables and transform weights from the shapes).
+        let planned = groups.map { group in (group: group, inputs: group.layer.inputs.map(slot), output: slot(group.outputName)) }
         outputSlots = bound.outputs.map { ($0.name, slot($0.name)) }
         valueNames = names
 
         var lastUse = Array(repeating: -1, count: names.count)
-        for (index, step) in prepared.enumerated() {
+        for (index, step) in planned.enumerated() {
             for input in step.inputs { lastUse[input] = index }
         }
         for (_, output) in outputSlots { lastUse[output] = Int.max }
-        var releases = Array(repeating: [Int](), count: prepared.count)
-        for (value, index) in lastUse.enumerated() where index >= 0 && index < prepared.count {
+        var releases = Array(repeating: [Int](), count: planned.count)
+        for (value, index) in lastUse.enumerated() where index >= 0 && index < planned.count {
             releases[index].append(value)
         }
         // A value nobody reads is released right after the step that makes it.
-        for (index, step) in prepared.enumerated() where lastUse[step.output] == -1 {
+        for (index, step) in planned.enumerated() where lastUse[step.output] == -1 {
             releases[index].append(step.output)
         }
-        steps = prepared.enumerated().map { index, step in
-            Step(layer: step.layer, opName: step.opName, kernel: step.kernel, inputs: step.inputs, output: step.output, releases: releases[index])
+        try Self.checkFitsInMemory(
+            steps: planned.enumerated().map { index, step in (step.group.outputName, step.output, releases[index]) },
+            inputs: inputSlots.map(\.slot), names: names, shapes: shapes)
+        steps = try planned.enumerated().map { index, step in
+            let layer = step.group.layer
+            guard let outputShape = shapes[step.group.outputName] else {
+                throw ZooError(.invalidGraph, "Every layer's output needs a shape. Received: none for '\(step.group.outputName)'.", layer: step.group.outputName)
+            }
+            let kernel: any Kernel
+            do {
+                kernel = try KernelFactory.make(
+                    layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue, winograd: options.winograd)
+            } catch let error as ZooError {
+                throw error.at(layer: layer.name)
+            }
+            return Step(
+                layer: step.group.outputName, opName: step.group.opName, kernel: kernel, inputs: step.inputs, output: step.output,
+                releases: releases[index])
         }
-        try Self.checkFitsInMemory(steps: steps, inputs: inputSlots.map(\.slot), names: names, shapes: shapes)
     }
 
     /// Refuses, before anything is allocated, a run whose values could not fit in the machine's
     /// memory at once (a batch of a million, say): the live bytes of the run are simulated step
     /// by step from the shapes, counting every output as new storage (an upper bound).
-    private static func checkFitsInMemory(steps: [Step], inputs: [Int], names: [String], shapes: [String: [Int]]) throws {
+    private static func checkFitsInMemory(
+        steps: [(layer: String, output: Int, releases: [Int])], inputs: [Int], names: [String], shapes: [String: [Int]]
+    ) throws {
         func bytes(_ slot: Int) throws -> Int {
             let count = try Checked.product(shapes[names[slot]] ?? [], "the element count of '\(names[slot])'")
             return try Checked.multiply(count, MemoryLayout<Float>.stride, "the byte size of '\(names[slot])'")

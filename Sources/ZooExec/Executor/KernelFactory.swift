@@ -5,22 +5,13 @@ enum KernelFactory {
     /// The kernel of `op` for inputs of `inputs` shapes producing `output`; `epilogue` is a
     /// fused activation (only conv and dense take one).
     static func make(_ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil, winograd: Bool = true) throws -> any Kernel {
+        switch (op, epilogue) {
+        case (.conv, _), (.dense, _), (.add, _), (_, nil): break
+        default: throw ZooError(.invalidGraph, "Only conv, dense and add kernels apply a fused activation. Received: \(op.name).")
+        }
         switch op {
         case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue, winograd: winograd)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
-        case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output, epilogue: epilogue)
-        default:
-            guard epilogue == nil else {
-                throw ZooError(.invalidGraph, "Only conv, dense and add kernels apply a fused activation. Received: \(op.name).")
-            }
-            return try makeUnfused(op, inputs: inputs, output: output)
-        }
-    }
-
-    private static func makeUnfused(_ op: Op, inputs: [[Int]], output: [Int]) throws -> any Kernel {
-        switch op {
-        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: nil, winograd: false)
-        case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: nil)
         case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output)
         case .averagePool(let pool): return try AveragePoolKernel(pool, input: inputs[0], output: output)
         case .globalAveragePool: return GlobalPoolKernel(reduction: .mean, input: inputs[0], output: output)
@@ -34,7 +25,7 @@ enum KernelFactory {
             return UnaryKernel(function: function, shape: output)
         case .softmax(let softmax): return try SoftmaxKernel(softmax, shape: output)
         case .lrn(let lrn): return LRNKernel(lrn, shape: output)
-        case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output)
+        case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output, epilogue: epilogue)
         case .sub(let sub): return try BroadcastKernel(function: SubFunction(), constant: sub.constant, inputs: inputs, output: output)
         case .mul(let mul): return try BroadcastKernel(function: MulFunction(), constant: mul.constant, inputs: inputs, output: output)
         case .div(let div): return try BroadcastKernel(function: DivFunction(), constant: div.constant, inputs: inputs, output: output)

@@ -6,17 +6,23 @@ enum Parallel {
     /// Calls `body` on consecutive sub-ranges of `0..<count` covering it, on up to `threads`
     /// threads; `grain` is the smallest range worth a thread of its own.
     static func forEach(_ count: Int, threads: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        forEachChunk(count, threads: threads, grain: grain) { range, _ in body(range) }
+    }
+
+    /// ``forEach(_:threads:grain:_:)`` that also passes each chunk's index, below `threads`:
+    /// distinct for chunks that run at the same time, so it can name a per-thread scratch slice.
+    static func forEachChunk(_ count: Int, threads: Int, grain: Int = 1, _ body: (Range<Int>, _ chunk: Int) -> Void) {
         guard count > 0 else { return }
         let chunks = min(max(threads, 1), max(count / max(grain, 1), 1))
         if chunks == 1 {
-            body(0..<count)
+            body(0..<count, 0)
             return
         }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
-                box.value(start..<end)
+                box.value(start..<end, chunk)
             }
         }
     }

@@ -39,12 +39,6 @@ struct WindowGeometry: Sendable {
 
     /// Whether the window never leaves the input (no padding reached).
     var isUnpadded: Bool { padTop == 0 && padLeft == 0 && padBottom == 0 && padRight == 0 }
-
-    /// The input row (or column) that kernel tap `k` of output `o` reads along one axis.
-    @inline(__always)
-    static func source(_ o: Int, _ k: Int, stride: Int, dilation: Int, pad: Int) -> Int {
-        o * stride + k * dilation - pad
-    }
 }
 
 extension WindowGeometry {

@@ -88,10 +88,8 @@ struct ConvKernel: Kernel {
             let scratch = try context.scratch(count: try Checked.multiply(paddedSize + 32, context.threads, "the depthwise scratch"))
             return try context.tensor(shape: outputShape) { y in
                 guard let base = scratch.buffer.baseAddress else { return }
-                Parallel.forEach(geometry.batch * filters, threads: context.threads) { planes in
-                    // Consecutive chunks: the chunk's first plane names its slice of the scratch.
-                    let slot = planes.lowerBound * context.threads / max(geometry.batch * filters, 1)
-                    for plane in planes { depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + slot * (paddedSize + 32)) }
+                Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
+                    for plane in planes { depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + chunk * (paddedSize + 32)) }
                 }
                 finish(y, context: context)
             }

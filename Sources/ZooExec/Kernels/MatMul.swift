@@ -49,7 +49,7 @@ struct MatMulKernel: Kernel {
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let a = inputs[0].elements, b = inputs[1].elements
         return try context.tensor(shape: outputShape) { y in
-            guard let aBase = a.baseAddress, let bBase = b.baseAddress, let yBase = y.baseAddress, k > 0 else {
+            guard let aBase = a.baseAddress, let bBase = b.baseAddress, let yBase = y.baseAddress else {
                 y.initialize(repeating: 0)
                 return
             }
