@@ -267,7 +267,7 @@ extension KerasImporter {
         case "same": return .same(extra: .end)
         case "causal":
             guard kernel.count == 1 else { throw ZooError(.invalidGraph, "causal padding is for Conv1D. Received: '\(layer)'.", layer: layer) }
-            return .explicit(begin: [(kernel[0] - 1) * dilation[0]], end: [0])
+            return .explicit(begin: [try WindowAxis.extent(kernel: kernel[0], dilation: dilation[0]) - 1], end: [0])
         case let other:
             throw ZooError(.unsupported, "Keras padding must be valid, same or causal. Received: '\(other)' in '\(layer)'.", layer: layer)
         }

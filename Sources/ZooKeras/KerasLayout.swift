@@ -41,7 +41,8 @@ enum KerasLayout {
         // (kh, kw, C, M) -> (C, M, kh, kw), then merge C and M.
         let moved = try kernel.permuted(rank == 4 ? [2, 3, 0, 1] : [1, 2, 0])
         let spatial = Array(moved.shape.dropFirst(2))
-        return try Tensor(shape: [moved.shape[0] * moved.shape[1], 1] + spatial, storage: moved.storage)
+        let merged = try Checked.multiply(moved.shape[0], moved.shape[1], "the channels of depthwise kernel \(kernel.shape)")
+        return try Tensor(shape: [merged, 1] + spatial, storage: moved.storage)
     }
 
     /// The order of a Keras Dense kernel, which the IR keeps: `(in, out)`.

@@ -31,4 +31,12 @@ struct TensorPermutationTests {
         #expect(throws: ZooError.self) { try Tensor.declared(shape: [2, 3]).permuted([0, 0]) }
         #expect(throws: ZooError.self) { try Tensor.declared(shape: [2, 3]).permuted([1]) }
     }
+
+    /// A tensor with a zero dimension has no elements to move, whatever its other dimensions
+    /// (whose strides would not fit in an Int): the permuted shape, no arithmetic on them.
+    @Test func emptyTensorsWithHugeDimensions() throws {
+        let empty = try Tensor(shape: [0, 1 << 40, 1 << 40, 1], values: [])
+        let permuted = try empty.permuted([3, 2, 0, 1])
+        #expect(permuted.shape == [1, 1 << 40, 0, 1 << 40] && permuted.count == 0)
+    }
 }

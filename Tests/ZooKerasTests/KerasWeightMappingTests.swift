@@ -9,9 +9,9 @@ import ZooKeras
 struct KerasWeightMappingTests {
     static func fixture(_ path: String) -> String { KerasFixtureTests.fixtures.appendingPathComponent("keras/" + path).path }
 
-    /// `lenet5.config.json` with `replacements` applied, written to a temporary file.
-    static func architecture(_ replacements: [(String, String)]) throws -> (path: String, folder: URL) {
-        var text = try String(contentsOfFile: fixture("lenet5.config.json"), encoding: .utf8)
+    /// `<model>.config.json` (lenet5's by default) with `replacements` applied, written to a temporary file.
+    static func architecture(_ replacements: [(String, String)], of model: String = "lenet5") throws -> (path: String, folder: URL) {
+        var text = try String(contentsOfFile: fixture(model + ".config.json"), encoding: .utf8)
         for (old, new) in replacements { text = text.replacingOccurrences(of: old, with: new) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-arch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -84,5 +84,17 @@ struct KerasWeightMappingTests {
             let actual = try KerasFixtureTests.run(model.graph, [try Tensor(shape: [n, c, h, w], values: nchw)])
             #expect(KerasFixtureTests.mismatch(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5) == nil, "\(file)")
         }
+    }
+
+    /// A Conv1D with causal padding and a dilation near Int.max (its padding (k - 1) d overflows):
+    /// one error naming the arithmetic, not a trap.
+    @Test func causalPaddingWithAHugeDilationIsAnError() throws {
+        let (path, folder) = try Self.architecture(
+            [("\"padding\": \"valid\", \"data_format\": \"channels_last\", \"dilation_rate\": [1]",
+              "\"padding\": \"causal\", \"data_format\": \"channels_last\", \"dilation_rate\": [4611686018427387904]")],
+            of: "conv1d_mini")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let error = #expect(throws: ZooError.self) { try KerasReader.load(path: Self.fixture("conv1d_mini.weights.h5"), architecture: path) }
+        #expect(error?.message.contains("dilated kernel") == true, "\(String(describing: error))")
     }
 }

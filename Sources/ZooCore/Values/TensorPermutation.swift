@@ -10,7 +10,8 @@ extension Tensor {
             throw ZooError(.invalidGraph, "A permutation must name every axis once. Received: \(order) for shape \(shape).")
         }
         let permutedShape = order.map { shape[$0] }
-        guard let source = storage?.buffer else { return try Tensor.declared(shape: permutedShape) }
+        // Without elements there is nothing to move (and strides of the other axes may not fit in an Int).
+        guard let source = storage?.buffer, count > 0 else { return try Tensor(shape: permutedShape, storage: storage) }
         var inputStrides = Array(repeating: 1, count: shape.count)
         for axis in stride(from: shape.count - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * shape[axis + 1] }
         let strides = order.map { inputStrides[$0] }

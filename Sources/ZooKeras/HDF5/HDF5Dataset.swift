@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import ZooArchive
 import ZooCore
 
 /// A numeric dataset of an ``HDF5File``: its shape, read as float32.
@@ -64,6 +65,14 @@ struct HDF5Dataset {
             throw ZooError(
                 .malformedFile,
                 "A dataset's data must lie in the file. Received: '\(path)' \(shape) declares \(declared) bytes, \(stored) are stored, the file has \(file.size).",
+                file: file.name)
+        }
+        // A compressed dataset can expand no more than deflate can (the bound zip entries get).
+        let (expandable, overflow) = stored.multipliedReportingOverflow(by: Int(ZipEntries.maximumDeflateRatio))
+        if filters > 0, count > 0, !overflow, declared > expandable {
+            throw ZooError(
+                .malformedFile,
+                "A compressed dataset cannot hold more than \(ZipEntries.maximumDeflateRatio) times its stored bytes. Received: '\(path)' \(shape) declares \(declared) bytes from \(stored) stored.",
                 file: file.name)
         }
         let littleEndianHost = 1.littleEndian == 1
