@@ -49,7 +49,8 @@ struct ConvertCommand: ParsableCommand {
     var atol: Float = 1e-5
 
     func run() throws {
-        var loaded = try model.loadWithWeights(seed: seed)
+        let source = try model.loadWithWeights(seed: seed)
+        var loaded = source
         if layout == .nchw { loaded.graph = try loaded.located { try loaded.graph.withChannelsFirstInputs() } }
         if explain {
             Console.out(loaded.layoutRules.isEmpty
@@ -72,10 +73,12 @@ struct ConvertCommand: ParsableCommand {
             }
         }
         guard verify else { return }
-        let written = try ModelFile.load(path: output, inputShapes: try model.parsedInputShapes())
-        let inputs = try RandomWeights.inputs(loaded.graph.inputs, seed: seed ?? 0)
+        // OUT against the source as it was read (not against the relayout for --layout nchw);
+        // OUT's inputs take their shapes from the source's inputs, transposed where its layout differs.
+        let written = try ModelFile.load(path: output, inputShapes: [:])
+        let inputs = try RandomWeights.inputs(source.graph.inputs, seed: seed ?? 0)
         let report = try Verification.run(
-            candidate: written.graph, reference: loaded.graph, inputs: inputs, tolerance: Tolerance(rtol: rtol, atol: atol))
+            candidate: written.graph, reference: source.graph, inputs: inputs, tolerance: Tolerance(rtol: rtol, atol: atol))
         Console.out(VerificationText.render(report, format: .table))
         try VerificationText.conclude(report, what: "'\(output)' against its source '\(model.model)'")
     }

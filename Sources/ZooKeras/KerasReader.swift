@@ -130,7 +130,9 @@ public enum KerasReader {
         try checkClasses(config)
         for layer in config.layers where layer.className == "InputLayer" {
             let shape = try inputShape(layer)
-            var input = GraphInput(name: layer.name, shape: shape, layout: layout(rank: shape.rank))
+            var input = GraphInput(
+                name: layer.name, shape: shape, layout: feedsChannelsLastPermutes(layer.name, rank: shape.rank, in: config)
+                    ? Layout.channelsFirst(rank: shape.rank) : layout(rank: shape.rank))
             if let bound = inputShapes[layer.name] { input = try input.binding(bound) }
             importer.addInput(input)
             importer.setValue(
@@ -229,6 +231,17 @@ public enum KerasReader {
             guard size >= 0 else { throw dim.mistyped("a non-negative size") }
             return .fixed(size)
         })
+    }
+
+    /// Whether input `name` (of `rank` axes) is read only by Permute layers that move its axis 1
+    /// last: a channels-first input (how zoo's writer keeps an NCHW source's input).
+    static func feedsChannelsLastPermutes(_ name: String, rank: Int, in config: KerasModelConfig) -> Bool {
+        guard rank >= 3 else { return false }
+        let toChannelsLast = Array(2..<rank) + [1]
+        let readers = config.layers.filter { layer in layer.calls.contains { call in call.contains { $0.layer == name } } }
+        return !readers.isEmpty && readers.allSatisfy { reader in
+            reader.className == "Permute" && (try? reader.config["dims"].ints(count: rank - 1)) == toChannelsLast
+        }
     }
 
     /// Keras's own layout of a channels_last tensor of `rank` axes.

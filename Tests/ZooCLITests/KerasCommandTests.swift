@@ -52,6 +52,24 @@ struct KerasCommandTests {
         #expect(verify.status == 0, "\(verify)")
     }
 
+    /// An NCHW source written as Keras keeps its input channels-first behind a Permute: read
+    /// back, the input is NCHW again, so `--verify` and `zoo verify` feed both models the same
+    /// tensor (both were refused before: the Keras input was taken for NHWC and transposed).
+    @Test func channelsFirstSourcesRoundTripThroughKeras() throws {
+        let folder = try TemporaryDirectory()
+        let onnx = folder.url.appendingPathComponent("lenet5.onnx").path
+        #expect(try ZooProcess.run(["convert", "lenet5", onnx, "--seed", "1"]).status == 0)
+        let keras = folder.url.appendingPathComponent("lenet5.keras").path
+        let toKeras = try ZooProcess.run(["convert", onnx, keras, "--verify"])
+        #expect(toKeras.status == 0 && toKeras.stdout.contains("verified"), "\(toKeras)")
+        #expect(try ZooProcess.run(["analyze", keras]).stdout.contains("(source layout NCHW)"))
+        let verify = try ZooProcess.run(["verify", onnx, keras])
+        #expect(verify.status == 0, "\(verify)")
+        let nchwKeras = folder.url.appendingPathComponent("vgg_nchw.keras").path
+        let relayout = try ZooProcess.run(["convert", Self.fixture("vgg_mini.keras"), nchwKeras, "--layout", "nchw", "--verify"])
+        #expect(relayout.status == 0 && relayout.stdout.contains("verified"), "\(relayout)")
+    }
+
     @Test func refusalsAreOneErrorWithStatus2() throws {
         let weightsOnly = try ZooProcess.run(["analyze", Self.fixture("lenet5.weights.h5")])
         #expect(weightsOnly.status == 2, "\(weightsOnly)")

@@ -59,7 +59,11 @@ public enum Verification {
         for (position, input) in candidate.inputs.enumerated() {
             let counterpart = reference.inputs.first { $0.name == input.name } ?? (position < reference.inputs.count ? reference.inputs[position] : nil)
             if let counterpart, let tensor = inputs[counterpart.name] {
-                candidateInputs[input.name] = try relayout(tensor, from: counterpart.layout, to: input.layout)
+                // The shapes decide: a tensor the candidate takes as it is is fed as it is (a
+                // Keras model written by zoo keeps an NCHW source's input behind a Permute);
+                // otherwise it is moved from the reference's layout to the candidate's.
+                let fits = (try? input.binding(Shape(tensor.shape))) != nil
+                candidateInputs[input.name] = fits ? tensor : try relayout(tensor, from: counterpart.layout, to: input.layout)
             } else {
                 throw ZooError(
                     .invalidGraph,
