@@ -34,16 +34,16 @@ struct RunInputOptions: ParsableArguments {
         for argument in inputs {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2, names.contains(parts[0]) {
-                let tensors = try TensorFile.read(path: parts[1])
-                guard tensors.count == 1 else {
-                    throw ZooError(
-                        .invalidGraph, "--input NAME=FILE takes a file with one tensor. Received: \(tensors.count) tensors in '\(parts[1])'.", file: parts[1])
-                }
-                try assign(tensors[0].tensor, to: parts[0], &given, from: parts[1])
+                try assign(try TensorFile.readOne(path: parts[1]), to: parts[0], &given, from: parts[1])
                 continue
             }
             let tensors = try TensorFile.read(path: argument)
-            if argument.lowercased().hasSuffix(".npz") {
+            guard !tensors.isEmpty else {
+                throw ZooError(.invalidGraph, "An --input file must hold a tensor. Received: none in '\(argument)'.", file: argument)
+            }
+            // A file of several tensors (an .npz, whatever its name) gives them by name; a file of
+            // one, the next input in order.
+            if tensors.count != 1 || argument.lowercased().hasSuffix(".npz") {
                 for (name, tensor) in tensors {
                     guard names.contains(name) else {
                         throw ZooError(

@@ -166,8 +166,7 @@ enum ReferenceData {
             while true {
                 let file = (folder as NSString).appendingPathComponent("\(prefix)_\(list.count).pb")
                 guard FileManager.default.fileExists(atPath: file) else { return list }
-                let read = try TensorFile.read(path: file)
-                list.append(read[0].tensor)
+                list.append(try TensorFile.readOne(path: file))
             }
         }
         let outputs = try tensors("output")

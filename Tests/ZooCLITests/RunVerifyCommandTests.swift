@@ -145,5 +145,13 @@ struct RunVerifyCommandTests {
         let twoOutputsToNpy = try ZooProcess.run(["run", Self.fixture("onnx/nhwc_transpose.onnx"), "--output", folder.url.appendingPathComponent("y.npy").path])
         #expect(twoOutputsToNpy.status == 2, "\(twoOutputsToNpy)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty, "no output may be written")
+        // An empty zip (its 22-byte end record alone) named like a tensor file holds no tensor.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-empty-\(UUID().uuidString).pb")
+        try Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)).write(to: empty)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        for input in [empty.path, "input=\(empty.path)"] {
+            let result = try ZooProcess.run(["run", "lenet5", "--seed", "1", "--input", input])
+            #expect(result.status == 2 && !result.signaled && result.stderrLines.count == 1, "\(result)")
+        }
     }
 }

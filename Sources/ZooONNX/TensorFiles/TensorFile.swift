@@ -70,6 +70,17 @@ public enum TensorFile {
     /// - Throws: ``ZooError`` of kind `unsupported` for another extension, `invalidGraph` for
     ///   tensors the format cannot hold (several in a `.npy`, a declared tensor without values,
     ///   duplicate `.npz` names), `io` when the file cannot be written.
+    /// The one tensor in the file at `path` (a `.npy`, a `.pb`, or an `.npz` of one array).
+    ///
+    /// - Throws: as ``read(path:)``, and `invalidGraph` when the file holds no tensor or several.
+    public static func readOne(path: String) throws -> Tensor {
+        let tensors = try read(path: path)
+        guard tensors.count == 1 else {
+            throw ZooError(.invalidGraph, "A single tensor was expected in this file. Received: \(tensors.count) tensors in '\(path)'.", file: path)
+        }
+        return tensors[0].tensor
+    }
+
     public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String) throws {
         do {
             guard let format = TensorFileFormat.named(by: path) else {
