@@ -153,8 +153,8 @@ extension ONNXImporter {
 
     /// `Y = alpha A' B' + beta C` with `A' = A^T` when `transA`, `B' = B^T` when `transB`: dense
     /// over `A'` with the weight `alpha B` in B's own order (`[out, in]` when `transB`, else
-    /// `[in, out]`) and, when `C` is per output feature (or a scalar), the bias `beta C`; a `C`
-    /// that varies along the rows too becomes an add of the constant `beta C`. `transA` inserts a
+    /// `[in, out]`) and, when `C` is per output feature (or a scalar), the bias `beta C`; any
+    /// other `C` becomes an add of the constant `beta C`. `transA` inserts a
     /// transpose of the runtime `A`.
     private func importGemm(_ node: ONNXNode, output: String) throws {
         var input = try runtime(node, 0)
@@ -175,7 +175,9 @@ extension ONNXImporter {
             return
         }
         let values = try c.floatTensor().values ?? []
-        if c.count == units || c.count == 1 {
+        // One value per output column ([N], [1, N]) or a scalar is a bias; anything else (a
+        // per-row [M, 1] too, even when M = N) broadcasts over the rows as an add.
+        if c.count == 1 || (c.count == units && c.shape.last == units) {
             let bias = try Tensor(shape: [units], values: (0..<units).map { beta * values[values.count == 1 ? 0 : $0] })
             try append(output, .dense(Dense(weight: weight, bias: bias, weightOrder: order)), inputs: [input], node: node)
             return

@@ -58,4 +58,44 @@ struct ONNXBytesTests {
         #expect(error?.kind == .unsupported)
         #expect(error?.message.contains("input 'x', \(kind)") == true, "\(String(describing: error))")
     }
+
+    /// A float TensorProto initializer: dims (field 1), data_type FLOAT (2), name (8), raw_data (9).
+    static func initializer(_ name: String, _ dims: [UInt8], _ values: [Float]) -> [UInt8] {
+        let raw = values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
+        return dims.flatMap { [0x08, $0] } + [0x10, 0x01] + field(8, name) + [0x4A] + varint(raw.count) + raw
+    }
+
+    static func varint(_ value: Int) -> [UInt8] {
+        var bytes: [UInt8] = [], rest = value
+        repeat {
+            bytes.append(UInt8(rest & 0x7F) | (rest >= 0x80 ? 0x80 : 0))
+            rest >>= 7
+        } while rest > 0
+        return bytes
+    }
+
+    /// Gemm `Y = A B + C` with A [2, 2] at run time and C of shape [2, 1]: ONNX broadcasts C
+    /// over the rows (one value per row), so it is not a bias even though it has one value per
+    /// output column's count (M = N = 2; onnxruntime on these bytes with A = 0 gives
+    /// [[10, 10], [20, 20]]). It must import as a dense layer without a bias,
+    /// followed by an add of the [2, 1] constant.
+    @Test func gemmWithAPerRowCIsNotABias() throws {
+        func tensorType(_ dims: [UInt8]) -> [UInt8] {
+            let shape: [UInt8] = Self.field(2, dims.flatMap { Self.field(1, [0x08, $0]) })
+            return Self.field(1, [0x08, 0x01] + shape)
+        }
+        let node: [UInt8] = Self.field(1, Self.field(1, "a") + Self.field(1, "b") + Self.field(1, "c") + Self.field(2, "y") + Self.field(4, "Gemm"))
+        let initializers: [UInt8] = Self.field(5, Self.initializer("b", [2, 2], [1, 2, 3, 4])) + Self.field(5, Self.initializer("c", [2, 1], [10, 20]))
+        let input: [UInt8] = Self.field(11, Self.field(1, "a") + Self.field(2, tensorType([2, 2])))
+        let output: [UInt8] = Self.field(12, Self.field(1, "y") + Self.field(2, tensorType([2, 2])))
+        let graph: [UInt8] = node + Self.field(2, "g") + initializers + input + output
+        let model = try read([0x08, 0x08] + Self.field(8, [0x10, 0x0D]) + Self.field(7, graph))
+        let ops: [Op] = model.graph.layers.map { $0.op }
+        guard ops.count == 2, case .dense(let dense) = ops[0], case .add(let add) = ops[1] else {
+            Issue.record("expected dense then add, got \(ops.map { $0.name })")
+            return
+        }
+        #expect(dense.bias == nil)
+        #expect(add.constant?.tensor.shape == [2, 1] && add.constant?.tensor.values == [10, 20])
+    }
 }
