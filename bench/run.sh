@@ -5,7 +5,7 @@
 #
 # Each model is `zoo convert NAME --seed 1`, made once per run; both tools read the same input
 # (standard normal, seed 1). Each row times zoo and then onnxruntime back to back, so both see
-# the same machine state: one warm-up, then RUNS timed runs (default 20; VGG16_RUNS, default 5,
+# the same machine state: one warm-up (zoo: its first run), then RUNS timed runs (default 20; VGG16_RUNS, default 5,
 # for VGG-16 at one thread), median and minimum latency, and the peak RSS of that process (GNU
 # time). A profiling run at two threads gives zoo's time per op kind, and `zoo verify` of VGG-16
 # against itself is timed wall clock (median of VERIFY_RUNS, default 3). Results replace the
