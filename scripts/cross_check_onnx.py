@@ -54,6 +54,9 @@ def check_fixture(zoo, entry, folder):
     for index, info in enumerate(run.get_inputs()):
         feeds[info.name] = numpy_helper.to_array(onnx.load_tensor(str(data / f"input_{index}.pb")))
     outputs = run.run(None, feeds)
+    stored = len(list(data.glob("output_*.pb")))
+    if len(outputs) != stored:
+        raise AssertionError(f"{len(outputs)} outputs, the reference stores {stored}")
     for index, got in enumerate(outputs):
         want = numpy_helper.to_array(onnx.load_tensor(str(data / f"output_{index}.pb")))
         np.testing.assert_allclose(got, want, rtol=reference["rtol"], atol=reference["atol"])
@@ -66,6 +69,9 @@ def check_keras(zoo, entry, folder):
     convert(zoo, FIXTURES / entry["file"], output, *extra)
     onnx.checker.check_model(onnx.load(str(output)), full_check=True)
     run = session(output)
+    if len(run.get_inputs()) != len(reference["inputs"]) or len(run.get_outputs()) != len(reference["outputs"]):
+        raise AssertionError(f"{len(run.get_inputs())} inputs and {len(run.get_outputs())} outputs, the Keras model has "
+                             f"{len(reference['inputs'])} and {len(reference['outputs'])}")
     feeds = {info.name: np.load(FIXTURES / reference["dir"] / name)
              for info, name in zip(run.get_inputs(), reference["inputs"])}
     for got, name in zip(run.run(None, feeds), reference["outputs"]):

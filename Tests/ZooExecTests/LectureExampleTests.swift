@@ -10,9 +10,7 @@ struct LectureExampleTests {
     /// flipped kernel (2, 1) over the signal padded by 1 on both sides (the full convolution).
     @Test func oneDimensionalConvolution() throws {
         let conv = Conv(kernel: try Tensor(shape: [1, 1, 2], values: [2, 1]), bias: nil, padding: .symmetric(1, axes: 1))
-        let graph = try Graph(
-            inputs: [GraphInput(name: "v", shape: [1, 1, 3])], layers: [Layer("y", .conv(conv), inputs: ["v"])], outputs: [GraphOutput(name: "y")])
-        let output = try Executor(graph: graph).run(["v": try Tensor(shape: [1, 1, 3], values: [2, -1, 2])]).outputs[0].tensor
+        let output = try ExecTestKit.run(.conv(conv), [try Tensor(shape: [1, 1, 3], values: [2, -1, 2])])
         #expect(output.shape == [1, 1, 4])
         #expect(output.values == [2, 3, 0, 4])
     }
@@ -50,5 +48,12 @@ struct LectureExampleTests {
         #expect(padded?.values?.prefix(7) == [0, 0, 1, 0, 1, 1, 1])
         #expect(padded?.values?.suffix(7) == [0, 0, 1, 0, 0, 2, 2])
         #expect(result.outputs[0].tensor.values == expected)
+    }
+
+    /// ONNX Clip with min > max (opset 11+: every element becomes max): Clip(min 6, max 0) of
+    /// (-1, 3, 9) is (0, 0, 0).
+    @Test func clipWithMinAboveMaxGivesMax() throws {
+        let output = try ExecTestKit.run(.clip(Clip(min: 6, max: 0)), [try Tensor(shape: [3], values: [-1, 3, 9])])
+        #expect(output.values == [0, 0, 0])
     }
 }

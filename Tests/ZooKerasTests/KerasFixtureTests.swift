@@ -119,7 +119,9 @@ struct KerasFixtureTests {
         let viaOnnx = try ONNXReader.load(path: onnx)
         let (inputs, _) = try Self.reference(entry)
         let expected = try Self.run(model.graph, inputs)
-        for (index, (a, b)) in zip(try Self.run(viaOnnx.graph, inputs), expected).enumerated() {
+        let viaOnnxOutputs = try Self.run(viaOnnx.graph, inputs)
+        #expect(viaOnnxOutputs.count == expected.count, "\(name) via .onnx: output count")
+        for (index, (a, b)) in zip(viaOnnxOutputs, expected).enumerated() {
             let problem = Self.mismatch(a, b, rtol: 1e-5, atol: 1e-6)
             #expect(problem == nil, "\(name) via .onnx, output \(index): \(problem ?? "")")
         }
@@ -127,7 +129,9 @@ struct KerasFixtureTests {
             let path = folder.appendingPathComponent("model.\(suffix)").path
             try KerasWriter.write(viaOnnx, to: path)
             let back = try KerasReader.load(path: path)
-            for (index, (a, b)) in zip(try Self.run(back.graph, inputs), expected).enumerated() {
+            let backOutputs = try Self.run(back.graph, inputs)
+            #expect(backOutputs.count == expected.count, "\(name) via .\(suffix): output count")
+            for (index, (a, b)) in zip(backOutputs, expected).enumerated() {
                 let problem = Self.mismatch(a, b, rtol: 1e-5, atol: 1e-6)
                 #expect(problem == nil, "\(name) via .\(suffix), output \(index): \(problem ?? "")")
             }
