@@ -22,17 +22,18 @@ enum KerasArchiveWriter {
         var config = Data(try built.configJSON(withModules: true).utf8)
         let weightsStart = localEntrySize("metadata.json", metadata.count) + localEntrySize("config.json", config.count) + localEntrySize("model.weights.h5", 0)
         config.append(contentsOf: [UInt8](repeating: 0x20, count: (weightsAlignment - weightsStart % weightsAlignment) % weightsAlignment))
-        let weightsPath = path + ".weights-\(getpid()).h5"
-        defer { unlink(weightsPath) }
-        let writer = try HDF5Writer(path: weightsPath, name: path)
-        try writeWeights(built, into: writer)
-        try writer.close()
-        // The weights file is streamed into the archive in 1 MiB chunks, never held whole.
-        guard let weights = FileHandle(forReadingAtPath: weightsPath), let size = try? weights.seekToEnd() else {
-            throw ZooError(.io, "A .keras archive's weights must be writable next to it. Received: '\(path)'.", file: path)
-        }
-        defer { try? weights.close() }
         try AtomicOutput.replace(path) { temporary in
+            // The weights go to a file next to the temporary archive (its unique name plus a
+            // suffix, removed in any case), then stream into the archive in 1 MiB chunks.
+            let weightsPath = temporary + ".weights.h5"
+            defer { unlink(weightsPath) }
+            let writer = try HDF5Writer(path: weightsPath, name: path)
+            try writeWeights(built, into: writer)
+            try writer.close()
+            guard let weights = FileHandle(forReadingAtPath: weightsPath), let size = try? weights.seekToEnd() else {
+                throw ZooError(.io, "A .keras archive's weights must be writable next to it. Received: '\(path)'.", file: path)
+            }
+            defer { try? weights.close() }
             let archive: Archive
             do {
                 archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)

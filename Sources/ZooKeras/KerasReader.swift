@@ -61,8 +61,7 @@ public enum KerasReader {
             throw error.inFile(architecture)
         }
         let root = file.root
-        let weights = root.hasAttribute("layer_names") || root.exists("model_weights")
-            ? try KerasWeights.legacy(file: file, root: root) : try KerasWeights.archive(file: file, root: root)
+        let weights = try KerasWeights.read(file: file, root: root)
         let version = try root.string("keras_version") ?? json["keras_version"].optionalString ?? (root.exists("layers") ? "3" : "2")
         return try build(try KerasModelConfig(json), weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
     }

@@ -12,8 +12,7 @@ extension KerasReader {
         do {
             let file = try HDF5File(path: path)
             let root = file.root
-            let weights = root.hasAttribute("layer_names") || root.exists("model_weights")
-                ? try KerasWeights.legacy(file: file, root: root) : try KerasWeights.archive(file: file, root: root)
+            let weights = try KerasWeights.read(file: file, root: root)
             let shapes = try ShapeInference.infer(spec.graph)
             var expected: [(layer: String, shapes: [[Int?]])] = []
             for layer in spec.graph.layers {

@@ -24,6 +24,12 @@ final class KerasWeights {
         for (index, owner) in order.enumerated() where self.order[owner] == nil { self.order[owner] = index }
     }
 
+    /// The weights of `file` in whichever layout it has: legacy (`layer_names`, at the root or
+    /// under `model_weights`) or Keras 3's (`layers/<name>/vars`).
+    static func read(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
+        root.hasAttribute("layer_names") || root.exists("model_weights") ? try legacy(file: file, root: root) : try archive(file: file, root: root)
+    }
+
     static func legacy(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
         let group = root.exists("model_weights") ? try root.group("model_weights") : root
         var paths: [String: [String]] = [:]

@@ -70,6 +70,14 @@ struct KerasCommandTests {
         #expect(relayout.status == 0 && relayout.stdout.contains("verified"), "\(relayout)")
     }
 
+    /// A truncated .h5 is refused with libhdf5's own reason, which opening the file as an image
+    /// would lose (the file keeps half of its 24,664 bytes).
+    @Test func truncatedFilesGiveLibhdf5sReason() throws {
+        let result = try ZooProcess.run(["analyze", Self.fixture("malformed/truncated.h5")])
+        #expect(result.status == 2 && result.stderrLines.count == 1, "\(result)")
+        #expect(result.stderr.contains("truncated file: eof = 12332"), "\(result)")
+    }
+
     @Test func refusalsAreOneErrorWithStatus2() throws {
         let weightsOnly = try ZooProcess.run(["analyze", Self.fixture("lenet5.weights.h5")])
         #expect(weightsOnly.status == 2, "\(weightsOnly)")

@@ -26,24 +26,43 @@ final class HDF5File: @unchecked Sendable {
     /// Maps the file at `path` and opens it read-only.
     convenience init(path: String) throws {
         let mapped = try MappedFile(path: path, populate: false)
-        try self.init(image: mapped.bytes, name: path, keepingAlive: mapped)
+        guard let id = try Self.openImage(mapped.bytes, name: path) else {
+            // H5LTopen_file_image clears libhdf5's error stack before it returns; opening the file
+            // by path fails the same way and keeps the reason (a truncated file's stored size, say).
+            let byPath = H5Fopen(path, zoo_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
+            if byPath >= 0 { H5Fclose(byPath) }
+            throw Self.refusal(path, size: mapped.bytes.count)
+        }
+        self.init(id: id, name: path, bytes: mapped.bytes, owner: mapped)
     }
 
     /// Opens an HDF5 image in memory without copying it; `owner` keeps `bytes` alive.
-    init(image bytes: UnsafeRawBufferPointer, name: String, keepingAlive owner: AnyObject) throws {
-        Self.silenceErrors()
+    convenience init(image bytes: UnsafeRawBufferPointer, name: String, keepingAlive owner: AnyObject) throws {
+        guard let id = try Self.openImage(bytes, name: name) else { throw Self.refusal(name, size: bytes.count) }
+        self.init(id: id, name: name, bytes: bytes, owner: owner)
+    }
+
+    private init(id: hid_t, name: String, bytes: UnsafeRawBufferPointer, owner: AnyObject) {
+        self.id = id
+        self.name = name
+        self.bytes = bytes
+        self.owner = owner
+    }
+
+    /// The file id of the image `bytes` opened read-only in place, or nil when libhdf5 refuses it.
+    private static func openImage(_ bytes: UnsafeRawBufferPointer, name: String) throws -> hid_t? {
+        silenceErrors()
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw ZooError(.malformedFile, "An HDF5 file must not be empty. Received: '\(name)' with 0 bytes.", file: name)
         }
         let flags = zoo_H5LT_FILE_IMAGE_DONT_COPY() | zoo_H5LT_FILE_IMAGE_DONT_RELEASE()
         let id = H5LTopen_file_image(UnsafeMutableRawPointer(mutating: base), bytes.count, flags)
-        guard id >= 0 else {
-            throw ZooError(.malformedFile, "An HDF5 file must open with libhdf5. Received: '\(name)' (\(bytes.count) bytes), which it refuses: \(Self.lastError()).", file: name)
-        }
-        self.id = id
-        self.name = name
-        self.bytes = bytes
-        self.owner = owner
+        return id >= 0 ? id : nil
+    }
+
+    /// libhdf5's refusal of file `name`, with the reason on its error stack.
+    private static func refusal(_ name: String, size: Int) -> ZooError {
+        ZooError(.malformedFile, "An HDF5 file must open with libhdf5. Received: '\(name)' (\(size) bytes), which it refuses: \(lastError()).", file: name)
     }
 
     deinit { H5Fclose(id) }
@@ -59,7 +78,7 @@ final class HDF5File: @unchecked Sendable {
     static func lastError() -> String {
         var message = "no detail"
         withUnsafeMutablePointer(to: &message) { pointer in
-            H5Ewalk2(hid_t(H5E_DEFAULT), H5E_WALK_DOWNWARD, { _, error, data in
+            H5Ewalk2(hid_t(H5E_DEFAULT), H5E_WALK_UPWARD, { _, error, data in
                 guard let error, let data, let description = error.pointee.desc else { return 0 }
                 data.assumingMemoryBound(to: String.self).pointee = String(cString: description)
                 return 1

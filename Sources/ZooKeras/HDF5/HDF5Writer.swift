@@ -8,10 +8,20 @@ final class HDF5Writer {
     let id: hid_t
     let name: String
 
+    /// Objects of at least ``alignmentThreshold`` bytes (weights, in practice) start at a
+    /// multiple of ``alignment`` bytes in the file, so that readers can use them in place.
+    static let alignment = 64
+    static let alignmentThreshold = 512
+
     /// Creates (truncates) the file at `path`.
     init(path: String, name: String) throws {
         H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
-        let id = H5Fcreate(path, zoo_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        let access = H5Pcreate(zoo_H5P_FILE_ACCESS())
+        defer { if access >= 0 { H5Pclose(access) } }
+        guard access >= 0, H5Pset_alignment(access, hsize_t(Self.alignmentThreshold), hsize_t(Self.alignment)) >= 0 else {
+            throw ZooError(.io, "An output file's HDF5 properties must be settable. Received: '\(name)': \(HDF5File.lastError()).", file: name)
+        }
+        let id = H5Fcreate(path, zoo_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), access)
         guard id >= 0 else {
             throw ZooError(.io, "An output file must be creatable. Received: '\(name)': \(HDF5File.lastError()).", file: name)
         }
