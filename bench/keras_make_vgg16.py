@@ -38,13 +38,17 @@ def main() -> None:
     model = keras.applications.VGG16(weights=None)
     rng = np.random.default_rng(SEED)
     model.set_weights([
-        (rng.standard_normal(w.shape, dtype=np.float32) * np.float32(0.01)) for w in model.get_weights()
+        (rng.standard_normal(tuple(w.shape), dtype=np.float32) * np.float32(0.01)) for w in model.weights
     ])
     count = sum(int(np.prod(w.shape)) for w in model.weights)
     if count != WEIGHTS:
         sys.exit(f"keras_make_vgg16.py: VGG16 has {count} weights, expected {WEIGHTS}")
     model.save(os.path.join(out, "vgg16.h5"))  # legacy HDF5; Keras 3 warns that it is legacy
     model.save(os.path.join(out, "vgg16.keras"))
+    start = data_offset(os.path.join(out, "vgg16.keras"))
+    if start % 4:
+        sys.exit(f"keras_make_vgg16.py: Keras wrote the weights entry at {start}, not a multiple of 4: "
+                 "the benchmark's in-place .keras row would measure the copying path")
     misalign(os.path.join(out, "vgg16.keras"), os.path.join(out, "vgg16_misaligned.keras"))
 
 
@@ -58,15 +62,21 @@ def misalign(source: str, target: str) -> None:
                 if info.filename == "model.weights.h5":
                     info.extra = (0x5A4F).to_bytes(2, "little") + pad.to_bytes(2, "little") + bytes(pad)
                 z.writestr(info, data)
-        with zipfile.ZipFile(target) as z:
-            header = z.getinfo("model.weights.h5").header_offset
-        with open(target, "rb") as f:
-            f.seek(header)
-            local = f.read(30)
-        start = header + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
-        if start % 4 == 1:
+        if data_offset(target) % 4 == 1:
             return
     sys.exit("keras_make_vgg16.py: no extra field moves the weights to 1 mod 4")
+
+
+def data_offset(path: str) -> int:
+    """Where model.weights.h5's data starts in the zip `path`: after its local header, name and extra field."""
+    with zipfile.ZipFile(path) as z:
+        header = z.getinfo("model.weights.h5").header_offset
+    with open(path, "rb") as f:
+        f.seek(header)
+        local = f.read(30)
+    if local[:4] != b"PK\x03\x04":
+        sys.exit(f"keras_make_vgg16.py: {path} has no local header at {header}")
+    return header + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
 
 
 if __name__ == "__main__":
