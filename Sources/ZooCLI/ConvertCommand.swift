@@ -48,6 +48,10 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Absolute tolerance of --verify (default 1e-5).")
     var atol: Float = 1e-5
 
+    func validate() throws {
+        try VerificationText.checkTolerance(rtol: rtol, atol: atol)
+    }
+
     func run() throws {
         let source = try model.loadWithWeights(seed: seed)
         var loaded = source

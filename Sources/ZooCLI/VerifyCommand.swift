@@ -46,9 +46,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var format: FormatOption
 
     func validate() throws {
-        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else {
-            throw ZooError(.invalidGraph, "--rtol and --atol must be finite and non-negative. Received: rtol \(rtol), atol \(atol).")
-        }
+        try VerificationText.checkTolerance(rtol: rtol, atol: atol)
         if candidate == nil, referenceData == nil {
             throw ZooError(.invalidGraph, "verify compares two models (zoo verify A B) or a model with stored outputs (--reference DIR). Received: one model only.")
         }
@@ -179,6 +177,13 @@ enum ReferenceData {
 
 /// Rendering a verification report and turning a failed one into exit status 1.
 enum VerificationText {
+    /// Refuses tolerances that are negative or not finite (`--rtol`, `--atol` of verify and convert --verify).
+    static func checkTolerance(rtol: Float, atol: Float) throws {
+        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else {
+            throw ZooError(.invalidGraph, "--rtol and --atol must be finite and non-negative. Received: rtol \(rtol), atol \(atol).")
+        }
+    }
+
     static func render(_ report: VerificationReport, format: ReportFormat) -> String {
         let rows = (report.layers + report.outputs).map { row -> [String] in
             let c = row.comparison

@@ -24,19 +24,24 @@ struct ZooCommand: ParsableCommand {
         ])
 
     static func main() {
+        // Anything refused while parsing — unknown options, bad values, and the ZooErrors the
+        // commands' validate() throws (which argument-parser wraps, so they would exit 1) — is
+        // a usage error: one line, status 2. Help and --version still exit 0.
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            let message = fullMessage(for: error)
+            Console.error(message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message)
+            Foundation.exit(2)
+        }
+        do {
             try command.run()
         } catch let error as ZooError {
             Console.error(error.description)
             Foundation.exit(error.kind == .mismatch ? 1 : 2)
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                let message = fullMessage(for: error)
-                Console.error(message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message)
-                Foundation.exit(2)
-            }
             exit(withError: error)
         }
     }

@@ -130,6 +130,11 @@ struct RunVerifyCommandTests {
         let twoOutputsToNpy = try ZooProcess.run(["run", Self.fixture("onnx/nhwc_transpose.onnx"), "--output", folder.url.appendingPathComponent("y.npy").path])
         #expect(twoOutputsToNpy.status == 2, "\(twoOutputsToNpy)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty, "no output may be written")
+        // Values a command's validate() refuses are usage errors too (argument-parser wraps them).
+        for arguments in [["run", "lenet5", "--repeat", "0"], ["convert", "lenet5", folder.url.appendingPathComponent("l.onnx").path, "--verify", "--rtol=-1"]] {
+            let refused = try ZooProcess.run(arguments)
+            #expect(refused.status == 2 && refused.stderrLines.count == 1, "\(refused)")
+        }
         // An empty zip (its 22-byte end record alone) named like a tensor file holds no tensor.
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-empty-\(UUID().uuidString).pb")
         try Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)).write(to: empty)

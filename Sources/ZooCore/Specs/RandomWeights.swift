@@ -69,11 +69,25 @@ public enum RandomWeights {
         }
     }
 
-    /// ``input(named:shape:seed:)`` for each of `inputs`, a symbolic dimension (the batch) taken as 1.
+    /// ``input(named:shape:seed:)`` for each of `inputs`, a symbolic batch (the first axis) taken
+    /// as 1. Any other symbolic dimension (an image size a model leaves open, say) has no default.
+    ///
+    /// - Throws: `shapeMismatch` naming the input and asking for `--input-shape` when a
+    ///   dimension other than the batch is symbolic.
     public static func inputs(_ inputs: [GraphInput], seed: UInt64) throws -> [String: Tensor] {
         var tensors: [String: Tensor] = [:]
         for input in inputs {
-            tensors[input.name] = try Self.input(named: input.name, shape: input.shape.dims.map { $0.value ?? 1 }, seed: seed)
+            let shape = try input.shape.dims.enumerated().map { axis, dim -> Int in
+                if let size = dim.value { return size }
+                guard axis == 0 else {
+                    throw ZooError(
+                        .shapeMismatch,
+                        "Random inputs take a symbolic batch as 1; other dimensions need --input-shape \(input.name)=... or an input file. Received: input '\(input.name)' \(input.shape).",
+                        layer: input.name)
+                }
+                return 1
+            }
+            tensors[input.name] = try Self.input(named: input.name, shape: shape, seed: seed)
         }
         return tensors
     }
