@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(
         name: .customLong("input-shape"),
-        help: ArgumentHelp("Bind an input's shape, batch first: NAME=1,3,224,224 (repeatable).", valueName: "name=dims"))
+        help: ArgumentHelp("Bind an input's shape of the reference model, batch first: NAME=1,3,224,224 (repeatable); the candidate takes the shapes of the inputs it is fed.", valueName: "name=dims"))
     var inputShapes: [String] = []
 
     @OptionGroup var format: FormatOption
@@ -63,7 +63,9 @@ struct VerifyCommand: ParsableCommand {
         }
         guard let candidate else { return }
         let referenceModel = try modelOptions(reference).loadWithWeights(seed: runInputs.seed)
-        let candidateModel = try modelOptions(candidate).loadWithWeights(seed: runInputs.seed)
+        // --input-shape binds the reference's inputs; the candidate's shapes come from the inputs
+        // it is fed (its layout may differ from the reference's).
+        let candidateModel = try modelOptions(candidate, bindingShapes: false).loadWithWeights(seed: runInputs.seed)
         let inputs = try runInputs.tensors(for: referenceModel.graph)
         let report = try Verification.run(
             candidate: candidateModel.graph, reference: referenceModel.graph, inputs: inputs, tolerance: tolerance, threads: runInputs.threads)
@@ -71,9 +73,9 @@ struct VerifyCommand: ParsableCommand {
         try VerificationText.conclude(report, what: "'\(candidate)' against '\(reference)'")
     }
 
-    private func modelOptions(_ path: String) throws -> ModelOptions {
+    private func modelOptions(_ path: String, bindingShapes: Bool = true) throws -> ModelOptions {
         var arguments = [path]
-        for binding in inputShapes { arguments += ["--input-shape", binding] }
+        for binding in inputShapes where bindingShapes { arguments += ["--input-shape", binding] }
         return try ModelOptions.parse(arguments)
     }
 

@@ -50,6 +50,9 @@ struct KerasCommandTests {
         #expect(analyze.stdout.contains("(source layout NCHW)"), "\(analyze)")
         let verify = try ZooProcess.run(["verify", Self.fixture("vgg_mini.h5"), onnx])
         #expect(verify.status == 0, "\(verify)")
+        // --input-shape binds the reference (NHWC) only; the NCHW candidate takes the transposed batch of 2.
+        let bound = try ZooProcess.run(["verify", Self.fixture("vgg_mini.h5"), onnx, "--input-shape", "input=2,16,16,3"])
+        #expect(bound.status == 0, "\(bound)")
     }
 
     /// An NCHW source written as Keras keeps its input channels-first behind a Permute: read
