@@ -94,12 +94,8 @@ def zoo_reads(zoo):
     rows = json.loads(listing.stdout)
     reads, spatial = {}, set()
     for row in rows:
-        spelling = re.sub(r"\([^)]*\)", "", row["onnx_reads"])  # drop the notes: "(+ Add)", "(before 13: ...)"
-        versions = re.search(r"(\d+)-(\d+)", spelling)
-        if versions is None:
-            continue
-        reading = Reading(int(versions[1]), int(versions[2]), input_count(row["inputs"]))
-        for op in re.findall(r"\b[A-Z]\w*", spelling):
+        for spelling in row["onnx_op_types"]:
+            op, reading = spelling["op_type"], Reading(spelling["first"], spelling["last"], input_count(row["inputs"]))
             known = reads.get(op, reading)
             reads[op] = Reading(
                 min(known.first, reading.first), max(known.last, reading.last),

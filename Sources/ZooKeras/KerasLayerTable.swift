@@ -3,15 +3,6 @@ import ZooCore
 /// How each Keras layer class becomes IR layers. A layer's `activation=` becomes its own IR layer
 /// named `<layer>/<activation>`; the Keras tensor is then that layer's output.
 extension KerasImporter {
-    /// The Keras classes zoo imports.
-    static let supportedClasses: Set<String> = [
-        "InputLayer", "Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "BatchNormalization", "Activation",
-        "ReLU", "LeakyReLU", "Softmax", "MaxPooling2D", "MaxPooling1D", "AveragePooling2D", "AveragePooling1D",
-        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "ZeroPadding2D",
-        "ZeroPadding1D", "Flatten", "Reshape", "Permute", "Dropout", "SpatialDropout2D", "Add", "Subtract", "Multiply",
-        "Concatenate", "Rescaling",
-    ]
-
     /// Classes that carry code; zoo never runs code from a model file.
     static let codeClasses: Set<String> = ["Lambda", "TFOpLambda", "SlicingOpLambda"]
 
@@ -202,11 +193,11 @@ extension KerasImporter {
             let x = try single()
             let scale = Float(try config["scale"].double()), offset = config["offset"].isNull ? 0 : Float(try config["offset"].double())
             let scaled = try append(
-                offset == 0 ? name : freshName(name + "/scale"), .mul(Mul(constant: ConstantOperand(try Tensor(shape: [], values: [scale])))),
+                offset == 0 ? name : freshName(name + "/scale"), .mul(Mul(constant: ConstantOperand(try Tensor(shape: [], values: [scale]), isStored: false))),
                 inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
             guard offset != 0 else { return scaled }
             return try append(
-                name, .add(Add(constant: ConstantOperand(try Tensor(shape: [], values: [offset])))), inputs: [scaled], rank: x.rank,
+                name, .add(Add(constant: ConstantOperand(try Tensor(shape: [], values: [offset]), isStored: false))), inputs: [scaled], rank: x.rank,
                 channelsFirst: x.channelsFirst)
         default:
             throw ZooError(.unsupported, "zoo imports the Keras layers `zoo ops` lists. Received: class \(layer.className) ('\(name)').", layer: name)
@@ -318,7 +309,9 @@ extension KerasImporter {
             // Keras 2: clip(0.2 x + 0.5, 0, 1); Keras 3: relu6(x + 3) / 6.
             return kerasMajorVersion >= 3 ? .hardSigmoid(HardSigmoid(alpha: 1.0 / 6, beta: 0.5)) : .hardSigmoid(HardSigmoid(alpha: 0.2, beta: 0.5))
         default:
-            throw ZooError(.unsupported, "zoo imports the Keras activations relu, relu6, sigmoid, tanh, softmax, swish, hard_swish, hard_sigmoid, leaky_relu and linear. Received: '\(function)' in '\(layer)'.", layer: layer)
+            throw ZooError(
+                .unsupported, "zoo imports the Keras activations \(KerasOpTable.activations.joined(separator: ", ")). Received: '\(function)' in '\(layer)'.",
+                layer: layer)
         }
     }
 

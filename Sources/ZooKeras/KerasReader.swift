@@ -208,7 +208,7 @@ public enum KerasReader {
     static func checkClasses(_ config: KerasModelConfig) throws {
         var unknown: [String: [String]] = [:]
         for layer in config.layers
-        where !KerasImporter.supportedClasses.contains(layer.className) && !KerasModelConfig.modelClasses.contains(layer.className) {
+        where !KerasOpTable.classes.contains(layer.className) && !KerasModelConfig.modelClasses.contains(layer.className) {
             unknown[layer.className, default: []].append(layer.name)
         }
         guard !unknown.isEmpty else { return }

@@ -6,21 +6,11 @@ import ZooCore
 /// (Softmax-13 axis, Reshape-14 allowzero, Pad-19 wrap), and attributes that appeared
 /// (MaxPool-10 ceil_mode and dilations, AveragePool-19 dilations).
 extension ONNXImporter {
-    /// The ONNX op types this importer maps to IR ops (folded shape ops aside).
-    static let supportedOps: [String: ClosedRange<Int>] = [
-        "Conv": 1...25, "MaxPool": 1...25, "AveragePool": 1...25, "GlobalAveragePool": 1...25, "GlobalMaxPool": 1...25,
-        "Gemm": 1...25, "MatMul": 1...25, "BatchNormalization": 1...25, "Relu": 1...25, "Clip": 1...25, "Sigmoid": 1...25,
-        "Tanh": 1...25, "Softmax": 1...25, "LeakyRelu": 1...25, "HardSigmoid": 1...25, "HardSwish": 14...25, "Swish": 24...25,
-        "LRN": 1...25, "Add": 1...25, "Sub": 1...25, "Mul": 1...25, "Div": 1...25, "Sum": 1...25, "Concat": 1...25,
-        "Flatten": 1...25, "Reshape": 1...25, "Transpose": 1...25, "Pad": 1...25, "Dropout": 1...25, "Identity": 1...25,
-        "Squeeze": 1...25, "Unsqueeze": 1...25, "Cast": 1...25,
-    ]
-
     /// Why a node cannot be imported, judged by its domain, op type and the opset alone; nil
     /// when it may be (folded, or mapped to IR ops).
     static func unsupportedReason(_ node: ONNXNode, opset: Int) -> String? {
         guard ["", "ai.onnx"].contains(node.domain) else { return "domain \(node.domain)" }
-        if foldable.contains(node.opType) || supportedOps[node.opType]?.contains(opset) == true { return nil }
+        if foldable.contains(node.opType) || ONNXOpTable.readOpsets[node.opType]?.contains(opset) == true { return nil }
         return "no IR op"
     }
 

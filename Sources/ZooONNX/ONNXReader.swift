@@ -140,7 +140,7 @@ private struct GraphReader {
             }
             do {
                 if try importer.fold(node) { continue }
-                if ONNXImporter.supportedOps[node.opType] != nil {
+                if ONNXOpTable.readOpsets[node.opType] != nil {
                     try importer.importNode(node)
                 } else {
                     // A shape op that did not fold: it works on values computed at run time.

@@ -108,11 +108,32 @@ struct ElementwiseTests {
         result = try OpTestKit.evaluate(scale, [["N", 3, 2, 2]])
         #expect(result.output == ["N", 3, 2, 2])
         #expect(result.cost == Cost(flops: 12))
-        // The constant is a weight of role `constant` and never a parameter.
-        #expect(scale.weights.map(\.role) == [.constant])
+        // A constant the file stores (an ONNX initializer) is a trainable parameter: 3 of them.
+        #expect(scale.weights.map(\.role) == [.trainable])
         let report = try Analyzer.analyze(
             try OpTestKit.oneLayerGraph(.mul(scale), inputs: [["N", 3, 2, 2]]), model: "m", format: "test")
-        #expect(report.layers[0].params == Report.Parameters(trainable: 0, nonTrainable: 0))
+        #expect(report.layers[0].params == Report.Parameters(trainable: 3, nonTrainable: 0))
+        // A constant standing for an attribute (Keras Rescaling's scale) is not a parameter.
+        let rescale = Mul(constant: ConstantOperand(try Tensor(shape: [], values: [0.5]), isStored: false))
+        #expect(rescale.weights.map(\.role) == [.constant])
+        let rescaled = try Analyzer.analyze(try OpTestKit.oneLayerGraph(.mul(rescale), inputs: [["N", 3, 2, 2]]), model: "m", format: "test")
+        #expect(rescaled.layers[0].params == Report.Parameters(trainable: 0, nonTrainable: 0))
+    }
+
+    @Test("a stored tensor two layers share counts once, at the first layer")
+    func sharedConstantCountsOnce() throws {
+        // Two Mul layers by the same [1, 4, 1, 1] initializer: 4 parameters in all, not 8.
+        let shared = ConstantOperand(try OpTestKit.filled([1, 4, 1, 1]))
+        let graph = try Graph(
+            inputs: [GraphInput(name: "x", shape: ["N", 4, 2, 2])],
+            layers: [
+                Layer("a", .mul(Mul(constant: shared)), inputs: ["x"]),
+                Layer("b", .mul(Mul(constant: shared)), inputs: ["a"]),
+            ],
+            outputs: [GraphOutput(name: "b")])
+        let report = try Analyzer.analyze(graph, model: "m", format: "test")
+        #expect(report.layers.map(\.params.trainable) == [4, 0])
+        #expect(report.totals.params.trainable == 4)
     }
 
     @Test("without a constant, sub and div take exactly two inputs, add and mul two or more")

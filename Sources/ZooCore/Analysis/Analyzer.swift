@@ -3,8 +3,10 @@
 ///
 /// Conventions (stated once here, in `zoo ops` and in the report footer):
 /// - Parameters: trainable and non-trainable separately; total = both (Keras's convention). A
-///   frozen layer's trainable weights count as non-trainable.
-///   Constant operands (an initializer added or multiplied in) are not parameters.
+///   frozen layer's trainable weights count as non-trainable. Every stored tensor counts once,
+///   at the first layer that holds it (ONNX initializers may be shared); constant operands the
+///   file stores (an initializer added or multiplied in) are parameters, constants standing for
+///   an attribute (Keras `Rescaling`) are not.
 /// - MACs: multiply-accumulates of conv, dense and matmul. FLOPs: one rule per op, see each op's
 ///   ``OpInfo/flopRule``.
 /// - Figures are for the shapes shown with a symbolic dimension (the batch) counted as 1, i.e.
@@ -24,9 +26,10 @@ public enum Analyzer {
         var layers: [Report.LayerReport] = []
         layers.reserveCapacity(graph.layers.count)
         var totals = Report.Totals(params: .init(), macs: 0, flops: 0, activationBytes: 0, uncountedLayers: 0)
+        var counted = Set<ObjectIdentifier>()
         for layer in graph.layers {
             do {
-                let report = try analyze(layer, shapes: shapes, fields: &fields)
+                let report = try analyze(layer, shapes: shapes, fields: &fields, counted: &counted)
                 totals.params.trainable = try Checked.add(totals.params.trainable, report.params.trainable, "the parameter total")
                 totals.params.nonTrainable = try Checked.add(totals.params.nonTrainable, report.params.nonTrainable, "the parameter total")
                 totals.macs = try Checked.add(totals.macs, report.macs, "the MAC total")
@@ -49,7 +52,10 @@ public enum Analyzer {
             layers: layers, totals: totals)
     }
 
-    private static func analyze(_ layer: Layer, shapes: [String: Shape], fields: inout [String: ReceptiveField]) throws -> Report.LayerReport {
+    /// One layer's report; `counted` holds the storage of the tensors earlier layers counted.
+    private static func analyze(
+        _ layer: Layer, shapes: [String: Shape], fields: inout [String: ReceptiveField], counted: inout Set<ObjectIdentifier>
+    ) throws -> Report.LayerReport {
         let op = layer.op.semantics
         let inputShapes = layer.inputs.compactMap { shapes[$0] }
         guard let output = shapes[layer.name] else {
@@ -57,6 +63,7 @@ public enum Analyzer {
         }
         var params = Report.Parameters()
         for weight in op.weights {
+            if let storage = weight.tensor.storage, !counted.insert(ObjectIdentifier(storage)).inserted { continue }
             switch weight.role {
             case .trainable where !layer.frozen: params.trainable = try Checked.add(params.trainable, weight.tensor.count, "a parameter count")
             case .trainable, .nonTrainable: params.nonTrainable = try Checked.add(params.nonTrainable, weight.tensor.count, "a parameter count")

@@ -24,17 +24,17 @@ public enum ReportRenderer {
     /// How the report counts, stated once: the table and Markdown footers print it, and
     /// `zoo ops` can show it. Lines start with `- ` so that Markdown shows them as a list.
     public static let conventions = """
-        - Parameters: trainable (weights, biases, batch-norm gamma and beta) and non-trainable
-          (batch-norm running mean and variance), reported separately; total = both (Keras's
-          convention); torchvision's num_params is the trainable column. Params per layer in
+        - Parameters: every float tensor the model file stores, counted once: trainable
+          (weights, biases, batch-norm gamma and beta, constant operands such as a per-channel
+          Mul or Add) and non-trainable (batch-norm running mean and variance), reported
+          separately; total = both (Keras's convention); Keras files keep Keras's own split,
+          and scalars standing for attributes (Clip bounds, Pad values, Rescaling) are not
+          parameters. torchvision's num_params is the trainable column. Params per layer in
           the table is the layer's total.
         - MACs: multiply-accumulates of conv, dense and matmul (torchvision's "GFLOPS" column).
-        - FLOPs, one rule per op (see `zoo ops`): conv/dense/matmul 2 x MACs + 1 per output with
-          a bias; batch norm 2 per element; other element-wise ops (activations, add, mul,
-          clip, ...) 1 per output element; softmax 3 per element; max pool kh x kw - 1 and
-          average pool kh x kw per output; global max pool H x W - 1 and global average pool
-          H x W per output; LRN size + 3 per element; data movement (concat, reshape, flatten,
-          transpose, pad, dropout, identity) 0. A layer whose op has no rule is uncounted, not 0.
+        - FLOPs, one rule per op, listed by `zoo ops`: conv/dense/matmul 2 x MACs + 1 per output
+          with a bias; batch norm 2 per element; other element-wise ops 1 per output element;
+          pools per window; data movement 0. A layer whose op has no rule is uncounted, not 0.
         - Shapes: the IR's channels-first layout named in the header (JSON `layout`), batch
           first; inputs and outputs also give the source model's layout. Figures are per
           sample: a symbolic batch counts as 1. Activation bytes: each layer's float32 output.

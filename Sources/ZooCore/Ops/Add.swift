@@ -2,6 +2,8 @@
 ///
 /// - FLOPs: 1 per output element per operand beyond the first.
 public struct Add: ElementwiseBinary {
+    public var op: Op { .add(self) }
+
     public var constant: ConstantOperand?
 
     public init(constant: ConstantOperand? = nil) { self.constant = constant }

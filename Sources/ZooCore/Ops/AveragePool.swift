@@ -8,6 +8,8 @@
 /// elements inside the unpadded input.
 /// - FLOPs: `k_h k_w` per output element (the adds and the division).
 public struct AveragePool: SpatialPool {
+    public var op: Op { .averagePool(self) }
+
     public var window: SpatialWindow
     public var countIncludePad: Bool
 

@@ -6,6 +6,8 @@
 /// - Parameters: gamma and beta trainable, mean and variance non-trainable (2 per channel each).
 /// - FLOPs: 2 per element (one multiply, one add once folded).
 public struct BatchNorm: OperatorSemantics {
+    public var op: Op { .batchNorm(self) }
+
     public var gamma: Tensor?
     public var beta: Tensor?
     public var mean: Tensor
@@ -45,11 +47,11 @@ public struct BatchNorm: OperatorSemantics {
         return input
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
-        try visitOptional("gamma", .trainable, &gamma, body)
-        try visitOptional("beta", .trainable, &beta, body)
-        try body("mean", .nonTrainable, &mean)
-        try body("variance", .nonTrainable, &variance)
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {
+        try visitOptional("gamma", .scale, &gamma, body)
+        try visitOptional("beta", .shift, &beta, body)
+        try body("mean", .runningMean, &mean)
+        try body("variance", .runningVariance, &variance)
     }
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { try .perElement(2, of: output) }

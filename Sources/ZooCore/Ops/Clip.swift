@@ -2,6 +2,8 @@
 /// With `min > max` every element becomes `max` (ONNX Clip's definition).
 /// ReLU6 is `Clip(0, 6)`.
 public struct Clip: ElementwiseUnary {
+    public var op: Op { .clip(self) }
+
     public var min: Float?
     public var max: Float?
 

@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: 0 (data movement).
 public struct Concat: OperatorSemantics {
+    public var op: Op { .concat(self) }
+
     public var axis: Int
 
     public init(axis: Int = 1) { self.axis = axis }
@@ -31,7 +33,7 @@ public struct Concat: OperatorSemantics {
         return Shape(dims)
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { .zero }
 

@@ -10,6 +10,8 @@
 /// - MACs: `N O outH outW (C/groups) k_h k_w`; FLOPs: 2 x MACs + `N O outH outW` with a bias.
 /// - Output size: see ``SpatialWindow``.
 public struct Conv: OperatorSemantics {
+    public var op: Op { .conv(self) }
+
     public var kernel: Tensor
     public var bias: Tensor?
     public var stride: [Int]
@@ -67,9 +69,11 @@ public struct Conv: OperatorSemantics {
         return Shape([inputs[0][0], .fixed(filters)] + resolved.output.map(Dim.fixed))
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
-        try body("kernel", .trainable, &kernel)
-        try visitOptional("bias", .trainable, &bias, body)
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {
+        // Each output sums C/groups x k_h x k_w taps: the kernel over its filters (0 when empty).
+        let filters = kernel.shape.first ?? 0
+        try body("kernel", .kernel(fanIn: filters > 0 ? kernel.count / filters : 0), &kernel)
+        try visitOptional("bias", .bias, &bias, body)
     }
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {

@@ -8,6 +8,8 @@
 /// - Parameters: `(in + 1) out` with a bias.
 /// - MACs: `in x out` per position of the leading axes; FLOPs: 2 x MACs + 1 per output with a bias.
 public struct Dense: OperatorSemantics {
+    public var op: Op { .dense(self) }
+
     /// How the weight matrix's axes are ordered.
     public enum WeightOrder: String, Sendable, Equatable, CaseIterable {
         /// `[out, in]`: one row per output feature.
@@ -60,9 +62,9 @@ public struct Dense: OperatorSemantics {
         return Shape(Array(input.dims.dropLast()) + [.fixed(units)])
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
-        try body("weight", .trainable, &weight)
-        try visitOptional("bias", .trainable, &bias, body)
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {
+        try body("weight", .kernel(fanIn: features), &weight)
+        try visitOptional("bias", .bias, &bias, body)
     }
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {

@@ -2,6 +2,8 @@
 ///
 /// - FLOPs: 1 per output element.
 public struct Div: ElementwiseBinary {
+    public var op: Op { .div(self) }
+
     public var constant: ConstantOperand?
 
     public init(constant: ConstantOperand? = nil) { self.constant = constant }

@@ -1,5 +1,7 @@
 /// Dropout, the identity at inference; `ratio` is kept so that writers can restore it.
 public struct Dropout: ElementwiseUnary {
+    public var op: Op { .dropout(self) }
+
     public var ratio: Float
 
     public init(ratio: Float = 0.5) { self.ratio = ratio }

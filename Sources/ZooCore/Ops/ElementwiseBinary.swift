@@ -4,10 +4,15 @@ public struct ConstantOperand: Sendable, Equatable {
     public var tensor: Tensor
     /// Whether the constant is the first operand (`c - x`) rather than the second (`x - c`).
     public var isFirst: Bool
+    /// Whether the model file stores the constant as a weight (an ONNX initializer or Constant
+    /// node: a parameter), rather than as an attribute of a layer (Keras `Rescaling`'s scale and
+    /// offset: not one).
+    public var isStored: Bool
 
-    public init(_ tensor: Tensor, isFirst: Bool = false) {
+    public init(_ tensor: Tensor, isFirst: Bool = false, isStored: Bool = true) {
         self.tensor = tensor
         self.isFirst = isFirst
+        self.isStored = isStored
     }
 
     /// The constant's shape as a ``Shape``.
@@ -40,9 +45,9 @@ extension ElementwiseBinary {
         try Broadcasting.shape(operandShapes(inputs), op: Self.info.name)
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {
         guard var operand = constant else { return }
-        try body("constant", .constant, &operand.tensor)
+        try body("constant", .operand(stored: operand.isStored), &operand.tensor)
         constant = operand
     }
 

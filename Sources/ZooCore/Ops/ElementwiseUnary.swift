@@ -16,7 +16,7 @@ extension ElementwiseUnary {
 
     public func outputShape(inputs: [Shape]) throws -> Shape { inputs[0] }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {
         try .perElement(Self.flopsPerElement, of: output)

@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: 0 (data movement).
 public struct Flatten: OperatorSemantics {
+    public var op: Op { .flatten(self) }
+
     public var axis: Int
 
     public init(axis: Int = 1) { self.axis = axis }
@@ -17,7 +19,7 @@ public struct Flatten: OperatorSemantics {
         return Shape([try DimProduct(input.dims[..<split]).dim, try DimProduct(input.dims[split...]).dim])
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { .zero }
 

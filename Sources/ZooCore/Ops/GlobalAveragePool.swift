@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: `H W` per output element.
 public struct GlobalAveragePool: GlobalPool {
+    public var op: Op { .globalAveragePool(self) }
+
     public init() {}
 
     public static let info = OpInfo(

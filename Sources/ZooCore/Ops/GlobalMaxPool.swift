@@ -2,6 +2,8 @@
 ///
 /// - FLOPs: `H W - 1` per output element.
 public struct GlobalMaxPool: GlobalPool {
+    public var op: Op { .globalMaxPool(self) }
+
     public init() {}
 
     public static let info = OpInfo(

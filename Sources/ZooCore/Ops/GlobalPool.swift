@@ -12,7 +12,7 @@ extension GlobalPool {
         return Shape(Array(input.dims.prefix(2)) + Array(repeating: Dim.fixed(1), count: input.rank - 2))
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     /// The number of spatial elements one output summarizes (H x W).
     func windowSize(_ input: Shape) throws -> Int {

@@ -1,6 +1,8 @@
 /// Hard sigmoid: `Y = max(0, min(1, alpha X + beta))` (ONNX defaults alpha 0.2, beta 0.5 —
 /// Keras 2's `hard_sigmoid`; Keras 3's is alpha 1/6, beta 1/2).
 public struct HardSigmoid: ElementwiseUnary {
+    public var op: Op { .hardSigmoid(self) }
+
     public var alpha: Float
     public var beta: Float
 

@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: 0 (data movement).
 public struct Identity: ElementwiseUnary {
+    public var op: Op { .identity(self) }
+
     public init() {}
 
     public static let flopsPerElement = 0

@@ -7,6 +7,8 @@
 /// `LRN(size: 5, alpha: 5e-4, beta: 0.75, bias: 2)` here.
 /// - FLOPs: size + 3 per element.
 public struct LRN: OperatorSemantics {
+    public var op: Op { .lrn(self) }
+
     public var size: Int
     public var alpha: Float
     public var beta: Float
@@ -33,7 +35,7 @@ public struct LRN: OperatorSemantics {
         return inputs[0]
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {
         try .perElement(try Checked.add(size, 3, "lrn FLOPs per element"), of: output)

@@ -1,5 +1,7 @@
 /// Leaky ReLU: `Y = X` for `X >= 0`, `alpha X` otherwise (ONNX default alpha 0.01).
 public struct LeakyRelu: ElementwiseUnary {
+    public var op: Op { .leakyRelu(self) }
+
     public var alpha: Float
 
     public init(alpha: Float = 0.01) { self.alpha = alpha }

@@ -4,6 +4,8 @@
 ///
 /// - MACs: `M K N` per broadcast batch element; FLOPs: 2 x MACs.
 public struct MatMul: OperatorSemantics {
+    public var op: Op { .matMul(self) }
+
     public init() {}
 
     public static let info = OpInfo(
@@ -41,7 +43,7 @@ public struct MatMul: OperatorSemantics {
         return Shape(dims)
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {
         let d = try dimensions(inputs)

@@ -5,6 +5,8 @@
 /// - FLOPs: `k_h k_w - 1` comparisons per output element.
 /// - Output size: see ``SpatialWindow`` (`ceilMode` rounds up).
 public struct MaxPool: SpatialPool {
+    public var op: Op { .maxPool(self) }
+
     public var window: SpatialWindow
 
     public init(window: SpatialWindow) { self.window = window }

@@ -2,6 +2,8 @@
 ///
 /// - FLOPs: 1 per output element per operand beyond the first.
 public struct Mul: ElementwiseBinary {
+    public var op: Op { .mul(self) }
+
     public var constant: ConstantOperand?
 
     public init(constant: ConstantOperand? = nil) { self.constant = constant }

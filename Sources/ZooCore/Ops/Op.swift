@@ -82,95 +82,9 @@ public enum Op: Sendable, Equatable {
     public var weights: [Weight] { semantics.weights }
 
     /// Visits (and may replace) every weight.
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {
-        switch self {
-        case .conv(var op):
-            try op.visitWeights(body)
-            self = .conv(op)
-        case .maxPool(var op):
-            try op.visitWeights(body)
-            self = .maxPool(op)
-        case .averagePool(var op):
-            try op.visitWeights(body)
-            self = .averagePool(op)
-        case .globalAveragePool(var op):
-            try op.visitWeights(body)
-            self = .globalAveragePool(op)
-        case .globalMaxPool(var op):
-            try op.visitWeights(body)
-            self = .globalMaxPool(op)
-        case .dense(var op):
-            try op.visitWeights(body)
-            self = .dense(op)
-        case .matMul(var op):
-            try op.visitWeights(body)
-            self = .matMul(op)
-        case .batchNorm(var op):
-            try op.visitWeights(body)
-            self = .batchNorm(op)
-        case .relu(var op):
-            try op.visitWeights(body)
-            self = .relu(op)
-        case .clip(var op):
-            try op.visitWeights(body)
-            self = .clip(op)
-        case .sigmoid(var op):
-            try op.visitWeights(body)
-            self = .sigmoid(op)
-        case .tanh(var op):
-            try op.visitWeights(body)
-            self = .tanh(op)
-        case .softmax(var op):
-            try op.visitWeights(body)
-            self = .softmax(op)
-        case .leakyRelu(var op):
-            try op.visitWeights(body)
-            self = .leakyRelu(op)
-        case .hardSigmoid(var op):
-            try op.visitWeights(body)
-            self = .hardSigmoid(op)
-        case .hardSwish(var op):
-            try op.visitWeights(body)
-            self = .hardSwish(op)
-        case .silu(var op):
-            try op.visitWeights(body)
-            self = .silu(op)
-        case .lrn(var op):
-            try op.visitWeights(body)
-            self = .lrn(op)
-        case .add(var op):
-            try op.visitWeights(body)
-            self = .add(op)
-        case .sub(var op):
-            try op.visitWeights(body)
-            self = .sub(op)
-        case .mul(var op):
-            try op.visitWeights(body)
-            self = .mul(op)
-        case .div(var op):
-            try op.visitWeights(body)
-            self = .div(op)
-        case .concat(var op):
-            try op.visitWeights(body)
-            self = .concat(op)
-        case .flatten(var op):
-            try op.visitWeights(body)
-            self = .flatten(op)
-        case .reshape(var op):
-            try op.visitWeights(body)
-            self = .reshape(op)
-        case .transpose(var op):
-            try op.visitWeights(body)
-            self = .transpose(op)
-        case .pad(var op):
-            try op.visitWeights(body)
-            self = .pad(op)
-        case .dropout(var op):
-            try op.visitWeights(body)
-            self = .dropout(op)
-        case .identity(var op):
-            try op.visitWeights(body)
-            self = .identity(op)
-        }
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {
+        var op = semantics
+        try op.visitWeights(body)
+        self = op.op
     }
 }

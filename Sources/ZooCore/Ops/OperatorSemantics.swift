@@ -5,6 +5,9 @@ public protocol OperatorSemantics: Sendable, Equatable {
     /// The op's short name, rules and arity, as `zoo ops` lists them.
     static var info: OpInfo { get }
 
+    /// This op as the case of ``Op`` that holds it (`.conv(self)`).
+    var op: Op { get }
+
     /// How many runtime inputs this instance takes (an op holding a constant operand takes one
     /// fewer); defaults to ``OpInfo/minInputs`` ... ``OpInfo/maxInputs``.
     var arity: (min: Int, max: Int?) { get }
@@ -15,7 +18,7 @@ public protocol OperatorSemantics: Sendable, Equatable {
     func outputShape(inputs: [Shape]) throws -> Shape
 
     /// Visits every weight tensor the op holds, in a fixed order, letting `body` read or replace it.
-    mutating func visitWeights(_ body: (_ name: String, _ role: WeightRole, _ tensor: inout Tensor) throws -> Void) rethrows
+    mutating func visitWeights(_ body: (_ name: String, _ kind: WeightKind, _ tensor: inout Tensor) throws -> Void) rethrows
 
     /// Multiply-accumulates and FLOPs for one evaluation (see ``Cost``).
     func cost(inputs: [Shape], output: Shape) throws -> Cost
@@ -35,7 +38,7 @@ extension OperatorSemantics {
     public var weights: [Weight] {
         var copy = self
         var collected: [Weight] = []
-        copy.visitWeights { name, role, tensor in collected.append(Weight(name: name, role: role, tensor: tensor)) }
+        copy.visitWeights { name, kind, tensor in collected.append(Weight(name: name, kind: kind, tensor: tensor)) }
         return collected
     }
 }
@@ -81,19 +84,53 @@ public struct OpInfo: Sendable {
 
 /// Whether a weight counts as a parameter, and in which column.
 public enum WeightRole: String, Sendable, Equatable {
-    /// Learned by gradient descent: kernels, biases, batch-norm gamma and beta.
+    /// Learned by gradient descent: kernels, biases, batch-norm gamma and beta, stored constant
+    /// operands (an ONNX file records no flag, so every stored tensor but the batch-norm
+    /// statistics is trainable).
     case trainable
     /// Stored state that is not learned by gradients: batch-norm running mean and variance.
     case nonTrainable = "non_trainable"
-    /// A constant operand (an initializer added or multiplied in): not a parameter.
+    /// Not a parameter: a constant standing for an attribute (Keras `Rescaling`'s scale).
     case constant
+}
+
+/// What a weight is to its op: it decides the weight's ``WeightRole`` and how random weights
+/// are drawn for it.
+public enum WeightKind: Sendable, Equatable {
+    /// A conv or dense kernel; `fanIn` inputs feed each output.
+    case kernel(fanIn: Int)
+    /// A bias added per output channel or unit.
+    case bias
+    /// Batch-norm gamma.
+    case scale
+    /// Batch-norm beta.
+    case shift
+    /// Batch-norm running mean.
+    case runningMean
+    /// Batch-norm running variance.
+    case runningVariance
+    /// A constant operand of an element-wise op; `stored` when the model file stores it as a
+    /// weight (an ONNX initializer), false when it stands for an attribute.
+    case operand(stored: Bool)
+
+    /// The parameter column the weight counts in.
+    public var role: WeightRole {
+        switch self {
+        case .kernel, .bias, .scale, .shift: .trainable
+        case .runningMean, .runningVariance: .nonTrainable
+        case .operand(let stored): stored ? .trainable : .constant
+        }
+    }
 }
 
 /// One named weight of an op.
 public struct Weight: Sendable, Equatable {
     public let name: String
-    public let role: WeightRole
+    public let kind: WeightKind
     public let tensor: Tensor
+
+    /// The parameter column: ``WeightKind/role``.
+    public var role: WeightRole { kind.role }
 }
 
 /// The arithmetic cost of one evaluation of an op, for the shapes it sees.
@@ -191,10 +228,10 @@ public enum AttributeValue: Sendable, Equatable {
 
 /// Lets `body` visit an optional weight (a bias, batch-norm gamma) when it is present.
 func visitOptional(
-    _ name: String, _ role: WeightRole, _ tensor: inout Tensor?,
-    _ body: (String, WeightRole, inout Tensor) throws -> Void
+    _ name: String, _ kind: WeightKind, _ tensor: inout Tensor?,
+    _ body: (String, WeightKind, inout Tensor) throws -> Void
 ) rethrows {
     guard var present = tensor else { return }
-    try body(name, role, &present)
+    try body(name, kind, &present)
     tensor = present
 }

@@ -10,6 +10,8 @@
 ///   pad <= d; ONNX has no such mode, so writers decompose it or refuse by name.
 /// - FLOPs: 0 (data movement).
 public struct Pad: OperatorSemantics {
+    public var op: Op { .pad(self) }
+
     public enum Mode: String, Sendable, Equatable, CaseIterable {
         case constant, reflect, edge, wrap, symmetric
     }
@@ -60,7 +62,7 @@ public struct Pad: OperatorSemantics {
         return Shape(dims)
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { .zero }
 

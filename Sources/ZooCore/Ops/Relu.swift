@@ -1,5 +1,7 @@
 /// Rectified linear unit: `Y = max(X, 0)`.
 public struct Relu: ElementwiseUnary {
+    public var op: Op { .relu(self) }
+
     public init() {}
 
     public static let info = OpInfo(

@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: 0 (data movement).
 public struct Reshape: OperatorSemantics {
+    public var op: Op { .reshape(self) }
+
     public var target: [Int]
     public var allowZero: Bool
 
@@ -51,7 +53,7 @@ public struct Reshape: OperatorSemantics {
         return Shape(dims)
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { .zero }
 

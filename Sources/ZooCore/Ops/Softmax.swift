@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: 3 per element (exponential, sum, division).
 public struct Softmax: ElementwiseUnary {
+    public var op: Op { .softmax(self) }
+
     public var axis: Int
 
     public init(axis: Int = -1) { self.axis = axis }

@@ -129,7 +129,7 @@ extension SpatialPool {
         return Shape(Array(inputs[0].dims.prefix(2)) + resolved.output.map(Dim.fixed))
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep {
         window.fieldStep(try window.resolve(input: inputs[0], op: Self.info.name))

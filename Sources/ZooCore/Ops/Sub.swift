@@ -2,6 +2,8 @@
 ///
 /// - FLOPs: 1 per output element.
 public struct Sub: ElementwiseBinary {
+    public var op: Op { .sub(self) }
+
     public var constant: ConstantOperand?
 
     public init(constant: ConstantOperand? = nil) { self.constant = constant }

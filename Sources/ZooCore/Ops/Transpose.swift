@@ -3,6 +3,8 @@
 ///
 /// - FLOPs: 0 (data movement).
 public struct Transpose: OperatorSemantics {
+    public var op: Op { .transpose(self) }
+
     /// Nil reverses the axes.
     public var permutation: [Int]?
 
@@ -30,7 +32,7 @@ public struct Transpose: OperatorSemantics {
         Shape(try resolvedPermutation(rank: inputs[0].rank).map { inputs[0][$0] })
     }
 
-    public mutating func visitWeights(_ body: (String, WeightRole, inout Tensor) throws -> Void) rethrows {}
+    public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {}
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost { .zero }
 

@@ -12,7 +12,7 @@ import Foundation
 /// the order or presence of other layers. Values are drawn in `Double` in row-major order and
 /// rounded to `Float`.
 ///
-/// Distributions, chosen by op kind and weight name (non-trivial on purpose, so that a dropped
+/// Distributions, chosen by the weight's ``WeightKind`` (non-trivial on purpose, so that a dropped
 /// bias or a mishandled batch-norm statistic changes the outputs):
 ///
 /// - Conv `kernel` and Dense `weight`: He-normal, `std * nextNormal()` with
@@ -31,7 +31,7 @@ public enum RandomWeights {
     /// as they are (the same storage object).
     ///
     /// - Throws: a ``ZooError`` naming the layer when a tensor's element or byte count does not
-    ///   fit in a 64-bit integer, or when an op holds a weight this type has no distribution for.
+    ///   fit in a 64-bit integer.
     public static func instantiate(_ graph: Graph, seed: UInt64) throws -> Graph {
         try checkFitsInMemory(graph)
         var seeder = SplitMix64(seed: seed)
@@ -39,9 +39,9 @@ public enum RandomWeights {
         return try graph.mappingOps { layer in
             var op = layer.op
             do {
-                try op.visitWeights { name, _, tensor in
+                try op.visitWeights { name, kind, tensor in
                     guard !tensor.isMaterialized else { return }
-                    let distribution = try Distribution(op: layer.op, weight: name, shape: tensor.shape)
+                    let distribution = Distribution(kind: kind)
                     var generator = Xoshiro256StarStar(seed: fnv1a64("\(layer.name)/\(name)") ^ seedMix)
                     tensor = try distribution.sample(shape: tensor.shape, using: &generator, weight: name)
                 }
@@ -134,47 +134,14 @@ public enum RandomWeights {
         static let smallUniform = Distribution.uniform(low: -0.1, high: 0.1)
         static let aroundOne = Distribution.uniform(low: 0.5, high: 1.5)
 
-        /// The distribution of weight `name` of `op`. Exhaustive over ``Op`` on purpose: a new op
-        /// (or a new weight of an existing op) must decide how it is initialized.
-        init(op: Op, weight name: String, shape: [Int]) throws(ZooError) {
-            let chosen: Distribution?
-            switch op {
-            case .conv:
-                switch name {
-                case "kernel": chosen = try .heNormal(fanIn: Self.fanIn(of: shape, op: op, weight: name))
-                case "bias": chosen = .smallUniform
-                default: chosen = nil
-                }
-            case .dense(let dense):
-                switch name {
-                case "weight": chosen = .heNormal(fanIn: dense.features)
-                case "bias": chosen = .smallUniform
-                default: chosen = nil
-                }
-            case .batchNorm:
-                switch name {
-                case "gamma", "variance": chosen = .aroundOne
-                case "beta", "mean": chosen = .smallUniform
-                default: chosen = nil
-                }
-            case .add, .sub, .mul, .div:
-                chosen = name == "constant" ? .smallUniform : nil
-            case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .matMul, .relu, .clip, .sigmoid,
-                .tanh, .softmax, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .lrn, .concat, .flatten, .reshape,
-                .transpose, .pad, .dropout, .identity:
-                chosen = nil
+        /// The distribution of a weight of `kind`: He-normal kernels, gamma and running
+        /// variance around one, everything else small and centred on zero.
+        init(kind: WeightKind) {
+            switch kind {
+            case .kernel(let fanIn): self = .heNormal(fanIn: fanIn)
+            case .scale, .runningVariance: self = .aroundOne
+            case .bias, .shift, .runningMean, .operand: self = .smallUniform
             }
-            guard let chosen else {
-                throw ZooError(
-                    .unsupported,
-                    "Random weights need a distribution for every declared weight of an op. Received: \(op.name) weight '\(name)' \(shape), which has none.")
-            }
-            self = chosen
-        }
-
-        /// The product of a kernel's dimensions after the first (output channels or units).
-        static func fanIn(of shape: [Int], op: Op, weight name: String) throws(ZooError) -> Int {
-            try Checked.product(shape.dropFirst(), "the fan-in of \(op.name) \(name) \(shape)")
         }
 
         /// A tensor of `shape` filled from `generator`, in row-major order.

@@ -44,20 +44,7 @@ struct UnaryKernel: Kernel {
 }
 
 extension Op {
-    /// The op's element-wise function, for ops that are one (activations), else nil.
-    var elementwiseFunction: (any ElementwiseFunction)? {
-        switch self {
-        case .relu(let op): op
-        case .clip(let op): op
-        case .sigmoid(let op): op
-        case .tanh(let op): op
-        case .leakyRelu(let op): op
-        case .hardSigmoid(let op): op
-        case .hardSwish(let op): op
-        case .silu(let op): op
-        case .conv, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .dense, .matMul, .batchNorm, .softmax, .lrn,
-            .add, .sub, .mul, .div, .concat, .flatten, .reshape, .transpose, .pad, .dropout, .identity:
-            nil
-        }
-    }
+    /// The op's element-wise function, for ops whose kernel file conforms them to
+    /// ``ElementwiseFunction`` (the activations), else nil.
+    var elementwiseFunction: (any ElementwiseFunction)? { semantics as? any ElementwiseFunction }
 }

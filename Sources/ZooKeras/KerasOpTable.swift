@@ -1,0 +1,101 @@
+import ZooCore
+
+/// How one IR op kind is spelled in Keras: the layer classes and `activation` names it is read
+/// from, notes on reading, and what the Keras writer makes of it.
+public struct KerasOpRow: Sendable {
+    public let kind: any OperatorSemantics.Type
+    /// Layer classes whose import yields this op (a class may yield several ops and so appear
+    /// in several rows).
+    public let classes: [String]
+    /// Names of `activation=` (and of the `Activation` layer) that import as this op.
+    public let activations: [String]
+    public let readNotes: String
+    public let writes: String
+
+    init(_ kind: any OperatorSemantics.Type, classes: [String] = [], activations: [String] = [], notes: String = "", writes: String) {
+        self.kind = kind
+        self.classes = classes
+        self.activations = activations
+        self.readNotes = notes
+        self.writes = writes
+    }
+
+    /// What `zoo ops` prints: the classes, the activations as `Activation('name')`, then the
+    /// notes; "-" when nothing reads the op.
+    public var readsText: String {
+        let names = classes + activations.map { "Activation('\($0)')" }
+        guard !names.isEmpty else { return readNotes.isEmpty ? "-" : readNotes }
+        let list = names.joined(separator: ", ")
+        return readNotes.isEmpty ? list : "\(list) (\(readNotes))"
+    }
+}
+
+/// The Keras side of every IR op, one row per kind of ``Op/allKinds``: the one list of the layer
+/// classes and activations the importer reads (its class check and its activation error are
+/// derived from it; a test checks that every kind has its row).
+public enum KerasOpTable {
+    public static let rows: [KerasOpRow] = [
+        KerasOpRow(
+            Conv.self, classes: ["Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D"],
+            notes: "groups, dilation, causal; SeparableConv2D as two convs",
+            writes: "Conv2D, Conv1D, DepthwiseConv2D (groups = channels); ZeroPadding before for other paddings"),
+        KerasOpRow(
+            MaxPool.self, classes: ["MaxPooling2D", "MaxPooling1D"],
+            writes: "MaxPooling2D/1D (valid, same; zero-padded when the input is non-negative)"),
+        KerasOpRow(
+            AveragePool.self, classes: ["AveragePooling2D", "AveragePooling1D"],
+            writes: "AveragePooling2D/1D (valid, same; zero-padded with count_include_pad)"),
+        KerasOpRow(
+            GlobalAveragePool.self, classes: ["GlobalAveragePooling2D", "GlobalAveragePooling1D"], notes: "+ flatten unless keepdims",
+            writes: "GlobalAveragePooling2D/1D (keepdims)"),
+        KerasOpRow(
+            GlobalMaxPool.self, classes: ["GlobalMaxPooling2D", "GlobalMaxPooling1D"], notes: "+ flatten unless keepdims",
+            writes: "GlobalMaxPooling2D/1D (keepdims)"),
+        KerasOpRow(Dense.self, classes: ["Dense"], writes: "Dense"),
+        KerasOpRow(MatMul.self, writes: "refused (two runtime tensors)"),
+        KerasOpRow(BatchNorm.self, classes: ["BatchNormalization"], notes: "center/scale off", writes: "BatchNormalization"),
+        KerasOpRow(Relu.self, classes: ["ReLU"], activations: ["relu"], writes: "ReLU"),
+        KerasOpRow(
+            Clip.self, classes: ["ReLU"], activations: ["relu6"], notes: "ReLU with max_value",
+            writes: "ReLU(max_value) when min is 0; refused otherwise"),
+        KerasOpRow(Sigmoid.self, activations: ["sigmoid"], writes: "Activation('sigmoid')"),
+        KerasOpRow(Tanh.self, activations: ["tanh"], writes: "Activation('tanh')"),
+        KerasOpRow(Softmax.self, classes: ["Softmax"], activations: ["softmax"], notes: "axis", writes: "Softmax"),
+        KerasOpRow(
+            LeakyRelu.self, classes: ["LeakyReLU", "ReLU"], activations: ["leaky_relu"],
+            notes: "alpha / negative_slope; ReLU with negative_slope", writes: "LeakyReLU"),
+        KerasOpRow(
+            HardSigmoid.self, activations: ["hard_sigmoid"], notes: "Keras 2: 0.2x + 0.5; Keras 3: relu6(x + 3) / 6",
+            writes: "Rescaling + ReLU(max_value 1)"),
+        KerasOpRow(HardSwish.self, activations: ["hard_swish", "hard_silu"], writes: "Activation('hard_silu')"),
+        KerasOpRow(SiLU.self, activations: ["swish", "silu"], writes: "Activation('silu')"),
+        KerasOpRow(LRN.self, writes: "refused (no Keras layer)"),
+        KerasOpRow(Add.self, classes: ["Add", "Rescaling"], notes: "Rescaling's offset", writes: "Add; Rescaling for a scalar constant"),
+        KerasOpRow(Sub.self, classes: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
+        KerasOpRow(Mul.self, classes: ["Multiply", "Rescaling"], notes: "Rescaling's scale", writes: "Multiply; Rescaling for a scalar constant"),
+        KerasOpRow(Div.self, writes: "refused (no Divide layer)"),
+        KerasOpRow(Concat.self, classes: ["Concatenate"], writes: "Concatenate"),
+        KerasOpRow(
+            Flatten.self, classes: ["Flatten"], notes: "after a transpose back to Keras's order; GlobalPooling without keepdims",
+            writes: "Flatten"),
+        KerasOpRow(Reshape.self, classes: ["Reshape"], writes: "Reshape"),
+        KerasOpRow(
+            Transpose.self, classes: ["Permute"], notes: "and layout changes around channels-last tensors",
+            writes: "Permute, or nothing for a layout change"),
+        KerasOpRow(Pad.self, classes: ["ZeroPadding2D", "ZeroPadding1D"], writes: "ZeroPadding2D/1D (zeros on spatial axes only)"),
+        KerasOpRow(Dropout.self, classes: ["Dropout", "SpatialDropout2D"], notes: "inference", writes: "Dropout"),
+        KerasOpRow(Identity.self, activations: ["linear"], writes: "(no layer)"),
+    ]
+
+    /// The row of `kind`, or nil when the table lacks one (a test checks that none does).
+    public static func row(for kind: any OperatorSemantics.Type) -> KerasOpRow? {
+        rows.first { $0.kind == kind }
+    }
+
+    /// Every layer class the importer reads: the rows' classes, `InputLayer`, and `Activation`
+    /// (a layer of any of ``activations``).
+    public static let classes: Set<String> = Set(rows.flatMap(\.classes)).union(["InputLayer", "Activation"])
+
+    /// Every activation name the importer reads, in table order.
+    public static let activations: [String] = rows.flatMap(\.activations)
+}

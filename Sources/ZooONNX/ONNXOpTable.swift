@@ -1,0 +1,88 @@
+import ZooCore
+
+/// One ONNX node type an IR op is read from, with the opsets of the default domain the reader
+/// reads it at.
+public struct ONNXNodeType: Sendable, Equatable {
+    public let opType: String
+    public let opsets: ClosedRange<Int>
+
+    /// `opType` read at every opset the reader follows (``ONNXReader/opsets``), or from `first` on.
+    init(_ opType: String, from first: Int = ONNXReader.opsets.lowerBound) {
+        self.opType = opType
+        self.opsets = first...ONNXReader.opsets.upperBound
+    }
+}
+
+/// How one IR op kind is spelled in ONNX: the node types it is read from, notes on reading
+/// (changelog items, decompositions), and what the writer emits.
+public struct ONNXOpRow: Sendable {
+    public let kind: any OperatorSemantics.Type
+    public let reads: [ONNXNodeType]
+    public let readNotes: String
+    public let writes: String
+
+    init(_ kind: any OperatorSemantics.Type, reads: [ONNXNodeType], notes: String = "", writes: String) {
+        self.kind = kind
+        self.reads = reads
+        self.readNotes = notes
+        self.writes = writes
+    }
+
+    /// What `zoo ops` prints: each node type with its opsets, then the notes
+    /// ("Add 7-25, Sum 7-25", "HardSwish 14-25", "-" for an op no node type reads).
+    public var readsText: String {
+        guard !reads.isEmpty else { return readNotes.isEmpty ? "-" : readNotes }
+        let types = reads.map { "\($0.opType) \($0.opsets.lowerBound)-\($0.opsets.upperBound)" }.joined(separator: ", ")
+        return readNotes.isEmpty ? types : "\(types) (\(readNotes))"
+    }
+}
+
+/// The ONNX side of every IR op, one row per kind of ``Op/allKinds``: the one place that says
+/// which node types the reader maps to IR ops and at which opsets (the reader's support check
+/// and `zoo ops` are derived from it; a test checks that every kind has its row).
+public enum ONNXOpTable {
+    public static let rows: [ONNXOpRow] = [
+        ONNXOpRow(Conv.self, reads: [.init("Conv")], writes: "Conv"),
+        ONNXOpRow(MaxPool.self, reads: [.init("MaxPool")], notes: "ceil_mode, dilations from 10", writes: "MaxPool"),
+        ONNXOpRow(AveragePool.self, reads: [.init("AveragePool")], notes: "dilations from 19", writes: "AveragePool (dilations from opset 19)"),
+        ONNXOpRow(GlobalAveragePool.self, reads: [.init("GlobalAveragePool")], writes: "GlobalAveragePool"),
+        ONNXOpRow(GlobalMaxPool.self, reads: [.init("GlobalMaxPool")], writes: "GlobalMaxPool"),
+        ONNXOpRow(Dense.self, reads: [.init("Gemm")], notes: "and MatMul (+ Add) by a constant", writes: "Gemm (rank 2), MatMul + Add otherwise"),
+        ONNXOpRow(MatMul.self, reads: [.init("MatMul")], notes: "two runtime inputs", writes: "MatMul"),
+        ONNXOpRow(BatchNorm.self, reads: [.init("BatchNormalization")], notes: "inference", writes: "BatchNormalization"),
+        ONNXOpRow(Relu.self, reads: [.init("Relu")], writes: "Relu"),
+        ONNXOpRow(Clip.self, reads: [.init("Clip")], notes: "min/max inputs from 11", writes: "Clip"),
+        ONNXOpRow(Sigmoid.self, reads: [.init("Sigmoid")], writes: "Sigmoid"),
+        ONNXOpRow(Tanh.self, reads: [.init("Tanh")], writes: "Tanh"),
+        ONNXOpRow(
+            Softmax.self, reads: [.init("Softmax")], notes: "before 13: flatten, softmax, reshape", writes: "Softmax (before 13: last axis only)"),
+        ONNXOpRow(LeakyRelu.self, reads: [.init("LeakyRelu")], writes: "LeakyRelu"),
+        ONNXOpRow(HardSigmoid.self, reads: [.init("HardSigmoid")], writes: "HardSigmoid"),
+        ONNXOpRow(HardSwish.self, reads: [.init("HardSwish", from: 14)], writes: "HardSwish from 14, x * HardSigmoid(x) before"),
+        ONNXOpRow(SiLU.self, reads: [.init("Swish", from: 24)], notes: "alpha 1", writes: "x * Sigmoid(x)"),
+        ONNXOpRow(LRN.self, reads: [.init("LRN")], writes: "LRN"),
+        ONNXOpRow(Add.self, reads: [.init("Add"), .init("Sum")], writes: "Add, Sum"),
+        ONNXOpRow(Sub.self, reads: [.init("Sub")], writes: "Sub"),
+        ONNXOpRow(Mul.self, reads: [.init("Mul")], writes: "Mul"),
+        ONNXOpRow(Div.self, reads: [.init("Div")], writes: "Div"),
+        ONNXOpRow(Concat.self, reads: [.init("Concat")], writes: "Concat"),
+        ONNXOpRow(Flatten.self, reads: [.init("Flatten")], writes: "Flatten"),
+        ONNXOpRow(
+            Reshape.self, reads: [.init("Reshape"), .init("Squeeze"), .init("Unsqueeze")], notes: "allowzero from 14; axes inputs from 13",
+            writes: "Reshape"),
+        ONNXOpRow(Transpose.self, reads: [.init("Transpose")], writes: "Transpose"),
+        ONNXOpRow(Pad.self, reads: [.init("Pad")], notes: "pads input from 11, axes 18, wrap 19", writes: "Pad (wrap from 19; symmetric refused)"),
+        ONNXOpRow(Dropout.self, reads: [.init("Dropout")], notes: "inference", writes: "Dropout"),
+        ONNXOpRow(Identity.self, reads: [.init("Identity"), .init("Cast")], notes: "Cast between floating-point types", writes: "Identity"),
+    ]
+
+    /// The row of `kind`, or nil when the table lacks one (a test checks that none does).
+    public static func row(for kind: any OperatorSemantics.Type) -> ONNXOpRow? {
+        rows.first { $0.kind == kind }
+    }
+
+    /// Every node type some row reads, with the opsets it is read at.
+    static let readOpsets: [String: ClosedRange<Int>] = Dictionary(
+        rows.flatMap { row in row.reads.map { ($0.opType, $0.opsets) } },
+        uniquingKeysWith: { a, b in min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound) })
+}
