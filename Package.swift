@@ -42,7 +42,7 @@ let package = Package(
             name: "ZooONNX",
             dependencies: ["ZooCore", "ZooArchive", "COnnx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        // libFuzzer target for the ONNX reader: `make fuzz` (PLATFORM.md: debug build, own scratch path).
+        // libFuzzer target for the ONNX reader: `make fuzz` (docs/PLATFORM.md: debug build, own scratch path).
         .executableTarget(name: "ZooONNXFuzz", dependencies: ["ZooONNX"]),
         // libFuzzer target for the Keras reader (.h5 images and .keras archives): `make fuzz-keras`.
         .executableTarget(name: "ZooKerasFuzz", dependencies: ["ZooKeras"]),
@@ -56,11 +56,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
-        .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX"]),
-        .testTarget(name: "ZooExecTests", dependencies: ["ZooExec"]),
-        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX"]),
-        .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX"]),
+        // What the test targets share (fixture paths, closeness, temporary folders); no product, no library depends on it.
+        .target(name: "ZooTestSupport", dependencies: ["ZooCore"], path: "Tests/ZooTestSupport"),
+        .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore", "ZooTestSupport"]),
+        .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX", "ZooTestSupport"]),
+        .testTarget(name: "ZooExecTests", dependencies: ["ZooExec", "ZooTestSupport"]),
+        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX", "ZooTestSupport"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

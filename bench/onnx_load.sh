@@ -54,7 +54,7 @@ $file_mib MiB, 138,357,544 float32 weights.
   resident memory once loaded ${loaded_ratio}x (\`--timings\`: $timings).
 - What bounds the load: protobuf-c copies every bytes field out of the input, so each weight
   lands in fresh memory once; first writes to new pages cost more than reading the file
-  (PLATFORM.md). zoo maps the file with MAP_POPULATE (one call instead of a page fault per
+  (docs/PLATFORM.md). zoo maps the file with MAP_POPULATE (one call instead of a page fault per
   4 KiB) and gives protobuf-c an allocator that puts fields of 1 MiB or more in anonymous
   mappings populated the same way, which halved the load here (481 ms before, in an earlier
   run). The file is unmapped after unpacking, so the peak is the mapped file plus the

@@ -94,7 +94,7 @@ section=$(cat <<MD
 zoo: release build of $commit.
 onnxruntime $ort_version through \`bench/ort_run.py\`.
 Machine: $(nproc) shared cores ($cpu). One run of the script: every ratio comes from that one
-run, and the same figure can move 2-7x between runs on these machines (PLATFORM.md).
+run, and the same figure can move 2-7x between runs on these machines (docs/PLATFORM.md).
 
 Models are \`zoo convert NAME NAME.onnx --seed 1\`, batch 1; both tools read the same
 standard-normal input (seed 1). Each row runs \`zoo run NAME.onnx --threads T --repeat N\` and

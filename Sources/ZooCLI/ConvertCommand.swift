@@ -9,10 +9,11 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a model to another format: ONNX (.onnx) or Keras (.h5, .keras).",
         discussion: """
-            SOURCE is a network of the zoo, a spec file or an ONNX model; OUT's extension picks the \
-            format (.onnx). A spec has no weights: they are drawn at random, reproducibly, from \
-            --seed (0 unless given). ONNX -> ONNX writes a normalized model. The output appears \
-            whole or not at all, and never over the input.
+            MODEL, the source, is a network of the zoo, a spec file, an ONNX model or a Keras \
+            model; OUTPUT's extension picks the format (.onnx, .h5 or .keras). A spec has no \
+            weights: they are drawn at random, reproducibly, from --seed (0 unless given). ONNX -> \
+            ONNX writes a normalized model. The output appears whole or not at all, and never \
+            over the input.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -20,13 +21,13 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "The file to write: .onnx, .h5 (Keras legacy full model) or .keras.")
     var output: String
 
-    @Option(help: "Seed for the random weights of a spec.")
+    @Option(help: "Seed for the random weights of a spec and for the random inputs of --verify (default 0).")
     var seed: UInt64?
 
     @Option(help: "ONNX opset to write (11 to 25); by default an ONNX source's own opset (at least 11), else 13.")
     var opset: Int?
 
-    @Flag(help: "Write the large weights to OUT.data beside the model (ONNX external data); automatic past protobuf's 2 GB limit.")
+    @Flag(help: "Write the large weights to OUTPUT.data beside the model (ONNX external data); automatic past protobuf's 2 GB limit.")
     var externalData = false
 
     @Option(help: ArgumentHelp("The converted model's input layout: source (as the source takes them) or nchw (channels-first, as PyTorch and ONNX models usually do).", valueName: "source|nchw"))
@@ -39,13 +40,13 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "List every layout permutation applied to the source, layer by layer (Keras: kernels HWIO -> OIHW, transposes around channels-last tensors).")
     var explain = false
 
-    @Flag(help: "Read OUT back and run it against SOURCE on seeded random inputs, layer by layer (as zoo verify); exit 1 on a mismatch.")
+    @Flag(help: "Read OUTPUT back and run it against MODEL on seeded random inputs, layer by layer (as zoo verify); exit 1 on a mismatch.")
     var verify = false
 
-    @Option(help: "Relative tolerance of --verify (default 1e-4).")
+    @Option(help: "Relative tolerance of --verify.")
     var rtol: Float = 1e-4
 
-    @Option(help: "Absolute tolerance of --verify (default 1e-5).")
+    @Option(help: "Absolute tolerance of --verify.")
     var atol: Float = 1e-5
 
     func validate() throws {

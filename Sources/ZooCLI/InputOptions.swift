@@ -21,7 +21,7 @@ struct RunInputOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 {
-            throw ZooError(.invalidGraph, "--threads must be at least 1. Received: \(threads).")
+            throw ZooError(.usage, "--threads must be at least 1. Received: \(threads).")
         }
     }
 

@@ -4,7 +4,7 @@ import ZooCore
 
 /// The model argument and the options every command that reads a model shares.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "A network of the zoo (see `zoo list`), a spec file (.yaml) or an ONNX model (.onnx).")
+    @Argument(help: "A network of the zoo (see `zoo list`), a spec file (.yaml), an ONNX model (.onnx) or a Keras model (.h5, .keras; a weights-only file with --architecture).")
     var model: String
 
     @Option(
@@ -23,23 +23,24 @@ struct ModelOptions: ParsableArguments {
         for binding in inputShapes {
             let parts = binding.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw ZooError(.invalidGraph, "--input-shape takes NAME=d0,d1,... (for example input=1,3,224,224). Received: '\(binding)'.")
+                throw ZooError(.usage, "--input-shape takes NAME=d0,d1,... (for example input=1,3,224,224). Received: '\(binding)'.")
             }
             let dims = try parts[1].split(separator: ",", omittingEmptySubsequences: false).map { text -> Dim in
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
                 if let size = Int(trimmed), size >= 1 { return .fixed(size) }
                 if !trimmed.isEmpty, Int(trimmed) == nil, trimmed.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { return .symbol(trimmed) }
-                throw ZooError(.invalidGraph, "--input-shape sizes must be positive integers (or a symbol for the batch). Received: '\(text)' in '\(binding)'.")
+                throw ZooError(.usage, "--input-shape sizes must be positive integers (or a symbol for the batch). Received: '\(text)' in '\(binding)'.")
             }
             guard shapes[parts[0]] == nil else {
-                throw ZooError(.invalidGraph, "--input-shape binds each input once. Received: '\(parts[0])' twice.")
+                throw ZooError(.usage, "--input-shape binds each input once. Received: '\(parts[0])' twice.")
             }
             shapes[parts[0]] = Shape(dims)
         }
         return shapes
     }
 
-    /// Loads the model: a zoo network by name, else a spec file by path.
+    /// Loads the model: a zoo network by name, else a model file by path (a spec, ONNX or Keras
+    /// file, recognized by ``ModelFile``), with `--input-shape` and `--architecture` applied.
     func load() throws -> Model {
         let shapes = try parsedInputShapes()
         if Zoo.names.contains(model) { return try Zoo.model(named: model, inputShapes: shapes) }

@@ -31,10 +31,10 @@ struct RunCommand: ParsableCommand {
     var profile = false
 
     func validate() throws {
-        if let repeatCount, repeatCount < 1 { throw ZooError(.invalidGraph, "--repeat must be at least 1. Received: \(repeatCount).") }
-        if profile, repeatCount == nil { throw ZooError(.invalidGraph, "--profile needs --repeat N. Received: --profile alone.") }
+        if let repeatCount, repeatCount < 1 { throw ZooError(.usage, "--repeat must be at least 1. Received: \(repeatCount).") }
+        if profile, repeatCount == nil { throw ZooError(.usage, "--profile needs --repeat N. Received: --profile alone.") }
         if repeatCount != nil, dumpLayers != nil {
-            throw ZooError(.invalidGraph, "--repeat times the fused run and --dump-layers needs the unfused one; ask for one at a time. Received: both.")
+            throw ZooError(.usage, "--repeat times the fused run and --dump-layers needs the unfused one; ask for one at a time. Received: both.")
         }
     }
 

@@ -21,21 +21,21 @@ struct VerifyCommand: ParsableCommand {
             are bound as constants.
             """)
 
-    @Argument(help: "The reference model: a zoo network, a spec file or an ONNX model.")
+    @Argument(help: "The reference model: a zoo network, a spec file, an ONNX model or a Keras model (.h5, .keras).")
     var reference: String
 
-    @Argument(help: "The candidate model, compared with the reference.")
+    @Argument(help: "The candidate model, of any of the same kinds, compared with the reference.")
     var candidate: String?
 
-    @Option(name: .customLong("reference"), help: ArgumentHelp("Compare MODEL's outputs with the ONNX test data in DIR instead of a second model.", valueName: "dir"))
+    @Option(name: .customLong("reference"), help: ArgumentHelp("Compare the reference model's outputs with the ONNX test data in DIR instead of a candidate's.", valueName: "dir"))
     var referenceData: String?
 
     @OptionGroup var runInputs: RunInputOptions
 
-    @Option(help: "Relative tolerance (default 1e-4).")
+    @Option(help: "Relative tolerance.")
     var rtol: Float = 1e-4
 
-    @Option(help: "Absolute tolerance (default 1e-5).")
+    @Option(help: "Absolute tolerance.")
     var atol: Float = 1e-5
 
     @Option(
@@ -48,10 +48,10 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         try VerificationText.checkTolerance(rtol: rtol, atol: atol)
         if candidate == nil, referenceData == nil {
-            throw ZooError(.invalidGraph, "verify compares two models (zoo verify A B) or a model with stored outputs (--reference DIR). Received: one model only.")
+            throw ZooError(.usage, "verify compares two models (zoo verify A B) or a model with stored outputs (--reference DIR). Received: one model only.")
         }
         if candidate != nil, referenceData != nil {
-            throw ZooError(.invalidGraph, "verify takes a second model or --reference DIR, not both. Received: both.")
+            throw ZooError(.usage, "verify takes a second model or --reference DIR, not both. Received: both.")
         }
     }
 
@@ -182,7 +182,7 @@ enum VerificationText {
     /// Refuses tolerances that are negative or not finite (`--rtol`, `--atol` of verify and convert --verify).
     static func checkTolerance(rtol: Float, atol: Float) throws {
         guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else {
-            throw ZooError(.invalidGraph, "--rtol and --atol must be finite and non-negative. Received: rtol \(rtol), atol \(atol).")
+            throw ZooError(.usage, "--rtol and --atol must be finite and non-negative. Received: rtol \(rtol), atol \(atol).")
         }
     }
 

@@ -15,7 +15,9 @@ struct ZooCommand: ParsableCommand {
         abstract: "Analyze, convert and verify CNNs across Keras, ONNX and the lecture's model zoo.",
         discussion: """
             MODEL is a network of the zoo (`zoo list`), a spec file (.yaml, zoo/README.md \
-            documents the format) or an ONNX model (.onnx).
+            documents the format), an ONNX model (.onnx) or a Keras model (.h5, .keras); a \
+            weights-only Keras file (.weights.h5, save_weights .h5) takes its architecture from \
+            --architecture.
             """,
         version: "0.1.0",
         subcommands: [

@@ -21,6 +21,9 @@ public struct ZooError: Error, Sendable, Equatable, CustomStringConvertible {
         case mismatch
         /// Reading or writing a file failed.
         case io
+        /// The command line is wrong whatever the model: an option's value out of range or
+        /// malformed, or options that do not go together.
+        case usage
     }
 
     public var kind: Kind

@@ -95,7 +95,7 @@ public enum KerasReader {
         guard let configText = try root.string("model_config") else {
             throw ZooError(
                 .unsupported,
-                "A Keras file without a model_config holds weights only; reading it needs the architecture, which zoo does not take yet. Received: no model_config attribute.")
+                "A Keras file without a model_config holds weights only; reading it needs its architecture, given as --architecture: a Keras config JSON file (model.to_json()), a zoo spec or a zoo network. Received: no model_config attribute.")
         }
         let version = try root.string("keras_version") ?? "2"
         let config = try KerasModelConfig(try KerasJSON.parse(configText, what: "model_config"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 
 /// A spec file with one mistake, and what `zoo analyze` must say about it.
 struct BadSpec: Sendable, CustomTestStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 
 @Suite("zoo explain")
 struct ExplainCommandTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 
 /// Keras files end to end through the binary: analysis with Keras's trainable split, conversion
 /// both ways with `--verify`, `--layout nchw`, `--explain`, and refusals with status 2.
@@ -36,7 +37,7 @@ struct KerasCommandTests {
         let run = try ZooProcess.run(["run", keras, "--input", Self.fixture("resnet_mini/input_0.npy"), "--output", output])
         #expect(run.status == 0, "\(run)")
         let expected = try RunVerifyCommandTests.tensor(Self.fixture("resnet_mini/output_0.npy"))
-        #expect(RunVerifyCommandTests.close(try RunVerifyCommandTests.tensor(output), expected))
+        expectClose(try RunVerifyCommandTests.tensor(output), expected)
     }
 
     /// `--layout nchw` gives the converted model channels-first inputs; `zoo verify` feeds each

@@ -2,24 +2,17 @@ import Foundation
 import Testing
 import ZooCore
 import ZooONNX
+import ZooTestSupport
 
 /// `zoo run`, `zoo verify` and `zoo convert --verify` end to end, against reference outputs that
 /// onnxruntime computed when the fixtures were made (fixtures/onnx/NAME/test_data_set_0).
 @Suite("zoo run and zoo verify")
 struct RunVerifyCommandTests {
-    static let fixtures = ZooProcess.packageRoot.appendingPathComponent("fixtures")
-
-    static func fixture(_ path: String) -> String { fixtures.appendingPathComponent(path).path }
+    static func fixture(_ path: String) -> String { Fixtures.path(path) }
 
     /// The tensor in a `.npy` or `.pb` file.
     static func tensor(_ path: String) throws -> Tensor {
         try #require(try TensorFile.read(path: path).first?.tensor)
-    }
-
-    /// Every element within `atol + rtol |reference|`.
-    static func close(_ actual: Tensor, _ reference: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5) -> Bool {
-        guard actual.shape == reference.shape, let a = actual.values, let b = reference.values else { return false }
-        return zip(a, b).allSatisfy { abs($0 - $1) <= atol + rtol * abs($1) }
     }
 
     @Test func runWritesTheOutputOnnxruntimeComputed() throws {
@@ -31,7 +24,7 @@ struct RunVerifyCommandTests {
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("peak live values:"), "\(result)")
         let expected = try Self.tensor(Self.fixture("onnx/resnet_mini/test_data_set_0/output_0.pb"))
-        #expect(Self.close(try Self.tensor(output), expected))
+        expectClose(try Self.tensor(output), expected)
     }
 
     @Test func runResultsDoNotDependOnTheThreadCount() throws {
@@ -136,10 +129,8 @@ struct RunVerifyCommandTests {
             #expect(refused.status == 2 && refused.stderrLines.count == 1, "\(refused)")
         }
         // An empty zip (its 22-byte end record alone) named like a tensor file holds no tensor.
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-empty-\(UUID().uuidString).pb")
-        try Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)).write(to: empty)
-        defer { try? FileManager.default.removeItem(at: empty) }
-        for input in [empty.path, "input=\(empty.path)"] {
+        let empty = try folder.write(Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)), to: "empty.pb")
+        for input in [empty, "input=\(empty)"] {
             let result = try ZooProcess.run(["run", "lenet5", "--seed", "1", "--input", input])
             #expect(result.status == 2 && !result.signaled && result.stderrLines.count == 1, "\(result)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZooTestSupport
 
 /// What one run of the `zoo` binary produced.
 struct ZooResult: Sendable, CustomStringConvertible {
@@ -30,9 +31,6 @@ enum ZooProcess {
     /// Longest a single run may take before it is killed (and reported as signaled).
     static let timeout: TimeInterval = 60
 
-    /// The package root, from this file's path (Tests/ZooCLITests/ZooProcess.swift).
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// Folders that may hold the `zoo` product, best first: the products folder of the running
     /// test bundle (on Linux the folder holding the `.xctest` executable; on macOS the folder
     /// holding the `.xctest` bundle), then `.build/debug` of the package.
@@ -55,7 +53,7 @@ enum ZooProcess {
         }
         folders.append(Bundle.main.bundleURL)
         folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        folders.append(packageRoot.appendingPathComponent(".build/debug"))
+        folders.append(Fixtures.packageRoot.appendingPathComponent(".build/debug"))
         return folders
     }()
 
@@ -82,11 +80,9 @@ enum ZooProcess {
         guard let executable = override ?? executable else { throw NotFound(searched: candidateFolders.map(\.path)) }
         // stdout and stderr go to files, not pipes, so that large outputs cannot fill a pipe
         // and block the child while the parent waits for it.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
+        let scratch = try TemporaryDirectory()
+        let outURL = scratch.url.appendingPathComponent("stdout")
+        let errURL = scratch.url.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: outURL)
@@ -105,7 +101,7 @@ enum ZooProcess {
         process.standardError = errHandle
         var inHandle: FileHandle?
         if let stdin {
-            let inURL = scratch.appendingPathComponent("stdin")
+            let inURL = scratch.url.appendingPathComponent("stdin")
             try Data(stdin.utf8).write(to: inURL)
             inHandle = try FileHandle(forReadingFrom: inURL)
             process.standardInput = inHandle
@@ -132,41 +128,6 @@ enum ZooProcess {
             signaled: timedOut || process.terminationReason == .uncaughtSignal,
             stdout: stdout,
             stderr: timedOut ? "[killed after \(timeout) s] " + stderr : stderr)
-    }
-}
-
-/// A fresh folder under the system's temporary directory, removed when the value goes away.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-cli-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// Writes `text` to `name` inside the folder and returns the file's path.
-    @discardableResult
-    func write(_ text: String, to name: String = "spec.yaml") throws -> String {
-        try write(Data(text.utf8), to: name)
-    }
-
-    /// Writes `data` to `name` inside the folder and returns the file's path.
-    @discardableResult
-    func write(_ data: Data, to name: String) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try data.write(to: file)
-        return file.path
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// The names of the files in the folder.
-    func contents() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
     }
 }
 

@@ -209,7 +209,7 @@ struct ConvTests {
         #expect(attributes.first { $0.0 == "groups" }?.1 == .int(1))
     }
 
-    /// The lecture's LeNet-5 (REFERENCE.md): 61,706 parameters and 416,520 MACs in total.
+    /// The lecture's LeNet-5 (docs/REFERENCE.md): 61,706 parameters and 416,520 MACs in total.
     @Test("LeNet-5 through the analyzer matches the lecture's table")
     func lenet() throws {
         func conv(_ kernel: [Int]) throws -> Op {
@@ -237,7 +237,7 @@ struct ConvTests {
             ],
             outputs: [GraphOutput(name: "fc3")])
         let report = try Analyzer.analyze(graph, model: "lenet5", format: "test")
-        // (layer, output, parameters, MACs) from REFERENCE.md's LeNet-5 table.
+        // (layer, output, parameters, MACs) from docs/REFERENCE.md's LeNet-5 table.
         let expected: [(String, Shape, Int, Int)] = [
             ("conv1", ["N", 6, 28, 28], 156, 117_600),
             ("pool1", ["N", 6, 14, 14], 0, 0),

@@ -7,7 +7,7 @@ import ZooCore
 ///
 /// Hand-computed figures (per sample, N counted as 1):
 /// - conv1: 64 x 3 x 7 x 7 = 9,408 params; output 64 x 112 x 112 = 802,816 elements;
-///   MACs 802,816 x 147 = 118,013,952; FLOPs 236,027,904; bytes 3,211,264 (DESIGN.md section 4).
+///   MACs 802,816 x 147 = 118,013,952; FLOPs 236,027,904; bytes 3,211,264 (docs/DESIGN.md section 4).
 /// - bn1: 128 trainable + 128 non-trainable; FLOPs 2 x 802,816 = 1,605,632.
 /// - relu: FLOPs 802,816. maxpool: (112 + 2 - 3) / 2 + 1 = 56, 200,704 outputs x 8 = 1,605,632
 ///   FLOPs; RF 7 + 2 x 2 = 11, stride 4, padding 3 + 1 x 2 = 5.
@@ -116,7 +116,7 @@ private func parseCSV(_ text: String) -> [[String]] {
 
 @Suite("ReportRenderer")
 struct ReportRendererTests {
-    @Test("JSON carries the resnet18 conv1 figures of DESIGN.md section 4 and parses")
+    @Test("JSON carries the resnet18 conv1 figures of docs/DESIGN.md section 4 and parses")
     func jsonFigures() throws {
         let text = ReportRenderer.json(try stemReport())
         #expect(text.hasSuffix("}\n"))

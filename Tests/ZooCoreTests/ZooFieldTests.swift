@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZooCore
 
-// Receptive fields of the zoo's networks, computed by hand from the recurrence of DESIGN.md
+// Receptive fields of the zoo's networks, computed by hand from the recurrence of docs/DESIGN.md
 // section 3 (Araujo et al., Distill 2019), per spatial axis, starting from r = 1, j = 1, p = 0:
 //
 //     r <- r + (k' - 1) j,   p <- p + p_begin j,   j <- j s

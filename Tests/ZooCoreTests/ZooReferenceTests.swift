@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import ZooCore
 
-// Every figure REFERENCE.md publishes for the zoo's networks, checked through
-// `Zoo.model(named:).analyze()`. Expected values come from REFERENCE.md (itself from the papers,
+// Every figure docs/REFERENCE.md publishes for the zoo's networks, checked through
+// `Zoo.model(named:).analyze()`. Expected values come from docs/REFERENCE.md (itself from the papers,
 // the lecture, torchvision's `num_params` / "GFLOPS" columns and Keras's applications table) or
 // from a hand computation written beside them; none is read off the analyzer.
 
@@ -45,7 +45,7 @@ private func expectRows(_ report: Report, _ rows: [ZooLayerRow], sourceLocation:
     }
 }
 
-/// The AlexNet receptive-field table (REFERENCE.md; the lecture gives conv2 51x51 and conv3
+/// The AlexNet receptive-field table (docs/REFERENCE.md; the lecture gives conv2 51x51 and conv3
 /// 99x99). Sizes and strides are the published ones; the effective paddings are computed by
 /// hand from p <- p + p_begin j with each spec's own begin paddings (see the tests).
 private let alexNetFieldSizes = [11, 19, 51, 67, 99, 131, 163, 195]
@@ -65,11 +65,11 @@ private func expectAlexNetFields(_ report: Report, names: [String], paddings: [I
     }
 }
 
-@Suite("Zoo reference numbers (REFERENCE.md)")
+@Suite("Zoo reference numbers (docs/REFERENCE.md)")
 struct ZooReferenceTests {
     // MARK: - LeNet-5
 
-    /// REFERENCE.md's LeNet-5 table (the lecture: (5x5x1 + 1) x 6 = 156, (5x5x6 + 1) x 16 = 2,416,
+    /// docs/REFERENCE.md's LeNet-5 table (the lecture: (5x5x1 + 1) x 6 = 156, (5x5x6 + 1) x 16 = 2,416,
     /// (400 + 1) x 120 = 48,120, (120 + 1) x 84 = 10,164, (84 + 1) x 10 = 850).
     @Test func leNet5PerLayerAndTotals() throws {
         let report = try zooReport("lenet5")
@@ -158,7 +158,7 @@ struct ZooReferenceTests {
         #expect(report.totals.params.trainable == 138_357_544)
         #expect(report.totals.params.nonTrainable == 0)
         #expect(report.totals.macs == 15_470_264_320)
-        // REFERENCE.md's Keras summary, in the IR's NCHW: (3 x 3 x C + 1) x F per conv.
+        // docs/REFERENCE.md's Keras summary, in the IR's NCHW: (3 x 3 x C + 1) x F per conv.
         let convs: [(String, Int, Int, Int)] = [
             ("block1_conv1", 64, 224, 1_792), ("block1_conv2", 64, 224, 36_928),
             ("block2_conv1", 128, 112, 73_856), ("block2_conv2", 128, 112, 147_584),
@@ -219,13 +219,13 @@ struct ZooReferenceTests {
         let report = try zooReport("resnet18")
         #expect(report.totals.params.trainable == 11_689_512)
         // BN channels: bn1 64 + layer1 4 x 64 + layer2 5 x 128 + layer3 5 x 256 + layer4 5 x 512
-        // = 4,800; 2 running statistics each = 9,600 (DESIGN.md section 4).
+        // = 4,800; 2 running statistics each = 9,600 (docs/DESIGN.md section 4).
         #expect(report.totals.params.nonTrainable == 9_600)
         #expect(report.totals.params.total == 11_699_112)
         #expect(report.totals.macs == 1_814_073_344)
     }
 
-    /// REFERENCE.md's ResNet-18 per-stage table. Its stage parameters are the trainable ones
+    /// docs/REFERENCE.md's ResNet-18 per-stage table. Its stage parameters are the trainable ones
     /// (torchvision's num_params: conv weights + BN gamma and beta; the running statistics are
     /// buffers): layer1 = 4 x 3 x 3 x 64 x 64 (147,456) + 4 BN x 128 (512) = 147,968.
     @Test func resNet18PerStage() throws {
@@ -309,7 +309,7 @@ struct ZooReferenceTests {
         #expect(try zooLayer(report, "predictions").outputShape == ["N", 1000])
     }
 
-    // MARK: - The report JSON (DESIGN.md section 4)
+    // MARK: - The report JSON (docs/DESIGN.md section 4)
 
     @Test func resNet18JSONMatchesDesignExample() throws {
         let report = try zooReport("resnet18")

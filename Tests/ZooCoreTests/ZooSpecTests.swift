@@ -1,15 +1,14 @@
 import Foundation
 import Testing
 import ZooCore
+import ZooTestSupport
 
 // The built-in specs (embedded copies of zoo/*.yaml) and the spec format of zoo/README.md,
 // through the public `Spec.parse(_:file:inputShapes:)`. Expected names, shapes and parameter
 // counts are worked out by hand from the README's rules and the small specs below.
 
-/// The package's `zoo/` folder, found from this file: Tests/ZooCoreTests/<file> -> package root.
-private let zooFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("zoo")
+/// The package's `zoo/` folder.
+private let zooFolder = Fixtures.packageRoot.appendingPathComponent("zoo")
 
 /// The names of the zoo/*.yaml files, sorted.
 private func zooFileNames() throws -> [String] {
@@ -410,7 +409,7 @@ struct ZooSpecTests {
     }
 
     /// An unbound symbol is reported at the `input:` line, naming the input and the symbols.
-    /// (DESIGN.md fixes no kind for it; it is a shape that cannot be inferred: shapeMismatch.)
+    /// (docs/DESIGN.md fixes no kind for it; it is a shape that cannot be inferred: shapeMismatch.)
     @Test func errorUnboundSymbol() {
         expectSpecError(.shapeMismatch, line: 2, layer: "input", mentioning: ["'H'", "'W'"]) {
             _ = try parseSpec(

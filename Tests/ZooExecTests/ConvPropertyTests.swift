@@ -1,6 +1,7 @@
 import Testing
 import ZooCore
 import ZooExec
+import ZooTestSupport
 
 /// The lecture's two properties of convolution, checked on the executor's conv kernel in every
 /// path it has (pointwise, depthwise, 3x3 stride 1, im2col; 1-D and 2-D; grouped, strided,
@@ -113,7 +114,7 @@ struct ConvPropertyTests {
                     next[2 + axis] += 1
                     let expected = output[next], actual = moved[index]
                     interior += 1
-                    if abs(actual - expected) > ExecTestKit.atol + ExecTestKit.rtol * abs(expected) {
+                    if !isClose(actual, expected, rtol: ExecTestKit.rtol, atol: ExecTestKit.atol) {
                         Issue.record("\(name), axis \(axis): output \(index) of the shifted input \(actual) vs \(next) of the input \(expected)")
                         failed = true
                     }

@@ -1,6 +1,7 @@
 import Testing
 import ZooCore
 import ZooExec
+import ZooTestSupport
 
 /// Random test cases from ZooCore's SplitMix64 (a fixed seed gives the same cases on every run,
 /// so a failure can be replayed from its seed).
@@ -42,7 +43,7 @@ extension SplitMix64 {
 /// The helpers the ZooExec tests share: running one op or a graph through the executor, and
 /// comparing its output with the oracle under the project's tolerance.
 enum ExecTestKit {
-    /// The tolerance of DESIGN.md section 6: `|a - b| <= atol + rtol |b|`, `b` the oracle's value.
+    /// The tolerance of docs/DESIGN.md section 6: `|a - b| <= atol + rtol |b|`, `b` the oracle's value.
     static let atol = 1e-5
     static let rtol = 1e-4
 
@@ -65,30 +66,11 @@ enum ExecTestKit {
         return try Executor(graph: graph, options: options).run(feeds).outputs[0].tensor
     }
 
-    /// Why `actual` is not within tolerance of `expected` (shape, count, or the first element
-    /// that fails, with its multi-index), or nil when it is.
+    /// Why the executor's `actual` is not within tolerance of the oracle's `expected` (shape,
+    /// count, or the first element that fails, with its multi-index), or nil when it is.
     static func mismatch(_ actual: Tensor, _ expected: OracleArray, atol: Double = atol, rtol: Double = rtol) -> String? {
-        guard actual.shape == expected.shape else {
-            return "shape: executor \(actual.shape), oracle \(expected.shape)"
-        }
-        let values = floats(actual)
-        guard values.count == expected.count else {
-            return "element count: executor \(values.count), oracle \(expected.count)"
-        }
-        for (offset, (a, b)) in zip(values.lazy.map { Double($0) }, expected.values).enumerated() {
-            let close: Bool
-            if b.isNaN {
-                close = a.isNaN
-            } else if b.isInfinite {
-                close = a == b
-            } else {
-                close = abs(a - b) <= atol + rtol * abs(b)
-            }
-            if !close {
-                return "element \(expected.index(ofOffset: offset)): executor \(a), oracle \(b) (|diff| \(abs(a - b)))"
-            }
-        }
-        return nil
+        closenessProblem(floats(actual).map(Double.init), shape: actual.shape, expected.values, shape: expected.shape, rtol: rtol, atol: atol)
+            .map { "executor vs oracle: \($0)" }
     }
 
     /// Runs `op` on `inputs` in the executor and in the oracle and expects the same shape and

@@ -2,7 +2,7 @@ import Testing
 import ZooCore
 import ZooExec
 
-/// What the executor promises beyond each kernel (DESIGN.md section 6): results independent of
+/// What the executor promises beyond each kernel (docs/DESIGN.md section 6): results independent of
 /// the thread count, fusion that does not change results, every layer observable when unfused,
 /// values freed after their last use, and errors instead of crashes.
 @Suite("Executor behaviour")

@@ -2,7 +2,7 @@ import Testing
 import ZooCore
 import ZooExec
 
-/// The lecture's worked examples (REFERENCE.md: the two that survived extraction), computed by
+/// The lecture's worked examples (docs/REFERENCE.md: the two that survived extraction), computed by
 /// the executor.
 @Suite("Lecture examples")
 struct LectureExampleTests {

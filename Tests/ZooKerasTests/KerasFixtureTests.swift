@@ -4,15 +4,13 @@ import ZooCore
 import ZooExec
 import ZooKeras
 import ZooONNX
+import ZooTestSupport
 
 /// Every Keras fixture (fixtures/keras/manifest.json, made with real Keras 3 and tf-keras by
 /// fixtures/keras/make_keras_fixtures.py): parameter and MAC counts as Keras and a hand count
 /// give them, outputs as Keras computed them, and each malformed file's error kind.
 @Suite("Keras fixtures")
 struct KerasFixtureTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures")
-
     struct Entry: Decodable {
         let name: String
         let file: String
@@ -35,7 +33,7 @@ struct KerasFixtureTests {
             let atol: Float
         }
 
-        func path(_ relative: String) -> String { KerasFixtureTests.fixtures.appendingPathComponent(relative).path }
+        func path(_ relative: String) -> String { Fixtures.path(relative) }
 
         func load() throws -> Model {
             try KerasReader.load(path: path(file), architecture: architecture.map(path))
@@ -47,7 +45,7 @@ struct KerasFixtureTests {
     }
 
     static let manifest = Result { () throws -> Manifest in
-        let data = try Data(contentsOf: fixtures.appendingPathComponent("keras/manifest.json"))
+        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("keras/manifest.json"))
         return try JSONDecoder().decode(Manifest.self, from: data)
     }
 
@@ -76,16 +74,6 @@ struct KerasFixtureTests {
         return try executor.run(named).outputs.map(\.tensor)
     }
 
-    static func mismatch(_ actual: Tensor, _ expected: Tensor, rtol: Float, atol: Float) -> String? {
-        guard actual.shape == expected.shape, let a = actual.values, let b = expected.values else {
-            return "shape \(actual.shape) vs \(expected.shape)"
-        }
-        for (index, (x, y)) in zip(a, b).enumerated() where !(abs(x - y) <= atol + rtol * abs(y)) {
-            return "element \(index): \(x) vs \(y)"
-        }
-        return nil
-    }
-
     @Test(arguments: models.map(\.name))
     func countsAndOutputsMatchKeras(_ name: String) throws {
         let entry = try #require(Self.entries.first { $0.name == name })
@@ -99,8 +87,7 @@ struct KerasFixtureTests {
         let actual = try Self.run(model.graph, inputs)
         #expect(actual.count == outputs.count)
         for (index, (a, b)) in zip(actual, outputs).enumerated() {
-            let problem = Self.mismatch(a, b, rtol: expect.reference.rtol, atol: expect.reference.atol)
-            #expect(problem == nil, "\(name) output \(index): \(problem ?? "")")
+            expectClose(a, b, rtol: expect.reference.rtol, atol: expect.reference.atol, "\(name) output \(index)")
         }
     }
 
@@ -111,10 +98,8 @@ struct KerasFixtureTests {
     func kerasToOnnxToKerasAgrees(_ name: String) throws {
         let entry = try #require(Self.entries.first { $0.name == name })
         let model = try entry.load()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-keras-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let onnx = folder.appendingPathComponent("model.onnx").path
+        let folder = try TemporaryDirectory()
+        let onnx = folder.path("model.onnx")
         try ONNXWriter.write(model, to: onnx, opset: 13)
         let viaOnnx = try ONNXReader.load(path: onnx)
         let (inputs, _) = try Self.reference(entry)
@@ -122,18 +107,16 @@ struct KerasFixtureTests {
         let viaOnnxOutputs = try Self.run(viaOnnx.graph, inputs)
         #expect(viaOnnxOutputs.count == expected.count, "\(name) via .onnx: output count")
         for (index, (a, b)) in zip(viaOnnxOutputs, expected).enumerated() {
-            let problem = Self.mismatch(a, b, rtol: 1e-5, atol: 1e-6)
-            #expect(problem == nil, "\(name) via .onnx, output \(index): \(problem ?? "")")
+            expectClose(a, b, rtol: 1e-5, atol: 1e-6, "\(name) via .onnx, output \(index)")
         }
         for suffix in ["keras", "h5"] {
-            let path = folder.appendingPathComponent("model.\(suffix)").path
+            let path = folder.path("model.\(suffix)")
             try KerasWriter.write(viaOnnx, to: path)
             let back = try KerasReader.load(path: path)
             let backOutputs = try Self.run(back.graph, inputs)
             #expect(backOutputs.count == expected.count, "\(name) via .\(suffix): output count")
             for (index, (a, b)) in zip(backOutputs, expected).enumerated() {
-                let problem = Self.mismatch(a, b, rtol: 1e-5, atol: 1e-6)
-                #expect(problem == nil, "\(name) via .\(suffix), output \(index): \(problem ?? "")")
+                expectClose(a, b, rtol: 1e-5, atol: 1e-6, "\(name) via .\(suffix), output \(index)")
             }
         }
     }

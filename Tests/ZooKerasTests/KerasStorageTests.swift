@@ -3,6 +3,7 @@ import Testing
 import ZooArchive
 import ZooCore
 import ZooKeras
+import ZooTestSupport
 
 /// How a Keras file's weights reach the IR: float32 datasets stored contiguously and 4-byte
 /// aligned are borrowed where they lie in the mapped file (or in the mapped `.keras` archive),
@@ -80,10 +81,8 @@ struct ZipChecksumTests {
 @Suite("zoo-written .keras weights in place")
 struct KerasWrittenArchiveStorageTests {
     @Test func zooWrittenArchivesAreReadInPlace() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-keras-align-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("vgg_mini.keras").path
+        let folder = try TemporaryDirectory()
+        let path = folder.path("vgg_mini.keras")
         try KerasWriter.write(try KerasReader.load(path: KerasWeightMappingTests.fixture("vgg_mini.h5")), to: path)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let entry = try bytes.withUnsafeBytes { try ZipStoredEntry.locate("model.weights.h5", in: $0) }

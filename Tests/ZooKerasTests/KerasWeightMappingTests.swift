@@ -2,22 +2,21 @@ import Foundation
 import Testing
 import ZooCore
 import ZooKeras
+import ZooTestSupport
 
 /// Weights-only files mapped onto an architecture: by layer name, else by order with shape
 /// checks, every misfit named in one error.
 @Suite("Keras weights onto an architecture")
 struct KerasWeightMappingTests {
-    static func fixture(_ path: String) -> String { KerasFixtureTests.fixtures.appendingPathComponent("keras/" + path).path }
+    static func fixture(_ path: String) -> String { Fixtures.path("keras/" + path) }
 
-    /// `<model>.config.json` (lenet5's by default) with `replacements` applied, written to a temporary file.
-    static func architecture(_ replacements: [(String, String)], of model: String = "lenet5") throws -> (path: String, folder: URL) {
+    /// `<model>.config.json` (lenet5's by default) with `replacements` applied, written to
+    /// `config.json` in a temporary folder that lives as long as the returned value.
+    static func architecture(_ replacements: [(String, String)], of model: String = "lenet5") throws -> (path: String, folder: TemporaryDirectory) {
         var text = try String(contentsOfFile: fixture(model + ".config.json"), encoding: .utf8)
         for (old, new) in replacements { text = text.replacingOccurrences(of: old, with: new) }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-arch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("config.json").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return (path, folder)
+        let folder = try TemporaryDirectory()
+        return (try folder.write(text, to: "config.json"), folder)
     }
 
     /// The same architecture with every layer renamed (a model rebuilt with other automatic
@@ -25,13 +24,12 @@ struct KerasWeightMappingTests {
     @Test func renamedLayersTakeTheWeightsByOrder() throws {
         let renamed = ["conv1", "conv2", "fc1", "fc2", "fc3"].map { ("\"\($0)\"", "\"renamed_\($0)\"") }
         let (path, folder) = try Self.architecture(renamed)
-        defer { try? FileManager.default.removeItem(at: folder) }
         for file in ["lenet5.weights.h5"] {
-            let model = try KerasReader.load(path: Self.fixture(file), architecture: path)
+            let model = try withExtendedLifetime(folder) { try KerasReader.load(path: Self.fixture(file), architecture: path) }
             let entry = try #require(KerasFixtureTests.entries.first { $0.name == "lenet5_h5" })
             let (inputs, outputs) = try KerasFixtureTests.reference(entry)
             let actual = try KerasFixtureTests.run(model.graph, inputs)
-            #expect(KerasFixtureTests.mismatch(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5) == nil)
+            expectClose(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5)
         }
     }
 
@@ -52,12 +50,11 @@ struct KerasWeightMappingTests {
         var root = json
         root["config"] = config
         text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-arch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("config.json").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let error = #expect(throws: ZooError.self) { _ = try KerasReader.load(path: Self.fixture("lenet5.weights.h5"), architecture: path) }
+        let folder = try TemporaryDirectory()
+        let path = try folder.write(text, to: "config.json")
+        let error = withExtendedLifetime(folder) {
+            #expect(throws: ZooError.self) { _ = try KerasReader.load(path: Self.fixture("lenet5.weights.h5"), architecture: path) }
+        }
         #expect(error?.kind == .shapeMismatch)
         let message = error?.message ?? ""
         #expect(message.contains("'conv2'") && message.contains("'fc2'"), "\(message)")
@@ -82,7 +79,7 @@ struct KerasWeightMappingTests {
             let model = try KerasReader.load(path: Self.fixture(file), onto: try Zoo.model(named: "lenet5"))
             #expect(model.layoutRules.contains { $0.hasPrefix("fc1: rows reordered") }, "\(file)")
             let actual = try KerasFixtureTests.run(model.graph, [try Tensor(shape: [n, c, h, w], values: nchw)])
-            #expect(KerasFixtureTests.mismatch(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5) == nil, "\(file)")
+            expectClose(actual[0], outputs[0], rtol: 1e-4, atol: 1e-5, "\(file)")
         }
     }
 
@@ -93,8 +90,9 @@ struct KerasWeightMappingTests {
             [("\"padding\": \"valid\", \"data_format\": \"channels_last\", \"dilation_rate\": [1]",
               "\"padding\": \"causal\", \"data_format\": \"channels_last\", \"dilation_rate\": [4611686018427387904]")],
             of: "conv1d_mini")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let error = #expect(throws: ZooError.self) { try KerasReader.load(path: Self.fixture("conv1d_mini.weights.h5"), architecture: path) }
+        let error = withExtendedLifetime(folder) {
+            #expect(throws: ZooError.self) { try KerasReader.load(path: Self.fixture("conv1d_mini.weights.h5"), architecture: path) }
+        }
         #expect(error?.message.contains("dilated kernel") == true, "\(String(describing: error))")
     }
 }

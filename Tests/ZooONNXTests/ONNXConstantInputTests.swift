@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import ZooCore
 import ZooONNX
+import ZooTestSupport
 
 /// Graph inputs that are weights (the ONNX node tests pass Conv's W so) bound to constants.
 @Suite("ONNX graph inputs bound to constants")
 struct ONNXConstantInputTests {
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/onnx-node/conv_weight_input.onnx").path
+    static let path = Fixtures.path("onnx-node/conv_weight_input.onnx")
 
     @Test func unboundWeightInputIsRefusedByName() {
         let error = #expect(throws: ZooError.self) { _ = try ONNXReader.load(path: Self.path) }

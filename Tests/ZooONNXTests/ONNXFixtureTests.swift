@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZooCore
 import ZooONNX
+import ZooTestSupport
 
 /// The ONNX fixtures of fixtures/manifest.json: for each model, the parameters, MACs, inputs
 /// and outputs the Python generator computed from the graph itself; for each malformed file,
@@ -33,9 +34,6 @@ struct ONNXFixtureTests {
         var description: String { name }
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures")
-
     static func values(_ list: Any?) -> [Value] {
         ((list as? [[String: Any]]) ?? []).map { item in
             Value(name: item["name"] as? String ?? "", dims: ((item["shape"] as? [Any]) ?? []).map { $0 as? Int })
@@ -43,7 +41,7 @@ struct ONNXFixtureTests {
     }
 
     static let entries: [Entry] = {
-        guard let data = try? Data(contentsOf: root.appendingPathComponent("manifest.json")),
+        guard let data = try? Data(contentsOf: Fixtures.root.appendingPathComponent("manifest.json")),
             let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let fixtures = manifest["fixtures"] as? [[String: Any]]
         else { return [] }
@@ -69,7 +67,7 @@ struct ONNXFixtureTests {
     }
 
     func load(_ entry: Entry) throws -> Model {
-        try ONNXReader.load(path: Self.root.appendingPathComponent(entry.file).path)
+        try ONNXReader.load(path: Fixtures.path(entry.file))
     }
 
     @Test("a model analyzes to the figures the generator computed", arguments: models)
@@ -95,7 +93,7 @@ struct ONNXFixtureTests {
     func matchesSpec(_ entry: Entry) throws {
         let spec = try #require(entry.spec)
         // A path under fixtures/, or the name of a built-in network.
-        let fromSpec = try (spec.contains("/") ? Spec.load(path: Self.root.appendingPathComponent(spec).path) : Zoo.model(named: spec)).analyze()
+        let fromSpec = try (spec.contains("/") ? Spec.load(path: Fixtures.path(spec)) : Zoo.model(named: spec)).analyze()
         let fromONNX = try load(entry).analyze()
         #expect(fromONNX.totals.params == fromSpec.totals.params)
         #expect(fromONNX.totals.macs == fromSpec.totals.macs)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZooCore
 import ZooONNX
+import ZooTestSupport
 
 /// IR -> ONNX -> IR gives back the same graph for every network of the zoo: the same ops,
 /// attributes and names, and bit-identical weights (Tensor equality compares bit patterns).
@@ -57,17 +58,15 @@ struct ONNXRoundTripTests {
     @Test("external data: the weights go beside the model and read back bit-identical")
     func externalData() throws {
         let model = try weighted("resnet18")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-external-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("resnet18.onnx").path
+        let folder = try TemporaryDirectory()
+        let path = folder.path("resnet18.onnx")
         try ONNXWriter.write(model, to: path, externalData: true)
         let modelBytes = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         let dataBytes = try #require(try FileManager.default.attributesOfItem(atPath: path + ".data")[.size] as? Int)
         // 11,699,112 float32 parameters, less the small tensors (under 1 KiB) kept inline.
         #expect(dataBytes > 46_000_000 && modelBytes < 200_000, "model \(modelBytes) B, data \(dataBytes) B")
         #expect(try ONNXReader.load(path: path).graph == model.graph)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["resnet18.onnx", "resnet18.onnx.data"])
+        #expect(try folder.contents() == ["resnet18.onnx", "resnet18.onnx.data"])
     }
 
     @Test("writing refuses a spec without weights, naming the layer")

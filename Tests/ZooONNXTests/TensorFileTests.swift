@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZooCore
 import ZooONNX
+import ZooTestSupport
 
 /// Tensor files (.npy, .npz, ONNX TensorProto .pb): files written by real NumPy and onnx read
 /// as fixtures/tensors/expected.json says (made by fixtures/tensors/make_tensor_fixtures.py,
@@ -15,9 +16,7 @@ import ZooONNX
 struct TensorFileTests {
     // MARK: - Fixtures
 
-    static let fixtureFolder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/tensors")
+    static let fixtureFolder = Fixtures.root.appendingPathComponent("tensors")
 
     /// Every file in expected.json (checked by `fixtureListIsComplete`).
     static let fixtureNames = [
@@ -48,10 +47,8 @@ struct TensorFileTests {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             return try body(folder)
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-tensors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try body(folder)
+        let folder = try TemporaryDirectory()
+        return try withExtendedLifetime(folder) { try body(folder.url) }
     }
 
     static func bits(_ tensor: Tensor) -> [UInt32] {

@@ -7,7 +7,7 @@ import Darwin
 /// Allocation of large buffers (weights, file images) so that first touching them is cheap.
 ///
 /// Touching fresh memory costs a page fault per 4 KiB page, which decides how fast a large model
-/// loads (PLATFORM.md: 290-390 ms for 553 MB). Blocks of at least ``hugePageThreshold`` bytes are
+/// loads (docs/PLATFORM.md: 290-390 ms for 553 MB). Blocks of at least ``hugePageThreshold`` bytes are
 /// aligned to 2 MiB and, on Linux, marked `MADV_HUGEPAGE`, so that the kernel can back them with
 /// transparent huge pages (one fault per 2 MiB) where it allows that — what NumPy does for its
 /// arrays. Smaller blocks are aligned to ``alignment`` bytes. Every block is freed with
