@@ -54,12 +54,14 @@ demo: setup release
 	$(RELEASE_ZOO) convert lenet5 .build/lenet5.onnx --seed 1 --verify | tail -n 3
 
 ## test: every Swift test (in release: the numeric ones are slow in debug), then the Python
-## cross-check of the ONNX files zoo writes (onnx.checker and onnxruntime, in the pinned .venv)
-## and the ONNX node conformance tests through `zoo verify` (cached in .cache/)
+## cross-check of the ONNX files zoo writes (onnx.checker and onnxruntime, in the pinned .venv),
+## the ONNX node conformance tests through `zoo verify`, and the onnx wheel's light model-zoo
+## models through `zoo analyze` and `zoo verify` (both cached in .cache/)
 test: setup venv
 	$(SWIFT) test -c release
 	.venv/bin/python scripts/cross_check_onnx.py $(RELEASE_ZOO)
 	.venv/bin/python scripts/onnx_node_conformance.py $(RELEASE_ZOO)
+	.venv/bin/python scripts/onnx_light_models.py $(RELEASE_ZOO)
 
 ## bench: analysis speed and scaling, ONNX loading against onnx.load, Keras loading against h5py
 ## and load_model (in .venv-tf), the executor against onnxruntime; written to BENCHMARKS.md

@@ -5,7 +5,7 @@
    missing, the onnx 1.22.0 wheel is fetched with `pip download` (the onnx 1.23 wheel no longer
    ships the data) and its onnx/backend/test/data/node/ folder extracted, atomically.
 2. A test is in scope when every node maps to IR ops at run time: each op type of the default
-   domain is one `zoo ops --format json` lists in `onnx_reads`, at the opsets given there, and
+   domain is one `zoo ops --format json` lists in `onnx_op_types`, at the opsets given there, and
    every graph input and output is a tensor. The others are "not in the IR": ops zoo has no
    kernel for, ops it only evaluates at import when their inputs are constants (Constant, Shape,
    Gather, Slice, ...: the tests feed them at run time), and sequence or optional values.
@@ -57,13 +57,19 @@ class Reading(NamedTuple):
 
 
 def fetch_node_tests():
-    """The cached node test folder, made first when missing: the wheel is downloaded into a
-    temporary folder next to the cache, its node tests extracted there and renamed into place."""
-    if CACHE.is_dir():
-        return CACHE
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    print(f"fetching {ONNX_WHEEL} for its node tests into {CACHE.relative_to(ROOT)}", file=sys.stderr)
-    with tempfile.TemporaryDirectory(dir=CACHE.parent) as temporary:
+    """The cached node test folder (see fetch_wheel_folder)."""
+    return fetch_wheel_folder(NODE_TESTS, CACHE)
+
+
+def fetch_wheel_folder(prefix, cache):
+    """The folder `prefix` of the onnx 1.22.0 wheel, cached at `cache` and made first when
+    missing: the wheel is downloaded into a temporary folder next to the cache, the folder
+    extracted there and renamed into place."""
+    if cache.is_dir():
+        return cache
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    print(f"fetching {ONNX_WHEEL} for {prefix} into {cache.relative_to(ROOT)}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(dir=cache.parent) as temporary:
         folder = pathlib.Path(temporary)
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
@@ -71,14 +77,14 @@ def fetch_node_tests():
             check=True)
         wheel = next((folder / "wheel").glob("onnx-*.whl"))
         with zipfile.ZipFile(wheel) as archive:
-            members = [name for name in archive.namelist() if name.startswith(NODE_TESTS) and not name.endswith("/")]
+            members = [name for name in archive.namelist() if name.startswith(prefix) and not name.endswith("/")]
             archive.extractall(folder / "extracted", members)
         try:
-            os.rename(folder / "extracted" / NODE_TESTS, CACHE)
+            os.rename(folder / "extracted" / prefix, cache)
         except OSError:
-            if not CACHE.is_dir():  # not another run that got there first
+            if not cache.is_dir():  # not another run that got there first
                 raise
-    return CACHE
+    return cache
 
 
 def input_count(text):

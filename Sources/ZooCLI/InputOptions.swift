@@ -77,7 +77,9 @@ extension ModelOptions {
     /// when no seed was given).
     func loadWithWeights(seed: UInt64?) throws -> Model {
         var loaded = try load()
-        let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized } }
+        // Weights declared with a known value (ONNX ConstantOfShape) are no random draw: the
+        // executor writes them out.
+        let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized && $0.tensor.fill == nil } }
         if declared {
             if seed == nil { Console.note("drawing random weights with seed 0 (--seed S chooses another)") }
             loaded.graph = try loaded.located { try RandomWeights.instantiate(loaded.graph, seed: seed ?? 0) }

@@ -21,7 +21,9 @@ public enum KerasWriter {
         guard lowered.hasSuffix(".h5") || lowered.hasSuffix(".keras") else {
             throw ZooError(.unsupported, "zoo writes Keras models as .h5 or .keras. Received: '\(path)'.", file: path)
         }
-        let built = try model.located { try KerasModelBuilder(model) }
+        var filled = model
+        filled.graph = try model.graph.fillingDeclaredWeights()
+        let built = try model.located { try KerasModelBuilder(filled) }
         if lowered.hasSuffix(".keras") {
             try KerasArchiveWriter.write(built, to: path)
             return

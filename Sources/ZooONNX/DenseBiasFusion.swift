@@ -19,7 +19,7 @@ enum DenseBiasFusion {
                 constant.tensor.count == dense.units, constant.tensor.shape.last == dense.units || dense.units == 1,
                 constant.tensor.shape.dropLast().allSatisfy({ $0 == 1 })
             else { continue }
-            guard let bias = try? Tensor(shape: [dense.units], storage: constant.tensor.storage) else { continue }
+            guard let bias = try? constant.tensor.reshaped([dense.units]) else { continue }
             var fused = dense
             fused.bias = bias
             result[index] = Layer(layer.name, .dense(fused), inputs: layers[producerIndex].inputs)

@@ -48,14 +48,24 @@ struct ONNXConstant {
         switch values {
         case .integers(let integers): return integers
         case .floats(let tensor):
-            guard let storage = tensor.storage else { return [] }
-            return try storage.buffer.map { value in
+            return try Self.elements(of: tensor, for: what).map { value in
                 guard value.isFinite, value == value.rounded(), let integer = Int64(exactly: value) else {
                     throw ZooError(.invalidGraph, "\(what) must hold integers. Received: \(value).")
                 }
                 return integer
             }
         }
+    }
+
+    /// The elements of a float constant read as shape arithmetic: its storage, or its fill
+    /// written out for at most 2^20 elements (a ConstantOfShape weight is never a shape vector).
+    static func elements(of tensor: Tensor, for what: String) throws -> [Float] {
+        if let storage = tensor.storage { return Array(storage.buffer) }
+        guard let fill = tensor.fill else { return [] }
+        guard tensor.count <= 1 << 20 else {
+            throw ZooError(.unsupported, "\(what) folds tensors of at most 1,048,576 elements. Received: shape \(tensor.shape).")
+        }
+        return Array(repeating: fill, count: tensor.count)
     }
 
     /// The values as Ints (sizes, axes), checked to fit.
@@ -74,7 +84,7 @@ struct ONNXConstant {
             throw ZooError(.invalidGraph, "\(what) must be a scalar. Received: a tensor of shape \(shape).")
         }
         switch values {
-        case .floats(let tensor): return tensor.storage?.buffer.first ?? 0
+        case .floats(let tensor): return tensor.storage?.buffer.first ?? tensor.fill ?? 0
         case .integers(let integers): return Float(integers[0])
         }
     }

@@ -41,6 +41,9 @@ final class ONNXImporter {
     var weightInputs: [String: Tensor] = [:]
     /// The graph inputs taken as constants so far.
     private(set) var boundWeightInputs = Set<String>()
+    /// Every value some node takes as an input or the graph gives as an output: an extra
+    /// output of a node (a Dropout mask) that is not among them is left out, not refused.
+    var readValues = Set<String>()
     /// Nodes whose op zoo does not support, reported together.
     private(set) var unsupported: [(node: ONNXNode, reason: String)] = []
 

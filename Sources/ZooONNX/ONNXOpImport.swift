@@ -19,7 +19,7 @@ extension ONNXImporter {
         guard let output = node.outputs.first, !output.isEmpty else {
             throw node.error("Nodes need an output. Received: node '\(node.label)' without one.")
         }
-        let extraOutputs = node.outputs.dropFirst().filter { !$0.isEmpty }
+        let extraOutputs = node.outputs.dropFirst().filter { !$0.isEmpty && readValues.contains($0) }
         switch node.opType {
         case "Conv": try append(output, try convOp(node), inputs: [try runtime(node, 0)], node: node)
         case "MaxPool":
@@ -91,9 +91,12 @@ extension ONNXImporter {
         }
     }
 
+    /// Refuses a node whose extra outputs (`extra`: those something reads) are used.
     private func rejectExtraOutputs(_ node: ONNXNode, _ extra: [String], _ what: String) throws {
         guard extra.isEmpty else {
-            throw node.error("\(node.opType) imports its first output only, not \(what). Received: outputs \(node.outputs) in node '\(node.label)'.", kind: .unsupported)
+            throw node.error(
+                "\(node.opType) imports its first output only, not \(what), which is read. Received: \(extra.map { "'\($0)'" }.joined(separator: ", ")) of outputs \(node.outputs) in node '\(node.label)'.",
+                kind: .unsupported)
         }
     }
 
@@ -164,23 +167,30 @@ extension ONNXImporter {
             try append(output, .dense(Dense(weight: weight, bias: nil, weightOrder: order)), inputs: [input], node: node)
             return
         }
-        let values = try c.floatTensor().values ?? []
+        let scaledC = try scaled(try c.floatTensor(), by: beta)
         // One value per output column ([N], [1, N]) or a scalar is a bias; anything else (a
         // per-row [M, 1] too, even when M = N) broadcasts over the rows as an add.
-        if c.count == 1 || (c.count == units && c.shape.last == units) {
-            let bias = try Tensor(shape: [units], values: (0..<units).map { beta * values[values.count == 1 ? 0 : $0] })
+        if c.count == units && c.shape.last == units {
+            let bias = try scaledC.reshaped([units])
+            try append(output, .dense(Dense(weight: weight, bias: bias, weightOrder: order)), inputs: [input], node: node)
+            return
+        }
+        if c.count == 1 {
+            // One value for every unit: declared by that value, written out only when run.
+            let bias = try Tensor.declared(shape: [units], fill: beta * (try c.scalarFloat(for: "Gemm C")))
             try append(output, .dense(Dense(weight: weight, bias: bias, weightOrder: order)), inputs: [input], node: node)
             return
         }
         let product = freshName(output + "/product")
         try append(product, .dense(Dense(weight: weight, bias: nil, weightOrder: order)), inputs: [input], node: node)
-        let scaledC = try Tensor(shape: c.shape, values: values.map { beta * $0 })
         try append(output, .add(Add(constant: ConstantOperand(scaledC))), inputs: [product], node: node)
     }
 
-    /// `b` itself (borrowed, not copied) when `scale` is 1, else `scale b` in new storage.
+    /// `b` itself (borrowed, not copied) when `scale` is 1, else `scale b` in new storage (a
+    /// declared `b` stays declared, its fill scaled).
     private func scaled(_ b: Tensor, by scale: Float) throws -> Tensor {
-        guard scale != 1, let source = b.storage?.buffer else { return b }
+        guard scale != 1 else { return b }
+        guard let source = b.storage?.buffer else { return try Tensor.declared(shape: b.shape, fill: b.fill.map { scale * $0 }) }
         return try Tensor(shape: b.shape, storage: TensorStorage(count: source.count) { out in
             for index in source.indices { out[index] = scale * source[index] }
         })

@@ -121,6 +121,7 @@ private struct GraphReader {
             weights.insert(name)
         }
         let nodes = ProtoAccess.messages(graph.node, graph.n_node).enumerated().map { ONNXNode($0.element, index: $0.offset) }
+        importer.readValues = Set(nodes.flatMap(\.inputs) + ProtoAccess.messages(graph.output, graph.n_output).map { ProtoAccess.string($0.pointee.name) })
         let (inputs, nonFloat) = try graphInputs(skipping: weights, nodes: nodes, shapes: inputShapes, weightInputs: Set(weightInputs.keys))
         try ShapeInference.checkBound(inputs)
         for input in inputs { importer.addInput(input) }

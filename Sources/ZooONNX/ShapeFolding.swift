@@ -88,7 +88,7 @@ extension ONNXImporter {
             switch constant.values {
             case .integers: return .constant(constant)
             case .floats(let tensor):
-                let values = (tensor.storage.map { Array($0.buffer) } ?? []).map { Int64(exactly: $0.rounded(.towardZero)) ?? 0 }
+                let values = try ONNXConstant.elements(of: tensor, for: what).map { Int64(exactly: $0.rounded(.towardZero)) ?? 0 }
                 return .constant(ONNXConstant(shape: constant.shape, integers: values))
             }
         case "Gather":
@@ -145,7 +145,7 @@ extension ONNXImporter {
                 let newShape = try foldedShape(node, constant)
                 switch constant.values {
                 case .integers(let integers): return .constant(ONNXConstant(shape: newShape, integers: integers))
-                case .floats(let tensor): return .constant(ONNXConstant(shape: newShape, floats: try Tensor(shape: newShape, storage: tensor.storage)))
+                case .floats(let tensor): return .constant(ONNXConstant(shape: newShape, floats: try tensor.reshaped(newShape)))
                 }
             }
         case "ConstantOfShape":
@@ -154,18 +154,20 @@ extension ONNXImporter {
                 throw node.error("ConstantOfShape sizes must not be negative. Received: shape \(shape) in \(what).")
             }
             let count = try Checked.product(shape, "the size of \(what)")
-            guard count <= 1 << 20 else {
-                throw node.error("\(what) folds tensors of at most 1,048,576 elements. Received: shape \(shape).", kind: .unsupported)
-            }
+            // A float fill stays declared (a weight: nothing is allocated before a run needs
+            // it); integers are shape arithmetic and written out.
+            var value: Float = 0
             if case .tensor(let proto) = node.attributes["value"] {
                 let fill = try decoder.decode(proto)
                 if case .integers(let values) = fill.values {
+                    guard count <= 1 << 20 else {
+                        throw node.error("\(what) folds integer tensors of at most 1,048,576 elements. Received: shape \(shape).", kind: .unsupported)
+                    }
                     return .constant(ONNXConstant(shape: shape, integers: Array(repeating: values.first ?? 0, count: count)))
                 }
-                let value = try fill.scalarFloat(for: what)
-                return .constant(ONNXConstant(shape: shape, floats: try Tensor(shape: shape, values: Array(repeating: value, count: count))))
+                value = try fill.scalarFloat(for: what)
             }
-            return .constant(ONNXConstant(shape: shape, floats: try Tensor(shape: shape, values: Array(repeating: 0, count: count))))
+            return .constant(ONNXConstant(shape: shape, floats: try Tensor.declared(shape: shape, fill: value)))
         case "Add", "Sub", "Mul", "Div":
             let left = try known(node, 0).dims(for: what), right = try known(node, 1).dims(for: what)
             guard left.count == right.count || left.count == 1 || right.count == 1 else {

@@ -266,7 +266,7 @@ struct ExecutorBehaviourTests {
     /// batch-norm mean, a stored constant operand; with fusion on and off.
     @Test func declaredWeightsAreErrors() throws {
         var rng = SplitMix64(seed: 0xDEC1)
-        let declared = Tensor.declared
+        let declared = { (shape: [Int]) throws -> Tensor in try Tensor.declared(shape: shape) }
         let cases: [(Op, [Int])] = [
             (.conv(Conv(kernel: try declared([2, 3, 3, 3]), bias: nil)), [1, 3, 5, 5]),
             (.dense(Dense(weight: try rng.tensor([2, 4]), bias: try declared([2]))), [1, 4]),

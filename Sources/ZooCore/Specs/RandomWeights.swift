@@ -27,13 +27,13 @@ import Foundation
 /// A uniform sample in `[a, b]` is `a + (b - a) * nextDouble()` (in `[a, b)` before rounding to `Float`).
 public enum RandomWeights {
     /// `graph` with every declared weight (``Tensor/storage`` nil) filled with seeded random
-    /// values as described on ``RandomWeights``; tensors that already hold values are kept
-    /// as they are (the same storage object).
+    /// values as described on ``RandomWeights`` (one with a known ``Tensor/fill`` with that
+    /// value); tensors that already hold values are kept as they are (the same storage object).
     ///
     /// - Throws: a ``ZooError`` naming the layer when a tensor's element or byte count does not
     ///   fit in a 64-bit integer.
     public static func instantiate(_ graph: Graph, seed: UInt64) throws -> Graph {
-        try checkFitsInMemory(graph)
+        try graph.checkDeclaredWeightsFit(what: "Random weights")
         var seeder = SplitMix64(seed: seed)
         let seedMix = seeder.next()
         return try graph.mappingOps { layer in
@@ -41,6 +41,10 @@ public enum RandomWeights {
             do {
                 try op.visitWeights { name, kind, tensor in
                     guard !tensor.isMaterialized else { return }
+                    if let filled = try tensor.filledOut() {
+                        tensor = filled
+                        return
+                    }
                     let distribution = Distribution(kind: kind)
                     var generator = Xoshiro256StarStar(seed: fnv1a64("\(layer.name)/\(name)") ^ seedMix)
                     tensor = try distribution.sample(shape: tensor.shape, using: &generator, weight: name)
@@ -90,28 +94,6 @@ public enum RandomWeights {
             tensors[input.name] = try Self.input(named: input.name, shape: shape, seed: seed)
         }
         return tensors
-    }
-
-    /// Refuses, before allocating anything, to materialize more bytes than the machine has
-    /// memory: a spec can declare tensors of any size.
-    static func checkFitsInMemory(_ graph: Graph) throws {
-        let memory = ProcessInfo.processInfo.physicalMemory
-        var bytes = 0
-        for layer in graph.layers {
-            do {
-                for weight in layer.op.weights where !weight.tensor.isMaterialized {
-                    let size = try Checked.multiply(weight.tensor.count, MemoryLayout<Float>.stride, "the byte size of \(weight.name) \(weight.tensor.shape)")
-                    bytes = try Checked.add(bytes, size, "the declared weight bytes")
-                    guard UInt64(bytes) <= memory else {
-                        throw ZooError(
-                            .unsupported,
-                            "Random weights must fit in the machine's memory. Received: \(bytes) bytes of declared weights up to \(weight.name) \(weight.tensor.shape), \(memory) bytes of memory.")
-                    }
-                }
-            } catch let error as ZooError {
-                throw error.at(layer: layer.name)
-            }
-        }
     }
 
     /// FNV-1a 64 of the UTF-8 bytes of `text`.

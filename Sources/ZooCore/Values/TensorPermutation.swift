@@ -11,7 +11,7 @@ extension Tensor {
         }
         let permutedShape = order.map { shape[$0] }
         // Without elements there is nothing to move (and strides of the other axes may not fit in an Int).
-        guard let source = storage?.buffer, count > 0 else { return try Tensor(shape: permutedShape, storage: storage) }
+        guard let source = storage?.buffer, count > 0 else { return try reshaped(permutedShape) }
         var inputStrides = Array(repeating: 1, count: shape.count)
         for axis in stride(from: shape.count - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * shape[axis + 1] }
         let strides = order.map { inputStrides[$0] }

@@ -44,7 +44,8 @@ public final class Executor: Sendable {
     public init(graph: Graph, inputShapes: [String: [Int]] = [:], options: ExecutionOptions = ExecutionOptions()) throws {
         var bindings: [String: Shape] = [:]
         for (name, shape) in inputShapes { bindings[name] = Shape(shape) }
-        let bound = try graph.binding(bindings)
+        // Weights a file declares by value (ONNX ConstantOfShape) are written out only now.
+        let bound = try graph.binding(bindings).fillingDeclaredWeights()
         for input in bound.inputs where input.shape.concrete == nil {
             throw ZooError(
                 .shapeMismatch,

@@ -39,7 +39,8 @@ public enum ONNXWriter {
         guard opsets.contains(opset) else {
             throw ZooError(.unsupported, "zoo writes ONNX opsets \(opsets.lowerBound) to \(opsets.upperBound). Received: --opset \(opset).")
         }
-        var emitter = try NodeEmitter(graph: model.graph, name: model.name, opset: opset)
+        // Weights declared by value (ConstantOfShape) are written out as initializers.
+        var emitter = try NodeEmitter(graph: try model.graph.fillingDeclaredWeights(), name: model.name, opset: opset)
         for layer in model.graph.layers { try emitter.emit(layer) }
         var spec = emitter.spec
         spec.inputs = model.graph.inputs.map { .init(name: $0.name, shape: $0.shape) }
