@@ -40,8 +40,9 @@ public enum ONNXWriter {
             throw ZooError(.unsupported, "zoo writes ONNX opsets \(opsets.lowerBound) to \(opsets.upperBound). Received: --opset \(opset).")
         }
         // Weights declared by value (ConstantOfShape) are written out as initializers.
-        var emitter = try NodeEmitter(graph: try model.graph.fillingDeclaredWeights(), name: model.name, opset: opset)
-        for layer in model.graph.layers { try emitter.emit(layer) }
+        let graph = try model.graph.fillingDeclaredWeights()
+        var emitter = try NodeEmitter(graph: graph, name: model.name, opset: opset)
+        for layer in graph.layers { try emitter.emit(layer) }
         var spec = emitter.spec
         spec.inputs = model.graph.inputs.map { .init(name: $0.name, shape: $0.shape) }
         spec.outputs = model.graph.outputs.map { .init(name: $0.name, shape: emitter.shapes[$0.name] ?? Shape([Dim]())) }
