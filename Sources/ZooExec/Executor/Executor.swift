@@ -71,7 +71,7 @@ public final class Executor: Sendable {
         self.shapes = shapes
         self.options = options
 
-        let groups = options.fusing ? Fusion.groups(bound) : bound.layers.map { FusedLayer(layer: $0) }
+        let groups = options.fusing ? Fusion.groups(bound, shapes: shapes) : bound.layers.map { FusedLayer(layer: $0) }
         var slots: [String: Int] = [:]
         var names: [String] = []
         func slot(_ name: String) -> Int {

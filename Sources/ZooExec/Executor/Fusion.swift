@@ -20,19 +20,26 @@ struct FusedLayer {
     }
 }
 
-/// Inference-time fusion: `conv -> batchnorm -> activation` becomes one conv step whose weights
-/// hold the batch norm,
+/// Inference-time fusion, the graph rewriting a run does (analysis reports the file's own
+/// graph): `conv -> per-channel affine ops -> activation` becomes one conv step. The affine ops
+/// are batch normalization and Mul, Add, Sub and Div by a constant that holds one value per
+/// output channel (or one for all), as tf2onnx writes batch norms (`Conv -> Mul -> Add`).
+/// Each is `y = a y + c` per channel; their composition is folded into the weights,
 ///
-///     s = gamma / sqrt(variance + epsilon),  W'[o] = s[o] W[o],  b'[o] = s[o] (b[o] - mean[o]) + beta[o]
+///     W'[o] = a[o] W[o],  b'[o] = a[o] b[o] + c[o]
 ///
-/// (computed in double precision, rounded once), and whose kernel applies the activation to each
-/// output channel right after the matrix product. Dense and add layers (a residual sum followed by
-/// ReLU) take a following activation too.
+/// with batch norm's `a = gamma / sqrt(variance + epsilon)`, `c = beta - a mean` (computed in
+/// double precision, rounded once). The kernel applies the activation to each output channel
+/// right after the matrix product. Dense layers fold per-unit affine ops the same way; a
+/// batch norm followed by affine ops takes them into its gamma and beta; dense and add layers
+/// (a residual sum followed by ReLU) take a following activation.
 /// A zero `pad` of the spatial axes before a conv becomes the conv's own padding (Keras's
-/// `ZeroPadding2D` before a stride-2 `valid` conv). A layer is fused into its predecessor only when
-/// it is that value's one reader and the value is not a graph output.
+/// `ZeroPadding2D` before a stride-2 `valid` conv). Two transposes in a row whose permutations
+/// cancel run as nothing. A layer is fused into its predecessor only when it is that value's
+/// one reader and the value is not a graph output.
 enum Fusion {
-    static func groups(_ graph: Graph) -> [FusedLayer] {
+    /// The steps of a run of `graph`, whose values have `shapes`.
+    static func groups(_ graph: Graph, shapes: [String: [Int]]) -> [FusedLayer] {
         var readers: [String: [Int]] = [:]
         for (index, layer) in graph.layers.enumerated() {
             for input in Set(layer.inputs) { readers[input, default: []].append(index) }
@@ -44,6 +51,22 @@ enum Fusion {
         }
         var absorbed = Set<Int>()
         var groups: [FusedLayer] = []
+        /// Takes the per-channel affine layers after `group` into its op by `fold`; leaves the
+        /// group as it was when there are none or folding fails.
+        func foldAffine(_ group: inout FusedLayer, channels: Int, channelAxis: Int, fold: (PerChannelAffine) -> Op?) {
+            guard let rank = shapes[group.outputName]?.count else { return }
+            var affine = PerChannelAffine(channels: channels, rank: rank, channelAxis: channelAxis)
+            var candidate = group, taken: [Int] = []
+            while let next = soleReader(of: candidate.outputName), affine.compose(graph.layers[next].op) {
+                candidate.outputName = graph.layers[next].name
+                candidate.opName += "+" + graph.layers[next].op.name
+                taken.append(next)
+            }
+            guard !taken.isEmpty, let op = fold(affine) else { return }
+            candidate.layer.op = op
+            group = candidate
+            absorbed.formUnion(taken)
+        }
         for (index, layer) in graph.layers.enumerated() where !absorbed.contains(index) {
             var group = FusedLayer(layer: layer)
             if case .pad(let pad) = layer.op, let next = soleReader(of: layer.name), case .conv(let conv) = graph.layers[next].op,
@@ -55,18 +78,26 @@ enum Fusion {
                 absorbed.insert(next)
             }
             switch group.layer.op {
-            case .conv(var conv):
-                if let next = soleReader(of: group.outputName), case .batchNorm(let norm) = graph.layers[next].op,
-                    let folded = fold(norm, into: conv)
+            case .conv(let conv):
+                foldAffine(&group, channels: conv.filters, channelAxis: 1) { affine in affine.fold(into: conv).map(Op.conv) }
+                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
+            case .dense(let dense):
+                foldAffine(&group, channels: dense.units, channelAxis: -1) { affine in affine.fold(into: dense).map(Op.dense) }
+                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
+            case .batchNorm(let norm):
+                foldAffine(&group, channels: norm.mean.count, channelAxis: 1) { affine in affine.fold(into: norm).map(Op.batchNorm) }
+            case .transpose(let first):
+                // out[j] = in[p1[p2[j]]]: nothing moves when p1[p2[j]] = j for every axis.
+                if let next = soleReader(of: group.outputName), case .transpose(let second) = graph.layers[next].op,
+                    let rank = shapes[group.outputName]?.count, let p1 = try? first.resolvedPermutation(rank: rank),
+                    let p2 = try? second.resolvedPermutation(rank: rank), p2.indices.allSatisfy({ p1[p2[$0]] == $0 })
                 {
-                    conv = folded
-                    group.layer.op = .conv(conv)
+                    group.layer.op = .identity(Identity())
                     group.outputName = graph.layers[next].name
-                    group.opName += "+" + BatchNorm.info.name
+                    group.opName += "+" + Transpose.info.name
                     absorbed.insert(next)
                 }
-                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
-            case .dense, .add:
+            case .add:
                 absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
             default:
                 break
@@ -104,48 +135,14 @@ enum Fusion {
         absorbed.insert(next)
     }
 
-    /// `conv` with `norm` folded into its kernel and bias, or nil when a tensor is not
-    /// materialized or the shapes do not line up (the unfused kernels then report it).
-    static func fold(_ norm: BatchNorm, into conv: Conv) -> Conv? {
-        let filters = conv.filters
-        guard filters > 0, let kernel = conv.kernel.storage?.buffer,
-            let mean = perFilter(norm.mean, filters), let variance = perFilter(norm.variance, filters),
-            let gamma = optionalPerFilter(norm.gamma, filters), let beta = optionalPerFilter(norm.beta, filters),
-            let bias = optionalPerFilter(conv.bias, filters)
-        else { return nil }
-        let length = kernel.count / filters
-        var scale: [Double] = []
-        for o in 0..<filters {
-            let g = Double(gamma.map { $0[o] } ?? 1)
-            scale.append(g / (Double(variance[o]) + Double(norm.epsilon)).squareRoot())
-        }
-        do {
-            let newKernel = try TensorStorage(count: kernel.count) { values in
-                for index in 0..<kernel.count { values[index] = Float(Double(kernel[index]) * scale[index / length]) }
-            }
-            let newBias = try TensorStorage(count: filters) { values in
-                for o in 0..<filters {
-                    let b = Double(bias.map { $0[o] } ?? 0), shift = Double(beta.map { $0[o] } ?? 0)
-                    values[o] = Float(scale[o] * (b - Double(mean[o])) + shift)
-                }
-            }
-            var folded = conv
-            folded.kernel = try Tensor(shape: conv.kernel.shape, storage: newKernel)
-            folded.bias = try Tensor(shape: [filters], storage: newBias)
-            return folded
-        } catch {
-            return nil
-        }
-    }
-
     /// The elements of a materialized tensor of `count` elements, else nil.
-    private static func perFilter(_ tensor: Tensor, _ count: Int) -> UnsafeBufferPointer<Float>? {
+    static func perFilter(_ tensor: Tensor, _ count: Int) -> UnsafeBufferPointer<Float>? {
         guard let buffer = tensor.storage?.buffer, buffer.count == count else { return nil }
         return buffer
     }
 
     /// `.some(nil)` for an absent tensor, `.some(buffer)` for a fitting one, nil otherwise.
-    private static func optionalPerFilter(_ tensor: Tensor?, _ count: Int) -> UnsafeBufferPointer<Float>?? {
+    static func optionalPerFilter(_ tensor: Tensor?, _ count: Int) -> UnsafeBufferPointer<Float>?? {
         guard let tensor else { return .some(nil) }
         return perFilter(tensor, count).map { .some($0) }
     }
