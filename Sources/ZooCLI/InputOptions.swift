@@ -26,9 +26,26 @@ struct RunInputOptions: ParsableArguments {
     }
 
     /// The tensors for `graph`'s inputs: files first (by name, else in order), the rest drawn at
-    /// random with the seed, batch 1 where the batch is symbolic.
-    func tensors(for graph: Graph) throws -> [String: Tensor] {
-        let names = graph.inputs.map(\.name)
+    /// random with the seed, batch 1 where the batch is symbolic. `given` are the files already
+    /// read (``givenTensors(names:)``).
+    func tensors(for graph: Graph, given: [String: Tensor]? = nil) throws -> [String: Tensor] {
+        let given = try given ?? givenTensors(names: graph.inputs.map(\.name))
+        let drawn = try RandomWeights.inputs(graph.inputs.filter { given[$0.name] == nil }, seed: seed ?? 0)
+        return given.merging(drawn) { file, _ in file }
+    }
+
+    /// For an ONNX model file, the input files read before the model is loaded, by the names of
+    /// its graph inputs: their shapes bind the model's symbolic sizes (a file's own shape says
+    /// every size). Nil for other models or when no file is given.
+    func filesBeforeLoading(model path: String) throws -> [String: Tensor]? {
+        guard !inputs.isEmpty, !Zoo.names.contains(path), FileManager.default.fileExists(atPath: path),
+            try ModelFile.kind(of: path) == .onnx
+        else { return nil }
+        return try givenTensors(names: try ONNXReader.inputNames(path: path))
+    }
+
+    /// The `--input` files, by the graph input (of `names`, in order) each feeds.
+    func givenTensors(names: [String]) throws -> [String: Tensor] {
         var given: [String: Tensor] = [:]
         var positional = 0
         for argument in inputs {
@@ -60,8 +77,7 @@ struct RunInputOptions: ParsableArguments {
             try assign(tensors[0].tensor, to: names[positional], &given, from: argument)
             positional += 1
         }
-        let drawn = try RandomWeights.inputs(graph.inputs.filter { given[$0.name] == nil }, seed: seed ?? 0)
-        return given.merging(drawn) { file, _ in file }
+        return given
     }
 
     private func assign(_ tensor: Tensor, to name: String, _ given: inout [String: Tensor], from file: String) throws {
@@ -73,10 +89,10 @@ struct RunInputOptions: ParsableArguments {
 }
 
 extension ModelOptions {
-    /// Loads the model and draws the weights a spec declares from `seed` (saying so on stderr
-    /// when no seed was given).
-    func loadWithWeights(seed: UInt64?) throws -> Model {
-        var loaded = try load()
+    /// Loads the model (binding `fileShapes` where `--input-shape` does not) and draws the
+    /// weights a spec declares from `seed` (saying so on stderr when no seed was given).
+    func loadWithWeights(seed: UInt64?, fileShapes: [String: Shape] = [:]) throws -> Model {
+        var loaded = try load(fileShapes: fileShapes)
         // Weights declared with a known value (ONNX ConstantOfShape) are no random draw: the
         // executor writes them out.
         let declared = loaded.graph.layers.contains { layer in layer.op.weights.contains { !$0.tensor.isMaterialized && $0.tensor.fill == nil } }

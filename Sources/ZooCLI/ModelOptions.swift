@@ -40,9 +40,10 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Loads the model: a zoo network by name, else a model file by path (a spec, ONNX or Keras
-    /// file, recognized by ``ModelFile``), with `--input-shape` and `--architecture` applied.
-    func load() throws -> Model {
-        let shapes = try parsedInputShapes()
+    /// file, recognized by ``ModelFile``), with `--input-shape` and `--architecture` applied;
+    /// `fileShapes` (the shapes of input files) bind the inputs `--input-shape` leaves.
+    func load(fileShapes: [String: Shape] = [:]) throws -> Model {
+        let shapes = try parsedInputShapes().merging(fileShapes) { given, _ in given }
         if Zoo.names.contains(model) { return try Zoo.model(named: model, inputShapes: shapes) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) else {

@@ -39,8 +39,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try model.loadWithWeights(seed: runInputs.seed)
-        let inputs = try runInputs.tensors(for: loaded.graph)
+        let early = try runInputs.filesBeforeLoading(model: model.model)
+        let loaded = try model.loadWithWeights(seed: runInputs.seed, fileShapes: early?.mapValues { Shape($0.shape) } ?? [:])
+        let inputs = try runInputs.tensors(for: loaded.graph, given: early)
         let options = ExecutionOptions(threads: runInputs.threads, fusing: dumpLayers == nil, profiling: profile)
         let executor = try loaded.located {
             try Executor(graph: loaded.graph, inputShapes: inputs.mapValues(\.shape), options: options)

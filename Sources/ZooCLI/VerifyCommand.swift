@@ -124,7 +124,9 @@ struct VerifyCommand: ParsableCommand {
                 file: reference)
         }
         let weightInputs = Dictionary(zip(names, inputs), uniquingKeysWith: { first, _ in first })
-        return try ONNXReader.load(path: reference, inputShapes: try options.parsedInputShapes(), weightInputs: weightInputs)
+        // The data's own shapes bind the model's symbolic sizes where --input-shape does not.
+        let shapes = try options.parsedInputShapes().merging(weightInputs.mapValues { Shape($0.shape) }) { given, _ in given }
+        return try ONNXReader.load(path: reference, inputShapes: shapes, weightInputs: weightInputs)
     }
 }
 

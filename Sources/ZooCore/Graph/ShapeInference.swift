@@ -21,7 +21,8 @@ public enum ShapeInference {
         return shapes
     }
 
-    /// Fails when an input has a symbolic dimension other than its first.
+    /// Fails when an input has a symbolic dimension other than its first, naming every such
+    /// input with an `--input-shape` binding to copy (known sizes kept, 224 for the others).
     public static func checkBound(_ inputs: [GraphInput]) throws {
         for input in inputs {
             if let negative = input.shape.dims.first(where: { ($0.value ?? 0) < 0 }) {
@@ -29,18 +30,26 @@ public enum ShapeInference {
                     .shapeMismatch, "Input dimensions must not be negative. Received: input '\(input.name)' \(input.shape) with \(negative).",
                     layer: input.name)
             }
+        }
+        // Every input with unbound sizes, in one error: each named, with a ready binding.
+        var names: [String] = [], examples: [String] = [], received: [String] = []
+        for input in inputs {
             let unbound = input.shape.dims.dropFirst().compactMap { dim -> String? in
                 if case .symbol(let name) = dim { return name }
                 return nil
             }
-            guard unbound.isEmpty else {
-                let example = ([input.shape.dims.first?.value ?? 1] + input.shape.dims.dropFirst().map { $0.value ?? 224 })
-                    .map(String.init).joined(separator: ",")
-                throw ZooError(
-                    .shapeMismatch,
-                    "Only the batch (first) dimension of an input may stay symbolic; bind the others with --input-shape (for example --input-shape \(input.name)=\(example)). Received: input '\(input.name)' \(input.shape) with unbound \(unbound.map { "'\($0)'" }.joined(separator: ", ")).",
-                    layer: input.name)
-            }
+            guard !unbound.isEmpty else { continue }
+            let example = ([input.shape.dims.first?.value ?? 1] + input.shape.dims.dropFirst().map { $0.value ?? 224 })
+                .map(String.init).joined(separator: ",")
+            names.append(input.name)
+            examples.append("--input-shape \(input.name)=\(example)")
+            received.append("input '\(input.name)' \(input.shape) with unbound \(unbound.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        guard examples.isEmpty else {
+            throw ZooError(
+                .shapeMismatch,
+                "Only the batch (first) dimension of an input may stay symbolic; bind the others with --input-shape (zoo run and zoo verify also take them from their input files; for example \(examples.joined(separator: " "))). Received: \(received.joined(separator: "; ")).",
+                layer: names.count == 1 ? names[0] : nil)
         }
     }
 }
