@@ -19,19 +19,6 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=bench/measure.sh
 . bench/measure.sh
 
-# timed COMMAND...: the globals median and min (ms) from the `latency:` line COMMAND prints.
-timed() {
-  if ! "$@" >"$work/out" 2>"$work/err"; then
-    echo "foreign_exports.sh: failed: $*" >&2
-    cat "$work/err" >&2
-    exit 1
-  fi
-  local line
-  line=$(cat "$work/out" "$work/err" | grep -m 1 '^latency: median ')
-  median=$(echo "$line" | sed 's/^latency: median \([0-9.]*\) ms.*/\1/')
-  min=$(echo "$line" | sed 's/.*, min \([0-9.]*\) ms.*/\1/')
-}
-
 start=$SECONDS
 "$python_tf" bench/tf2onnx_resnet50.py "$work/tf2onnx.onnx" >/dev/null 2>"$work/tf.log" || { cat "$work/tf.log" >&2; exit 1; }
 "$zoo" convert resnet50 "$work/own.onnx" --seed 1 >/dev/null 2>&1

@@ -14,6 +14,22 @@ median_ms() {
   printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
 }
 
+# timed COMMAND...: runs COMMAND under GNU time; its stdout lands in $work/out, its stderr in
+# $work/err, and the globals median, min (ms) and rss (MiB) are set from the `latency:` line
+# (printed on either stream) and GNU time.
+timed() {
+  if ! /usr/bin/time -o "$work/rss" -f '%M' "$@" >"$work/out" 2>"$work/err"; then
+    echo "$(basename "$0"): failed: $*" >&2
+    cat "$work/err" >&2
+    exit 1
+  fi
+  local line
+  line=$(cat "$work/out" "$work/err" | grep -m 1 '^latency: median ')
+  median=$(echo "$line" | sed 's/^latency: median \([0-9.]*\) ms.*/\1/')
+  min=$(echo "$line" | sed 's/.*, min \([0-9.]*\) ms.*/\1/')
+  rss=$(tail -n 1 "$work/rss" | awk '{ printf "%.1f", $1 / 1024 }')
+}
+
 # peak_rss_mib COMMAND...: the peak resident set of one run in MiB, from GNU time.
 peak_rss_mib() {
   /usr/bin/time -f '%M' "$@" 2>"$work/rss" >/dev/null
