@@ -304,6 +304,7 @@ extension KerasImporter {
         case "softmax": return .softmax(Softmax(axis: -1))
         case "swish", "silu": return .silu(SiLU())
         case "hard_swish", "hard_silu": return .hardSwish(HardSwish())
+        case "exponential": return .exp(Exp())
         case "leaky_relu": return .leakyRelu(LeakyRelu(alpha: 0.2))
         case "hard_sigmoid":
             // Keras 2: clip(0.2 x + 0.5, 0, 1); Keras 3: relu6(x + 3) / 6.

@@ -96,6 +96,12 @@ struct KerasModelBuilder {
         case .tanh: return try activation("tanh", layer, inputs[0], output)
         case .silu: return try activation("silu", layer, inputs[0], output)
         case .hardSwish: return try activation("hard_silu", layer, inputs[0], output)
+        case .exp: return try activation("exponential", layer, inputs[0], output)
+        case .neg:
+            // -x as x * -1 + 0: the same values (a zero comes out +0 rather than -0).
+            return try add("Rescaling", layer.name, ["scale": -1.0, "offset": 0.0], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .sqrt, .log, .abs, .reciprocal, .erf:
+            throw refusal("\(layer.op.name) (Keras has no such activation or layer)", layer)
         case .hardSigmoid(let op):
             // max(0, min(1, alpha x + beta)) exactly: Rescaling(alpha, beta), then ReLU(max_value 1)
             // (Keras 2's and Keras 3's `hard_sigmoid` differ, and neither takes parameters).
@@ -217,7 +223,7 @@ struct KerasModelBuilder {
     /// Whether `op`'s output has no negative element, given which inputs have none.
     static func keepsNonNegative(_ op: Op, inputs: [Bool]) -> Bool {
         switch op {
-        case .relu, .sigmoid, .hardSigmoid, .softmax: return true
+        case .relu, .sigmoid, .hardSigmoid, .softmax, .exp, .abs, .sqrt: return true
         case .clip(let clip): return (clip.min ?? -1) >= 0
         case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .dropout, .identity, .flatten, .reshape, .transpose, .concat:
             return !inputs.isEmpty && inputs.allSatisfy { $0 }

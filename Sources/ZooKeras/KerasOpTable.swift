@@ -74,6 +74,13 @@ public enum KerasOpTable {
         KerasOpRow(Sub.self, classes: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
         KerasOpRow(Mul.self, classes: ["Multiply", "Rescaling"], notes: "Rescaling's scale", writes: "Multiply; Rescaling for a scalar constant"),
         KerasOpRow(Div.self, writes: "refused (no Divide layer)"),
+        KerasOpRow(Sqrt.self, writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Exp.self, activations: ["exponential"], writes: "Activation('exponential')"),
+        KerasOpRow(Log.self, writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Neg.self, writes: "Rescaling(scale -1)"),
+        KerasOpRow(Abs.self, writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Reciprocal.self, writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Erf.self, writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Concat.self, classes: ["Concatenate"], writes: "Concatenate"),
         KerasOpRow(
             Flatten.self, classes: ["Flatten"], notes: "after a transpose back to Keras's order; GlobalPooling without keepdims",

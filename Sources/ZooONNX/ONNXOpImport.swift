@@ -39,6 +39,13 @@ extension ONNXImporter {
         case "Sigmoid": try append(output, .sigmoid(Sigmoid()), inputs: [try runtime(node, 0)], node: node)
         case "Tanh": try append(output, .tanh(Tanh()), inputs: [try runtime(node, 0)], node: node)
         case "HardSwish": try append(output, .hardSwish(HardSwish()), inputs: [try runtime(node, 0)], node: node)
+        case "Sqrt": try append(output, .sqrt(Sqrt()), inputs: [try runtime(node, 0)], node: node)
+        case "Exp": try append(output, .exp(Exp()), inputs: [try runtime(node, 0)], node: node)
+        case "Log": try append(output, .log(Log()), inputs: [try runtime(node, 0)], node: node)
+        case "Neg": try append(output, .neg(Neg()), inputs: [try runtime(node, 0)], node: node)
+        case "Abs": try append(output, .abs(Abs()), inputs: [try runtime(node, 0)], node: node)
+        case "Reciprocal": try append(output, .reciprocal(Reciprocal()), inputs: [try runtime(node, 0)], node: node)
+        case "Erf": try append(output, .erf(Erf()), inputs: [try runtime(node, 0)], node: node)
         case "Swish":
             let alpha = try node.float("alpha", default: 1)
             guard alpha == 1 else {

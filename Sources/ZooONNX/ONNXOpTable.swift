@@ -65,6 +65,13 @@ public enum ONNXOpTable {
         ONNXOpRow(Sub.self, reads: [.init("Sub")], writes: "Sub"),
         ONNXOpRow(Mul.self, reads: [.init("Mul")], writes: "Mul"),
         ONNXOpRow(Div.self, reads: [.init("Div")], writes: "Div"),
+        ONNXOpRow(Sqrt.self, reads: [.init("Sqrt")], writes: "Sqrt"),
+        ONNXOpRow(Exp.self, reads: [.init("Exp")], writes: "Exp"),
+        ONNXOpRow(Log.self, reads: [.init("Log")], writes: "Log"),
+        ONNXOpRow(Neg.self, reads: [.init("Neg")], writes: "Neg"),
+        ONNXOpRow(Abs.self, reads: [.init("Abs")], writes: "Abs"),
+        ONNXOpRow(Reciprocal.self, reads: [.init("Reciprocal")], writes: "Reciprocal"),
+        ONNXOpRow(Erf.self, reads: [.init("Erf", from: 9)], writes: "Erf"),
         ONNXOpRow(Concat.self, reads: [.init("Concat")], writes: "Concat"),
         ONNXOpRow(Flatten.self, reads: [.init("Flatten")], writes: "Flatten"),
         ONNXOpRow(

@@ -23,6 +23,13 @@ let unaryCases: [UnaryCase] = [
     UnaryCase(op: .hardSigmoid(HardSigmoid()), flops: 60, step: .elementwise),
     UnaryCase(op: .hardSwish(HardSwish()), flops: 60, step: .elementwise),
     UnaryCase(op: .silu(SiLU()), flops: 60, step: .elementwise),
+    UnaryCase(op: .sqrt(Sqrt()), flops: 60, step: .elementwise),
+    UnaryCase(op: .exp(Exp()), flops: 60, step: .elementwise),
+    UnaryCase(op: .log(Log()), flops: 60, step: .elementwise),
+    UnaryCase(op: .neg(Neg()), flops: 60, step: .elementwise),
+    UnaryCase(op: .abs(Abs()), flops: 60, step: .elementwise),
+    UnaryCase(op: .reciprocal(Reciprocal()), flops: 60, step: .elementwise),
+    UnaryCase(op: .erf(Erf()), flops: 60, step: .elementwise),
     // 60 x 3; axis -1 of rank 4 is axis 3, axis 1 stays 1.
     UnaryCase(op: .softmax(Softmax()), flops: 180, step: .reduce(axes: [3])),
     UnaryCase(op: .softmax(Softmax(axis: 1)), flops: 180, step: .reduce(axes: [1])),

@@ -60,6 +60,13 @@ enum OpRepresentatives {
         case is HardSigmoid.Type: return unary(.hardSigmoid(HardSigmoid(alpha: 1.0 / 6, beta: 0.5)))
         case is HardSwish.Type: return unary(.hardSwish(HardSwish()))
         case is SiLU.Type: return unary(.silu(SiLU()))
+        case is Sqrt.Type: return unary(.sqrt(Sqrt()))
+        case is Exp.Type: return unary(.exp(Exp()))
+        case is Log.Type: return unary(.log(Log()))
+        case is Neg.Type: return unary(.neg(Neg()))
+        case is Abs.Type: return unary(.abs(Abs()))
+        case is Reciprocal.Type: return unary(.reciprocal(Reciprocal()))
+        case is Erf.Type: return unary(.erf(Erf()))
         case is LRN.Type: return OpRepresentative(op: .lrn(LRN(size: 5)), inputs: [[1, 8, 4, 4]], trainable: 0, nonTrainable: 0)
         case is Add.Type:
             // a stored constant operand is a trainable parameter: 4 x 1 x 1 = 4.
@@ -125,6 +132,13 @@ enum OpRepresentatives {
         case .sub: "sub"
         case .mul: "mul"
         case .div: "div"
+        case .sqrt: "sqrt"
+        case .exp: "exp"
+        case .log: "log"
+        case .neg: "neg"
+        case .abs: "abs"
+        case .reciprocal: "reciprocal"
+        case .erf: "erf"
         case .concat: "concat"
         case .flatten: "flatten"
         case .reshape: "reshape"

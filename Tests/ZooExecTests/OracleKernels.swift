@@ -83,7 +83,8 @@ enum Oracle {
         case .dense(let dense): return self.dense(inputs[0], dense)
         case .matMul: return matMul(inputs[0], inputs[1])
         case .batchNorm(let norm): return batchNorm(inputs[0], norm)
-        case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .dropout, .identity:
+        case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .sqrt, .exp, .log, .neg, .abs, .reciprocal, .erf,
+            .dropout, .identity:
             let function = activation(op)
             return OracleArray(shape: inputs[0].shape, values: inputs[0].values.map(function))
         case .softmax(let softmax): return self.softmax(inputs[0], axis: softmax.axis)
@@ -129,6 +130,13 @@ enum Oracle {
             return { max(0, min(1, alpha * $0 + beta)) }
         case .hardSwish: return { $0 * max(0, min(1, $0 / 6 + 0.5)) }
         case .silu: return { $0 / (1 + exp(-$0)) }
+        case .sqrt: return { Foundation.sqrt($0) }
+        case .exp: return { Foundation.exp($0) }
+        case .log: return { Foundation.log($0) }
+        case .neg: return { -$0 }
+        case .abs: return { Swift.abs($0) }
+        case .reciprocal: return { 1 / $0 }
+        case .erf: return { Foundation.erf($0) }
         default: return { $0 }
         }
     }

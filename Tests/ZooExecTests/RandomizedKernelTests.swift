@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZooCore
 import ZooExec
@@ -284,6 +285,22 @@ struct RandomizedKernelTests {
             ]
             let x = try rng.tensor(Self.randomShape(&rng), in: -8...8)
             for op in ops { ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)") }
+        }
+    }
+
+    /// The math functions (sqrt, exp, log, neg, abs, reciprocal, erf) on inputs of either sign
+    /// (sqrt and log of a negative are NaN in the kernel and the oracle alike), and sqrt, log and
+    /// reciprocal again on positive inputs spanning six decades.
+    @Test func mathFunctions() throws {
+        var rng = SplitMix64(seed: 0x3A7)
+        let signed: [Op] = [.sqrt(Sqrt()), .exp(Exp()), .log(Log()), .neg(Neg()), .abs(Abs()), .reciprocal(Reciprocal()), .erf(Erf())]
+        let positive: [Op] = [.sqrt(Sqrt()), .log(Log()), .reciprocal(Reciprocal())]
+        for index in 0..<30 {
+            let shape = Self.randomShape(&rng)
+            let x = try rng.tensor(shape, in: -8...8)
+            for op in signed { ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)") }
+            let decades = try Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(pow(10, Double(rng.float(-3...3)))) })
+            for op in positive { ExecTestKit.checkAgainstOracle(op, [decades], context: "case \(index), positive") }
         }
     }
 

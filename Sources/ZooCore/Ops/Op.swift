@@ -24,6 +24,13 @@ public enum Op: Sendable, Equatable {
     case sub(Sub)
     case mul(Mul)
     case div(Div)
+    case sqrt(Sqrt)
+    case exp(Exp)
+    case log(Log)
+    case neg(Neg)
+    case abs(Abs)
+    case reciprocal(Reciprocal)
+    case erf(Erf)
     case concat(Concat)
     case flatten(Flatten)
     case reshape(Reshape)
@@ -57,6 +64,13 @@ public enum Op: Sendable, Equatable {
         case .sub(let op): op
         case .mul(let op): op
         case .div(let op): op
+        case .sqrt(let op): op
+        case .exp(let op): op
+        case .log(let op): op
+        case .neg(let op): op
+        case .abs(let op): op
+        case .reciprocal(let op): op
+        case .erf(let op): op
         case .concat(let op): op
         case .flatten(let op): op
         case .reshape(let op): op
@@ -71,8 +85,8 @@ public enum Op: Sendable, Equatable {
     public static let allKinds: [any OperatorSemantics.Type] = [
         Conv.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
         BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
-        HardSwish.self, SiLU.self, LRN.self, Add.self, Sub.self, Mul.self, Div.self, Concat.self, Flatten.self,
-        Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
+        HardSwish.self, SiLU.self, LRN.self, Add.self, Sub.self, Mul.self, Div.self, Sqrt.self, Exp.self, Log.self, Neg.self,
+        Abs.self, Reciprocal.self, Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).

@@ -148,6 +148,13 @@ struct NodeEmitter {
         case .sub(let op): try emitBinary("Sub", op.constant, layer)
         case .mul(let op): try emitBinary("Mul", op.constant, layer)
         case .div(let op): try emitBinary("Div", op.constant, layer)
+        case .sqrt: node("Sqrt", x, y)
+        case .exp: node("Exp", x, y)
+        case .log: node("Log", x, y)
+        case .neg: node("Neg", x, y)
+        case .abs: node("Abs", x, y)
+        case .reciprocal: node("Reciprocal", x, y)
+        case .erf: node("Erf", x, y)
         case .concat(let concat): node("Concat", x, y, [.int("axis", concat.axis)])
         case .flatten(let flatten): node("Flatten", x, y, [.int("axis", flatten.axis)])
         case .reshape(let reshape):

@@ -1,0 +1,7 @@
+import Foundation
+import ZooCore
+
+/// `exp(x)`.
+extension Exp: ElementwiseFunction {
+    func callAsFunction(_ x: Float) -> Float { exp(x) }
+}

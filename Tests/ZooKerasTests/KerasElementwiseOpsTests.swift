@@ -1,0 +1,64 @@
+import Testing
+import ZooCore
+import ZooExec
+import ZooKeras
+import ZooTestSupport
+
+/// The element-wise ops the Keras writer spells with an activation or a layer, written to
+/// `.keras` and legacy `.h5` and read back: the model read back computes what the IR model
+/// computes. Ops Keras has no exact spelling for are refused by name.
+@Suite("Element-wise ops through Keras")
+struct KerasElementwiseOpsTests {
+    /// `x [N, 3, 4, 4]` through `ops` in a chain, the layers named `l0`, `l1`, ...
+    static func chain(_ ops: [Op]) throws -> Model {
+        let layers = ops.enumerated().map { index, op in Layer("l\(index)", op, inputs: [index == 0 ? "x" : "l\(index - 1)"]) }
+        let graph = try Graph(
+            inputs: [GraphInput(name: "x", shape: ["N", 3, 4, 4])], layers: layers, outputs: [GraphOutput(name: "l\(ops.count - 1)")])
+        return Model(name: "chain", format: "test", graph: graph)
+    }
+
+    /// The output of `graph` for `input`, unfused.
+    static func run(_ graph: Graph, _ input: Tensor) throws -> Tensor {
+        let executor = try Executor(graph: graph, inputShapes: [graph.inputs[0].name: input.shape], options: ExecutionOptions(fusing: false))
+        return try executor.run([graph.inputs[0].name: input]).outputs[0].tensor
+    }
+
+    /// A fixed input of shape [2, 3, 4, 4] with both signs: -2.35, -2.2, ... (96 values 0.15 apart).
+    static func input() throws -> Tensor {
+        try Tensor(shape: [2, 3, 4, 4], values: (0..<96).map { Float($0) * 0.15 - 2.35 })
+    }
+
+    /// Writes `model` as `.keras` and `.h5`, reads each back and expects the same outputs.
+    static func expectRoundTrip(_ model: Model, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let folder = try TemporaryDirectory()
+        let x = try input()
+        let expected = try run(model.graph, x)
+        for suffix in ["keras", "h5"] {
+            let path = folder.path("chain.\(suffix)")
+            try KerasWriter.write(model, to: path)
+            let back = try KerasReader.load(path: path)
+            expectClose(try run(back.graph, x), expected, rtol: 0, atol: 0, ".\(suffix)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("exp is Activation('exponential') and neg Rescaling(-1), both ways")
+    func expAndNeg() throws {
+        try Self.expectRoundTrip(try Self.chain([.exp(Exp()), .neg(Neg())]))
+        let folder = try TemporaryDirectory()
+        let path = folder.path("chain.h5")
+        try KerasWriter.write(try Self.chain([.exp(Exp()), .neg(Neg())]), to: path)
+        let back = try KerasReader.load(path: path)
+        #expect(back.graph.layers.contains { $0.op == .exp(Exp()) })
+    }
+
+    @Test("sqrt, log, abs, reciprocal and erf are refused by name", arguments: [
+        Op.sqrt(Sqrt()), .log(Log()), .abs(Abs()), .reciprocal(Reciprocal()), .erf(Erf()),
+    ])
+    func refused(_ op: Op) throws {
+        let folder = try TemporaryDirectory()
+        let error = #expect(throws: ZooError.self) { try KerasWriter.write(try Self.chain([.relu(Relu()), op]), to: folder.path("m.keras")) }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.layer == "l1")
+        #expect(error?.message.contains(op.name) == true, "\(error?.message ?? "")")
+    }
+}
