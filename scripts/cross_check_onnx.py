@@ -4,7 +4,9 @@
 1. Every ONNX fixture with reference outputs (fixtures/manifest.json) is rewritten by
    `zoo convert FIXTURE OUT.onnx` (ONNX -> IR -> ONNX); the output must pass
    onnx.checker.check_model(full_check=True), and onnxruntime must reproduce the fixture's
-   stored outputs from its stored inputs within the manifest's tolerances.
+   stored outputs from its stored inputs within the manifest's tolerances. Fixtures listed in
+   DECOMPOSED are also written at the opset given there, below which the writer decomposes one
+   of their ops (Gelu before opset 20), and checked the same way.
 2. Zoo networks written by `zoo convert NAME OUT.onnx --seed 1` must pass the checker and run
    in onnxruntime with finite outputs, at the default opset and at 11 and 25, and once with
    --external-data.
@@ -44,14 +46,19 @@ def convert(zoo, source, output, *extra):
         raise RuntimeError(f"zoo convert exited {result.returncode}: {result.stderr.strip()}")
 
 
-def check_fixture(zoo, entry, folder):
+# Fixtures with ops the writer decomposes below some opset, also written at that opset (Gelu
+# before Gelu-20: its function body).
+DECOMPOSED = {"unary_ops20": 13}
+
+
+def check_fixture(zoo, entry, folder, opset=None):
     reference = entry["expect"]["reference"]
     data = FIXTURES / reference["dir"] / "test_data_set_0"
-    output = folder / (entry["name"] + ".onnx")
+    output = folder / (entry["name"] + (f"-{opset}" if opset else "") + ".onnx")
     # Symbolic sizes other than the batch are bound as the manifest gives them; the batch stays N.
     bound = [f"--input-shape={name}=" + ",".join(["N"] + [str(size) for size in shape[1:]])
              for name, shape in entry["expect"].get("input_shape", {}).items()]
-    convert(zoo, FIXTURES / entry["file"], output, *bound)
+    convert(zoo, FIXTURES / entry["file"], output, *bound, *(["--opset", str(opset)] if opset else []))
     onnx.checker.check_model(onnx.load(str(output)), full_check=True)
     run = session(output)
     feeds = {}
@@ -112,6 +119,10 @@ def main():
                 print(f"skip  fixture {entry['name']}: its inputs are not float32")
                 continue
             checks.append((f"fixture {entry['name']}", lambda entry=entry: check_fixture(zoo, entry, folder)))
+            if entry["name"] in DECOMPOSED:
+                opset = DECOMPOSED[entry["name"]]
+                checks.append((f"fixture {entry['name']} at opset {opset}",
+                               lambda entry=entry, opset=opset: check_fixture(zoo, entry, folder, opset)))
         for name in NETWORKS:
             for opset in (13, 11, 25):
                 checks.append((f"network {name} opset {opset}", lambda name=name, opset=opset: check_network(zoo, name, folder, opset)))

@@ -123,6 +123,11 @@ extension KerasImporter {
             // Keras 2 calls the slope `alpha`, Keras 3 `negative_slope`; both default to 0.3.
             let slope = config["negative_slope"].isNull ? (config["alpha"].isNull ? 0.3 : try config["alpha"].double()) : try config["negative_slope"].double()
             return try append(name, .leakyRelu(LeakyRelu(alpha: Float(slope))), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "ELU":
+            let x = try single()
+            // keras.layers.ELU(alpha=1.0) in Keras 2 and 3; Keras 3 records alpha through its automatic config.
+            let alpha = config["alpha"].isNull ? 1 : try config["alpha"].double()
+            return try append(name, .elu(Elu(alpha: Float(alpha))), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
         case "Softmax":
             let x = try single()
             let axis = config["axis"].isNull ? -1 : try (config["axis"].optionalArray?.first ?? config["axis"]).int()
@@ -305,6 +310,12 @@ extension KerasImporter {
         case "swish", "silu": return .silu(SiLU())
         case "hard_swish", "hard_silu": return .hardSwish(HardSwish())
         case "exponential": return .exp(Exp())
+        case "elu": return .elu(Elu(alpha: 1))
+        // Keras 2 and 3 compute selu with Klambauer et al.'s two constants, in float32 ONNX's defaults.
+        case "selu": return .selu(Selu(alpha: Selu.defaultAlpha, gamma: Selu.defaultGamma))
+        case "softplus": return .softplus(Softplus())
+        // keras.activations.gelu(x, approximate=False) in Keras 2 (tf-keras) and Keras 3: the exact function.
+        case "gelu": return .gelu(Gelu(approximate: .exact))
         case "leaky_relu": return .leakyRelu(LeakyRelu(alpha: 0.2))
         case "hard_sigmoid":
             // Keras 2: clip(0.2 x + 0.5, 0, 1); Keras 3: relu6(x + 3) / 6.

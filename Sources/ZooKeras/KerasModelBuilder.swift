@@ -97,6 +97,20 @@ struct KerasModelBuilder {
         case .silu: return try activation("silu", layer, inputs[0], output)
         case .hardSwish: return try activation("hard_silu", layer, inputs[0], output)
         case .exp: return try activation("exponential", layer, inputs[0], output)
+        case .elu(let op):
+            if op.alpha == 1 { return try activation("elu", layer, inputs[0], output) }
+            return try add("ELU", layer.name, ["alpha": Double(op.alpha)], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .selu(let op):
+            guard op.alpha == Selu.defaultAlpha, op.gamma == Selu.defaultGamma else {
+                throw refusal("selu with alpha \(op.alpha), gamma \(op.gamma) (Keras's selu has the default constants only)", layer)
+            }
+            return try activation("selu", layer, inputs[0], output)
+        case .softplus: return try activation("softplus", layer, inputs[0], output)
+        case .gelu(let op):
+            guard op.approximate == .exact else {
+                throw refusal("gelu with the tanh approximation (Keras's gelu activation is the exact function)", layer)
+            }
+            return try activation("gelu", layer, inputs[0], output)
         case .neg:
             // -x as x * -1 + 0: the same values (a zero comes out +0 rather than -0).
             return try add("Rescaling", layer.name, ["scale": -1.0, "offset": 0.0], inputs, [], output, channelsLast: inputs[0].channelsLast)
@@ -223,7 +237,7 @@ struct KerasModelBuilder {
     /// Whether `op`'s output has no negative element, given which inputs have none.
     static func keepsNonNegative(_ op: Op, inputs: [Bool]) -> Bool {
         switch op {
-        case .relu, .sigmoid, .hardSigmoid, .softmax, .exp, .abs, .sqrt: return true
+        case .relu, .sigmoid, .hardSigmoid, .softmax, .exp, .abs, .sqrt, .softplus: return true
         case .clip(let clip): return (clip.min ?? -1) >= 0
         case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .dropout, .identity, .flatten, .reshape, .transpose, .concat:
             return !inputs.isEmpty && inputs.allSatisfy { $0 }

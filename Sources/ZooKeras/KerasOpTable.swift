@@ -69,6 +69,16 @@ public enum KerasOpTable {
             writes: "Rescaling + ReLU(max_value 1)"),
         KerasOpRow(HardSwish.self, activations: ["hard_swish", "hard_silu"], writes: "Activation('hard_silu')"),
         KerasOpRow(SiLU.self, activations: ["swish", "silu"], writes: "Activation('silu')"),
+        KerasOpRow(
+            Elu.self, classes: ["ELU"], activations: ["elu"], notes: "the ELU layer's alpha, default 1",
+            writes: "Activation('elu') for alpha 1, ELU(alpha) otherwise"),
+        KerasOpRow(
+            Selu.self, activations: ["selu"], notes: "Klambauer et al.'s constants, ONNX's defaults in float32",
+            writes: "Activation('selu') with the default alpha and gamma; refused otherwise"),
+        KerasOpRow(Softplus.self, activations: ["softplus"], writes: "Activation('softplus')"),
+        KerasOpRow(
+            Gelu.self, activations: ["gelu"], notes: "exact: Keras 2 and 3 default approximate=False",
+            writes: "Activation('gelu') for approximate none; tanh refused"),
         KerasOpRow(LRN.self, writes: "refused (no Keras layer)"),
         KerasOpRow(Add.self, classes: ["Add", "Rescaling"], notes: "Rescaling's offset", writes: "Add; Rescaling for a scalar constant"),
         KerasOpRow(Sub.self, classes: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),

@@ -3,8 +3,10 @@ import ZooCore
 /// ONNX operators -> IR ops, following the operator changelog for every supported op between
 /// opsets 7 and 25: attributes that became inputs (Clip-11 min/max, Pad-11 pads and Pad-18
 /// axes, Dropout-12 ratio, Squeeze/Unsqueeze-13 axes, Reshape-5 shape), semantic changes
-/// (Softmax-13 axis, Reshape-14 allowzero, Pad-19 wrap), and attributes that appeared
-/// (MaxPool-10 ceil_mode and dilations, AveragePool-19 dilations).
+/// (Softmax-13 axis, Reshape-14 allowzero, Pad-19 wrap), attributes that appeared
+/// (MaxPool-10 ceil_mode and dilations, AveragePool-19 dilations), and ops that appeared
+/// (Erf-9, HardSwish-14, Gelu-20, Swish-24); the Elu and Selu defaults are those of Elu-6 and
+/// Selu-6, unchanged since.
 extension ONNXImporter {
     /// Why a node cannot be imported, judged by its domain, op type and the opset alone; nil
     /// when it may be (folded, or mapped to IR ops).
@@ -52,6 +54,20 @@ extension ONNXImporter {
                 throw node.error("Swish imports as SiLU, alpha 1 only. Received: alpha \(alpha) in node '\(node.label)'.", kind: .unsupported)
             }
             try append(output, .silu(SiLU()), inputs: [try runtime(node, 0)], node: node)
+        case "Elu":
+            try append(output, .elu(Elu(alpha: try node.float("alpha", default: 1))), inputs: [try runtime(node, 0)], node: node)
+        case "Selu":
+            let op = Selu(alpha: try node.float("alpha", default: Selu.defaultAlpha), gamma: try node.float("gamma", default: Selu.defaultGamma))
+            try append(output, .selu(op), inputs: [try runtime(node, 0)], node: node)
+        case "Softplus": try append(output, .softplus(Softplus()), inputs: [try runtime(node, 0)], node: node)
+        case "Gelu":
+            let name = try node.string("approximate", default: "none")
+            guard let approximate = Gelu.Approximation(rawValue: name) else {
+                throw node.error(
+                    "Gelu approximate must be 'none' or 'tanh' (the modes zoo implements). Received: '\(name)' in node '\(node.label)'.",
+                    kind: .unsupported)
+            }
+            try append(output, .gelu(Gelu(approximate: approximate)), inputs: [try runtime(node, 0)], node: node)
         case "LeakyRelu":
             try append(output, .leakyRelu(LeakyRelu(alpha: try node.float("alpha", default: 0.01))), inputs: [try runtime(node, 0)], node: node)
         case "HardSigmoid":

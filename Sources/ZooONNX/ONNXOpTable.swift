@@ -60,6 +60,12 @@ public enum ONNXOpTable {
         ONNXOpRow(HardSigmoid.self, reads: [.init("HardSigmoid")], writes: "HardSigmoid"),
         ONNXOpRow(HardSwish.self, reads: [.init("HardSwish", from: 14)], writes: "HardSwish from 14, x * HardSigmoid(x) before"),
         ONNXOpRow(SiLU.self, reads: [.init("Swish", from: 24)], notes: "alpha 1", writes: "x * Sigmoid(x)"),
+        ONNXOpRow(Elu.self, reads: [.init("Elu")], notes: "alpha default 1", writes: "Elu"),
+        ONNXOpRow(Selu.self, reads: [.init("Selu")], notes: "alpha, gamma defaults of Selu-6", writes: "Selu"),
+        ONNXOpRow(Softplus.self, reads: [.init("Softplus")], writes: "Softplus"),
+        ONNXOpRow(
+            Gelu.self, reads: [.init("Gelu", from: 20)], notes: "approximate none or tanh",
+            writes: "Gelu from 20, its function body (Erf or Tanh, Mul, Add) before"),
         ONNXOpRow(LRN.self, reads: [.init("LRN")], writes: "LRN"),
         ONNXOpRow(Add.self, reads: [.init("Add"), .init("Sum")], writes: "Add, Sum"),
         ONNXOpRow(Sub.self, reads: [.init("Sub")], writes: "Sub"),

@@ -23,6 +23,11 @@ let unaryCases: [UnaryCase] = [
     UnaryCase(op: .hardSigmoid(HardSigmoid()), flops: 60, step: .elementwise),
     UnaryCase(op: .hardSwish(HardSwish()), flops: 60, step: .elementwise),
     UnaryCase(op: .silu(SiLU()), flops: 60, step: .elementwise),
+    UnaryCase(op: .elu(Elu(alpha: 0.5)), flops: 60, step: .elementwise),
+    UnaryCase(op: .selu(Selu()), flops: 60, step: .elementwise),
+    UnaryCase(op: .softplus(Softplus()), flops: 60, step: .elementwise),
+    UnaryCase(op: .gelu(Gelu()), flops: 60, step: .elementwise),
+    UnaryCase(op: .gelu(Gelu(approximate: .tanh)), flops: 60, step: .elementwise),
     UnaryCase(op: .sqrt(Sqrt()), flops: 60, step: .elementwise),
     UnaryCase(op: .exp(Exp()), flops: 60, step: .elementwise),
     UnaryCase(op: .log(Log()), flops: 60, step: .elementwise),
@@ -82,6 +87,17 @@ struct ElementwiseTests {
         #expect(cost == Cost(macs: 0, flops: c.flops))
         #expect(step == c.step)
         #expect(op.weights.isEmpty)
+    }
+
+    @Test("the activations' defaults are ONNX's: Elu alpha 1, Selu's float32 constants, Gelu without approximation")
+    func activationDefaults() {
+        #expect(Elu().alpha == 1)
+        // Float(1.6732632423543772848170429916717) and Float(1.0507009873554804934193349852946),
+        // written out in full in the ONNX Selu schema.
+        #expect(Selu().alpha == 1.67326319217681884765625)
+        #expect(Selu().gamma == 1.05070102214813232421875)
+        #expect(Gelu().approximate == .exact)
+        #expect(Gelu.Approximation.exact.rawValue == "none" && Gelu.Approximation.tanh.rawValue == "tanh")
     }
 
     @Test("binary ops broadcast and cost (operands - 1) per element", arguments: binaryCases)

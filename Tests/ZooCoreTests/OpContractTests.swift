@@ -60,6 +60,10 @@ enum OpRepresentatives {
         case is HardSigmoid.Type: return unary(.hardSigmoid(HardSigmoid(alpha: 1.0 / 6, beta: 0.5)))
         case is HardSwish.Type: return unary(.hardSwish(HardSwish()))
         case is SiLU.Type: return unary(.silu(SiLU()))
+        case is Elu.Type: return unary(.elu(Elu(alpha: 0.5)))
+        case is Selu.Type: return unary(.selu(Selu()))
+        case is Softplus.Type: return unary(.softplus(Softplus()))
+        case is Gelu.Type: return unary(.gelu(Gelu(approximate: .tanh)))
         case is Sqrt.Type: return unary(.sqrt(Sqrt()))
         case is Exp.Type: return unary(.exp(Exp()))
         case is Log.Type: return unary(.log(Log()))
@@ -127,6 +131,10 @@ enum OpRepresentatives {
         case .hardSigmoid: "hardsigmoid"
         case .hardSwish: "hardswish"
         case .silu: "silu"
+        case .elu: "elu"
+        case .selu: "selu"
+        case .softplus: "softplus"
+        case .gelu: "gelu"
         case .lrn: "lrn"
         case .add: "add"
         case .sub: "sub"

@@ -192,10 +192,16 @@ struct OpErrorTests {
         }
     }
 
-    @Test("other attribute errors: clip bounds that are not numbers, LRN size, softmax and flatten axes")
+    @Test("other attribute errors: clip bounds that are not numbers, elu and selu parameters, LRN size, softmax and flatten axes")
     func otherAttributes() {
         OpTestKit.expectError(.invalidGraph, mentioning: ["must be numbers"]) {
             _ = try Clip(min: .nan, max: 0).outputShape(inputs: [[1, 2]])
+        }
+        OpTestKit.expectError(.invalidGraph, mentioning: ["elu alpha must be a finite number", "alpha nan"]) {
+            _ = try Elu(alpha: .nan).outputShape(inputs: [[1, 2]])
+        }
+        OpTestKit.expectError(.invalidGraph, mentioning: ["selu alpha and gamma must be finite", "alpha 1.0", "gamma inf"]) {
+            _ = try Selu(alpha: 1, gamma: .infinity).outputShape(inputs: [[1, 2]])
         }
         OpTestKit.expectError(.invalidGraph, mentioning: ["size must be at least 1", "size 0"]) {
             _ = try LRN(size: 0).outputShape(inputs: [[1, 4, 2, 2]])

@@ -17,6 +17,22 @@ struct ElementwiseValueTests {
 
     static let cases: [Case] = [
         // sqrt 0.25 = 0.5, sqrt 2 = 1.4142135624; NaN below 0.
+        // e^-1 - 1 = -0.6321205588; 0.5 (e^-2 - 1) = -0.4323323584.
+        Case(op: .elu(Elu()), inputs: [-1, 0, 2], expected: [-0.6321205588, 0, 2]),
+        Case(op: .elu(Elu(alpha: 0.5)), inputs: [-2, 3], expected: [-0.4323323584, 3]),
+        // gamma (alpha e^x - alpha) with ONNX's float32 constants: x = -1 -> -1.1113307413,
+        // x = -3 -> -1.6705687340; 2 gamma = 2.1014020443.
+        Case(op: .selu(Selu()), inputs: [-1, -3, 0, 2], expected: [-1.1113307413, -1.6705687340, 0, 2.1014020443]),
+        // ln 2 = 0.6931471806, ln(1 + e) = 1.3132616875, ln(1 + e^-1) = 0.3132616875,
+        // ln(1 + e^-20) = 2.0611536900e-9 (tf-keras's docstring prints 2.0611537e-09), and 100 at
+        // 100, where exp(100) overflows float32.
+        Case(op: .softplus(Softplus()), inputs: [0, 1, -1, -20, 100], expected: [0.6931471806, 1.3132616875, 0.3132616875, 2.0611536900e-9, 100]),
+        // x Phi(x): tf-keras's gelu docstring prints -0.00404951, -0.15865529, 0, 0.8413447,
+        // 2.9959507 at -3, -1, 0, 1, 3 (float32); in double -0.0040496941, -0.1586552539, 0,
+        // 0.8413447461, 2.9959503059.
+        Case(op: .gelu(Gelu()), inputs: [-3, -1, 0, 1, 3], expected: [-0.0040496941, -0.1586552539, 0, 0.8413447461, 2.9959503059]),
+        // The tanh form; tf-keras prints -0.00363752, -0.15880796, 0, 0.841192, 2.9963627.
+        Case(op: .gelu(Gelu(approximate: .tanh)), inputs: [-3, -1, 0, 1, 3], expected: [-0.0036373921, -0.1588080094, 0, 0.8411919906, 2.9963626079]),
         Case(op: .sqrt(Sqrt()), inputs: [0, 0.25, 4, 2, -1], expected: [0, 0.5, 2, 1.4142135624, .nan]),
         // e = 2.7182818285, 1/e = 0.3678794412, e^2 = 7.3890560989.
         Case(op: .exp(Exp()), inputs: [0, 1, -1, 2], expected: [1, 2.7182818285, 0.3678794412, 7.3890560989]),
@@ -34,5 +50,16 @@ struct ElementwiseValueTests {
     func knownValues(_ c: Case) throws {
         let output = try ExecTestKit.run(c.op, [try Tensor(shape: [c.inputs.count], values: c.inputs)])
         expectClose(output, try Tensor(shape: [c.expected.count], values: c.expected), rtol: 1e-6, atol: 1e-7, "\(c.op.name)")
+    }
+
+    /// The tails of gelu at x = -10, where `1 + erf` and `1 + tanh` cancel to 0 in float32:
+    /// `-5 erfc(10 / sqrt 2) = -7.6198530242e-23` and, with `z = sqrt(2/pi) (-10 - 44.715)`,
+    /// `-10 / (1 + exp(-2 z)) = -1.2040923482e-37` (both in double), to 1e-4 relative.
+    @Test func geluTails() throws {
+        let x = try Tensor(shape: [1], values: [-10])
+        let exact = try ExecTestKit.run(.gelu(Gelu()), [x])
+        expectClose(exact, try Tensor(shape: [1], values: [-7.6198530242e-23]), rtol: 1e-4, atol: 0)
+        let tanh = try ExecTestKit.run(.gelu(Gelu(approximate: .tanh)), [x])
+        expectClose(tanh, try Tensor(shape: [1], values: [-1.2040923482e-37]), rtol: 1e-4, atol: 0)
     }
 }

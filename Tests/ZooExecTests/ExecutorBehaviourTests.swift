@@ -113,6 +113,29 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// The element-wise functions with IR ops of their own (elu, selu, softplus, both gelus, exp,
+    /// neg, abs, erf) are fused epilogues too: conv + batchnorm + each is one step (observed as
+    /// `act`), agreeing fused and unfused with the oracle; and over more elements than one
+    /// thread's share (3 x 8 x 40 x 40 = 38,400), threads 1, 2 and 3 give the same bits.
+    @Test func elementwiseFunctionsFuseAndSplit() throws {
+        var rng = SplitMix64(seed: 0xE1_0F)
+        let functions: [Op] = [
+            .elu(Elu(alpha: 0.7)), .selu(Selu()), .softplus(Softplus()), .gelu(Gelu()), .gelu(Gelu(approximate: .tanh)), .exp(Exp()),
+            .neg(Neg()), .abs(Abs()), .erf(Erf()),
+        ]
+        for function in functions {
+            let (graph, shape) = try Self.convNormActivation(&rng, activation: function, gamma: true, convBias: true, stride: 1)
+            let x = try rng.tensor(shape, in: -2...2)
+            try Self.expectFusionInvariant(graph, ["x": x], "\(function)")
+            #expect(try Self.run(graph, ["x": x], options: ExecutionOptions()).observed.map(\.0) == ["act", "pool"], "\(function.name) fused")
+            let large = try rng.tensor([3, 8, 40, 40], in: -6...6)
+            let one = try ExecTestKit.run(function, [large], options: ExecutionOptions(threads: 1))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(function, [large], options: ExecutionOptions(threads: threads)) == one, "\(function.name), \(threads) threads")
+            }
+        }
+    }
+
     /// The other fusions: dense + activation, a residual add (two broadcasting inputs, three
     /// inputs, a stored constant first) + activation, a zero pad merged into the following conv's
     /// padding (and an edge pad, which must not be); and a conv read by two layers, which must not

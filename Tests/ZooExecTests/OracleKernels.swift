@@ -83,7 +83,7 @@ enum Oracle {
         case .dense(let dense): return self.dense(inputs[0], dense)
         case .matMul: return matMul(inputs[0], inputs[1])
         case .batchNorm(let norm): return batchNorm(inputs[0], norm)
-        case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .sqrt, .exp, .log, .neg, .abs, .reciprocal, .erf,
+        case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .elu, .selu, .softplus, .gelu, .sqrt, .exp, .log, .neg, .abs, .reciprocal, .erf,
             .dropout, .identity:
             let function = activation(op)
             return OracleArray(shape: inputs[0].shape, values: inputs[0].values.map(function))
@@ -130,6 +130,16 @@ enum Oracle {
             return { max(0, min(1, alpha * $0 + beta)) }
         case .hardSwish: return { $0 * max(0, min(1, $0 / 6 + 0.5)) }
         case .silu: return { $0 / (1 + exp(-$0)) }
+        case .elu(let elu):
+            let alpha = Double(elu.alpha)
+            return { $0 < 0 ? alpha * (exp($0) - 1) : $0 }
+        case .selu(let selu):
+            let alpha = Double(selu.alpha), gamma = Double(selu.gamma)
+            return { $0 <= 0 ? gamma * (alpha * exp($0) - alpha) : gamma * $0 }
+        case .softplus: return { log(exp($0) + 1) }
+        case .gelu(let gelu) where gelu.approximate == .tanh:
+            return { 0.5 * $0 * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) }
+        case .gelu: return { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
         case .sqrt: return { Foundation.sqrt($0) }
         case .exp: return { Foundation.exp($0) }
         case .log: return { Foundation.log($0) }

@@ -271,7 +271,8 @@ struct RandomizedKernelTests {
     }
 
     /// Every activation with random parameters (clip with either bound absent, ReLU6, leaky
-    /// slopes, hard-sigmoid alpha and beta), dropout and identity, on inputs spanning the kinks.
+    /// slopes, hard-sigmoid alpha and beta, elu alpha, selu alpha and gamma), both gelus, dropout
+    /// and identity, on inputs spanning the kinks.
     @Test func activations() throws {
         var rng = SplitMix64(seed: 0xAC7)
         for index in 0..<30 {
@@ -281,6 +282,8 @@ struct RandomizedKernelTests {
                 .clip(Clip(min: rng.bool() ? low : nil, max: rng.bool() ? low + rng.float(0...3) : nil)), .clip(Clip.relu6),
                 .leakyRelu(LeakyRelu(alpha: rng.float(-0.5...1.5))),
                 .hardSigmoid(HardSigmoid(alpha: rng.float(0.05...1), beta: rng.float(-0.5...1))),
+                .elu(Elu(alpha: rng.float(0.1...2))), .selu(Selu()), .selu(Selu(alpha: rng.float(0.5...2), gamma: rng.float(0.5...1.5))),
+                .softplus(Softplus()), .gelu(Gelu()), .gelu(Gelu(approximate: .tanh)),
                 .dropout(Dropout(ratio: 0.3)), .identity(Identity()),
             ]
             let x = try rng.tensor(Self.randomShape(&rng), in: -8...8)

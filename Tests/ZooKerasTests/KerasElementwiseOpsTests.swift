@@ -51,6 +51,32 @@ struct KerasElementwiseOpsTests {
         #expect(back.graph.layers.contains { $0.op == .exp(Exp()) })
     }
 
+    @Test("elu, selu, softplus and gelu are their Keras activations, elu with another alpha the ELU layer")
+    func activations() throws {
+        let ops: [Op] = [.elu(Elu()), .elu(Elu(alpha: 0.7)), .selu(Selu()), .softplus(Softplus()), .gelu(Gelu())]
+        let model = try Self.chain(ops)
+        try Self.expectRoundTrip(model)
+        let folder = try TemporaryDirectory()
+        for suffix in ["keras", "h5"] {
+            let path = folder.path("chain.\(suffix)")
+            try KerasWriter.write(model, to: path)
+            // Activation('elu'), ELU(alpha=0.7), Activation('selu'), Activation('softplus'),
+            // Activation('gelu') read back as the same ops, alpha 0.7 bit for bit.
+            #expect(try KerasReader.load(path: path).graph.layers.map(\.op) == ops, ".\(suffix)")
+        }
+    }
+
+    @Test("selu with other constants and the tanh gelu are refused by name", arguments: [
+        Op.selu(Selu(alpha: 1.5, gamma: 1.2)), .gelu(Gelu(approximate: .tanh)),
+    ])
+    func refusedActivations(_ op: Op) throws {
+        let folder = try TemporaryDirectory()
+        let error = #expect(throws: ZooError.self) { try KerasWriter.write(try Self.chain([.relu(Relu()), op]), to: folder.path("m.h5")) }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.layer == "l1")
+        #expect(error?.message.contains(op.name) == true, "\(error?.message ?? "")")
+    }
+
     @Test("sqrt, log, abs, reciprocal and erf are refused by name", arguments: [
         Op.sqrt(Sqrt()), .log(Log()), .abs(Abs()), .reciprocal(Reciprocal()), .erf(Erf()),
     ])

@@ -19,6 +19,41 @@ struct ElementwiseOpsONNXTests {
         .abs(Abs()), .sqrt(Sqrt()), .neg(Neg()), .exp(Exp()), .reciprocal(Reciprocal()), .log(Log()), .erf(Erf()),
     ]
 
+    static let activations: [Op] = [
+        .elu(Elu(alpha: 0.7)), .selu(Selu()), .selu(Selu(alpha: 1.5, gamma: 1.2)), .softplus(Softplus()), .gelu(Gelu()),
+        .gelu(Gelu(approximate: .tanh)),
+    ]
+
+    static func reread(_ model: Model, opset: Int) throws -> Model {
+        try ONNXWriter.serialize(model, opset: opset).withUnsafeBytes { try ONNXReader.parse($0, file: "chain.onnx") }
+    }
+
+    @Test("elu, selu, softplus and gelu round-trip from opset 20; before it gelu is written as its function body", arguments: Array(ONNXWriter.opsets))
+    func activationsRoundTrip(_ opset: Int) throws {
+        let model = try Self.chain(Self.activations)
+        let back = try Self.reread(model, opset: opset)
+        if opset >= 20 {
+            #expect(back.graph.layers == model.graph.layers, "opset \(opset)")
+            return
+        }
+        #expect(Array(back.graph.layers.prefix(4)) == Array(model.graph.layers.prefix(4)), "opset \(opset)")
+        // 0.5 x (1 + erf(x / sqrt 2)), then 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x x x))).
+        let exact = ["div", "erf", "add", "mul", "mul"]
+        let tanh = ["mul", "mul", "mul", "add", "mul", "tanh", "add", "mul", "mul"]
+        #expect(back.graph.layers.dropFirst(4).map(\.op.name) == exact + tanh, "opset \(opset)")
+        #expect(back.graph.outputs.map(\.name) == ["l5"])
+        // The constants are those of ONNX's function body, rounded to float.
+        let constants = back.graph.layers.compactMap { layer -> Float? in
+            switch layer.op {
+            case .div(let op): op.constant?.tensor.values?.first
+            case .add(let op): op.constant?.tensor.values?.first
+            case .mul(let op): op.constant?.tensor.values?.first
+            default: nil
+            }
+        }
+        #expect(constants == [1.41421356, 1, 0.5, 0.044715, 0.797884561, 1, 0.5])
+    }
+
     @Test("sqrt, exp, log, neg, abs, reciprocal and erf round-trip at every writer opset", arguments: Array(ONNXWriter.opsets))
     func unaryMathRoundTrips(_ opset: Int) throws {
         let model = try Self.chain(Self.unaryMath)

@@ -19,6 +19,10 @@ public enum Op: Sendable, Equatable {
     case hardSigmoid(HardSigmoid)
     case hardSwish(HardSwish)
     case silu(SiLU)
+    case elu(Elu)
+    case selu(Selu)
+    case softplus(Softplus)
+    case gelu(Gelu)
     case lrn(LRN)
     case add(Add)
     case sub(Sub)
@@ -59,6 +63,10 @@ public enum Op: Sendable, Equatable {
         case .hardSigmoid(let op): op
         case .hardSwish(let op): op
         case .silu(let op): op
+        case .elu(let op): op
+        case .selu(let op): op
+        case .softplus(let op): op
+        case .gelu(let op): op
         case .lrn(let op): op
         case .add(let op): op
         case .sub(let op): op
@@ -85,8 +93,9 @@ public enum Op: Sendable, Equatable {
     public static let allKinds: [any OperatorSemantics.Type] = [
         Conv.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
         BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
-        HardSwish.self, SiLU.self, LRN.self, Add.self, Sub.self, Mul.self, Div.self, Sqrt.self, Exp.self, Log.self, Neg.self,
-        Abs.self, Reciprocal.self, Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
+        HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self, Sub.self, Mul.self,
+        Div.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self, Erf.self, Concat.self, Flatten.self,
+        Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).

@@ -2,8 +2,8 @@ import ZooCore
 
 /// IR layers -> ONNX nodes at a target opset (11 to 25). Ops with a standard equivalent map
 /// one to one; others are decomposed where that is exact (SiLU -> x * Sigmoid(x); HardSwish
-/// before opset 14 -> x * HardSigmoid(x; 1/6, 1/2)) and refused by name otherwise — never
-/// approximated.
+/// before opset 14 -> x * HardSigmoid(x; 1/6, 1/2); Gelu before opset 20 -> the function body
+/// ONNX defines it with) and refused by name otherwise — never approximated.
 struct NodeEmitter {
     let opset: Int
     let shapes: [String: Shape]
@@ -142,6 +142,10 @@ struct NodeEmitter {
             let gate = unique("\(y)/sigmoid")
             node("Sigmoid", x, gate)
             node("Mul", [x[0], gate], y)
+        case .elu(let op): node("Elu", x, y, [.float("alpha", op.alpha)])
+        case .selu(let op): node("Selu", x, y, [.float("alpha", op.alpha), .float("gamma", op.gamma)])
+        case .softplus: node("Softplus", x, y)
+        case .gelu(let op): try emitGelu(op, layer)
         case .lrn(let lrn):
             node("LRN", x, y, [.int("size", lrn.size), .float("alpha", lrn.alpha), .float("beta", lrn.beta), .float("bias", lrn.bias)])
         case .add(let op): try emitBinary("Add", op.constant, layer)
@@ -183,6 +187,40 @@ struct NodeEmitter {
             }
         case .identity: node("Identity", x, y)
         }
+    }
+
+    /// Gelu-20 from opset 20; before, the function body ONNX defines Gelu with:
+    /// `0.5 x (1 + Erf(x / sqrt 2))`, or for `tanh` `0.5 x (1 + Tanh(sqrt(2/pi) (x + 0.044715 x^3)))`
+    /// with the cube as `x * x * x`.
+    private mutating func emitGelu(_ gelu: Gelu, _ layer: Layer) throws {
+        let x = layer.inputs[0], y = layer.name
+        guard opset < 20 else {
+            node("Gelu", [x], y, [.string("approximate", gelu.approximate.rawValue)])
+            return
+        }
+        let phi: String
+        switch gelu.approximate {
+        case .exact:
+            let scaled = unique("\(y)/div"), erf = unique("\(y)/erf")
+            node("Div", [x, try scalar("sqrt2", Float(2.0.squareRoot()), layer: y)], scaled)
+            node("Erf", [scaled], erf)
+            phi = unique("\(y)/phi")
+            node("Add", [erf, try scalar("one", 1, layer: y)], phi)
+        case .tanh:
+            let square = unique("\(y)/square"), cube = unique("\(y)/cube"), scaledCube = unique("\(y)/cube_scaled")
+            let sum = unique("\(y)/sum"), inner = unique("\(y)/tanh_input"), tanh = unique("\(y)/tanh")
+            node("Mul", [x, x], square)
+            node("Mul", [square, x], cube)
+            node("Mul", [cube, try scalar("c0", 0.044715, layer: y)], scaledCube)
+            node("Add", [x, scaledCube], sum)
+            node("Mul", [sum, try scalar("sqrt_2_over_pi", Float((2 / Double.pi).squareRoot()), layer: y)], inner)
+            node("Tanh", [inner], tanh)
+            phi = unique("\(y)/phi")
+            node("Add", [tanh, try scalar("one", 1, layer: y)], phi)
+        }
+        let half = unique("\(y)/half_x")
+        node("Mul", [x, try scalar("half", 0.5, layer: y)], half)
+        node("Mul", [half, phi], y)
     }
 
     /// Add/Sub/Mul/Div: a stored constant becomes an initializer at its position; three or
