@@ -114,7 +114,7 @@ struct KerasModelBuilder {
         case .neg:
             // -x as x * -1 + 0: the same values (a zero comes out +0 rather than -0).
             return try add("Rescaling", layer.name, ["scale": -1.0, "offset": 0.0], inputs, [], output, channelsLast: inputs[0].channelsLast)
-        case .sqrt, .log, .abs, .reciprocal, .erf:
+        case .pow, .sqrt, .log, .abs, .reciprocal, .erf:
             throw refusal("\(layer.op.name) (Keras has no such activation or layer)", layer)
         case .hardSigmoid(let op):
             // max(0, min(1, alpha x + beta)) exactly: Rescaling(alpha, beta), then ReLU(max_value 1)

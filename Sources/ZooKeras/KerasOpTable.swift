@@ -84,6 +84,7 @@ public enum KerasOpTable {
         KerasOpRow(Sub.self, classes: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
         KerasOpRow(Mul.self, classes: ["Multiply", "Rescaling"], notes: "Rescaling's scale", writes: "Multiply; Rescaling for a scalar constant"),
         KerasOpRow(Div.self, writes: "refused (no Divide layer)"),
+        KerasOpRow(Pow.self, writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Sqrt.self, writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Exp.self, activations: ["exponential"], writes: "Activation('exponential')"),
         KerasOpRow(Log.self, writes: "refused (no Keras activation or layer)"),

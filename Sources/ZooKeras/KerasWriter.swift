@@ -8,8 +8,8 @@ import ZooCore
 /// ``KerasLayout``'s rules. A graph input keeps the source's layout (an NCHW input is taken as
 /// is and permuted to channels-last by a `Permute` layer), IR transposes that only move between
 /// the two layouts become no layers at all, and outputs come back in the IR's layout. Ops Keras
-/// cannot express exactly (LRN, a matmul of two runtime tensors, a division, sqrt, log, abs,
-/// reciprocal, erf, a non-scalar constant operand, reflect padding, pools whose padding is
+/// cannot express exactly (LRN, a matmul of two runtime tensors, a division, pow, sqrt, log,
+/// abs, reciprocal, erf, a non-scalar constant operand, reflect padding, pools whose padding is
 /// neither `valid` nor TensorFlow's `same`) are refused by name; nothing is approximated.
 public enum KerasWriter {
     /// The Keras version whose file layout zoo writes.

@@ -82,6 +82,7 @@ extension ONNXImporter {
                 bias: try node.float("bias", default: 1))
             try append(output, .lrn(op), inputs: [try runtime(node, 0)], node: node)
         case "Add", "Sub", "Mul", "Div", "Sum": try importBinary(node, output: output)
+        case "Pow": try importPow(node, output: output)
         case "Concat":
             let inputs = try node.inputs.indices.filter { node.input($0) != nil }.map { try runtime(node, $0) }
             guard let axis = try node.int("axis") else { throw node.error("Concat needs the attribute axis. Received: none in node '\(node.label)'.") }
@@ -322,6 +323,24 @@ extension ONNXImporter {
             return
         }
         try append(output, op, inputs: inputs, node: node)
+    }
+
+    /// Pow-7 and later broadcast the exponent against the base (multidirectionally); from Pow-12
+    /// it may be an integer tensor. A constant exponent of one element that does not raise the
+    /// base's rank is one exponent for every element; any other constant is a tensor exponent.
+    /// A runtime exponent is refused by name (`constant` says it must be an initializer or a
+    /// Constant node).
+    private func importPow(_ node: ONNXNode, output: String) throws {
+        let base = try runtime(node, 0)
+        let exponent = try constant(node, 1).floatTensor()
+        let rank = shape(of: base)?.rank ?? 0
+        let op: Pow
+        if exponent.count == 1, exponent.shape.count <= rank, let value = exponent.values?.first ?? exponent.fill {
+            op = Pow(exponent: value)
+        } else {
+            op = Pow(exponent: .tensor(exponent))
+        }
+        try append(output, .pow(op), inputs: [base], node: node)
     }
 
     // MARK: Shape ops on runtime values

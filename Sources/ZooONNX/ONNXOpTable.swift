@@ -71,6 +71,9 @@ public enum ONNXOpTable {
         ONNXOpRow(Sub.self, reads: [.init("Sub")], writes: "Sub"),
         ONNXOpRow(Mul.self, reads: [.init("Mul")], writes: "Mul"),
         ONNXOpRow(Div.self, reads: [.init("Div")], writes: "Div"),
+        ONNXOpRow(
+            Pow.self, reads: [.init("Pow")], notes: "a constant exponent, float or integer (12); a runtime one refused",
+            writes: "Pow with an initializer exponent"),
         ONNXOpRow(Sqrt.self, reads: [.init("Sqrt")], writes: "Sqrt"),
         ONNXOpRow(Exp.self, reads: [.init("Exp")], writes: "Exp"),
         ONNXOpRow(Log.self, reads: [.init("Log")], writes: "Log"),

@@ -167,6 +167,28 @@ struct ElementwiseTests {
         #expect(Mul().arity.min == 2 && Mul().arity.max == nil)
     }
 
+    @Test("pow: one exponent keeps the shape and is no parameter; a tensor exponent broadcasts and is one")
+    func powShapesAndParameters() throws {
+        // x [1, 3, 4, 5] ^ 2: 60 outputs x 1 FLOP, no weights.
+        var result = try OpTestKit.evaluate(Pow(exponent: 2), [unaryInput])
+        #expect(result.output == unaryInput && result.cost == Cost(flops: 60) && result.step == .elementwise)
+        #expect(Pow(exponent: 2).weights.isEmpty)
+        let attributes = Pow(exponent: 0.5).attributes(inputs: [unaryInput])
+        #expect(attributes.count == 1 && attributes.first?.0 == "exponent" && attributes.first?.1 == .float(0.5))
+        // A per-channel exponent [3, 1, 1]: the same 60 outputs, 3 trainable parameters.
+        let perChannel = Pow(exponent: .tensor(try OpTestKit.filled([3, 1, 1])))
+        result = try OpTestKit.evaluate(perChannel, [unaryInput])
+        #expect(result.output == unaryInput && result.cost == Cost(flops: 60))
+        #expect(OpTestKit.counts(perChannel.weights).trainable == 3)
+        #expect(perChannel.weights.map(\.name) == ["exponent"])
+        // An exponent [2, 1, 1, 1] broadcasts the batch axis up: [2, 3, 4, 5], 120 FLOPs.
+        result = try OpTestKit.evaluate(Pow(exponent: .tensor(try OpTestKit.declared([2, 1, 1, 1]))), [unaryInput])
+        #expect(result.output == [2, 3, 4, 5] && result.cost == Cost(flops: 120))
+        // A symbolic batch with an exponent over the last axis: [N, 3, 4, 5], 60 per sample.
+        result = try OpTestKit.evaluate(Pow(exponent: .tensor(try OpTestKit.declared([5]))), [["N", 3, 4, 5]])
+        #expect(result.output == ["N", 3, 4, 5] && result.cost == Cost(flops: 60))
+    }
+
     @Test("batch norm: 2C trainable (gamma, beta optional) + 2C non-trainable, 2 FLOPs per element")
     func batchNorm() throws {
         // C 64, all four: trainable 64 + 64 = 128, non-trainable 128; FLOPs 2·64·112·112 = 2·802,816 = 1,605,632.

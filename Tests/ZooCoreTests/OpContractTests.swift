@@ -64,6 +64,10 @@ enum OpRepresentatives {
         case is Selu.Type: return unary(.selu(Selu()))
         case is Softplus.Type: return unary(.softplus(Softplus()))
         case is Gelu.Type: return unary(.gelu(Gelu(approximate: .tanh)))
+        case is Pow.Type:
+            // a per-channel exponent is a stored tensor: 3 trainable parameters.
+            return OpRepresentative(
+                op: .pow(Pow(exponent: .tensor(try filled([3, 1, 1], 0.5, 0.5)))), inputs: [[1, 3, 4, 4]], trainable: 3, nonTrainable: 0)
         case is Sqrt.Type: return unary(.sqrt(Sqrt()))
         case is Exp.Type: return unary(.exp(Exp()))
         case is Log.Type: return unary(.log(Log()))
@@ -140,6 +144,7 @@ enum OpRepresentatives {
         case .sub: "sub"
         case .mul: "mul"
         case .div: "div"
+        case .pow: "pow"
         case .sqrt: "sqrt"
         case .exp: "exp"
         case .log: "log"

@@ -124,6 +124,9 @@ struct OpErrorTests {
 
     @Test("broadcasting failure names the shapes and the axis")
     func broadcastFailure() {
+        OpTestKit.expectError(.shapeMismatch, mentioning: ["pow inputs must broadcast", "[1, 3, 4, 5] and [4]", "axis -1"]) {
+            _ = try Pow(exponent: .tensor(try OpTestKit.declared([4]))).outputShape(inputs: [[1, 3, 4, 5]])
+        }
         OpTestKit.expectError(.shapeMismatch, mentioning: ["must broadcast", "[1, 3, 4, 4]", "[1, 4, 4, 4]", "3 vs 4"]) {
             _ = try Add().outputShape(inputs: [[1, 3, 4, 4], [1, 4, 4, 4]])
         }

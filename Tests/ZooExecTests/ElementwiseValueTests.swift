@@ -33,6 +33,10 @@ struct ElementwiseValueTests {
         Case(op: .gelu(Gelu()), inputs: [-3, -1, 0, 1, 3], expected: [-0.0040496941, -0.1586552539, 0, 0.8413447461, 2.9959503059]),
         // The tanh form; tf-keras prints -0.00363752, -0.15880796, 0, 0.841192, 2.9963627.
         Case(op: .gelu(Gelu(approximate: .tanh)), inputs: [-3, -1, 0, 1, 3], expected: [-0.0036373921, -0.1588080094, 0, 0.8411919906, 2.9963626079]),
+        // 2^3, (-2)^3, 0.5^3; 4^0.5, 2^0.5, NaN for a negative base, 0; 1/0 = inf, 1/4, 1/(-0.5).
+        Case(op: .pow(Pow(exponent: 3)), inputs: [2, -2, 0.5], expected: [8, -8, 0.125]),
+        Case(op: .pow(Pow(exponent: 0.5)), inputs: [4, 2, -4, 0], expected: [2, 1.4142135624, .nan, 0]),
+        Case(op: .pow(Pow(exponent: -1)), inputs: [0, 4, -0.5], expected: [.infinity, 0.25, -2]),
         Case(op: .sqrt(Sqrt()), inputs: [0, 0.25, 4, 2, -1], expected: [0, 0.5, 2, 1.4142135624, .nan]),
         // e = 2.7182818285, 1/e = 0.3678794412, e^2 = 7.3890560989.
         Case(op: .exp(Exp()), inputs: [0, 1, -1, 2], expected: [1, 2.7182818285, 0.3678794412, 7.3890560989]),
@@ -50,6 +54,17 @@ struct ElementwiseValueTests {
     func knownValues(_ c: Case) throws {
         let output = try ExecTestKit.run(c.op, [try Tensor(shape: [c.inputs.count], values: c.inputs)])
         expectClose(output, try Tensor(shape: [c.expected.count], values: c.expected), rtol: 1e-6, atol: 1e-7, "\(c.op.name)")
+    }
+
+    /// A tensor exponent: [2, 3] ^ [[1], [2], [3]] broadcasts to [[2, 3], [4, 9], [8, 27]]; and a
+    /// per-column one, [[2, 3], [4, 5]] ^ [2, 0.5] = [[4, 1.7320508076], [16, 2.2360679775]].
+    @Test func powTensorExponents() throws {
+        let rows = Pow(exponent: .tensor(try Tensor(shape: [3, 1], values: [1, 2, 3])))
+        let up = try ExecTestKit.run(.pow(rows), [try Tensor(shape: [2], values: [2, 3])])
+        #expect(up.shape == [3, 2] && up.values == [2, 3, 4, 9, 8, 27])
+        let columns = Pow(exponent: .tensor(try Tensor(shape: [2], values: [2, 0.5])))
+        let same = try ExecTestKit.run(.pow(columns), [try Tensor(shape: [2, 2], values: [2, 3, 4, 5])])
+        expectClose(same, try Tensor(shape: [2, 2], values: [4, 1.7320508076, 16, 2.2360679775]), rtol: 1e-6, atol: 0)
     }
 
     /// The tails of gelu at x = -10, where `1 + erf` and `1 + tanh` cancel to 0 in float32:

@@ -114,14 +114,14 @@ struct ExecutorBehaviourTests {
     }
 
     /// The element-wise functions with IR ops of their own (elu, selu, softplus, both gelus, exp,
-    /// neg, abs, erf) are fused epilogues too: conv + batchnorm + each is one step (observed as
+    /// neg, abs, erf, pow by one exponent) are fused epilogues too: conv + batchnorm + each is one step (observed as
     /// `act`), agreeing fused and unfused with the oracle; and over more elements than one
     /// thread's share (3 x 8 x 40 x 40 = 38,400), threads 1, 2 and 3 give the same bits.
     @Test func elementwiseFunctionsFuseAndSplit() throws {
         var rng = SplitMix64(seed: 0xE1_0F)
         let functions: [Op] = [
             .elu(Elu(alpha: 0.7)), .selu(Selu()), .softplus(Softplus()), .gelu(Gelu()), .gelu(Gelu(approximate: .tanh)), .exp(Exp()),
-            .neg(Neg()), .abs(Abs()), .erf(Erf()),
+            .neg(Neg()), .abs(Abs()), .erf(Erf()), .pow(Pow(exponent: 2)), .pow(Pow(exponent: 3)),
         ]
         for function in functions {
             let (graph, shape) = try Self.convNormActivation(&rng, activation: function, gamma: true, convBias: true, stride: 1)
@@ -134,6 +134,17 @@ struct ExecutorBehaviourTests {
                 #expect(try ExecTestKit.run(function, [large], options: ExecutionOptions(threads: threads)) == one, "\(function.name), \(threads) threads")
             }
         }
+    }
+
+    /// A pow whose exponent is a tensor is no epilogue: after conv + batchnorm it runs as its own
+    /// step (observed as itself), with the oracle's values.
+    @Test func powByATensorIsNotFused() throws {
+        var rng = SplitMix64(seed: 0x90_5E)
+        let pow = Op.pow(Pow(exponent: .tensor(try Tensor(shape: [6, 1, 1], values: [2, 3, 1, 0, -1, 2]))))
+        let (graph, shape) = try Self.convNormActivation(&rng, activation: pow, gamma: true, convBias: true, stride: 1)
+        let x = try rng.tensor(shape, in: -2...2)
+        try Self.expectFusionInvariant(graph, ["x": x], "pow by a tensor")
+        #expect(try Self.run(graph, ["x": x], options: ExecutionOptions()).observed.map(\.0) == ["bn", "act", "pool"])
     }
 
     /// The other fusions: dense + activation, a residual add (two broadcasting inputs, three

@@ -61,6 +61,8 @@ struct KernelContractTests {
             Sample(op: .softplus(Softplus()), inputs: [[1, 2, 3, 2]]),
             Sample(op: .gelu(Gelu()), inputs: [[5, 2]]),
             Sample(op: .gelu(Gelu(approximate: .tanh)), inputs: [[2, 2, 3]]),
+            Sample(op: .pow(Pow(exponent: 3)), inputs: [[2, 3]]),
+            Sample(op: .pow(Pow(exponent: .tensor(try rng.tensor([3, 1])))), inputs: [[2, 1, 4]]),
             Sample(op: .sqrt(Sqrt()), inputs: [[2, 3]]),
             Sample(op: .exp(Exp()), inputs: [[3, 1, 2]]),
             Sample(op: .log(Log()), inputs: [[4]]),

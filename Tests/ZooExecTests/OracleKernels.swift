@@ -93,6 +93,11 @@ enum Oracle {
         case .sub(let sub): return elementwise(operands(inputs, sub.constant), -)
         case .mul(let mul): return elementwise(operands(inputs, mul.constant), *)
         case .div(let div): return elementwise(operands(inputs, div.constant), /)
+        case .pow(let pow):
+            switch pow.exponent {
+            case .scalar(let e): return OracleArray(shape: inputs[0].shape, values: inputs[0].values.map { Foundation.pow($0, Double(e)) })
+            case .tensor(let e): return elementwise([inputs[0], OracleArray(e)], Foundation.pow)
+            }
         case .concat(let concat): return self.concat(inputs, axis: concat.axis)
         case .flatten(let flatten): return self.flatten(inputs[0], axis: flatten.axis)
         case .reshape(let reshape): return self.reshape(inputs[0], target: reshape.target, allowZero: reshape.allowZero)

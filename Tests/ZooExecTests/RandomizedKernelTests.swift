@@ -307,6 +307,22 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// Pow with one exponent (integral or not, negative too: a negative base then gives NaN in the
+    /// kernel and the oracle alike) and with a tensor exponent broadcast against the base, the
+    /// output taking the broadcast shape; bases of either sign.
+    @Test func powByConstants() throws {
+        var rng = SplitMix64(seed: 0x90_57)
+        for index in 0..<30 {
+            let shapes = Self.broadcastableShapes(&rng, count: 2)
+            let x = try rng.tensor(shapes[0], in: -3...3)
+            let e = rng.pick([2, 3, -1, 0, 0.5, 1.5, -2.5] as [Float])
+            ExecTestKit.checkAgainstOracle(.pow(Pow(exponent: e)), [x], context: "case \(index), exponent \(e)")
+            let exponents = (0..<shapes[1].reduce(1, *)).map { _ in rng.bool() ? Float(rng.int(-2...3)) : rng.float(-2...2) }
+            let tensor = try Tensor(shape: shapes[1], values: exponents)
+            ExecTestKit.checkAgainstOracle(.pow(Pow(exponent: .tensor(tensor))), [x], context: "case \(index), exponent \(shapes[1])")
+        }
+    }
+
     /// Softmax along every axis (negative and positive spellings) of inputs of rank 1 to 4.
     @Test func softmax() throws {
         var rng = SplitMix64(seed: 0x50F7)

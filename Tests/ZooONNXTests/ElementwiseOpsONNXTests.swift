@@ -54,6 +54,12 @@ struct ElementwiseOpsONNXTests {
         #expect(constants == [1.41421356, 1, 0.5, 0.044715, 0.797884561, 1, 0.5])
     }
 
+    @Test("pow by one exponent and by a per-channel tensor round-trips at every writer opset", arguments: Array(ONNXWriter.opsets))
+    func powRoundTrips(_ opset: Int) throws {
+        let model = try Self.chain([.pow(Pow(exponent: 2)), .pow(Pow(exponent: .tensor(try Tensor(shape: [3, 1, 1], values: [0.5, 1, 3]))))])
+        #expect(try Self.reread(model, opset: opset).graph.layers == model.graph.layers, "opset \(opset)")
+    }
+
     @Test("sqrt, exp, log, neg, abs, reciprocal and erf round-trip at every writer opset", arguments: Array(ONNXWriter.opsets))
     func unaryMathRoundTrips(_ opset: Int) throws {
         let model = try Self.chain(Self.unaryMath)

@@ -28,8 +28,8 @@ public enum ReportRenderer {
           (weights, biases, batch-norm gamma and beta, constant operands such as a per-channel
           Mul or Add) and non-trainable (batch-norm running mean and variance), reported
           separately; total = both (Keras's convention); Keras files keep Keras's own split,
-          and scalars standing for attributes (Clip bounds, Pad values, Rescaling) are not
-          parameters. torchvision's num_params is the trainable column. Params per layer in
+          and scalars standing for attributes (Clip bounds, Pad values, a Pow exponent,
+          Rescaling) are not parameters. torchvision's num_params is the trainable column. Params per layer in
           the table is the layer's total.
         - MACs: multiply-accumulates of conv, dense and matmul (torchvision's "GFLOPS" column).
         - FLOPs, one rule per op, listed by `zoo ops`: conv/dense/matmul 2 x MACs + 1 per output

@@ -28,6 +28,7 @@ public enum Op: Sendable, Equatable {
     case sub(Sub)
     case mul(Mul)
     case div(Div)
+    case pow(Pow)
     case sqrt(Sqrt)
     case exp(Exp)
     case log(Log)
@@ -72,6 +73,7 @@ public enum Op: Sendable, Equatable {
         case .sub(let op): op
         case .mul(let op): op
         case .div(let op): op
+        case .pow(let op): op
         case .sqrt(let op): op
         case .exp(let op): op
         case .log(let op): op
@@ -94,8 +96,8 @@ public enum Op: Sendable, Equatable {
         Conv.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
         BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
         HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self, Sub.self, Mul.self,
-        Div.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self, Erf.self, Concat.self, Flatten.self,
-        Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
+        Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self, Erf.self, Concat.self,
+        Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).

@@ -7,12 +7,17 @@ import ZooCore
 /// Kernels call ``map(_:_:count:)`` on a whole run of elements, so that the loop is compiled for
 /// each concrete function (a per-element call through the protocol would not be inlined).
 protocol ElementwiseFunction: Sendable {
+    /// Whether the op is this function of each element alone: true but for a pow whose exponent
+    /// is a tensor, which a broadcast kernel runs. Only then is it a kernel or a fused epilogue.
+    var isElementwise: Bool { get }
     func callAsFunction(_ x: Float) -> Float
     /// `destination[k] = f(source[k])` for `k < count` (the two may be the same buffer).
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int)
 }
 
 extension ElementwiseFunction {
+    var isElementwise: Bool { true }
+
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         for k in 0..<count { destination[k] = self(source[k]) }
     }
@@ -45,6 +50,10 @@ struct UnaryKernel: Kernel {
 
 extension Op {
     /// The op's element-wise function, for ops whose kernel file conforms them to
-    /// ``ElementwiseFunction`` (the activations), else nil.
-    var elementwiseFunction: (any ElementwiseFunction)? { semantics as? any ElementwiseFunction }
+    /// ``ElementwiseFunction`` (the activations) and that are that function of each element
+    /// alone (``ElementwiseFunction/isElementwise``), else nil.
+    var elementwiseFunction: (any ElementwiseFunction)? {
+        guard let function = semantics as? any ElementwiseFunction, function.isElementwise else { return nil }
+        return function
+    }
 }

@@ -24,6 +24,9 @@ enum KernelFactory {
                 throw ZooError(.invalidGraph, "An activation needs an element-wise function. Received: \(op.name).")
             }
             return UnaryKernel(function: function, shape: output)
+        case .pow(let pow):
+            guard case .tensor(let exponent) = pow.exponent else { return UnaryKernel(function: pow, shape: output) }
+            return try BroadcastKernel(function: PowFunction(), constant: ConstantOperand(exponent), inputs: inputs, output: output)
         case .softmax(let softmax): return try SoftmaxKernel(softmax, shape: output)
         case .lrn(let lrn): return LRNKernel(lrn, shape: output)
         case .add(let add): return try BroadcastKernel(function: AddFunction(), constant: add.constant, inputs: inputs, output: output, epilogue: epilogue)

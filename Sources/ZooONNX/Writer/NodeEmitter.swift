@@ -152,6 +152,11 @@ struct NodeEmitter {
         case .sub(let op): try emitBinary("Sub", op.constant, layer)
         case .mul(let op): try emitBinary("Mul", op.constant, layer)
         case .div(let op): try emitBinary("Div", op.constant, layer)
+        case .pow(let op):
+            switch op.exponent {
+            case .scalar(let value): node("Pow", [x[0], try scalar("exponent", value, layer: y)], y)
+            case .tensor(let tensor): node("Pow", [x[0], try floats("exponent", tensor, layer: y)], y)
+            }
         case .sqrt: node("Sqrt", x, y)
         case .exp: node("Exp", x, y)
         case .log: node("Log", x, y)
