@@ -72,6 +72,7 @@ struct KerasModelBuilder {
         let output = shapes[layer.name] ?? Shape([Dim]())
         switch layer.op {
         case .conv(let conv): return try convolution(conv, layer: layer, input: inputs[0])
+        case .convTranspose: throw refusal("a transposed convolution (zoo does not write Conv2DTranspose yet)", layer)
         case .dense(let dense):
             let x = try sameOrder(inputs[0], for: layer.name)
             var weights = [(name: "kernel", tensor: try KerasLayout.denseKernelToKeras(dense))]

@@ -39,6 +39,7 @@ public enum KerasOpTable {
             Conv.self, classes: ["Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D"],
             notes: "groups, dilation, causal; SeparableConv2D as two convs",
             writes: "Conv2D, Conv1D, DepthwiseConv2D (groups = channels); ZeroPadding before for other paddings"),
+        KerasOpRow(ConvTranspose.self, notes: "not read yet", writes: "refused (not written yet)"),
         KerasOpRow(
             MaxPool.self, classes: ["MaxPooling2D", "MaxPooling1D"],
             writes: "MaxPooling2D/1D (valid, same; zero-padded when the input is non-negative)"),

@@ -43,6 +43,7 @@ public struct ONNXOpRow: Sendable {
 public enum ONNXOpTable {
     public static let rows: [ONNXOpRow] = [
         ONNXOpRow(Conv.self, reads: [.init("Conv")], writes: "Conv"),
+        ONNXOpRow(ConvTranspose.self, reads: [], notes: "not read yet", writes: "refused (not written yet)"),
         ONNXOpRow(MaxPool.self, reads: [.init("MaxPool")], notes: "ceil_mode, dilations from 10", writes: "MaxPool"),
         ONNXOpRow(AveragePool.self, reads: [.init("AveragePool")], notes: "dilations from 19", writes: "AveragePool (dilations from opset 19)"),
         ONNXOpRow(GlobalAveragePool.self, reads: [.init("GlobalAveragePool")], writes: "GlobalAveragePool"),

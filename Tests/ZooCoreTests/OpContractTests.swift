@@ -23,6 +23,15 @@ enum OpRepresentatives {
                     kernel: try filled([4, 1, 3, 3], 1, 1), bias: try filled([4], 0.5, 1), stride: [2, 1], dilation: [1, 2],
                     padding: .explicit(begin: [1, 2], end: [0, 2]), groups: 2)),
                 inputs: [[1, 2, 7, 8]], trainable: 40, nonTrainable: 0)
+        case is ConvTranspose.Type:
+            // groups 2, kernel [4, 3, 3, 2] (C 4, M/groups 3): M = 6; 4·3·3·2 + 6 = 78 trainable. Stride 1, so
+            // the field step is the equivalent convolution's window. H: k' 3, full 1·(5 - 1) + 0 + 3 = 7, out 7 - 1 - 0 = 6;
+            // W: k' = 2·1 + 1 = 3, full 1·(6 - 1) + 1 + 3 = 9, out 9 - 0 - 2 = 7 (output padding 1 < dilation 2).
+            return OpRepresentative(
+                op: .convTranspose(ConvTranspose(
+                    kernel: try filled([4, 3, 3, 2], 1, 1), bias: try filled([6], 0.5, 1), dilation: [1, 2],
+                    padding: .explicit(begin: [1, 0], end: [0, 2]), outputPadding: [0, 1], groups: 2)),
+                inputs: [[1, 4, 5, 6]], trainable: 78, nonTrainable: 0)
         case is MaxPool.Type:
             // (8 + 2 - 3) / 2 + 1 = 4.
             return OpRepresentative(
@@ -119,6 +128,7 @@ enum OpRepresentatives {
     static func expectedName(of op: Op) -> String {
         switch op {
         case .conv: "conv"
+        case .convTranspose: "convtranspose"
         case .maxPool: "maxpool"
         case .averagePool: "avgpool"
         case .globalAveragePool: "globalavgpool"
@@ -173,6 +183,13 @@ enum OpRepresentatives {
         switch op {
         case .pad(let pad):
             return pad.pads[axis + inputs[0].rank]
+        case .convTranspose(let op):
+            // The equivalent convolution (stride 1) pads k' - 1 - p_end + output_padding at the end.
+            let spatial = inputs[0].rank - 2, index = axis - 2
+            guard case .ints(let pads)? = op.attributes(inputs: inputs).first(where: { $0.0 == "pads" })?.1, pads.count == 2 * spatial
+            else { return nil }
+            let extent = op.dilation[index] * (op.kernelSize[index] - 1) + 1
+            return extent - 1 - pads[spatial + index] + op.outputPadding[index]
         case .conv, .maxPool, .averagePool:
             let spatial = inputs[0].rank - 2
             guard case .ints(let pads)? = op.semantics.attributes(inputs: inputs).first(where: { $0.0 == "pads" })?.1,
@@ -187,7 +204,7 @@ enum OpRepresentatives {
     /// Whether the op's windows read input elements (conv, pools) rather than fill padding (Pad).
     static func readsWindows(_ op: Op) -> Bool {
         switch op {
-        case .conv, .maxPool, .averagePool: true
+        case .conv, .convTranspose, .maxPool, .averagePool: true
         default: false
         }
     }
@@ -296,6 +313,8 @@ struct OpContractTests {
             for axis in 0..<input.rank where !windowed.contains(axis) {
                 if case .conv(let conv) = r.op, axis == 1 {
                     #expect(output[1] == .fixed(conv.filters))
+                } else if case .convTranspose(let op) = r.op, axis == 1 {
+                    #expect(output[1] == .fixed(op.kernel.shape[1] * op.groups))
                 } else if case .pad(let pad) = r.op {
                     #expect(output[axis] == .fixed(input[axis].value! + pad.pads[axis] + pad.pads[axis + input.rank]))
                 } else {

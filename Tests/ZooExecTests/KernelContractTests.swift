@@ -24,6 +24,22 @@ struct KernelContractTests {
                 op: .conv(Conv(kernel: try rng.tensor([6, 1, 3]), bias: nil, stride: [3], dilation: [2], padding: .same(extra: .beginning), groups: 3)),
                 inputs: [[1, 3, 11]]),
             Sample(op: .conv(Conv(kernel: try rng.tensor([4, 2, 1, 1]), bias: nil, groups: 2)), inputs: [[3, 4, 5, 5]]),
+            Sample(
+                op: .convTranspose(ConvTranspose(
+                    kernel: try rng.tensor([3, 2, 3, 3]), bias: try rng.tensor([2]), stride: [2, 2],
+                    padding: .explicit(begin: [1, 0], end: [1, 2]), outputPadding: [1, 0])),
+                inputs: [[2, 3, 4, 5]]),
+            Sample(
+                op: .convTranspose(ConvTranspose(
+                    kernel: try rng.tensor([4, 3, 3]), bias: nil, stride: [3], dilation: [2], padding: .same(extra: .beginning),
+                    outputPadding: [2], groups: 2)),
+                inputs: [[1, 4, 6]]),
+            Sample(
+                op: .convTranspose(ConvTranspose(
+                    kernel: try rng.tensor([1, 2, 3, 3]), bias: try rng.tensor([2]), stride: [3, 2], padding: .same(extra: .beginning),
+                    outputShape: [10, 8])),
+                inputs: [[1, 1, 3, 3]]),
+            Sample(op: .convTranspose(ConvTranspose(kernel: try rng.tensor([2, 1, 1]), bias: nil, stride: [3], padding: .same(extra: .end))), inputs: [[2, 2, 4]]),
             Sample(op: .maxPool(MaxPool(window: window)), inputs: [[2, 3, 9, 8]]),
             Sample(
                 op: .maxPool(MaxPool(window: SpatialWindow(kernel: [2], stride: [2], padding: .explicit(begin: [0], end: [1]), ceilMode: true))),

@@ -76,6 +76,7 @@ enum Oracle {
     static func evaluate(_ op: Op, _ inputs: [OracleArray]) -> OracleArray {
         switch op {
         case .conv(let conv): return self.conv(inputs[0], conv)
+        case .convTranspose(let op): return convTranspose(inputs[0], op)
         case .maxPool(let pool): return maxPool(inputs[0], pool)
         case .averagePool(let pool): return averagePool(inputs[0], pool)
         case .globalAveragePool: return globalPool(inputs[0], max: false)
@@ -247,6 +248,68 @@ enum Oracle {
                         }
                         y.values[out] = sum
                         out += 1
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// One spatial axis of a transposed convolution: `k' = d (k - 1) + 1`, the full output
+    /// `s (in - 1) + output_padding + k'`, the crops (explicit; none for `valid`; for `same` the
+    /// total `full - target`, `target = outputShape` or `in s`, halved toward negative infinity
+    /// with the odd element at the `extra` edge) and `out = full - p_begin - p_end`.
+    static func transposedAxis(_ op: ConvTranspose, axis: Int, input: Int) -> WindowAxis {
+        let kernel = op.kernelSize[axis], stride = op.stride[axis], dilation = op.dilation[axis]
+        let full = stride * (input - 1) + op.outputPadding[axis] + dilation * (kernel - 1) + 1
+        var begin = 0, end = 0
+        switch op.padding {
+        case .valid:
+            break
+        case .explicit(let begins, let ends):
+            (begin, end) = (begins[axis], ends[axis])
+        case .same(let extra):
+            let total = full - (op.outputShape?[axis] ?? input * stride)
+            let small = Int((Double(total) / 2).rounded(.down))
+            (begin, end) = extra == .end ? (small, total - small) : (total - small, small)
+        }
+        return WindowAxis(
+            input: input, kernel: kernel, stride: stride, dilation: dilation, padBegin: begin, padEnd: end, output: full - begin - end)
+    }
+
+    /// `Y[n, g M_g + m, y s_h + i d_h - p_top, x s_w + j d_w - p_left] += W[g C_g + c, m, i, j] X[n, g C_g + c, y, x]`
+    /// over every input element and tap, onto `Y` = the bias; products outside `Y` are dropped.
+    static func convTranspose(_ x: OracleArray, _ op: ConvTranspose) -> OracleArray {
+        let axes = (0..<op.kernelSize.count).map { transposedAxis(op, axis: $0, input: x.shape[2 + $0]) }
+        let (h, w) = axes.count == 2 ? (axes[0], axes[1]) : (.trivial, axes[0])
+        let kernel = (op.kernel.values ?? []).map(Double.init)
+        let bias = op.bias.map { ($0.values ?? []).map(Double.init) }
+        let batch = x.shape[0], channels = x.shape[1], perGroupOut = op.kernel.shape[1]
+        let perGroupIn = channels / op.groups, filters = perGroupOut * op.groups
+        var y = OracleArray(shape: windowOutputShape(x, channels: filters, h, w))
+        let plane = h.output * w.output
+        for n in 0..<batch {
+            for o in 0..<filters {
+                for k in 0..<plane { y.values[(n * filters + o) * plane + k] = bias?[o] ?? 0 }
+            }
+            for c in 0..<channels {
+                let group = c / perGroupIn
+                for iy in 0..<h.input {
+                    for ix in 0..<w.input {
+                        let value = x.values[((n * channels + c) * h.input + iy) * w.input + ix]
+                        for m in 0..<perGroupOut {
+                            let o = group * perGroupOut + m
+                            for i in 0..<h.kernel {
+                                let oy = iy * h.stride + i * h.dilation - h.padBegin
+                                guard oy >= 0, oy < h.output else { continue }
+                                for j in 0..<w.kernel {
+                                    let ox = ix * w.stride + j * w.dilation - w.padBegin
+                                    guard ox >= 0, ox < w.output else { continue }
+                                    let weight = kernel[((c * perGroupOut + m) * h.kernel + i) * w.kernel + j]
+                                    y.values[((n * filters + o) * h.output + oy) * w.output + ox] += weight * value
+                                }
+                            }
+                        }
                     }
                 }
             }

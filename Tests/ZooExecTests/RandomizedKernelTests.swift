@@ -108,6 +108,84 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// A random transposed convolution on a random input: 1 or 2 spatial axes, groups 1-3, kernel
+    /// 1-4, stride 1-3, dilation 1-2, output padding below max(stride, dilation), and valid, same
+    /// upper or lower, explicit crops of 0-3, or an output shape from 4 below the full output to
+    /// max(stride, dilation) - 1 past it; bias or not, batch 1-3. A case whose crops leave no
+    /// output is drawn again.
+    static func randomConvTranspose(_ rng: inout SplitMix64, spatial: Int) throws -> (ConvTranspose, Tensor) {
+        while true {
+            let groups = rng.int(1...3), perGroupIn = rng.int(1...3), perGroupOut = rng.int(1...3)
+            let kernel = (0..<spatial).map { _ in rng.int(1...4) }
+            let stride = (0..<spatial).map { _ in rng.int(1...3) }
+            let dilation = (0..<spatial).map { _ in rng.int(1...2) }
+            let outputPadding = (0..<spatial).map { rng.int(0...(max(stride[$0], dilation[$0]) - 1)) }
+            let sizes = (0..<spatial).map { _ in rng.int(1...6) }
+            var padding: Padding
+            var outputShape: [Int]? = nil
+            switch rng.int(0...4) {
+            case 0: padding = .valid
+            case 1: padding = .same(extra: .end)
+            case 2: padding = .same(extra: .beginning)
+            case 3: padding = .explicit(begin: (0..<spatial).map { _ in rng.int(0...3) }, end: (0..<spatial).map { _ in rng.int(0...3) })
+            default:
+                padding = .same(extra: rng.bool() ? .end : .beginning)
+                outputShape = (0..<spatial).map { axis in
+                    let full = stride[axis] * (sizes[axis] - 1) + outputPadding[axis] + dilation[axis] * (kernel[axis] - 1) + 1
+                    return rng.int(max(1, full - 4)...(full + max(stride[axis], dilation[axis]) - 1))
+                }
+            }
+            let op = ConvTranspose(
+                kernel: try rng.tensor([groups * perGroupIn, perGroupOut] + kernel),
+                bias: rng.bool() ? try rng.tensor([groups * perGroupOut]) : nil,
+                stride: stride, dilation: dilation, padding: padding, outputPadding: outputPadding, outputShape: outputShape, groups: groups)
+            let input = [rng.int(1...3), groups * perGroupIn] + sizes
+            guard (try? op.outputShape(inputs: [Shape(input)])) != nil else { continue }
+            return (op, try rng.tensor(input))
+        }
+    }
+
+    /// 2-D transposed convolution: strides, dilations, groups, output padding, every padding mode
+    /// and output shapes that crop or extend, batch > 1.
+    @Test func convTranspose2D() throws {
+        var rng = SplitMix64(seed: 0xC7_2D)
+        for index in 0..<60 {
+            let (op, x) = try Self.randomConvTranspose(&rng, spatial: 2)
+            ExecTestKit.checkAgainstOracle(.convTranspose(op), [x], context: "case \(index)")
+        }
+    }
+
+    /// 1-D transposed convolution (NCW) with the same variety.
+    @Test func convTranspose1D() throws {
+        var rng = SplitMix64(seed: 0xC7_1D)
+        for index in 0..<40 {
+            let (op, x) = try Self.randomConvTranspose(&rng, spatial: 1)
+            ExecTestKit.checkAgainstOracle(.convTranspose(op), [x], context: "case \(index)")
+        }
+    }
+
+    /// Transposed convolutions large enough for the products to come in several bands of input
+    /// rows (32 x 9 product rows of 128 columns: 113 rows per band of 130) and for the matrix
+    /// products and the scatter to be split over threads; the result is the oracle's and the
+    /// same bits at 1, 2 and 3 threads.
+    @Test func convTransposeBandsAndThreads() throws {
+        var rng = SplitMix64(seed: 0xC7_BA)
+        let cases: [(ConvTranspose, [Int])] = [
+            (ConvTranspose(kernel: try rng.tensor([4, 32, 3, 3]), bias: try rng.tensor([32]), stride: [2, 2], padding: .symmetric(1, axes: 2),
+                           outputPadding: [1, 1]), [1, 4, 130, 128]),
+            (ConvTranspose(kernel: try rng.tensor([16, 8, 4, 4]), bias: nil, stride: [2, 2], padding: .symmetric(1, axes: 2), groups: 2),
+             [2, 16, 20, 24]),
+        ]
+        for (index, (op, shape)) in cases.enumerated() {
+            let x = try rng.tensor(shape)
+            ExecTestKit.checkAgainstOracle(.convTranspose(op), [x], context: "case \(index)")
+            let reference = try ExecTestKit.run(.convTranspose(op), [x], options: ExecutionOptions(threads: 1))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(.convTranspose(op), [x], options: ExecutionOptions(threads: threads)) == reference, "case \(index), \(threads) threads")
+            }
+        }
+    }
+
     /// A random window for a pool: kernel 1-3, stride 1-3, dilation 1-2, any padding with
     /// explicit edges smaller than the dilated kernel (so every window touches the input), ceil
     /// mode on or off; and an input that fits it.

@@ -39,6 +39,10 @@ public enum LayerExplanation {
         case .conv(let conv):
             let kind = conv.groups > 1 && conv.kernel.shape[1] == 1 ? "depthwise conv" : "conv"
             return "\(kind) \(conv.kernelSize.map(String.init).joined(separator: "x")), \(conv.filters) filters, stride \(list(conv.stride))\(conv.groups > 1 ? ", groups \(conv.groups)" : "")\(conv.dilation.contains { $0 != 1 } ? ", dilation \(list(conv.dilation))" : "")"
+        case .convTranspose(let op):
+            let extras = (op.groups > 1 ? ", groups \(op.groups)" : "") + (op.dilation.contains { $0 != 1 } ? ", dilation \(list(op.dilation))" : "")
+                + (op.outputPadding.contains { $0 != 0 } ? ", output padding \(list(op.outputPadding))" : "")
+            return "transposed conv \(op.kernelSize.map(String.init).joined(separator: "x")), \(op.filters) filters, stride \(list(op.stride))\(extras)"
         case .maxPool(let pool): return "max pool \(pool.window.kernel.map(String.init).joined(separator: "x")), stride \(list(pool.window.stride))\(pool.window.ceilMode ? ", ceil mode" : "")"
         case .averagePool(let pool): return "average pool \(pool.window.kernel.map(String.init).joined(separator: "x")), stride \(list(pool.window.stride))\(pool.window.ceilMode ? ", ceil mode" : "")"
         case .dense(let dense): return "dense, \(dense.units) units"
@@ -59,6 +63,7 @@ public enum LayerExplanation {
     private static func sizeSection(_ op: Op, inputs: [Shape], output: Shape) throws -> [String] {
         let window: SpatialWindow
         switch op {
+        case .convTranspose(let op): return try transposedSizeSection(op, input: inputs[0])
         case .conv(let conv): window = conv.window
         case .maxPool(let pool): window = pool.window
         case .averagePool(let pool): window = pool.window
@@ -85,6 +90,27 @@ public enum LayerExplanation {
         return lines
     }
 
+    /// The transposed convolution's output size: the full output `s (in - 1) + output_padding + k'`
+    /// less the crops (which `same` padding or an output shape decides).
+    private static func transposedSizeSection(_ op: ConvTranspose, input: Shape) throws -> [String] {
+        let resolved = try op.resolve(input: input)
+        var lines = ["Output size (transposed: out = s (in - 1) + output_padding + k' - p_begin - p_end, p = begin + end crop of the full output):"]
+        if case .same(let extra) = op.padding {
+            let target = op.outputShape.map { "the output shape \($0)" } ?? "in x s"
+            lines.append("  padding `same`: total = full - \(target), the odd element at the \(extra == .end ? "end (bottom/right)" : "beginning (top/left)"); a negative total extends the output")
+        }
+        let spatial = op.kernelSize.count
+        for axis in 0..<spatial {
+            let name = axisName(axis, of: spatial)
+            let (size, k, s, begin, end) = (resolved.input[axis], resolved.extent[axis], op.stride[axis], resolved.padBegin[axis], resolved.padEnd[axis])
+            let kernelText = op.dilation[axis] == 1 ? "\(k)" : "\(k) (k' = \(op.dilation[axis]) x (\(op.kernelSize[axis]) - 1) + 1)"
+            let crop = "\(begin < 0 ? "+ \(-begin)" : "- \(begin)") \(end < 0 ? "+ \(-end)" : "- \(end)")"
+            lines.append("  \(name)_out = \(s) x (\(size) - 1) + \(op.outputPadding[axis]) + \(kernelText) \(crop) = \(resolved.output[axis])    (full \(resolved.full[axis]), p = \(begin) + \(end))")
+        }
+        lines.append("")
+        return lines
+    }
+
     private static func parameterSection(_ op: Op, inputs: [Shape], params: Report.Parameters) -> [String] {
         switch op {
         case .conv(let conv):
@@ -92,6 +118,13 @@ public enum LayerExplanation {
             let perFilter = conv.kernelSize.map(String.init).joined(separator: " x ") + " x " + (conv.groups > 1 ? "\(cin)/\(conv.groups)" : "\(cin)")
             let formula = conv.bias == nil ? "(\(perFilter)) x \(conv.filters)" : "(\(perFilter) + 1) x \(conv.filters)"
             return ["Parameters ((k_h x k_w x c_in / groups\(conv.bias == nil ? "" : " + 1")) x c_out\(conv.bias == nil ? ", no bias" : "")):", "  \(formula) = \(n(params.total))", ""]
+        case .convTranspose(let op):
+            let cout = op.groups > 1 ? "\(op.filters)/\(op.groups)" : "\(op.filters)"
+            let weights = (op.kernelSize.map(String.init) + ["\(op.inputChannels)", cout]).joined(separator: " x ")
+            let formula = op.bias == nil ? weights : "\(weights) + \(op.filters)"
+            return [
+                "Parameters (k_h x k_w x c_in x c_out / groups\(op.bias == nil ? ", no bias" : " + c_out")):", "  \(formula) = \(n(params.total))", "",
+            ]
         case .dense(let dense):
             let inFeatures = dense.features
             let formula = dense.bias == nil ? "\(inFeatures) x \(dense.units)" : "(\(inFeatures) + 1) x \(dense.units)"
@@ -115,6 +148,11 @@ public enum LayerExplanation {
             let perOutput = ["\(conv.kernel.shape[1])"] + conv.kernelSize.map(String.init)
             lines.append("MACs (c_out x H_out x W_out x c_in/groups x k_h x k_w):")
             lines.append("  \(conv.filters) x \(spatial) x \(perOutput.joined(separator: " x ")) = \(n(entry.macs))")
+        case .convTranspose(let op):
+            let spatial = inputs.first.map { $0.dims.dropFirst(2).map(\.description) } ?? []
+            let perInput = ["\(op.kernel.shape.count > 1 ? op.kernel.shape[1] : 0)"] + op.kernelSize.map(String.init)
+            lines.append("MACs (c_in x H_in x W_in x c_out/groups x k_h x k_w: every input element times a whole kernel window):")
+            lines.append("  \(([String(op.inputChannels)] + spatial + perInput).joined(separator: " x ")) = \(n(entry.macs))")
         case .dense(let dense):
             let positions = outputs / max(dense.units, 1)
             lines.append("MACs (c_in x c_out\(positions > 1 ? " per position" : "")):")
@@ -126,6 +164,7 @@ public enum LayerExplanation {
         }
         let bias: Bool? = switch op {
         case .conv(let conv): conv.bias != nil
+        case .convTranspose(let op): op.bias != nil
         case .dense(let dense): dense.bias != nil
         case .matMul: false
         default: nil
@@ -158,6 +197,12 @@ public enum LayerExplanation {
                 let name = axisName(window.axis - 2, of: max(shapes[0].rank - 2, 1))
                 lines.append("  \(name): r = \(before.size) + (\(extent) - 1) x \(before.stride) = \(after.size),  j = \(before.stride) x \(window.stride) = \(after.stride),  p = \(before.padding) + \(window.padBegin) x \(before.stride) = \(after.padding)")
             }
+            return lines
+        }
+        if case .convTranspose(let op) = op, case .global? = step, !inputs.allSatisfy({ $0 == .global }) {
+            let strides = op.stride.map(String.init).joined(separator: "x")
+            lines.append("  not representable: stride \(strides) puts neighbouring outputs j / s input elements apart, seeing different")
+            lines.append("  numbers of inputs in turn, which no single (r, j, p) states; marked global (JSON null), not computed")
             return lines
         }
         switch output.fieldState {

@@ -31,7 +31,8 @@ public enum ReportRenderer {
           and scalars standing for attributes (Clip bounds, Pad values, a Pow exponent,
           Rescaling) are not parameters. torchvision's num_params is the trainable column. Params per layer in
           the table is the layer's total.
-        - MACs: multiply-accumulates of conv, dense and matmul (torchvision's "GFLOPS" column).
+        - MACs: multiply-accumulates of conv, dense and matmul (torchvision's "GFLOPS" column);
+          a transposed conv multiplies every input element by a whole kernel window.
         - FLOPs, one rule per op, listed by `zoo ops`: conv/dense/matmul 2 x MACs + 1 per output
           with a bias; batch norm 2 per element; other element-wise ops 1 per output element;
           pools per window; data movement 0. A layer whose op has no rule is uncounted, not 0.
@@ -41,9 +42,11 @@ public enum ReportRenderer {
         - Receptive field per spatial axis (Araujo et al., Distill 2019): size r, effective
           stride j, effective padding p; r <- r + (k' - 1) j and j <- j s through a window of
           dilated kernel k' and stride s. RF column: r/j (`7x7/2`); `global` after a global
-          pool, flatten or dense; `-` without spatial axes. At a merge (add, sub, mul, div,
-          concat) the largest field is kept and the smallest recorded (min_size); `*` marks a
-          merge whose branches' fields differ in size or are not aligned.
+          pool, flatten or dense, and after a transposed conv with a stride above 1 (its
+          outputs lie 1/s input steps apart: no (r, j, p) states that); `-` without spatial
+          axes. At a merge (add, sub, mul, div, concat) the largest field is kept and the
+          smallest recorded (min_size); `*` marks a merge whose branches' fields differ in
+          size or are not aligned.
         """
 
     /// The header row of ``csv(_:)``.

@@ -3,6 +3,7 @@
 /// makes the compiler point at every format table and kernel that must learn it.
 public enum Op: Sendable, Equatable {
     case conv(Conv)
+    case convTranspose(ConvTranspose)
     case maxPool(MaxPool)
     case averagePool(AveragePool)
     case globalAveragePool(GlobalAveragePool)
@@ -48,6 +49,7 @@ public enum Op: Sendable, Equatable {
     public var semantics: any OperatorSemantics {
         switch self {
         case .conv(let op): op
+        case .convTranspose(let op): op
         case .maxPool(let op): op
         case .averagePool(let op): op
         case .globalAveragePool(let op): op
@@ -93,7 +95,7 @@ public enum Op: Sendable, Equatable {
 
     /// Every op kind, in the order `zoo ops` lists them.
     public static let allKinds: [any OperatorSemantics.Type] = [
-        Conv.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
+        Conv.self, ConvTranspose.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
         BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
         HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self, Sub.self, Mul.self,
         Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self, Erf.self, Concat.self,

@@ -1,8 +1,9 @@
-/// How a sliding window (conv, max pool, average pool) pads its input's spatial axes.
+/// How a sliding window (conv, max pool, average pool) pads its input's spatial axes, and how a
+/// transposed convolution crops its output's.
 ///
 /// One resolver, ``resolve(input:kernel:stride:axis:)``, turns a padding into per-edge
 /// values for a concrete input size; the shape rule, the receptive-field step and the kernels
-/// all use it.
+/// all use it. ``resolveTransposed(full:target:axis:)`` is its counterpart for ``ConvTranspose``.
 public enum Padding: Sendable, Equatable {
     /// No padding (ONNX `VALID`, Keras `valid`).
     case valid
@@ -35,6 +36,26 @@ public enum Padding: Sendable, Equatable {
             let covered = try Checked.add(try Checked.multiply(max(output - 1, 0), stride), kernel)
             let total = max(covered - input, 0)
             let small = total / 2
+            return extra == .end ? (small, total - small) : (total - small, small)
+        case .explicit(let begin, let end):
+            return (begin[axis], end[axis])
+        }
+    }
+
+    /// The crops of a transposed convolution's full output of `full` elements along one axis
+    /// (``ConvTranspose``): explicit values as given, none for `valid`, and for `same` the total
+    /// `full - target` split in half rounded toward negative infinity, the odd element at the
+    /// `extra` edge — begin `floor(total / 2)` with `.end` (ONNX `SAME_UPPER`), end
+    /// `floor(total / 2)` with `.beginning`. A negative total (a `target` beyond the full output)
+    /// gives negative crops: the output extends past the full output there (ONNX's reference
+    /// implementation and its `output_shape` test data split this way).
+    public func resolveTransposed(full: Int, target: Int, axis: Int) throws -> (begin: Int, end: Int) {
+        switch self {
+        case .valid:
+            return (0, 0)
+        case .same(let extra):
+            let total = try Checked.subtract(full, target, "a transposed convolution's padding")
+            let small = total >= 0 ? total / 2 : -((1 - total) / 2)
             return extra == .end ? (small, total - small) : (total - small, small)
         case .explicit(let begin, let end):
             return (begin[axis], end[axis])

@@ -143,6 +143,31 @@ enum SpecOps {
         return .conv(Conv(kernel: kernel, bias: bias, stride: window.stride, dilation: window.dilation, padding: window.padding, groups: groups))
     }
 
+    /// A transposed conv: `pad` crops the full output (`same`: to `in x stride`, ONNX's
+    /// SAME_UPPER; `same_lower`), `output_padding` adds elements at the end; the kernel is
+    /// `[C, filters/groups, k...]`.
+    static func convTranspose(_ args: SpecArguments, _ input: Shape) throws -> Op {
+        let rank = try spatialRank(input, args.op)
+        let channels = try input.size(ofAxis: 1, for: args.op)
+        let filters = try args.int("filters", default: 0), groups = try args.int("groups", default: 1)
+        guard groups >= 1, channels % groups == 0, filters % groups == 0 else {
+            throw ZooError(
+                .shapeMismatch,
+                "\(args.op) groups must divide the input channels and the filters. Received: input \(input), filters \(filters), groups \(groups).")
+        }
+        let kernel = try args.ints("kernel", count: rank, default: [])
+        let op = ConvTranspose(
+            kernel: try Tensor.declared(shape: [channels, filters / groups] + kernel),
+            bias: try args.bool("bias", default: true) ? try Tensor.declared(shape: [filters]) : nil,
+            stride: try args.ints("stride", count: rank, default: Array(repeating: 1, count: rank)),
+            dilation: try args.ints("dilation", count: rank, default: Array(repeating: 1, count: rank)),
+            padding: try args.padding("pad", spatialRank: rank),
+            outputPadding: try args.ints("output_padding", count: rank, default: Array(repeating: 0, count: rank)),
+            groups: groups)
+        try op.validate()
+        return .convTranspose(op)
+    }
+
     static func binary(_ args: SpecArguments) throws -> ConstantOperand? {
         try args.constant("constant").map { ConstantOperand($0, isFirst: try args.bool("constant_first", default: false)) }
     }
@@ -155,6 +180,12 @@ enum SpecOps {
             let channels = try inputs[0].size(ofAxis: 1, for: args.op)
             let multiplier = try args.int("multiplier", default: 1)
             return try conv(args, inputs[0], filters: try Checked.multiply(channels, multiplier), groups: channels)
+        },
+        SpecOpDefinition(
+            "conv_transpose", arguments: ["filters", "kernel", "stride", "pad", "output_padding", "dilation", "groups", "bias", "activation"],
+            required: ["filters", "kernel"]
+        ) { args, inputs in
+            try convTranspose(args, inputs[0])
         },
         SpecOpDefinition("maxpool", arguments: ["kernel", "stride", "pad", "dilation", "ceil"], required: ["kernel"]) { args, inputs in
             .maxPool(MaxPool(window: try window(args, inputs[0], strideDefaultsToKernel: true, ceil: true)))

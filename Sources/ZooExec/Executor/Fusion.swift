@@ -31,8 +31,8 @@ struct FusedLayer {
 /// with batch norm's `a = gamma / sqrt(variance + epsilon)`, `c = beta - a mean` (computed in
 /// double precision, rounded once). The kernel applies the activation to each output channel
 /// right after the matrix product. Dense layers fold per-unit affine ops the same way; a
-/// batch norm followed by affine ops takes them into its gamma and beta; dense and add layers
-/// (a residual sum followed by ReLU) take a following activation.
+/// batch norm followed by affine ops takes them into its gamma and beta; transposed conv, dense
+/// and add layers (a residual sum followed by ReLU) take a following activation.
 /// A zero `pad` of the spatial axes before a conv becomes the conv's own padding (Keras's
 /// `ZeroPadding2D` before a stride-2 `valid` conv). Two transposes in a row whose permutations
 /// cancel run as nothing. A layer is fused into its predecessor only when it is that value's
@@ -97,7 +97,7 @@ enum Fusion {
                     group.opName += "+" + Transpose.info.name
                     absorbed.insert(next)
                 }
-            case .add:
+            case .convTranspose, .add:
                 absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
             default:
                 break

@@ -81,6 +81,7 @@ struct NodeEmitter {
             var inputs = [x[0], try floats("weight", conv.kernel, layer: y)]
             if let bias = conv.bias { inputs.append(try floats("bias", bias, layer: y)) }
             node("Conv", inputs, y, windowAttributes(conv.window) + [.int("group", conv.groups)])
+        case .convTranspose: throw refuse(layer, "zoo does not write ConvTranspose yet")
         case .maxPool(let pool):
             node("MaxPool", x, y, windowAttributes(pool.window) + [.int("ceil_mode", pool.window.ceilMode ? 1 : 0)])
         case .averagePool(let pool):
