@@ -4,9 +4,9 @@ import ZooCore
 /// opsets 7 and 25: attributes that became inputs (Clip-11 min/max, Pad-11 pads and Pad-18
 /// axes, Dropout-12 ratio, Squeeze/Unsqueeze-13 axes, Reshape-5 shape), semantic changes
 /// (Softmax-13 axis, Reshape-14 allowzero, Pad-19 wrap), attributes that appeared
-/// (MaxPool-10 ceil_mode and dilations, AveragePool-19 dilations), and ops that appeared
-/// (Erf-9, HardSwish-14, Gelu-20, Swish-24); the Elu and Selu defaults are those of Elu-6 and
-/// Selu-6, unchanged since.
+/// (MaxPool-10 ceil_mode and dilations, AveragePool-19 dilations), ConvTranspose-11's restated
+/// padding rules, and ops that appeared (Erf-9, HardSwish-14, Gelu-20, Swish-24); the Elu and
+/// Selu defaults are those of Elu-6 and Selu-6, unchanged since.
 extension ONNXImporter {
     /// Why a node cannot be imported, judged by its domain, op type and the opset alone; nil
     /// when it may be (folded, or mapped to IR ops).
@@ -24,6 +24,7 @@ extension ONNXImporter {
         let extraOutputs = node.outputs.dropFirst().filter { !$0.isEmpty && readValues.contains($0) }
         switch node.opType {
         case "Conv": try append(output, try convOp(node), inputs: [try runtime(node, 0)], node: node)
+        case "ConvTranspose": try append(output, try convTransposeOp(node), inputs: [try runtime(node, 0)], node: node)
         case "MaxPool":
             try rejectExtraOutputs(node, extraOutputs, "the argmax indices")
             try append(output, .maxPool(MaxPool(window: try window(node, pool: true))), inputs: [try runtime(node, 0)], node: node)
@@ -164,6 +165,48 @@ extension ONNXImporter {
         return .conv(Conv(
             kernel: try weight.floatTensor(), bias: try bias?.floatTensor(), stride: window.stride, dilation: window.dilation,
             padding: window.padding, groups: try node.int("group", default: 1)))
+    }
+
+    /// ConvTranspose-1 (opsets 7-10) and -11 (11-25; -22 only widens the types). Both state
+    /// the output size `s (in - 1) + output_padding + k' - p_begin - p_end`; `output_shape`, when
+    /// present, decides the pads (`pads` are then ignored) from the total `full - output_shape`.
+    /// From 11 an odd total leaves its extra element at the end under SAME_UPPER and at the
+    /// beginning otherwise. ConvTranspose-1's formula splits it the other way round, while its
+    /// auto_pad text and the runtimes split it as 11 does: zoo reads an even total (where the
+    /// two agree) and refuses an odd one below 11. SAME_UPPER and SAME_LOWER without
+    /// `output_shape` aim at `in x stride` from 11; ConvTranspose-1 says "the output spatial size
+    /// match the input", which only a stride of 1 reads one way, so a larger stride is refused.
+    private func convTransposeOp(_ node: ONNXNode) throws -> Op {
+        let weight = try constant(node, 1)
+        let bias = try optionalConstant(node, 2)
+        let kernelShape = Array(weight.shape.dropFirst(2))
+        if let declared = try node.ints("kernel_shape"), declared != kernelShape {
+            throw node.error("ConvTranspose kernel_shape must match the weight's spatial dims. Received: kernel_shape \(declared), weight \(weight.shape) in node '\(node.label)'.")
+        }
+        var window = try window(node, pool: false, kernel: kernelShape)
+        let autoPad = try node.string("auto_pad", default: "NOTSET")
+        let outputShape = try node.ints("output_shape")
+        if outputShape != nil {
+            window.padding = .same(extra: autoPad == "SAME_UPPER" ? .end : .beginning)
+        } else if opset < 11, case .same = window.padding, window.stride.contains(where: { $0 != 1 }) {
+            throw node.error(
+                "ConvTranspose before opset 11 states \(autoPad) as \"the output spatial size match the input\", which a stride above 1 leaves open (runtimes give in x stride, as opset 11 says); zoo reads it with stride 1 only. Received: strides \(window.stride) at opset \(opset) in node '\(node.label)'.",
+                kind: .unsupported)
+        }
+        let op = ConvTranspose(
+            kernel: try weight.floatTensor(), bias: try bias?.floatTensor(), stride: window.stride, dilation: window.dilation,
+            padding: window.padding, outputPadding: try node.ints("output_padding"), outputShape: outputShape,
+            groups: try node.int("group", default: 1))
+        if opset < 11, let outputShape, let input = node.input(0).flatMap({ shape(of: $0) }) {
+            let resolved = try op.resolve(input: input)
+            let totals = zip(resolved.full, outputShape).map { $0 - $1 }
+            if totals.contains(where: { $0 % 2 != 0 }) {
+                throw node.error(
+                    "ConvTranspose before opset 11 splits an odd total padding full - output_shape one way in its formula and the other in its auto_pad text (and in runtimes); zoo reads even totals only there. Received: totals \(totals) (full \(resolved.full), output_shape \(outputShape)) at opset \(opset) in node '\(node.label)'.",
+                    kind: .unsupported)
+            }
+        }
+        return .convTranspose(op)
     }
 
     // MARK: Dense and matmul

@@ -43,7 +43,10 @@ public struct ONNXOpRow: Sendable {
 public enum ONNXOpTable {
     public static let rows: [ONNXOpRow] = [
         ONNXOpRow(Conv.self, reads: [.init("Conv")], writes: "Conv"),
-        ONNXOpRow(ConvTranspose.self, reads: [], notes: "not read yet", writes: "refused (not written yet)"),
+        ONNXOpRow(
+            ConvTranspose.self, reads: [.init("ConvTranspose")],
+            notes: "output_shape decides the pads; before 11 only even totals and SAME_* with stride 1",
+            writes: "ConvTranspose with explicit pads and output_padding"),
         ONNXOpRow(MaxPool.self, reads: [.init("MaxPool")], notes: "ceil_mode, dilations from 10", writes: "MaxPool"),
         ONNXOpRow(AveragePool.self, reads: [.init("AveragePool")], notes: "dilations from 19", writes: "AveragePool (dilations from opset 19)"),
         ONNXOpRow(GlobalAveragePool.self, reads: [.init("GlobalAveragePool")], writes: "GlobalAveragePool"),

@@ -73,6 +73,38 @@ struct NodeEmitter {
         return attributes
     }
 
+    /// A transposed conv's attributes with its padding resolved: explicit `pads` and
+    /// `output_padding`. A negative end crop (an output reaching past the full output, from
+    /// `output_shape` or `same`) becomes more output padding. The output padding must stay below
+    /// the stride: ONNX's text also allows it below the dilation, but onnxruntime checks the
+    /// output against a conv of that stride and refuses more. A negative begin crop has no ONNX
+    /// spelling but `output_shape`, which runtimes split differently, so it is refused.
+    private func convTransposeAttributes(_ op: ConvTranspose, layer: Layer) throws -> [ONNXGraphSpec.Attribute] {
+        guard let input = shapes[layer.inputs[0]], let resolved = try? op.resolve(input: input) else {
+            throw refuse(layer, "its padding cannot be resolved without concrete input sizes")
+        }
+        var outputPadding = op.outputPadding, ends = resolved.padEnd
+        for axis in ends.indices {
+            if ends[axis] < 0 {
+                outputPadding[axis] -= ends[axis]
+                ends[axis] = 0
+            }
+            guard outputPadding[axis] < op.stride[axis] else {
+                throw refuse(
+                    layer,
+                    "its output reaches \(outputPadding[axis]) elements past the scattered kernels on spatial axis \(axis), and output_padding must stay below the stride \(op.stride[axis]) (onnxruntime checks the output against a stride-\(op.stride[axis]) conv)")
+            }
+        }
+        guard resolved.padBegin.allSatisfy({ $0 >= 0 }) else {
+            throw refuse(layer, "its output starts before the full output (begin crops \(resolved.padBegin)), which ONNX pads cannot state")
+        }
+        var attributes: [ONNXGraphSpec.Attribute] = [.ints("kernel_shape", op.kernelSize), .ints("strides", op.stride)]
+        if op.dilation.contains(where: { $0 != 1 }) { attributes.append(.ints("dilations", op.dilation)) }
+        attributes.append(.ints("pads", resolved.padBegin + ends))
+        if outputPadding.contains(where: { $0 != 0 }) { attributes.append(.ints("output_padding", outputPadding)) }
+        return attributes + [.int("group", op.groups)]
+    }
+
     mutating func emit(_ layer: Layer) throws {
         let x = layer.inputs
         let y = layer.name
@@ -81,7 +113,10 @@ struct NodeEmitter {
             var inputs = [x[0], try floats("weight", conv.kernel, layer: y)]
             if let bias = conv.bias { inputs.append(try floats("bias", bias, layer: y)) }
             node("Conv", inputs, y, windowAttributes(conv.window) + [.int("group", conv.groups)])
-        case .convTranspose: throw refuse(layer, "zoo does not write ConvTranspose yet")
+        case .convTranspose(let op):
+            var inputs = [x[0], try floats("weight", op.kernel, layer: y)]
+            if let bias = op.bias { inputs.append(try floats("bias", bias, layer: y)) }
+            node("ConvTranspose", inputs, y, try convTransposeAttributes(op, layer: layer))
         case .maxPool(let pool):
             node("MaxPool", x, y, windowAttributes(pool.window) + [.int("ceil_mode", pool.window.ceilMode ? 1 : 0)])
         case .averagePool(let pool):
