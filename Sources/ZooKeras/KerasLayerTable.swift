@@ -31,6 +31,38 @@ extension KerasImporter {
                 groups: config["groups"].isNull ? 1 : try config["groups"].int())
             let output = try append(name, .conv(conv), inputs: [x], rank: x.rank, channelsFirst: true)
             return try activation(config, after: output, layer: name)
+        case "Conv2DTranspose", "Conv1DTranspose":
+            let rank = layer.className == "Conv2DTranspose" ? 4 : 3
+            let x = try spatialInput(try single(), config: config, layer: name, rank: rank)
+            let weights = try self.weights(name)
+            let useBias = try config["use_bias"].bool(default: true)
+            try expectWeights(weights, count: useBias ? 2 : 1, layer: name)
+            let kernel = try KerasLayout.convTransposeKernel(weights[0])
+            explain(name, "kernel \(weights[0].shape) (k..., C_out, C_in) -> (C_in, C_out, k...) \(kernel.shape)")
+            let spatial = rank - 2
+            let stride = try config["strides"].ints(count: spatial), dilation = try config["dilation_rate"].ints(count: spatial)
+            let kerasOutputPadding = config["output_padding"].isNull ? nil : try config["output_padding"].ints(count: spatial)
+            let same: Bool
+            switch try config["padding"].optionalString ?? "valid" {
+            case "valid": same = false
+            case "same": same = true
+            case let other:
+                throw ZooError(.unsupported, "Keras transposed-conv padding must be valid or same. Received: '\(other)' in '\(name)'.", layer: name)
+            }
+            var begin: [Int] = [], end: [Int] = [], outputPadding: [Int] = []
+            for axis in 0..<spatial {
+                let rule = try KerasLayout.transposedPadding(
+                    same: same, outputPadding: kerasOutputPadding?[axis], kernel: kernel.shape[axis + 2], stride: stride[axis], dilation: dilation[axis])
+                begin.append(rule.begin)
+                end.append(rule.end)
+                outputPadding.append(rule.outputPadding)
+            }
+            explain(name, "padding '\(same ? "same" : "valid")', output_padding \(kerasOutputPadding.map { "\($0)" } ?? "None") -> crops \(begin + end), output padding \(outputPadding)")
+            let op = ConvTranspose(
+                kernel: kernel, bias: useBias ? weights[1] : nil, stride: stride, dilation: dilation,
+                padding: .explicit(begin: begin, end: end), outputPadding: outputPadding)
+            let output = try append(name, .convTranspose(op), inputs: [x], rank: x.rank, channelsFirst: true)
+            return try activation(config, after: output, layer: name)
         case "DepthwiseConv2D":
             let x = try spatialInput(try single(), config: config, layer: name, rank: 4)
             let weights = try self.weights(name)
@@ -219,6 +251,10 @@ extension KerasImporter {
             let spatial = layer.className == "Conv2D" ? 2 : 1
             let kernel = try config["kernel_size"].ints(count: spatial), filters = try config["filters"].int()
             return [kernel.map { $0 as Int? } + [nil, filters]] + (useBias ? [[filters]] : [])
+        case "Conv2DTranspose", "Conv1DTranspose":
+            let spatial = layer.className == "Conv2DTranspose" ? 2 : 1
+            let kernel = try config["kernel_size"].ints(count: spatial), filters = try config["filters"].int()
+            return [kernel.map { $0 as Int? } + [filters, nil]] + (useBias ? [[filters]] : [])
         case "DepthwiseConv2D":
             let kernel = try config["kernel_size"].ints(count: 2)
             let multiplier = config["depth_multiplier"].isNull ? 1 : try config["depth_multiplier"].int()

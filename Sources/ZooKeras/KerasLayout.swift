@@ -8,6 +8,9 @@ import ZooCore
 ///
 /// - Conv kernels `HWIO (k_h, k_w, C_in/groups, C_out)` -> `OIHW (C_out, C_in/groups, k_h, k_w)`;
 ///   1-D `(k, C_in, C_out)` -> `(C_out, C_in, k)`.
+/// - Transposed-conv kernels `(k_h, k_w, C_out, C_in)` -> `(C_in, C_out, k_h, k_w)` (ONNX
+///   ConvTranspose's order); 1-D `(k, C_out, C_in)` -> `(C_in, C_out, k)`: the same move of the
+///   spatial axes behind the two channel axes, which swap, as for conv kernels.
 /// - Depthwise kernels `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)`, output channel `c M + m`,
 ///   with `groups = C`.
 /// - Dense kernels `(in, out)` are kept as they are: the IR dense layer takes its weight in either
@@ -21,15 +24,48 @@ import ZooCore
 ///   of an NHWC tensor feeding a Dense layer keeps Keras's (h, w, c) feature order — the
 ///   classic permutation trap cannot happen silently.
 /// - Keras `same` padding is TensorFlow's: the odd element at the end (``Padding/same(extra:)``
-///   with `.end`).
+///   with `.end`). A transposed conv's `padding` and `output_padding` become explicit crops and
+///   an output padding (``transposedPadding(same:outputPadding:kernel:stride:dilation:)``).
 enum KerasLayout {
     /// `(k_h, k_w, C_in, C_out)` or `(k, C_in, C_out)` -> `(C_out, C_in, k_h, k_w)` / `(C_out, C_in, k)`.
     static func convKernel(_ kernel: Tensor) throws -> Tensor {
+        try channelsBeforeSpatial(kernel, what: "A Keras conv kernel must be (k, C_in, C_out) or (k_h, k_w, C_in, C_out)")
+    }
+
+    /// A Keras transposed-conv kernel `(k_h, k_w, C_out, C_in)` or `(k, C_out, C_in)` ->
+    /// `(C_in, C_out, k_h, k_w)` / `(C_in, C_out, k)`.
+    static func convTransposeKernel(_ kernel: Tensor) throws -> Tensor {
+        try channelsBeforeSpatial(kernel, what: "A Keras transposed-conv kernel must be (k, C_out, C_in) or (k_h, k_w, C_out, C_in)")
+    }
+
+    /// `(spatial..., a, b)` -> `(b, a, spatial...)`, for 1 or 2 spatial axes.
+    private static func channelsBeforeSpatial(_ kernel: Tensor, what: String) throws -> Tensor {
         let rank = kernel.shape.count
-        guard rank == 3 || rank == 4 else {
-            throw ZooError(.shapeMismatch, "A Keras conv kernel must be (k, C_in, C_out) or (k_h, k_w, C_in, C_out). Received: \(kernel.shape).")
-        }
+        guard rank == 3 || rank == 4 else { throw ZooError(.shapeMismatch, "\(what). Received: \(kernel.shape).") }
         return try kernel.permuted(rank == 4 ? [3, 2, 0, 1] : [2, 1, 0])
+    }
+
+    /// Keras's transposed-conv `padding` and `output_padding` on one axis as IR crops and output
+    /// padding, for the dilated kernel `k' = d (k - 1) + 1`. Keras (2 and 3, TensorFlow backend)
+    /// sets the output length `L` (`keras.src.backend.common.backend_utils`
+    /// `_get_output_shape_given_tf_padding`; Keras 2's `deconv_output_length` agrees):
+    ///
+    ///     valid: L = s (in - 1) + k' + p, p = output_padding or max(s - k', 0)
+    ///     same:  L = s in without output_padding, else s (in - 1) + k' mod 2 + output_padding
+    ///
+    /// and TensorFlow computes the transposed conv as the gradient of a conv over `L` inputs with
+    /// that padding: `valid` crops nothing, `same` crops `max(s (in - 1) + k' - L, 0)` split
+    /// with the odd element at the end; elements past the scattered kernels (`L` beyond
+    /// `s (in - 1) + k'`) are an IR output padding. Neither depends on `in`.
+    static func transposedPadding(same: Bool, outputPadding: Int?, kernel: Int, stride: Int, dilation: Int) throws
+        -> (begin: Int, end: Int, outputPadding: Int)
+    {
+        let extent = try WindowAxis.extent(kernel: kernel, dilation: dilation)
+        guard same else { return (0, 0, outputPadding ?? max(stride - extent, 0)) }
+        // s (in - 1) + k' - L, with L - s (in - 1) = s or k' mod 2 + output_padding.
+        let total = try Checked.subtract(extent, outputPadding.map { extent % 2 + $0 } ?? stride, "a transposed conv's padding")
+        guard total >= 0 else { return (0, 0, -total) }
+        return (total / 2, total - total / 2, 0)
     }
 
     /// `(k_h, k_w, C, M)` -> `(C M, 1, k_h, k_w)` (1-D: `(k, C, M)` -> `(C M, 1, k)`).
@@ -64,6 +100,11 @@ enum KerasLayout {
     /// The inverse rules, for the Keras writer: `(C_out, C_in, k_h, k_w)` -> HWIO (1-D: `(C_out, C_in, k)` -> `(k, C_in, C_out)`).
     static func convKernelToKeras(_ kernel: Tensor) throws -> Tensor {
         try kernel.permuted(kernel.shape.count == 4 ? [2, 3, 1, 0] : [2, 1, 0])
+    }
+
+    /// `(C_in, C_out, k_h, k_w)` -> `(k_h, k_w, C_out, C_in)` (1-D: `(C_in, C_out, k)` -> `(k, C_out, C_in)`).
+    static func convTransposeKernelToKeras(_ kernel: Tensor) throws -> Tensor {
+        try convKernelToKeras(kernel)
     }
 
     /// `(C M, 1, k_h, k_w)` -> `(k_h, k_w, C, M)`.

@@ -72,7 +72,7 @@ struct KerasModelBuilder {
         let output = shapes[layer.name] ?? Shape([Dim]())
         switch layer.op {
         case .conv(let conv): return try convolution(conv, layer: layer, input: inputs[0])
-        case .convTranspose: throw refusal("a transposed convolution (zoo does not write Conv2DTranspose yet)", layer)
+        case .convTranspose(let op): return try transposedConvolution(op, layer: layer, input: inputs[0])
         case .dense(let dense):
             let x = try sameOrder(inputs[0], for: layer.name)
             var weights = [(name: "kernel", tensor: try KerasLayout.denseKernelToKeras(dense))]
@@ -215,6 +215,57 @@ struct KerasModelBuilder {
         }
         if let bias = conv.bias { weights.append(("bias", bias)) }
         return try add(className, layer.name, config, [x], weights, output, channelsLast: true)
+    }
+
+    /// Conv2DTranspose or Conv1DTranspose (no groups; a stride above 1 and a dilation above 1 not
+    /// together, as Keras requires) whose `padding` and `output_padding`, by Keras's rule
+    /// (``KerasLayout/transposedPadding(same:outputPadding:kernel:stride:dilation:)``), cover the
+    /// same output elements: the same begin crop and the same end. `output_padding` is left out
+    /// when `valid` or `same` alone fit, else given per axis below the stride; anything else is
+    /// refused.
+    private mutating func transposedConvolution(_ op: ConvTranspose, layer: Layer, input: Symbolic) throws -> Symbolic {
+        guard let inputShape = shapes[layer.inputs[0]], let output = shapes[layer.name] else {
+            throw ZooError(.invalidGraph, "A transposed conv needs inferred shapes. Received: none for '\(layer.name)'.", layer: layer.name)
+        }
+        guard op.groups == 1 else { throw refusal("a grouped transposed convolution (groups \(op.groups); Keras's have none)", layer) }
+        if op.stride.contains(where: { $0 > 1 }), op.dilation.contains(where: { $0 > 1 }) {
+            throw refusal("a transposed convolution with both a stride and a dilation above 1 (Keras refuses the pair)", layer)
+        }
+        let resolved = try op.resolve(input: inputShape)
+        let spatial = op.kernelSize.count
+        // Whether Keras's rule for (same, p) covers the IR's output elements on `axis`: the
+        // same begin crop, and the same end s (in - 1) + output_padding + k' - p_end.
+        func fits(same: Bool, _ p: Int?, axis: Int) throws -> Bool {
+            let rule = try KerasLayout.transposedPadding(
+                same: same, outputPadding: p, kernel: op.kernelSize[axis], stride: op.stride[axis], dilation: op.dilation[axis])
+            let scattered = resolved.full[axis] - op.outputPadding[axis]
+            return rule.begin == resolved.padBegin[axis] && scattered + rule.outputPadding - rule.end == resolved.full[axis] - resolved.padEnd[axis]
+        }
+        var choice: (same: Bool, outputPadding: [Int]?)?
+        for same in [false, true] where choice == nil {
+            if try (0..<spatial).allSatisfy({ try fits(same: same, nil, axis: $0) }) { choice = (same, nil) }
+        }
+        for same in [false, true] where choice == nil {
+            var paddings: [Int] = []
+            for axis in 0..<spatial {
+                guard let p = try (0..<op.stride[axis]).first(where: { try fits(same: same, $0, axis: axis) }) else { break }
+                paddings.append(p)
+            }
+            if paddings.count == spatial { choice = (same, paddings) }
+        }
+        guard let choice else {
+            throw refusal(
+                "transposed-conv crops \(resolved.padBegin + resolved.padEnd) with output padding \(op.outputPadding) (Keras's valid and same crop otherwise)", layer)
+        }
+        let x = try channelsLastOrder(input, for: layer.name)
+        var config: [String: Any] = [
+            "filters": op.filters, "kernel_size": op.kernelSize, "strides": op.stride, "padding": choice.same ? "same" : "valid",
+            "data_format": "channels_last", "dilation_rate": op.dilation, "activation": "linear", "use_bias": op.bias != nil,
+        ]
+        if let paddings = choice.outputPadding { config["output_padding"] = paddings }
+        var weights = [(name: "kernel", tensor: try KerasLayout.convTransposeKernelToKeras(op.kernel))]
+        if let bias = op.bias { weights.append(("bias", bias)) }
+        return try add(spatial == 2 ? "Conv2DTranspose" : "Conv1DTranspose", layer.name, config, [x], weights, output, channelsLast: true)
     }
 
     /// `valid` or `same` when the resolved padding is one of them; otherwise a ZeroPadding layer

@@ -39,7 +39,10 @@ public enum KerasOpTable {
             Conv.self, classes: ["Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D"],
             notes: "groups, dilation, causal; SeparableConv2D as two convs",
             writes: "Conv2D, Conv1D, DepthwiseConv2D (groups = channels); ZeroPadding before for other paddings"),
-        KerasOpRow(ConvTranspose.self, notes: "not read yet", writes: "refused (not written yet)"),
+        KerasOpRow(
+            ConvTranspose.self, classes: ["Conv2DTranspose", "Conv1DTranspose"],
+            notes: "padding and output_padding as TensorFlow crops them",
+            writes: "Conv2DTranspose, Conv1DTranspose (groups 1; valid or same with output_padding as needed, else refused)"),
         KerasOpRow(
             MaxPool.self, classes: ["MaxPooling2D", "MaxPooling1D"],
             writes: "MaxPooling2D/1D (valid, same; zero-padded when the input is non-negative)"),

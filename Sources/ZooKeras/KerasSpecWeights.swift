@@ -1,7 +1,7 @@
 import ZooCore
 
 /// A weights-only Keras file (Keras 2 `save_weights` `.h5`, Keras 3 `.weights.h5`) mapped onto a
-/// zoo spec (channels-first IR layers): conv, dense and batch-norm layers take the Keras
+/// zoo spec (channels-first IR layers): conv, transposed conv, dense and batch-norm layers take the Keras
 /// weights of the same name (else, in order, those of a Keras layer no spec layer names, when the
 /// shapes fit), converted by ``KerasLayout``'s rules. A dense layer that reads the flatten of a
 /// `[N, C, H, W]` map gets its rows reordered from Keras's `(h, w, c)` to the IR's `(c, h, w)`
@@ -45,6 +45,10 @@ extension KerasReader {
             let kernel: [Int?] = conv.groups > 1 && conv.groups == channels
                 ? spatial + [channels, conv.filters / conv.groups] : spatial + [conv.kernel.shape[1], conv.filters]
             return [kernel] + (conv.bias != nil ? [[conv.filters]] : [])
+        case .convTranspose(let op):
+            // (k..., C_out, C_in): Keras's transposed convs have no groups, so C_out is all of them.
+            let kernel: [Int?] = op.kernelSize.map { $0 as Int? } + [op.kernel.shape.count > 1 ? op.kernel.shape[1] : nil, op.inputChannels]
+            return [kernel] + (op.bias != nil ? [[op.filters]] : [])
         case .dense(let dense):
             return [[dense.features, dense.units]] + (dense.bias != nil ? [[dense.units]] : [])
         case .batchNorm(let norm):
@@ -65,6 +69,16 @@ extension KerasReader {
             rules.append(KerasLayout.explanation(layer: layer.name, rule: "kernel \(tensors[0].shape) -> \(conv.kernel.shape)"))
             if conv.bias != nil { conv.bias = tensors[1] }
             return .conv(conv)
+        case .convTranspose(var op):
+            guard op.groups == 1 else {
+                throw ZooError(
+                    .unsupported, "Keras transposed convs have no groups, so no Keras weights fit. Received: groups \(op.groups) in '\(layer.name)'.",
+                    layer: layer.name)
+            }
+            op.kernel = try KerasLayout.convTransposeKernel(tensors[0])
+            rules.append(KerasLayout.explanation(layer: layer.name, rule: "kernel \(tensors[0].shape) -> \(op.kernel.shape)"))
+            if op.bias != nil { op.bias = tensors[1] }
+            return .convTranspose(op)
         case .dense(var dense):
             var kernel = try KerasLayout.denseKernel(tensors[0])
             rules.append(KerasLayout.explanation(layer: layer.name, rule: KerasLayout.denseKernelRule(kernel)))

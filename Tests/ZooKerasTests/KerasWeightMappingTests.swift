@@ -83,6 +83,54 @@ struct KerasWeightMappingTests {
         }
     }
 
+    /// Keras's upsample_mini weights (Conv2DTranspose kernels (k_h, k_w, filters, C)) onto a zoo
+    /// spec of the same layers held channels-first, its crops written out by Keras's rules: up1
+    /// 1x1/3 'same' is no crop with output padding 2 (3·3 + 2 + 1 = 12), up2 3x3/2 'same' with
+    /// output_padding 0 crops 1 and 1 (2·11 + 3 - 2 = 23), up3 2x2/2 'valid' with output_padding
+    /// 1 (2·22 + 1 + 2 = 47). Parameters by hand: 3·4 + 4 = 16, 4·6·9 + 6 = 222, 6·3·4 = 72,
+    /// 310 in all; MACs 48·4 + 576·54 + 3,174·12 = 192 + 31,104 + 38,088 = 69,384. Fed Keras's
+    /// reference input as NCHW, the spec gives Keras's output.
+    @Test func kerasTransposedConvWeightsOntoASpec() throws {
+        let spec = try Spec.parse(
+            """
+            name: upsample_spec
+            input: [3, 4, 4]
+            layers:
+              - up1: {op: conv_transpose, filters: 4, kernel: 1, stride: 3, output_padding: 2}
+              - relu1: {op: relu}
+              - up2: {op: conv_transpose, filters: 6, kernel: 3, stride: 2, pad: 1}
+              - up3: {op: conv_transpose, filters: 3, kernel: 2, stride: 2, output_padding: 1, bias: false}
+            """, file: "upsample_spec.yaml")
+        let report = try spec.analyze()
+        #expect(report.totals.params.trainable == 310)
+        #expect(report.totals.macs == 69_384)
+        #expect(report.layer("up3")?.outputShape == ["N", 3, 47, 47])
+        let entry = try #require(KerasFixtureTests.entries.first { $0.name == "upsample_mini_h5" })
+        let (inputs, outputs) = try KerasFixtureTests.reference(entry)
+        let model = try KerasReader.load(path: Self.fixture("upsample_mini.weights.h5"), onto: spec)
+        #expect(model.layoutRules.contains { $0.hasPrefix("up2: kernel [3, 3, 6, 4] -> [4, 6, 3, 3]") }, "\(model.layoutRules)")
+        let actual = try KerasFixtureTests.run(model.graph, [try Self.permuted(inputs[0], [0, 3, 1, 2])])
+        expectClose(try Self.permuted(actual[0], [0, 2, 3, 1]), outputs[0], rtol: 1e-4, atol: 1e-5, "upsample_mini onto the spec")
+    }
+
+    /// `tensor` with its axes permuted (output axis i is input axis `permutation[i]`), computed here.
+    static func permuted(_ tensor: Tensor, _ permutation: [Int]) throws -> Tensor {
+        let values = try #require(tensor.values)
+        let shape = permutation.map { tensor.shape[$0] }
+        func strides(_ shape: [Int]) -> [Int] { (0..<shape.count).map { shape[($0 + 1)...].reduce(1, *) } }
+        let (inStrides, outStrides) = (strides(tensor.shape), strides(shape))
+        var out = [Float](repeating: 0, count: values.count)
+        for index in 0..<values.count {
+            var rest = index, source = 0
+            for (axis, stride) in outStrides.enumerated() {
+                source += (rest / stride) * inStrides[permutation[axis]]
+                rest %= stride
+            }
+            out[index] = values[source]
+        }
+        return try Tensor(shape: shape, values: out)
+    }
+
     /// A Conv1D with causal padding and a dilation near Int.max (its padding (k - 1) d overflows):
     /// one error naming the arithmetic, not a trap.
     @Test func causalPaddingWithAHugeDilationIsAnError() throws {
