@@ -160,6 +160,20 @@ extension KerasImporter {
             // keras.layers.ELU(alpha=1.0) in Keras 2 and 3; Keras 3 records alpha through its automatic config.
             let alpha = config["alpha"].isNull ? 1 : try config["alpha"].double()
             return try append(name, .elu(Elu(alpha: Float(alpha))), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "PReLU":
+            let x = try single()
+            let weights = try self.weights(name)
+            try expectWeights(weights, count: 1, layer: name)
+            // alpha has the input's Keras shape without the batch, its shared axes 1.
+            guard weights[0].shape.count == x.rank - 1 else {
+                throw ZooError(
+                    .shapeMismatch,
+                    "A Keras PReLU alpha has the input's shape without the batch (shared axes 1). Received: alpha \(weights[0].shape) for a rank-\(x.rank) input in '\(name)'.",
+                    layer: name)
+            }
+            let slope = x.channelsFirst ? try KerasLayout.preluAlpha(weights[0]) : weights[0]
+            if x.channelsFirst { explain(name, "alpha \(weights[0].shape) channels-last -> slope \(slope.shape) channels-first") }
+            return try append(name, .prelu(PRelu(slope: slope)), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
         case "Softmax":
             let x = try single()
             let axis = config["axis"].isNull ? -1 : try (config["axis"].optionalArray?.first ?? config["axis"]).int()
@@ -241,9 +255,16 @@ extension KerasImporter {
         }
     }
 
-    /// The weight shapes `layer`'s configuration declares, in Keras's order; `nil` where the
-    /// configuration does not say (input channels).
-    static func declaredWeights(_ layer: KerasLayerConfig) throws -> [[Int?]] {
+    /// The weight shapes `layer`'s configuration declares, in Keras's order: `nil` for a size the
+    /// configuration does not say (input channels), and a `nil` shape for a weight whose rank it
+    /// does not say either (a PReLU's alpha has its input's shape without the batch).
+    static func declaredWeights(_ layer: KerasLayerConfig) throws -> [[Int?]?] {
+        if layer.className == "PReLU" { return [nil] }
+        return try declaredShapes(layer).map { Optional($0) }
+    }
+
+    /// ``declaredWeights(_:)`` for the layers whose weights' ranks the configuration states.
+    private static func declaredShapes(_ layer: KerasLayerConfig) throws -> [[Int?]] {
         let config = layer.config
         let useBias = try config["use_bias"].bool(default: true)
         switch layer.className {

@@ -23,6 +23,9 @@ import ZooCore
 ///   above 2) see the tensor back in Keras's order through an explicit transpose, so a Flatten
 ///   of an NHWC tensor feeding a Dense layer keeps Keras's (h, w, c) feature order — the
 ///   classic permutation trap cannot happen silently.
+/// - A PReLU alpha has the input's Keras shape without the batch (shared axes 1): for a
+///   channels-last input held channels-first, `(d_1, ..., d_{r-2}, C)` -> `(C, d_1, ..., d_{r-2})`
+///   (``toChannelsFirst(rank:)`` without the batch axis), a slope the IR's input broadcasts.
 /// - Keras `same` padding is TensorFlow's: the odd element at the end (``Padding/same(extra:)``
 ///   with `.end`). A transposed conv's `padding` and `output_padding` become explicit crops and
 ///   an output padding (``transposedPadding(same:outputPadding:kernel:stride:dilation:)``).
@@ -131,6 +134,22 @@ enum KerasLayout {
         let split = try Tensor(shape: [h, w, c, kernel.shape[1]], storage: kernel.storage)
         let moved = try split.permuted([2, 0, 1, 3])
         return try Tensor(shape: kernel.shape, storage: moved.storage)
+    }
+
+    /// A Keras PReLU alpha `(d_1, ..., d_{r-2}, C)` of a channels-last input of rank `r` held
+    /// channels-first, as the IR's slope `(C, d_1, ..., d_{r-2})`.
+    static func preluAlpha(_ alpha: Tensor) throws -> Tensor {
+        let rank = alpha.shape.count + 1
+        guard rank >= 3 else { return alpha }
+        return try alpha.permuted(toChannelsFirst(rank: rank).dropFirst().map { $0 - 1 })
+    }
+
+    /// The inverse of ``preluAlpha(_:)``: an IR slope over the axes after the batch, `(C, d_1,
+    /// ..., d_{r-2})`, as the Keras alpha of the same tensor held channels-last.
+    static func preluAlphaToKeras(_ slope: Tensor) throws -> Tensor {
+        let rank = slope.shape.count + 1
+        guard rank >= 3 else { return slope }
+        return try slope.permuted(toChannelsLast(rank: rank).dropFirst().map { $0 - 1 })
     }
 
     /// The IR axis of Keras axis `axis` (negative counts from the end) of a channels-last tensor

@@ -126,6 +126,7 @@ struct KerasModelBuilder {
             return try add("ReLU", layer.name, ["max_value": 1.0], [scaled], [], output, channelsLast: inputs[0].channelsLast)
         case .leakyRelu(let op):
             return try add("LeakyReLU", layer.name, ["negative_slope": Double(op.alpha)], inputs, [], output, channelsLast: inputs[0].channelsLast)
+        case .prelu(let op): return try prelu(op, layer: layer, input: inputs[0], output: output)
         case .softmax(let op):
             let axis = kerasAxis(op.axis, rank: output.rank, channelsLast: inputs[0].channelsLast)
             return try add("Softmax", layer.name, ["axis": axis], inputs, [], output, channelsLast: inputs[0].channelsLast)
@@ -185,6 +186,23 @@ struct KerasModelBuilder {
         case .lrn: throw refusal("local response normalization (Keras has no LRN layer)", layer)
         case .matMul: throw refusal("a matrix product of two runtime tensors", layer)
         }
+    }
+
+    /// PReLU with the slope as Keras's alpha: over the axes after the batch (leading 1s added),
+    /// channels-last when Keras holds the input so (``KerasLayout/preluAlphaToKeras(_:)``), each
+    /// axis where it is 1 and the input is not a shared axis.
+    private mutating func prelu(_ op: PRelu, layer: Layer, input: Symbolic, output: Shape) throws -> Symbolic {
+        let rank = output.rank, shape = op.slope.shape
+        guard shape.count < rank || shape.first == 1 else {
+            throw refusal("a prelu slope \(shape) over the batch axis (Keras's alpha has none)", layer)
+        }
+        let axes = Array(repeating: 1, count: max(0, rank - 1 - shape.count)) + shape.suffix(rank - 1)
+        var alpha = try op.slope.reshaped(axes)
+        if input.channelsLast, rank >= 3 { alpha = try KerasLayout.preluAlphaToKeras(alpha) }
+        let kerasDims = Array(input.shape.dropFirst())
+        let shared = alpha.shape.indices.filter { alpha.shape[$0] == 1 && kerasDims[$0] != 1 }.map { $0 + 1 }
+        let config: [String: Any] = ["shared_axes": shared.isEmpty ? NSNull() : shared]
+        return try add("PReLU", layer.name, config, [input], [("alpha", alpha)], output, channelsLast: input.channelsLast)
     }
 
     private mutating func convolution(_ conv: Conv, layer: Layer, input: Symbolic) throws -> Symbolic {

@@ -69,6 +69,9 @@ public enum KerasOpTable {
             LeakyRelu.self, classes: ["LeakyReLU", "ReLU"], activations: ["leaky_relu"],
             notes: "alpha / negative_slope; ReLU with negative_slope", writes: "LeakyReLU"),
         KerasOpRow(
+            PRelu.self, classes: ["PReLU"], notes: "alpha channels-last, shared_axes",
+            writes: "PReLU (alpha channels-last, shared_axes where the slope is 1)"),
+        KerasOpRow(
             HardSigmoid.self, activations: ["hard_sigmoid"], notes: "Keras 2: 0.2x + 0.5; Keras 3: relu6(x + 3) / 6",
             writes: "Rescaling + ReLU(max_value 1)"),
         KerasOpRow(HardSwish.self, activations: ["hard_swish", "hard_silu"], writes: "Activation('hard_silu')"),

@@ -190,9 +190,9 @@ public enum KerasReader {
     }
 
     /// Every layer's declared weight shapes, nested models' layers included, in order.
-    static func declaredWeights(_ config: KerasModelConfig) throws -> [(layer: String, shapes: [[Int?]])] {
+    static func declaredWeights(_ config: KerasModelConfig) throws -> [(layer: String, shapes: [[Int?]?])] {
         try checkClasses(config)
-        var list: [(layer: String, shapes: [[Int?]])] = []
+        var list: [(layer: String, shapes: [[Int?]?])] = []
         for layer in config.layers {
             if KerasModelConfig.modelClasses.contains(layer.className) {
                 list += try declaredWeights(try KerasModelConfig(layer.entry))

@@ -14,10 +14,10 @@ extension KerasReader {
             let root = file.root
             let weights = try KerasWeights.read(file: file, root: root)
             let shapes = try ShapeInference.infer(spec.graph)
-            var expected: [(layer: String, shapes: [[Int?]])] = []
+            var expected: [(layer: String, shapes: [[Int?]?])] = []
             for layer in spec.graph.layers {
                 let declared = kerasShapes(of: layer.op, input: layer.inputs.first.flatMap { shapes[$0] })
-                if !declared.isEmpty { expected.append((layer.name, declared)) }
+                if !declared.isEmpty { expected.append((layer.name, declared.map { Optional($0) })) }
             }
             try weights.check(expected)
             let producers = Dictionary(spec.graph.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -83,7 +83,9 @@ final class KerasWeights {
     /// shapes that contradict the configuration. A layer whose name has no weights in the file
     /// takes, in order, the weights of a file layer no configuration layer names (a model
     /// rebuilt with other automatic names), when their shapes agree.
-    func check(_ expected: [(layer: String, shapes: [[Int?]])]) throws {
+    /// `expected` gives each layer's weight shapes: `nil` for a size that may be any, a `nil`
+    /// shape for a weight of any shape.
+    func check(_ expected: [(layer: String, shapes: [[Int?]?])]) throws {
         var problems: [String] = []
         var missing = false, wrongShape = false
         let named = Set(expected.map(\.layer))
@@ -114,7 +116,7 @@ final class KerasWeights {
                 continue
             }
             for (actual, wanted) in zip(found, shapes) where !Self.matches(actual, wanted) {
-                problems.append("'\(layer)' weight \(actual) where the configuration needs \(wanted.map { $0.map(String.init) ?? "?" })")
+                problems.append("'\(layer)' weight \(actual) where the configuration needs \(wanted.map { "\($0.map { $0.map(String.init) ?? "?" })" } ?? "any shape")")
                 wrongShape = true
             }
         }
@@ -125,15 +127,16 @@ final class KerasWeights {
             "Every weight must fit a layer of the configuration. Received: \(problems.joined(separator: "; ")).", file: file.name)
     }
 
-    private func fits(_ owner: String, _ shapes: [[Int?]]) throws -> Bool {
+    private func fits(_ owner: String, _ shapes: [[Int?]?]) throws -> Bool {
         let listed = paths[owner] ?? []
         guard listed.allSatisfy({ file.root.exists(String($0.dropFirst())) }) else { return false }
         let found = try listed.map { try HDF5Dataset(file: file, path: $0).shape }
         return found.count == shapes.count && zip(found, shapes).allSatisfy { Self.matches($0, $1) }
     }
 
-    private static func matches(_ actual: [Int], _ wanted: [Int?]) -> Bool {
-        actual.count == wanted.count && zip(actual, wanted).allSatisfy { $1 == nil || $0 == $1 }
+    private static func matches(_ actual: [Int], _ wanted: [Int?]?) -> Bool {
+        guard let wanted else { return true }
+        return actual.count == wanted.count && zip(actual, wanted).allSatisfy { $1 == nil || $0 == $1 }
     }
 
     /// The weights of Keras layer `layer`, in the file's order.

@@ -71,6 +71,11 @@ extension ONNXImporter {
             try append(output, .gelu(Gelu(approximate: approximate)), inputs: [try runtime(node, 0)], node: node)
         case "LeakyRelu":
             try append(output, .leakyRelu(LeakyRelu(alpha: try node.float("alpha", default: 0.01))), inputs: [try runtime(node, 0)], node: node)
+        case "PRelu":
+            // PRelu-7 and later: the slope unidirectionally broadcastable to X (the shape rule
+            // checks it); a runtime slope is refused by name (it must be a constant).
+            let slope = try constant(node, 1).floatTensor()
+            try append(output, .prelu(PRelu(slope: slope)), inputs: [try runtime(node, 0)], node: node)
         case "HardSigmoid":
             let op = HardSigmoid(alpha: try node.float("alpha", default: 0.2), beta: try node.float("beta", default: 0.5))
             try append(output, .hardSigmoid(op), inputs: [try runtime(node, 0)], node: node)

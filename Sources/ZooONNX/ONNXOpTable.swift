@@ -61,6 +61,7 @@ public enum ONNXOpTable {
         ONNXOpRow(
             Softmax.self, reads: [.init("Softmax")], notes: "before 13: flatten, softmax, reshape", writes: "Softmax (before 13: last axis only)"),
         ONNXOpRow(LeakyRelu.self, reads: [.init("LeakyRelu")], writes: "LeakyRelu"),
+        ONNXOpRow(PRelu.self, reads: [.init("PRelu")], notes: "a constant slope, unidirectionally broadcast (7)", writes: "PRelu"),
         ONNXOpRow(HardSigmoid.self, reads: [.init("HardSigmoid")], writes: "HardSigmoid"),
         ONNXOpRow(HardSwish.self, reads: [.init("HardSwish", from: 14)], writes: "HardSwish from 14, x * HardSigmoid(x) before"),
         ONNXOpRow(SiLU.self, reads: [.init("Swish", from: 24)], notes: "alpha 1", writes: "x * Sigmoid(x)"),

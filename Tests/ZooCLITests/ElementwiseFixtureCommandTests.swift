@@ -5,15 +5,16 @@ import ZooONNX
 import ZooTestSupport
 
 /// The element-wise ops fixtures (fixtures/onnx/unary_ops20.onnx: Elu, Selu, Gelu none and
-/// tanh, Softplus, Exp, Sqrt, Reciprocal, Log, Abs, Neg, Erf; pow15.onnx: Pow by constants) end
-/// to end: zoo's outputs against onnxruntime's, the ONNX rewrite below Gelu's opset against
-/// zoo's own run of the original, and the same bits for any thread count.
+/// tanh, Softplus, Exp, Sqrt, Reciprocal, Log, Abs, Neg, Erf; pow15.onnx: Pow by constants;
+/// prelu16.onnx: PRelu slopes) end to end: zoo's outputs against onnxruntime's, the ONNX
+/// rewrite below Gelu's opset against zoo's own run of the original, and the same bits for any
+/// thread count.
 @Suite("Element-wise ops fixture end to end")
 struct ElementwiseFixtureCommandTests {
     static let model = Fixtures.path("onnx/unary_ops20.onnx")
     static let data = Fixtures.path("onnx/unary_ops20/test_data_set_0")
 
-    @Test("zoo verify passes against onnxruntime's outputs", arguments: ["unary_ops20", "pow15"])
+    @Test("zoo verify passes against onnxruntime's outputs", arguments: ["unary_ops20", "pow15", "prelu16"])
     func verifiesAgainstOnnxruntime(_ name: String) throws {
         let result = try ZooProcess.run(["verify", Fixtures.path("onnx/\(name).onnx"), "--reference", Fixtures.path("onnx/\(name)")])
         #expect(result.status == 0, "\(result)")

@@ -189,6 +189,19 @@ struct ElementwiseTests {
         #expect(result.output == ["N", 3, 4, 5] && result.cost == Cost(flops: 60))
     }
 
+    @Test("prelu keeps the input's shape, costs 1 per element and its slope is a trainable parameter", arguments: [
+        // [C, 1, 1] per channel (PyTorch's export), one slope [1], [W] over the last axis, one per element.
+        [3, 1, 1], [1], [5], [1, 3, 4, 5], [4, 1],
+    ] as [[Int]])
+    func prelu(slope: [Int]) throws {
+        let op = PRelu(slope: try OpTestKit.declared(slope))
+        let result = try OpTestKit.evaluate(op, [unaryInput])
+        #expect(result.output == unaryInput && result.cost == Cost(flops: 60) && result.step == .elementwise)
+        #expect(OpTestKit.counts(op.weights).trainable == slope.reduce(1, *))
+        // A symbolic batch: the same per sample.
+        #expect(try op.outputShape(inputs: [["N", 3, 4, 5]]) == ["N", 3, 4, 5])
+    }
+
     @Test("batch norm: 2C trainable (gamma, beta optional) + 2C non-trainable, 2 FLOPs per element")
     func batchNorm() throws {
         // C 64, all four: trainable 64 + 64 = 128, non-trainable 128; FLOPs 2·64·112·112 = 2·802,816 = 1,605,632.

@@ -66,6 +66,9 @@ enum OpRepresentatives {
         case is Tanh.Type: return unary(.tanh(Tanh()))
         case is Softmax.Type: return unary(.softmax(Softmax(axis: 1)))
         case is LeakyRelu.Type: return unary(.leakyRelu(LeakyRelu(alpha: 0.1)))
+        case is PRelu.Type:
+            // a per-channel slope: 3 trainable parameters.
+            return OpRepresentative(op: .prelu(PRelu(slope: try filled([3, 1, 1], 0.25, 0.25))), inputs: [[1, 3, 4, 4]], trainable: 3, nonTrainable: 0)
         case is HardSigmoid.Type: return unary(.hardSigmoid(HardSigmoid(alpha: 1.0 / 6, beta: 0.5)))
         case is HardSwish.Type: return unary(.hardSwish(HardSwish()))
         case is SiLU.Type: return unary(.silu(SiLU()))
@@ -142,6 +145,7 @@ enum OpRepresentatives {
         case .tanh: "tanh"
         case .softmax: "softmax"
         case .leakyRelu: "leakyrelu"
+        case .prelu: "prelu"
         case .hardSigmoid: "hardsigmoid"
         case .hardSwish: "hardswish"
         case .silu: "silu"

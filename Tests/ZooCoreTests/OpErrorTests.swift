@@ -122,6 +122,13 @@ struct OpErrorTests {
 
     // MARK: broadcasting, concat, reshape, transpose
 
+    @Test("a prelu slope must broadcast to the input without changing its shape", arguments: [[4, 1, 1], [3], [2, 1, 3, 4, 5], [2, 3, 4, 5]] as [[Int]])
+    func preluSlope(slope: [Int]) {
+        OpTestKit.expectError(.shapeMismatch, mentioning: ["prelu slope must broadcast to the input unidirectionally", "input [N, 3, 4, 5]", "slope \(slope)"]) {
+            _ = try PRelu(slope: try OpTestKit.declared(slope)).outputShape(inputs: [["N", 3, 4, 5]])
+        }
+    }
+
     @Test("broadcasting failure names the shapes and the axis")
     func broadcastFailure() {
         OpTestKit.expectError(.shapeMismatch, mentioning: ["pow inputs must broadcast", "[1, 3, 4, 5] and [4]", "axis -1"]) {

@@ -56,6 +56,13 @@ struct ElementwiseValueTests {
         expectClose(output, try Tensor(shape: [c.expected.count], values: c.expected), rtol: 1e-6, atol: 1e-7, "\(c.op.name)")
     }
 
+    /// [[-1, 2, -3], [4, -5, 0]] with slopes [0.5, -1, 2] per column: [[-0.5, 2, -6], [4, 5, 0]].
+    @Test func preluPerColumn() throws {
+        let op = PRelu(slope: try Tensor(shape: [3], values: [0.5, -1, 2]))
+        let output = try ExecTestKit.run(.prelu(op), [try Tensor(shape: [2, 3], values: [-1, 2, -3, 4, -5, 0])])
+        #expect(output.shape == [2, 3] && output.values == [-0.5, 2, -6, 4, 5, 0])
+    }
+
     /// A tensor exponent: [2, 3] ^ [[1], [2], [3]] broadcasts to [[2, 3], [4, 9], [8, 27]]; and a
     /// per-column one, [[2, 3], [4, 5]] ^ [2, 0.5] = [[4, 1.7320508076], [16, 2.2360679775]].
     @Test func powTensorExponents() throws {

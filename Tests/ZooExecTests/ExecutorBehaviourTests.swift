@@ -136,15 +136,20 @@ struct ExecutorBehaviourTests {
         }
     }
 
-    /// A pow whose exponent is a tensor is no epilogue: after conv + batchnorm it runs as its own
-    /// step (observed as itself), with the oracle's values.
-    @Test func powByATensorIsNotFused() throws {
+    /// A pow whose exponent is a tensor and a prelu (a per-channel slope) are no epilogues: after
+    /// conv + batchnorm each runs as its own step (observed as itself), with the oracle's values.
+    @Test func perChannelOpsAreNotFused() throws {
         var rng = SplitMix64(seed: 0x90_5E)
-        let pow = Op.pow(Pow(exponent: .tensor(try Tensor(shape: [6, 1, 1], values: [2, 3, 1, 0, -1, 2]))))
-        let (graph, shape) = try Self.convNormActivation(&rng, activation: pow, gamma: true, convBias: true, stride: 1)
-        let x = try rng.tensor(shape, in: -2...2)
-        try Self.expectFusionInvariant(graph, ["x": x], "pow by a tensor")
-        #expect(try Self.run(graph, ["x": x], options: ExecutionOptions()).observed.map(\.0) == ["bn", "act", "pool"])
+        let ops: [Op] = [
+            .pow(Pow(exponent: .tensor(try Tensor(shape: [6, 1, 1], values: [2, 3, 1, 0, -1, 2])))),
+            .prelu(PRelu(slope: try rng.tensor([6, 1, 1]))),
+        ]
+        for op in ops {
+            let (graph, shape) = try Self.convNormActivation(&rng, activation: op, gamma: true, convBias: true, stride: 1)
+            let x = try rng.tensor(shape, in: -2...2)
+            try Self.expectFusionInvariant(graph, ["x": x], "\(op.name)")
+            #expect(try Self.run(graph, ["x": x], options: ExecutionOptions()).observed.map(\.0) == ["bn", "act", "pool"], "\(op.name)")
+        }
     }
 
     /// The other fusions: dense + activation, a residual add (two broadcasting inputs, three

@@ -69,6 +69,8 @@ struct KernelContractTests {
             Sample(op: .softmax(Softmax(axis: 0)), inputs: [[3, 4]]),
             Sample(op: .softmax(Softmax()), inputs: [[2, 3, 4]]),
             Sample(op: .leakyRelu(LeakyRelu()), inputs: [[2, 2]]),
+            Sample(op: .prelu(PRelu(slope: try rng.tensor([3, 1, 1]))), inputs: [[2, 3, 2, 2]]),
+            Sample(op: .prelu(PRelu(slope: try rng.tensor([4]))), inputs: [[2, 4]]),
             Sample(op: .hardSigmoid(HardSigmoid()), inputs: [[4, 1, 2]]),
             Sample(op: .hardSwish(HardSwish()), inputs: [[1, 8]]),
             Sample(op: .silu(SiLU()), inputs: [[2, 3, 2, 2]]),

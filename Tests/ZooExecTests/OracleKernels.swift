@@ -94,6 +94,7 @@ enum Oracle {
         case .sub(let sub): return elementwise(operands(inputs, sub.constant), -)
         case .mul(let mul): return elementwise(operands(inputs, mul.constant), *)
         case .div(let div): return elementwise(operands(inputs, div.constant), /)
+        case .prelu(let prelu): return elementwise([inputs[0], OracleArray(prelu.slope)]) { x, slope in x < 0 ? slope * x : x }
         case .pow(let pow):
             switch pow.exponent {
             case .scalar(let e): return OracleArray(shape: inputs[0].shape, values: inputs[0].values.map { Foundation.pow($0, Double(e)) })

@@ -385,6 +385,18 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// PRelu with slopes unidirectionally broadcast to the input: a suffix of its shape with
+    /// random axes set to 1 (per channel, one slope, per element and between), of either sign.
+    @Test func prelu() throws {
+        var rng = SplitMix64(seed: 0x94E1)
+        for index in 0..<40 {
+            let shape = Self.randomShape(&rng)
+            let slopeShape = shape.suffix(rng.int(0...shape.count)).map { rng.chance(0.4) ? 1 : $0 }
+            let slope = try rng.tensor(Array(slopeShape), in: -1...1.5)
+            ExecTestKit.checkAgainstOracle(.prelu(PRelu(slope: slope)), [try rng.tensor(shape, in: -4...4)], context: "case \(index), slope \(slopeShape)")
+        }
+    }
+
     /// Pow with one exponent (integral or not, negative too: a negative base then gives NaN in the
     /// kernel and the oracle alike) and with a tensor exponent broadcast against the base, the
     /// output taking the broadcast shape; bases of either sign.

@@ -77,6 +77,80 @@ struct KerasElementwiseOpsTests {
         #expect(error?.message.contains(op.name) == true, "\(error?.message ?? "")")
     }
 
+    /// `x [N, 3, 5, 6] -> conv 3x3 (3 -> 4, same) -> prelu(slope)`, or with `dense` a flatten and a
+    /// dense layer of 4 units before the prelu.
+    static func convPrelu(_ slope: Tensor, dense: Bool = false) throws -> Model {
+        let conv = Conv(
+            kernel: try Tensor(shape: [4, 3, 3, 3], values: (0..<108).map { Float($0 % 7) * 0.1 - 0.3 }),
+            bias: try Tensor(shape: [4], values: [0.1, -0.2, 0.05, 0]), padding: .same(extra: .end))
+        var layers = [Layer("conv", .conv(conv), inputs: ["x"])]
+        if dense {
+            layers.append(Layer("flat", .flatten(Flatten()), inputs: ["conv"]))
+            layers.append(Layer("fc", .dense(Dense(weight: try Tensor(shape: [120, 4], values: (0..<480).map { Float($0 % 11) * 0.02 - 0.1 }), bias: nil, weightOrder: .inOut)), inputs: ["flat"]))
+        }
+        layers.append(Layer("act", .prelu(PRelu(slope: slope)), inputs: [layers[layers.count - 1].name]))
+        let graph = try Graph(inputs: [GraphInput(name: "x", shape: ["N", 3, 5, 6])], layers: layers, outputs: [GraphOutput(name: "act")])
+        return Model(name: "prelu", format: "test", graph: graph)
+    }
+
+    /// A fixed input of shape [2, 3, 5, 6] with both signs.
+    static func convInput() throws -> Tensor {
+        try Tensor(shape: [2, 3, 5, 6], values: (0..<180).map { Float(($0 * 37) % 23) * 0.1 - 1.1 })
+    }
+
+    @Test("PReLU: the slope is Keras's alpha channels-last, its axes of size 1 shared, both ways", arguments: [
+        // PyTorch's per-channel [C, 1, 1]: Keras alpha [1, 1, 4], shared_axes [1, 2].
+        ([4, 1, 1], [1, 1, 4]),
+        // One slope per element [C, H, W]: alpha [H, W, C] = [5, 6, 4], nothing shared.
+        ([4, 5, 6], [5, 6, 4]),
+        // Over the last (width) axis [W] = [1, 1, W]: alpha [1, 6, 1], shared_axes [1, 3].
+        ([6], [1, 6, 1]),
+        // One slope for every element, [1]: alpha [1, 1, 1], every axis shared.
+        ([1], [1, 1, 1]),
+    ] as [([Int], [Int])])
+    func preluAlpha(slope: [Int], alpha: [Int]) throws {
+        let values = (0..<slope.reduce(1, *)).map { Float($0 % 5) * 0.15 - 0.2 }
+        let model = try Self.convPrelu(try Tensor(shape: slope, values: values))
+        let folder = try TemporaryDirectory()
+        let x = try Self.convInput()
+        let expected = try Self.run(model.graph, x)
+        for suffix in ["keras", "h5"] {
+            let path = folder.path("prelu.\(suffix)")
+            try KerasWriter.write(model, to: path)
+            let back = try KerasReader.load(path: path)
+            expectClose(try Self.run(back.graph, x), expected, rtol: 0, atol: 0, ".\(suffix)")
+            // The reader states the layout rule it applied to the alpha the writer stored.
+            let rule = try #require(back.layoutRules.first { $0.hasPrefix("act: alpha") }, "\(back.layoutRules)")
+            #expect(rule.hasPrefix("act: alpha \(alpha) channels-last -> slope "), "\(rule)")
+        }
+    }
+
+    @Test("PReLU after a dense layer: alpha [units] as it is")
+    func preluAfterDense() throws {
+        let model = try Self.convPrelu(try Tensor(shape: [4], values: [0.1, -0.3, 0.5, 2]), dense: true)
+        let folder = try TemporaryDirectory()
+        let x = try Self.convInput()
+        for suffix in ["keras", "h5"] {
+            let path = folder.path("prelu.\(suffix)")
+            try KerasWriter.write(model, to: path)
+            let back = try KerasReader.load(path: path)
+            expectClose(try Self.run(back.graph, x), try Self.run(model.graph, x), rtol: 0, atol: 0, ".\(suffix)")
+            let prelu = try #require(back.graph.layers.first { $0.name == "act" })
+            #expect(prelu.op == .prelu(PRelu(slope: try Tensor(shape: [4], values: [0.1, -0.3, 0.5, 2]))))
+        }
+    }
+
+    @Test("a prelu slope over a batch axis larger than 1 is refused by name")
+    func preluOverTheBatch() throws {
+        let graph = try Graph(
+            inputs: [GraphInput(name: "x", shape: [2, 3])], layers: [Layer("act", .prelu(PRelu(slope: try Tensor(shape: [2, 3], values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]))), inputs: ["x"])],
+            outputs: [GraphOutput(name: "act")])
+        let folder = try TemporaryDirectory()
+        let error = #expect(throws: ZooError.self) { try KerasWriter.write(Model(name: "m", format: "test", graph: graph), to: folder.path("m.keras")) }
+        #expect(error?.kind == .unsupported && error?.layer == "act")
+        #expect(error?.message.contains("batch axis") == true, "\(error?.message ?? "")")
+    }
+
     @Test("pow, sqrt, log, abs, reciprocal and erf are refused by name", arguments: [
         Op.pow(Pow(exponent: 2)), .sqrt(Sqrt()), .log(Log()), .abs(Abs()), .reciprocal(Reciprocal()), .erf(Erf()),
     ])

@@ -60,6 +60,15 @@ struct ElementwiseOpsONNXTests {
         #expect(try Self.reread(model, opset: opset).graph.layers == model.graph.layers, "opset \(opset)")
     }
 
+    @Test("prelu with a per-channel, a last-axis and a single slope round-trips at every writer opset", arguments: Array(ONNXWriter.opsets))
+    func preluRoundTrips(_ opset: Int) throws {
+        let model = try Self.chain([
+            .prelu(PRelu(slope: try Tensor(shape: [3, 1, 1], values: [0.25, -0.5, 1]))), .prelu(PRelu(slope: try Tensor(shape: [4], values: [1, 2, 3, 4]))),
+            .prelu(PRelu(slope: try Tensor(shape: [1], values: [0.1]))),
+        ])
+        #expect(try Self.reread(model, opset: opset).graph.layers == model.graph.layers, "opset \(opset)")
+    }
+
     @Test("sqrt, exp, log, neg, abs, reciprocal and erf round-trip at every writer opset", arguments: Array(ONNXWriter.opsets))
     func unaryMathRoundTrips(_ opset: Int) throws {
         let model = try Self.chain(Self.unaryMath)

@@ -17,6 +17,7 @@ public enum Op: Sendable, Equatable {
     case tanh(Tanh)
     case softmax(Softmax)
     case leakyRelu(LeakyRelu)
+    case prelu(PRelu)
     case hardSigmoid(HardSigmoid)
     case hardSwish(HardSwish)
     case silu(SiLU)
@@ -63,6 +64,7 @@ public enum Op: Sendable, Equatable {
         case .tanh(let op): op
         case .softmax(let op): op
         case .leakyRelu(let op): op
+        case .prelu(let op): op
         case .hardSigmoid(let op): op
         case .hardSwish(let op): op
         case .silu(let op): op
@@ -96,10 +98,10 @@ public enum Op: Sendable, Equatable {
     /// Every op kind, in the order `zoo ops` lists them.
     public static let allKinds: [any OperatorSemantics.Type] = [
         Conv.self, ConvTranspose.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
-        BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, HardSigmoid.self,
-        HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self, Sub.self, Mul.self,
-        Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self, Erf.self, Concat.self,
-        Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
+        BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, PRelu.self,
+        HardSigmoid.self, HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self,
+        Sub.self, Mul.self, Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self,
+        Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).

@@ -25,6 +25,8 @@ enum KernelFactory {
                 throw ZooError(.invalidGraph, "An activation needs an element-wise function. Received: \(op.name).")
             }
             return UnaryKernel(function: function, shape: output)
+        case .prelu(let prelu):
+            return try BroadcastKernel(function: PReluFunction(), constant: ConstantOperand(prelu.slope), inputs: inputs, output: output)
         case .pow(let pow):
             guard case .tensor(let exponent) = pow.exponent else { return UnaryKernel(function: pow, shape: output) }
             return try BroadcastKernel(function: PowFunction(), constant: ConstantOperand(exponent), inputs: inputs, output: output)

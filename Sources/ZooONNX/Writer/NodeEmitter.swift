@@ -165,6 +165,7 @@ struct NodeEmitter {
             }
             node("Softmax", x, y, [.int("axis", opset < 13 ? axis : softmax.axis)])
         case .leakyRelu(let op): node("LeakyRelu", x, y, [.float("alpha", op.alpha)])
+        case .prelu(let op): node("PRelu", [x[0], try floats("slope", op.slope, layer: y)], y)
         case .hardSigmoid(let op): node("HardSigmoid", x, y, [.float("alpha", op.alpha), .float("beta", op.beta)])
         case .hardSwish:
             if opset >= 14 {
