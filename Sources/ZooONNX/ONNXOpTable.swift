@@ -61,7 +61,7 @@ public enum ONNXOpTable {
         ONNXOpRow(
             Softmax.self, reads: [.init("Softmax")], notes: "before 13: flatten, softmax, reshape", writes: "Softmax (before 13: last axis only)"),
         ONNXOpRow(LeakyRelu.self, reads: [.init("LeakyRelu")], writes: "LeakyRelu"),
-        ONNXOpRow(PRelu.self, reads: [.init("PRelu")], notes: "a constant slope, unidirectionally broadcast (7)", writes: "PRelu"),
+        ONNXOpRow(PRelu.self, reads: [.init("PRelu")], notes: "a constant slope, unidirectionally broadcast from 7", writes: "PRelu"),
         ONNXOpRow(HardSigmoid.self, reads: [.init("HardSigmoid")], writes: "HardSigmoid"),
         ONNXOpRow(HardSwish.self, reads: [.init("HardSwish", from: 14)], writes: "HardSwish from 14, x * HardSigmoid(x) before"),
         ONNXOpRow(SiLU.self, reads: [.init("Swish", from: 24)], notes: "alpha 1", writes: "x * Sigmoid(x)"),
@@ -77,7 +77,7 @@ public enum ONNXOpTable {
         ONNXOpRow(Mul.self, reads: [.init("Mul")], writes: "Mul"),
         ONNXOpRow(Div.self, reads: [.init("Div")], writes: "Div"),
         ONNXOpRow(
-            Pow.self, reads: [.init("Pow")], notes: "a constant exponent, float or integer (12); a runtime one refused",
+            Pow.self, reads: [.init("Pow")], notes: "a constant exponent, integer too from 12; a runtime one refused",
             writes: "Pow with an initializer exponent"),
         ONNXOpRow(Sqrt.self, reads: [.init("Sqrt")], writes: "Sqrt"),
         ONNXOpRow(Exp.self, reads: [.init("Exp")], writes: "Exp"),
