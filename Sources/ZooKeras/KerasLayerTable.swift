@@ -204,6 +204,16 @@ extension KerasImporter {
             let (begin, end) = try zeroPadding(config["padding"], spatial: rank - 2, layer: name)
             let pad = Pad(pads: [0, 0] + begin + [0, 0] + end)
             return try append(name, .pad(pad), inputs: [x], rank: rank, channelsFirst: true)
+        case "Cropping2D", "Cropping1D":
+            // Cropping's `cropping` has ZeroPadding's forms; a crop of 0 at the end keeps the axis to its end.
+            let rank = layer.className == "Cropping2D" ? 4 : 3
+            let x = try spatialInput(try single(), config: config, layer: name, rank: rank)
+            let (begin, end) = try zeroPadding(config["cropping"], spatial: rank - 2, layer: name)
+            guard (begin + end).allSatisfy({ $0 >= 0 }) else {
+                throw ZooError(.invalidGraph, "\(layer.className) cropping must not be negative. Received: \(begin) before, \(end) after in '\(name)'.", layer: name)
+            }
+            let slice = Slice(starts: begin, ends: end.map { $0 == 0 ? Int.max : -$0 }, axes: Array(2..<rank))
+            return try append(name, .slice(slice), inputs: [x], rank: rank, channelsFirst: true)
         case "Flatten":
             let x = try kerasOrder(try single(), for: name)
             if x.rank > 2 { explain(name, "flattens in Keras's (h, w, c) order, so the Dense weights after it keep Keras's row order") }

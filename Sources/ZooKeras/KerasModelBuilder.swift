@@ -185,7 +185,33 @@ struct KerasModelBuilder {
         case .identity: return inputs[0]
         case .lrn: throw refusal("local response normalization (Keras has no LRN layer)", layer)
         case .matMul: throw refusal("a matrix product of two runtime tensors", layer)
+        case .slice(let slice): return try cropping(slice, layer: layer, input: inputs[0], output: output)
+        case .gather: throw refusal("a gather by indices (Keras has no such layer)", layer)
+        case .expand: throw refusal("a broadcast to a shape (Keras has no such layer)", layer)
         }
+    }
+
+    /// A slice that crops the spatial axes of a rank-3 or rank-4 tensor (step 1, the batch and
+    /// channels whole) as Cropping1D or Cropping2D, channels-last; any other slice is refused.
+    private mutating func cropping(_ slice: Slice, layer: Layer, input: Symbolic, output: Shape) throws -> Symbolic {
+        let rank = output.rank
+        guard let inputShape = shapes[layer.inputs[0]], rank == 3 || rank == 4 else {
+            throw refusal("a slice other than a crop of the spatial axes of a rank-3 or rank-4 tensor", layer)
+        }
+        var begin = Array(repeating: 0, count: rank - 2), end = begin
+        for axis in try slice.resolve(inputShape) {
+            let size = try inputShape.size(ofAxis: axis.axis, for: layer.op.name)
+            let whole = axis.start == 0 && axis.step == 1 && axis.count == size
+            guard axis.axis >= 2 || whole, axis.step == 1 || whole else {
+                throw refusal("a slice other than a crop of the spatial axes (step 1, batch and channels whole): axis \(axis.axis) from \(axis.start) by \(axis.step)", layer)
+            }
+            guard axis.axis >= 2 else { continue }
+            begin[axis.axis - 2] = axis.start
+            end[axis.axis - 2] = size - axis.start - axis.count
+        }
+        let x = try channelsLastOrder(input, for: layer.name)
+        let cropping: [Any] = rank == 4 ? [[begin[0], end[0]], [begin[1], end[1]]] : [begin[0], end[0]]
+        return try add(rank == 4 ? "Cropping2D" : "Cropping1D", layer.name, ["cropping": cropping], [x], [], output, channelsLast: true)
     }
 
     /// PReLU with the slope as Keras's alpha: over the axes after the batch (leading 1s added),
@@ -309,7 +335,8 @@ struct KerasModelBuilder {
         switch op {
         case .relu, .sigmoid, .hardSigmoid, .softmax, .exp, .abs, .sqrt, .softplus: return true
         case .clip(let clip): return (clip.min ?? -1) >= 0
-        case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .dropout, .identity, .flatten, .reshape, .transpose, .concat:
+        case .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .dropout, .identity, .flatten, .reshape, .transpose, .concat, .slice, .gather,
+            .expand:
             return !inputs.isEmpty && inputs.allSatisfy { $0 }
         case .pad(let pad): return pad.mode != .constant || pad.value >= 0 ? inputs.allSatisfy { $0 } : false
         default: return false

@@ -110,6 +110,11 @@ public enum KerasOpTable {
         KerasOpRow(Pad.self, classes: ["ZeroPadding2D", "ZeroPadding1D"], writes: "ZeroPadding2D/1D (zeros on spatial axes only)"),
         KerasOpRow(Dropout.self, classes: ["Dropout", "SpatialDropout2D"], notes: "inference", writes: "Dropout"),
         KerasOpRow(Identity.self, activations: ["linear"], writes: "(no layer)"),
+        KerasOpRow(
+            Slice.self, classes: ["Cropping2D", "Cropping1D"], notes: "data_format aware",
+            writes: "Cropping2D/1D (a step-1 crop of the spatial axes only)"),
+        KerasOpRow(Gather.self, writes: "refused (no Keras layer)"),
+        KerasOpRow(Expand.self, writes: "refused (no Keras layer)"),
     ]
 
     /// The row of `kind`, or nil when the table lacks one (a test checks that none does).

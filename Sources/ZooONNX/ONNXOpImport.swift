@@ -107,6 +107,13 @@ extension ONNXImporter {
             let ratio = opset >= 12 ? (try optionalConstant(node, 1)?.scalarFloat(for: "Dropout ratio") ?? 0.5) : try node.float("ratio", default: 0.5)
             try append(output, .dropout(Dropout(ratio: ratio)), inputs: [try runtime(node, 0)], node: node)
         case "Identity": try append(output, .identity(Identity()), inputs: [try runtime(node, 0)], node: node)
+        case "Slice": try append(output, .slice(try sliceOp(node)), inputs: [try runtime(node, 0)], node: node)
+        case "Split": try importSplit(node)
+        case "Gather":
+            let indices = try constant(node, 1)
+            let gather = Gather(axis: try node.int("axis", default: 0), indices: try indices.ints(for: "Gather indices"), indicesShape: indices.shape)
+            try append(output, .gather(gather), inputs: [try runtime(node, 0)], node: node)
+        case "Expand": try importExpand(node, output: output)
         case "Cast":
             // zoo computes in float32, so a cast between floating-point types changes nothing.
             let to = try node.int("to") ?? 0
@@ -486,5 +493,101 @@ extension ONNXImporter {
             }
         }
         return Pad(pads: pads, mode: mode, value: value)
+    }
+
+    // MARK: Slice, Split, Expand
+
+    /// Slice-1 (opsets 7-9): attributes `starts`, `ends`, optional `axes`, no steps. Slice-10:
+    /// inputs `starts`, `ends`, optional `axes` and `steps`; Slice-11 and 13 allow negative
+    /// axes (and 13 widens the types). Every bound must be a constant: a runtime one is refused
+    /// by name (``constant(_:_:)``).
+    private func sliceOp(_ node: ONNXNode) throws -> Slice {
+        let what = "\(node.opType) node '\(node.label)'"
+        if opset < 10 {
+            guard let starts = try node.ints("starts"), let ends = try node.ints("ends") else {
+                throw node.error("Slice before opset 10 needs the attributes starts and ends. Received: none in \(what).")
+            }
+            return Slice(starts: starts, ends: ends, axes: try node.ints("axes"))
+        }
+        let starts = try constant(node, 1).ints(for: "Slice starts of \(what)")
+        let ends = try constant(node, 2).ints(for: "Slice ends of \(what)")
+        let axes = try optionalConstant(node, 3)?.ints(for: "Slice axes of \(what)")
+        let steps = try optionalConstant(node, 4)?.ints(for: "Slice steps of \(what)")
+        guard ends.count == starts.count, (axes?.count ?? starts.count) == starts.count, (steps?.count ?? starts.count) == starts.count else {
+            throw node.error(
+                "Slice needs starts, ends, axes and steps of one length. Received: starts \(starts), ends \(ends), axes \(axes ?? []), steps \(steps ?? []) in \(what).")
+        }
+        return Slice(starts: starts, ends: ends, axes: axes, steps: steps)
+    }
+
+    /// Split as one slice layer per output, named by the outputs (an empty output name is
+    /// skipped). The sizes: Split-2 the `split` attribute, Split-13 the optional `split` input,
+    /// else equal parts (the axis must divide evenly); Split-18 either `split` or `num_outputs`
+    /// (chunks of `ceil(d / n)`, the last one smaller). Split-11 allows a negative axis.
+    private func importSplit(_ node: ONNXNode) throws {
+        let input = try runtime(node, 0)
+        let what = "node '\(node.label)'"
+        guard let shape = shape(of: input) else { return }
+        let axis = try shape.normalizedAxis(try node.int("axis", default: 0), for: "Split")
+        let size = try shape.size(ofAxis: axis, for: "Split")
+        let outputs = node.outputs.count
+        var sizes: [Int]
+        let given = opset < 13 ? try node.ints("split") : try optionalConstant(node, 1)?.ints(for: "Split split of \(what)")
+        let chunks = opset >= 18 ? try node.int("num_outputs") : nil
+        if let given {
+            guard chunks == nil else {
+                throw node.error("Split takes either the split input or num_outputs, not both. Received: split \(given), num_outputs \(chunks ?? 0) in \(what).")
+            }
+            sizes = given
+        } else if let chunks {
+            guard chunks >= 1, chunks <= size, chunks == outputs else {
+                throw node.error(
+                    "Split num_outputs must lie in [1, d] for the axis size d and equal the output count. Received: num_outputs \(chunks), axis \(axis) of size \(size), \(outputs) outputs in \(what).")
+            }
+            let chunk = (size + chunks - 1) / chunks
+            sizes = (0..<chunks).map { max(0, min(chunk, size - $0 * chunk)) }
+        } else {
+            guard opset < 18 else {
+                throw node.error("Split from opset 18 needs the split input or num_outputs. Received: neither in \(what).")
+            }
+            guard outputs >= 1, size % outputs == 0 else {
+                throw node.error(
+                    "Split without sizes divides the axis into equal parts, one per output. Received: axis \(axis) of size \(size) for \(outputs) outputs in \(what).")
+            }
+            sizes = Array(repeating: size / outputs, count: outputs)
+        }
+        guard sizes.count == outputs, sizes.allSatisfy({ $0 >= 0 }), try Checked.sum(sizes, "the split sizes") == size else {
+            throw node.error(
+                "Split sizes must be one non-negative size per output summing to the axis size. Received: split \(sizes) for \(outputs) outputs, axis \(axis) of size \(size) in \(what).")
+        }
+        var start = 0
+        for (name, count) in zip(node.outputs, sizes) {
+            defer { start += count }
+            guard !name.isEmpty else { continue }
+            try append(name, .slice(Slice(starts: [start], ends: [start + count], axes: [axis])), inputs: [input], node: node)
+        }
+    }
+
+    /// Expand-8 (and 13, wider types): a constant shape broadcast bidirectionally with the
+    /// input's. A shape entry that is the input's symbolic size on its aligned axis (a shape
+    /// computed by Shape) stands for that size and is written as 1.
+    private func importExpand(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        guard let inputShape = shape(of: input) else { return }
+        guard let shapeInput = try optionalKnown(node, 1) else {
+            throw node.error("Expand needs input 1, the shape. Received: \(node.inputs.count) inputs in node '\(node.label)'.")
+        }
+        let dims = try shapeInput.dims(for: "Expand shape of node '\(node.label)'")
+        let offset = dims.count - inputShape.rank
+        let target = try dims.enumerated().map { index, dim -> Int in
+            if let size = dim.value { return size }
+            guard index - offset >= 0, inputShape[index - offset] == dim else {
+                throw node.error(
+                    "Expand shapes may hold a symbolic size only where the input has it. Received: shape \(dims) for input \(inputShape) in node '\(node.label)'.",
+                    kind: .unsupported)
+            }
+            return 1
+        }
+        try append(output, .expand(Expand(shape: target)), inputs: [input], node: node)
     }
 }

@@ -95,6 +95,12 @@ public enum ONNXOpTable {
         ONNXOpRow(Pad.self, reads: [.init("Pad")], notes: "pads input from 11, axes 18, wrap 19", writes: "Pad (wrap from 19; symmetric refused)"),
         ONNXOpRow(Dropout.self, reads: [.init("Dropout")], notes: "inference", writes: "Dropout"),
         ONNXOpRow(Identity.self, reads: [.init("Identity"), .init("Cast")], notes: "Cast between floating-point types", writes: "Identity"),
+        ONNXOpRow(
+            Slice.self, reads: [.init("Slice"), .init("Split")],
+            notes: "constant starts/ends/axes/steps (inputs from 10); Split as one slice per output: split input from 13, num_outputs from 18",
+            writes: "Slice with initializer starts, ends, axes and steps"),
+        ONNXOpRow(Gather.self, reads: [.init("Gather")], notes: "constant indices", writes: "Gather with initializer indices"),
+        ONNXOpRow(Expand.self, reads: [.init("Expand", from: 8)], notes: "a constant shape", writes: "Expand with an initializer shape"),
     ]
 
     /// The row of `kind`, or nil when the table lacks one (a test checks that none does).

@@ -11,7 +11,7 @@ extension ONNXImporter {
 
     static let foldable: Set<String> = [
         "Constant", "Shape", "Identity", "Cast", "Gather", "Slice", "Concat", "Squeeze", "Unsqueeze", "Reshape",
-        "ConstantOfShape", "Add", "Sub", "Mul", "Div", "Size",
+        "ConstantOfShape", "Add", "Sub", "Mul", "Div", "Size", "Range",
     ]
 
     /// Folds `node` when it can be evaluated now; returns whether it did.
@@ -168,6 +168,8 @@ extension ONNXImporter {
                 value = try fill.scalarFloat(for: what)
             }
             return .constant(ONNXConstant(shape: shape, floats: try Tensor.declared(shape: shape, fill: value)))
+        case "Range":
+            return try range(node)
         case "Add", "Sub", "Mul", "Div":
             let left = try known(node, 0).dims(for: what), right = try known(node, 1).dims(for: what)
             guard left.count == right.count || left.count == 1 || right.count == 1 else {
@@ -213,6 +215,50 @@ extension ONNXImporter {
             var remaining = data.shape.makeIterator()
             return (0..<rank).map { resolved.contains($0) ? 1 : (remaining.next() ?? 1) }
         }
+    }
+
+    /// The most elements a folded Range may hold: a hostile file cannot make the import allocate more.
+    static let rangeElementLimit = 1 << 20
+
+    /// Range-11: `output[i] = start + i delta` for `i < max(ceil((limit - start) / delta), 0)`,
+    /// integers when all three scalars are, float32 otherwise. Delta 0 and counts above
+    /// ``rangeElementLimit`` are refused.
+    private func range(_ node: ONNXNode) throws -> Known {
+        let what = "Range node '\(node.label)'"
+        let operands = try (0..<3).map { try constant(node, $0) }
+        guard operands.allSatisfy({ $0.count == 1 }) else {
+            throw node.error("Range takes scalar start, limit and delta. Received: shapes \(operands.map(\.shape)) in \(what).")
+        }
+        let integral = operands.allSatisfy { if case .integers = $0.values { true } else { false } }
+        if integral {
+            let values = try operands.map { try $0.ints(for: what)[0] }
+            let start = values[0], limit = values[1], delta = values[2]
+            guard delta != 0 else { throw node.error("Range delta must not be 0. Received: start \(start), limit \(limit), delta 0 in \(what).") }
+            let span = try Checked.subtract(limit, start, "the span of \(what)")
+            // ceil(span / delta) by truncating division, rounded up when the signs agree.
+            let (quotient, overflow) = span.dividedReportingOverflow(by: delta)
+            guard !overflow else { throw rangeTooLarge(node, what, count: "\(span) / \(delta)") }
+            let exact = span % delta == 0
+            let count = max(0, quotient + (!exact && (span > 0) == (delta > 0) ? 1 : 0))
+            guard count <= Self.rangeElementLimit else { throw rangeTooLarge(node, what, count: "\(count)") }
+            return .constant(ONNXConstant(vector: (0..<count).map { Int64(start + $0 * delta) }))
+        }
+        let values = try operands.map { try $0.scalarFloat(for: what) }
+        let start = values[0], limit = values[1], delta = values[2]
+        guard values.allSatisfy(\.isFinite), delta != 0 else {
+            throw node.error("Range needs finite start, limit and delta, delta not 0. Received: start \(start), limit \(limit), delta \(delta) in \(what).")
+        }
+        let steps = ((Double(limit) - Double(start)) / Double(delta)).rounded(.up)
+        guard steps <= Double(Self.rangeElementLimit) else {
+            throw rangeTooLarge(node, what, count: "\(steps) (start \(start), limit \(limit), delta \(delta))")
+        }
+        let count = max(0, Int(steps))
+        let tensor = try Tensor(shape: [count], values: (0..<count).map { start + Float($0) * delta })
+        return .constant(ONNXConstant(shape: [count], floats: tensor))
+    }
+
+    private func rangeTooLarge(_ node: ONNXNode, _ what: String, count: String) -> ZooError {
+        node.error("\(what) folds at most \(Self.rangeElementLimit) elements. Received: \(count) elements.", kind: .unsupported)
     }
 
     private func combine(_ a: Dim, _ b: Dim, _ op: String, _ what: String) throws -> Dim {

@@ -117,6 +117,15 @@ enum OpRepresentatives {
             return OpRepresentative(op: .dropout(Dropout(ratio: 0.3)), inputs: [["N", 10]], trainable: 0, nonTrainable: 0)
         case is Identity.Type:
             return OpRepresentative(op: .identity(Identity()), inputs: [["N", 3, 5, 5]], trainable: 0, nonTrainable: 0)
+        case is Slice.Type:
+            // H from 1 by 2 up to 6: 1, 3, 5; W reversed from the last: 4 elements.
+            return OpRepresentative(
+                op: .slice(Slice(starts: [1, -1], ends: [6, Int.min], axes: [2, 3], steps: [2, -1])), inputs: [["N", 3, 7, 4]], trainable: 0,
+                nonTrainable: 0)
+        case is Gather.Type:
+            return OpRepresentative(op: .gather(Gather(axis: 1, indices: [2, 0], indicesShape: [2])), inputs: [["N", 3, 5, 5]], trainable: 0, nonTrainable: 0)
+        case is Expand.Type:
+            return OpRepresentative(op: .expand(Expand(shape: [1, 3, 1, 1])), inputs: [["N", 1, 5, 5]], trainable: 0, nonTrainable: 0)
         default:
             return nil
         }
@@ -173,6 +182,9 @@ enum OpRepresentatives {
         case .pad: "pad"
         case .dropout: "dropout"
         case .identity: "identity"
+        case .slice: "slice"
+        case .gather: "gather"
+        case .expand: "expand"
         }
     }
 
@@ -333,8 +345,9 @@ struct OpContractTests {
                 #expect(output[axis] == .fixed(try #require(input[axis].value) + pad.pads[axis] + pad.pads[axis + input.rank]))
             }
         case .elementwise:
-            // the output is the broadcast of every operand, a stored constant included.
-            let constants = r.op.weights.filter { $0.role == .constant }.map { Shape($0.tensor.shape) }
+            // the output is the broadcast of every operand, a stored constant and an expand's shape included.
+            var constants = r.op.weights.filter { $0.role == .constant }.map { Shape($0.tensor.shape) }
+            if case .expand(let expand) = r.op { constants.append(Shape(expand.shape)) }
             #expect(output == OpTestKit.broadcast(r.inputs + constants))
         case .reduce(let axes):
             #expect(output.rank == input.rank)
@@ -355,6 +368,21 @@ struct OpContractTests {
             #expect(output[output.rank - 2] == r.inputs[0][r.inputs[0].rank - 2])
         case .global:
             #expect(output.rank >= 1)
+        case .slice(let windows, let reversed):
+            // a window of kernel 1 starting at -padBegin: out = ceil((end - start) / stride) elements.
+            #expect(output.rank == input.rank)
+            guard case .slice(let slice) = r.op else { Issue.record("only slice takes a slice step"); return }
+            for window in windows {
+                let index = try #require(slice.axes.firstIndex { ($0 < 0 ? $0 + input.rank : $0) == window.axis })
+                let size = try #require(input[window.axis].value)
+                let end = min(slice.ends[index], size)
+                #expect(output[window.axis] == .fixed((end + window.padBegin + window.stride - 1) / window.stride), "axis \(window.axis)")
+            }
+            for axis in reversed { #expect(output[axis] == input[axis]) }
+        case .gather(let axis, let indexRank):
+            #expect(output.rank == input.rank - 1 + indexRank)
+            for a in 0..<axis { #expect(output[a] == input[a]) }
+            for a in (axis + 1)..<input.rank { #expect(output[a + indexRank - 1] == input[a]) }
         }
     }
 

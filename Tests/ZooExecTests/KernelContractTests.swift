@@ -114,6 +114,15 @@ struct KernelContractTests {
             Sample(op: .pad(Pad(pads: [0, 4, 0, 1], mode: .edge)), inputs: [[1, 1]]),
             Sample(op: .dropout(Dropout()), inputs: [[2, 4]]),
             Sample(op: .identity(Identity()), inputs: [[3]]),
+            Sample(op: .slice(Slice(starts: [1, -1], ends: [Int.max, Int.min], axes: [2, -1], steps: [2, -2])), inputs: [[2, 3, 7, 6]]),
+            Sample(op: .slice(Slice(starts: [5], ends: [5])), inputs: [[6, 2]]),
+            Sample(op: .slice(Slice(starts: [0, 1], ends: [1, 3])), inputs: [[2, 4, 3]]),
+            Sample(op: .gather(Gather(axis: 1, indices: [2], indicesShape: [])), inputs: [[2, 3, 4]]),
+            Sample(op: .gather(Gather(axis: -1, indices: [0, -1, 1, 1, 2, -4], indicesShape: [2, 3])), inputs: [[2, 4]]),
+            Sample(op: .gather(Gather(axis: 0, indices: [])), inputs: [[3, 2]]),
+            Sample(op: .expand(Expand(shape: [2, 1, 3, 4])), inputs: [[3, 1]]),
+            Sample(op: .expand(Expand(shape: [1])), inputs: [[2, 3]]),
+            Sample(op: .expand(Expand(shape: [3, 2, 1])), inputs: [[1, 1, 5]]),
         ]
     }
 

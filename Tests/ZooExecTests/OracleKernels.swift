@@ -105,6 +105,9 @@ enum Oracle {
         case .reshape(let reshape): return self.reshape(inputs[0], target: reshape.target, allowZero: reshape.allowZero)
         case .transpose(let transpose): return self.transpose(inputs[0], permutation: transpose.permutation)
         case .pad(let pad): return self.pad(inputs[0], pad)
+        case .slice(let slice): return self.slice(inputs[0], slice)
+        case .gather(let gather): return self.gather(inputs[0], gather)
+        case .expand(let expand): return self.expand(inputs[0], shape: expand.shape)
         }
     }
 
@@ -620,6 +623,73 @@ enum Oracle {
                 if op.mode == .constant { break }
             }
             y.values[out] = source.count == rank ? x[source] : Double(op.value)
+            out += 1
+        }
+        return y
+    }
+
+    /// ONNX Slice-13, read from its text: per listed axis of size `d`, negative `start`/`end`
+    /// get `+ d`; `step > 0` clamps both to `[0, d]`, `step < 0` clamps start to `[0, d - 1]`
+    /// and end to `[-1, d - 1]`; the axis then holds `start, start + step, ...` while before `end`.
+    static func slice(_ x: OracleArray, _ op: Slice) -> OracleArray {
+        var picks = x.shape.map { Array(0..<$0) }
+        for (index, rawAxis) in op.axes.enumerated() {
+            let axis = rawAxis < 0 ? rawAxis + x.rank : rawAxis
+            let d = x.shape[axis], step = op.steps[index]
+            var start = op.starts[index], end = op.ends[index]
+            if start < 0 { start += d }
+            if end < 0 { end += d }
+            var picked: [Int] = []
+            if step > 0 {
+                start = min(max(start, 0), d)
+                end = min(max(end, 0), d)
+                var i = start
+                while i < end { picked.append(i); i += step }
+            } else {
+                start = min(max(start, 0), d - 1)
+                end = min(max(end, -1), d - 1)
+                var i = start
+                while i > end { picked.append(i); i += step }
+            }
+            picks[axis] = picked
+        }
+        var y = OracleArray(shape: picks.map(\.count))
+        var out = 0
+        OracleArray.forEachIndex(y.shape) { index in
+            y.values[out] = x[index.enumerated().map { picks[$0.offset][$0.element] }]
+            out += 1
+        }
+        return y
+    }
+
+    /// ONNX Gather: `Y[i..., j..., k...] = X[i..., indices[j...], k...]`, a negative index `+ d`;
+    /// the index shape replaces the axis (a scalar index removes it).
+    static func gather(_ x: OracleArray, _ op: Gather) -> OracleArray {
+        let axis = op.axis < 0 ? op.axis + x.rank : op.axis
+        let d = x.shape[axis]
+        let shape = Array(x.shape[..<axis]) + op.indicesShape + Array(x.shape[(axis + 1)...])
+        let indexRank = op.indicesShape.count
+        var y = OracleArray(shape: shape)
+        var out = 0
+        OracleArray.forEachIndex(shape) { index in
+            var flat = 0
+            for (position, size) in op.indicesShape.enumerated() { flat = flat * size + index[axis + position] }
+            let picked = op.indices[flat] < 0 ? op.indices[flat] + d : op.indices[flat]
+            let source = Array(index[..<axis]) + [picked] + Array(index[(axis + indexRank)...])
+            y.values[out] = x[source]
+            out += 1
+        }
+        return y
+    }
+
+    /// ONNX Expand: the NumPy broadcast of the input to `shape`, each output element the input
+    /// element its index reads (size-1 and missing axes at 0).
+    static func expand(_ x: OracleArray, shape: [Int]) -> OracleArray {
+        let output = broadcastShape([x.shape, shape])
+        var y = OracleArray(shape: output)
+        var out = 0
+        OracleArray.forEachIndex(output) { index in
+            y.values[out] = x.values[broadcastOffset(index, into: x.shape)]
             out += 1
         }
         return y

@@ -126,6 +126,19 @@ public enum ReceptiveField: Sendable, Equatable {
             return .local(moved)
         case .reshape:
             return reshaped(inputs[0], from: shapes[0], to: output)
+        case .slice(let windows, let reversed):
+            guard case .local(var fields) = inputs[0] else { return inputs[0] }
+            if reversed.contains(where: { fields[$0] != nil }) { return .global }
+            for window in windows {
+                if let field = fields[window.axis] { fields[window.axis] = try field.applying(window) }
+            }
+            return .local(fields)
+        case .gather(let axis, let indexRank):
+            guard case .local(let fields) = inputs[0] else { return inputs[0] }
+            if fields[axis] != nil { return .global }
+            var moved: [Int: AxisField] = [:]
+            for (fieldAxis, field) in fields { moved[fieldAxis < axis ? fieldAxis : fieldAxis + indexRank - 1] = field }
+            return .local(moved)
         }
     }
 

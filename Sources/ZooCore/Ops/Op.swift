@@ -45,6 +45,9 @@ public enum Op: Sendable, Equatable {
     case pad(Pad)
     case dropout(Dropout)
     case identity(Identity)
+    case slice(Slice)
+    case gather(Gather)
+    case expand(Expand)
 
     /// The op's semantics as an existential, for code that treats every op alike.
     public var semantics: any OperatorSemantics {
@@ -92,6 +95,9 @@ public enum Op: Sendable, Equatable {
         case .pad(let op): op
         case .dropout(let op): op
         case .identity(let op): op
+        case .slice(let op): op
+        case .gather(let op): op
+        case .expand(let op): op
         }
     }
 
@@ -102,6 +108,7 @@ public enum Op: Sendable, Equatable {
         HardSigmoid.self, HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self,
         Sub.self, Mul.self, Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self,
         Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
+        Slice.self, Gather.self, Expand.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).

@@ -186,6 +186,13 @@ public enum FieldStep: Sendable, Equatable {
     case reshape
     /// Every output depends on the whole input.
     case global
+    /// A strided selection (a slice): the window steps `windows` (kernel 1, stride the step,
+    /// padBegin `-start`) on the axes among theirs that carry a field; a field on an axis of
+    /// `reversed` (a negative step) becomes global. It never makes an axis spatial.
+    case slice(windows: [WindowAxis], reversed: [Int])
+    /// Gather along `axis` by indices of rank `indexRank`: global when `axis` carries a field;
+    /// otherwise the other axes keep their fields, those after `axis` moved by `indexRank - 1`.
+    case gather(axis: Int, indexRank: Int)
 }
 
 /// One axis of a ``FieldStep/window(_:)`` step.

@@ -45,9 +45,9 @@ struct NodeEmitter {
         try floats(name, try Tensor(shape: [], values: [value]), layer: layer)
     }
 
-    private mutating func int64s(_ name: String, _ values: [Int], layer: String) -> String {
+    private mutating func int64s(_ name: String, _ values: [Int], layer: String, dims: [Int]? = nil) -> String {
         let unique = unique("\(layer).\(name)")
-        spec.initializers.append(.init(name: unique, dims: [values.count], data: .int64s(values.map { Int64($0) }), external: nil))
+        spec.initializers.append(.init(name: unique, dims: dims ?? [values.count], data: .int64s(values.map { Int64($0) }), external: nil))
         return unique
     }
 
@@ -228,6 +228,12 @@ struct NodeEmitter {
                 node("Dropout", [x[0], try scalar("ratio", dropout.ratio, layer: y)], y)
             }
         case .identity: node("Identity", x, y)
+        case .slice(let slice):
+            let bounds = [int64s("starts", slice.starts, layer: y), int64s("ends", slice.ends, layer: y)]
+            node("Slice", [x[0]] + bounds + [int64s("axes", slice.axes, layer: y), int64s("steps", slice.steps, layer: y)], y)
+        case .gather(let gather):
+            node("Gather", [x[0], int64s("indices", gather.indices, layer: y, dims: gather.indicesShape)], y, [.int("axis", gather.axis)])
+        case .expand(let expand): node("Expand", [x[0], int64s("shape", expand.shape, layer: y)], y)
         }
     }
 
