@@ -31,7 +31,8 @@ extension ONNXImporter {
         case "Size":
             guard let input = node.input(0), let shape = shape(of: input) else { break }
             let count = try DimProduct(shape.dims).dim
-            setKnown(output, .from([count]))
+            // Size-13 gives a scalar (a symbolic count stays a one-entry shape vector).
+            setKnown(output, Known.from([count]).scalarized)
             return true
         default:
             break
@@ -176,9 +177,11 @@ extension ONNXImporter {
                 throw node.error("\(what) folds vectors of equal length or a scalar. Received: \(left) and \(right).", kind: .unsupported)
             }
             let length = max(left.count, right.count)
-            return .from(try (0..<length).map { index in
+            let result = Known.from(try (0..<length).map { index in
                 try combine(left[left.count == 1 ? 0 : index], right[right.count == 1 ? 0 : index], node.opType, what)
             })
+            // Two scalars give a scalar (Size(x) / 6), as NumPy broadcasting says.
+            return try known(node, 0).isScalar && known(node, 1).isScalar ? result.scalarized : result
         default:
             throw node.error("\(node.opType) cannot be folded. Received: node '\(node.label)'.", kind: .unsupported)
         }
@@ -281,6 +284,12 @@ extension ONNXImporter {
 }
 
 extension ONNXImporter.Known {
+    /// Whether the value is a 0-d constant.
+    var isScalar: Bool {
+        if case .constant(let constant) = self { return constant.shape.isEmpty }
+        return false
+    }
+
     /// A one-element vector seen as a scalar (Gather with a scalar index).
     var scalarized: ONNXImporter.Known {
         switch self {
