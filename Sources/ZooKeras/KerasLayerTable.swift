@@ -206,14 +206,20 @@ extension KerasImporter {
             return try append(name, .pad(pad), inputs: [x], rank: rank, channelsFirst: true)
         case "Cropping2D", "Cropping1D":
             // Cropping's `cropping` has ZeroPadding's forms; a crop of 0 at the end keeps the axis to its end.
+            // channels_first: the Keras tensor is already channels-first, and so is the crop's output in Keras's order.
             let rank = layer.className == "Cropping2D" ? 4 : 3
-            let x = try spatialInput(try single(), config: config, layer: name, rank: rank)
+            let kerasChannelsFirst = config["data_format"].optionalString == "channels_first"
+            let input = try single()
+            guard input.rank == rank else {
+                throw ZooError(.shapeMismatch, "Keras layer '\(name)' needs a rank-\(rank) input. Received: rank \(input.rank).", layer: name)
+            }
+            let x = kerasChannelsFirst ? try kerasOrder(input, for: name) : try channelsFirst(input, for: name)
             let (begin, end) = try zeroPadding(config["cropping"], spatial: rank - 2, layer: name)
             guard (begin + end).allSatisfy({ $0 >= 0 }) else {
                 throw ZooError(.invalidGraph, "\(layer.className) cropping must not be negative. Received: \(begin) before, \(end) after in '\(name)'.", layer: name)
             }
             let slice = Slice(starts: begin, ends: end.map { $0 == 0 ? Int.max : -$0 }, axes: Array(2..<rank))
-            return try append(name, .slice(slice), inputs: [x], rank: rank, channelsFirst: true)
+            return try append(name, .slice(slice), inputs: [x], rank: rank, channelsFirst: !kerasChannelsFirst)
         case "Flatten":
             let x = try kerasOrder(try single(), for: name)
             if x.rank > 2 { explain(name, "flattens in Keras's (h, w, c) order, so the Dense weights after it keep Keras's row order") }
