@@ -157,6 +157,9 @@ struct KerasModelBuilder {
             guard let target = output.concrete.map({ Array($0.dropFirst()) }) ?? (output.dims.dropFirst().allSatisfy { $0.value != nil } ? output.dims.dropFirst().compactMap(\.value) : nil) else {
                 throw refusal("a reshape whose shape depends on more than the batch", layer)
             }
+            if let input = shapes[layer.inputs[0]], input.rank > 0, output.rank > 0, input[0] != output[0] {
+                throw refusal("a reshape that changes the batch axis (\(input[0]) to \(output[0]); Keras's target_shape leaves it out)", layer)
+            }
             return try add("Reshape", layer.name, ["target_shape": target], [x], [], output, channelsLast: false)
         case .transpose(let op):
             let rank = output.rank
