@@ -108,6 +108,13 @@ venv-tf: .venv-tf/.requirements.stamp
 	.venv-tf/bin/pip install --quiet --disable-pip-version-check --no-deps $(TF2ONNX) $(TF_KERAS)
 	@touch $@
 
+## check-applications: every keras.applications architecture (weights=None, seeded) and its
+## tf2onnx export through zoo analyze, run and convert, against Keras and onnxruntime; writes
+## COVERAGE.md (heavy: about an hour; results cached in .cache/applications, resumable)
+.PHONY: check-applications
+check-applications: release venv-tf
+	.venv-tf/bin/python scripts/check_keras_applications.py $(RELEASE_ZOO)
+
 ## check-keras: real Keras 3 (in .venv-tf) loads the .h5 and .keras files zoo writes and
 ## reproduces the sources' outputs (not part of `make test`, which needs no TensorFlow)
 .PHONY: check-keras

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Every architecture of keras.applications through zoo (`make check-applications`, in .venv-tf;
+heavy, not part of `make test`). Writes the table into COVERAGE.md.
+
+For each architecture, in a scratch folder (never committed; .cache/applications by default):
+
+1. The model is built with `weights=None` after `keras.utils.set_random_seed(1)`, its 1000-class
+   top without the softmax (`classifier_activation=None`: the checks compare logits, not
+   probabilities that all sit near 1/1000), and its
+   weights are then perturbed from NumPy's default_rng(1) so that no layer is trivial: batch-norm
+   gamma, moving variance and any `variance` or `gamma` in [0.5, 1.5]; biases, beta, moving mean
+   and any `mean` standard normal x 0.05; kernels keep Keras's seeded initializers. It is saved
+   as .keras and .h5, with its output on a seeded input (standard normal, 1 x H x W x 3 at the
+   architecture's default size; 224 where the input size is free) from `model(x, training=False)`.
+2. analyze: `zoo analyze --format json` of the .keras and the .h5 gives Keras's count_params()
+   and its trainable / non-trainable split exactly.
+3. run: `zoo run` of the .keras and the .h5 on the input reproduces Keras's output within rtol
+   1e-4, atol 1e-5 (|zoo - keras| <= atol + rtol |keras|).
+4. to ONNX: `zoo convert X.keras X.onnx` passes onnx.checker (full check) and onnxruntime
+   reproduces Keras's output within the same tolerance.
+5. back to Keras: `zoo convert X.onnx X.back.keras` loads in Keras (`load_model`) and reproduces
+   Keras's output.
+6. tf2onnx: `tf2onnx.convert.from_keras` at opset 13 (symbolic batch) analyzes in zoo, and
+   `zoo run` of it reproduces onnxruntime's output on it and Keras's within the same tolerance.
+
+A conversion zoo refuses by name (exit status 2) is "refused" with zoo's message; any other
+non-zero exit, mismatch or exception fails. Each architecture runs in its own process (a model
+that exhausts memory fails alone) and its result is cached as SCRATCH/NAME.json, so a run can be
+resumed; `--force` redoes cached architectures. RegNet and ResNetRS are not in Keras 3's
+applications: they are built with tf-keras (Keras 2), whose files zoo reads as Keras 2 files.
+
+Usage: check_keras_applications.py path/to/zoo [NAME ...] [--scratch DIR] [--force]
+[--no-table]. Without names, every architecture. Exits 1 when an analyze or run check failed.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RTOL, ATOL = 1e-4, 1e-5
+STEPS = ["analyze", "run", "to_onnx", "back_to_keras", "tf2onnx"]
+HEADINGS = {"analyze": "analyze", "run": "run", "to_onnx": "to ONNX", "back_to_keras": "back to Keras", "tf2onnx": "tf2onnx file"}
+
+KERAS3 = [
+    "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge",
+    "DenseNet121", "DenseNet169", "DenseNet201",
+    "EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3", "EfficientNetB4", "EfficientNetB5",
+    "EfficientNetB6", "EfficientNetB7",
+    "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3", "EfficientNetV2S",
+    "EfficientNetV2M", "EfficientNetV2L",
+    "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large",
+    "NASNetMobile", "NASNetLarge", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
+    "VGG16", "VGG19", "Xception",
+]
+REGNET_SIZES = ["002", "004", "006", "008", "016", "032", "040", "064", "080", "120", "160", "320"]
+TF_KERAS = [f"RegNet{kind}{size}" for kind in "XY" for size in REGNET_SIZES] + [
+    f"ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)]
+ARCHITECTURES = KERAS3 + TF_KERAS
+
+
+def quiet_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def zoo_command(zoo, *arguments, timeout=1800):
+    """Runs zoo; returns (exit status, stdout, the last line of stderr)."""
+    try:
+        result = subprocess.run([zoo, *map(str, arguments)], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", "", f"no answer within {timeout} s"
+    lines = result.stderr.strip().splitlines()
+    return result.returncode, result.stdout, lines[-1] if lines else ""
+
+
+def max_error(actual, expected):
+    """(whether `actual` is within tolerance of `expected`, the largest |difference|)."""
+    import numpy as np
+    actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        raise RuntimeError(f"output shape {list(actual.shape)}, expected {list(expected.shape)}")
+    difference = np.abs(actual - expected)
+    return bool(np.all(difference <= ATOL + RTOL * np.abs(expected))), float(difference.max())
+
+
+def perturb(model, rng):
+    """Seeded nonzero values for every weight but the kernels (see the module comment)."""
+    import numpy as np
+    for layer in model.layers:
+        if not layer.weights or hasattr(layer, "layers"):
+            continue
+        values = []
+        for variable in layer.weights:
+            name = variable.name.split("/")[-1].split(":")[0]
+            shape = tuple(variable.shape)
+            dtype = variable.dtype if isinstance(variable.dtype, str) else variable.dtype.name
+            if not dtype.startswith("float") or name == "count":
+                values.append(variable.numpy())
+            elif name in ("gamma", "moving_variance", "variance"):
+                values.append(rng.uniform(0.5, 1.5, shape).astype(np.float32))
+            elif name in ("bias", "beta", "moving_mean", "mean"):
+                values.append((0.05 * rng.standard_normal(shape)).astype(np.float32))
+            else:
+                values.append(variable.numpy())
+        layer.set_weights(values)
+    for layer in model.layers:
+        if hasattr(layer, "layers"):
+            perturb(layer, rng)
+
+
+def check_one(zoo, name, scratch):
+    """Every step for one architecture; returns its result dictionary."""
+    quiet_tensorflow()
+    import numpy as np
+    import onnx
+    import onnxruntime
+    if name in TF_KERAS:
+        import tf_keras as keras
+        framework = f"tf-keras {keras.__version__}"
+    else:
+        import keras
+        framework = f"Keras {keras.__version__}"
+    import tensorflow as tf
+    import tf2onnx
+
+    folder = scratch / name
+    folder.mkdir(parents=True, exist_ok=True)
+    result = {"name": name, "framework": framework, "steps": {}}
+
+    def step(key, body):
+        start = time.monotonic()
+        try:
+            outcome = body()
+        except Exception as error:  # noqa: BLE001 - every failure is reported in the table
+            lines = [line for line in str(error).splitlines() if line.strip()]
+            outcome = {"status": "fail", "message": " / ".join(lines[:3]) if lines else type(error).__name__}
+        outcome["seconds"] = round(time.monotonic() - start, 1)
+        result["steps"][key] = outcome
+        print(f"  {name} {key}: {outcome['status']} {outcome.get('error', '')} {outcome.get('message', '')}"[:400], flush=True)
+
+    start = time.monotonic()
+    keras.utils.set_random_seed(1)
+    model = getattr(keras.applications, name)(weights=None, classifier_activation=None)
+    perturb(model, np.random.default_rng(1))
+    dims = [dim or 224 for dim in model.input_shape[1:]]
+    x = np.random.default_rng(2).standard_normal([1, *dims]).astype(np.float32)
+    expected = np.asarray(model(x, training=False))
+    files = {"keras": folder / f"{name}.keras", "h5": folder / f"{name}.h5"}
+    model.save(str(files["keras"]))
+    model.save(str(files["h5"]))
+    np.save(folder / "input.npy", x)
+    trainable = int(sum(np.prod(v.shape) for v in model.trainable_weights))
+    non_trainable = int(sum(np.prod(v.shape) for v in model.non_trainable_weights))
+    result["keras"] = {"params": int(model.count_params()), "trainable": trainable, "non_trainable": non_trainable,
+                       "input": [1, *dims], "seconds": round(time.monotonic() - start, 1)}
+    input_name = model.inputs[0].name.split(":")[0] if name in TF_KERAS else model.layers[0].name
+    shape_options = []
+    if None in model.input_shape[1:]:
+        shape_options = ["--input-shape", f"{input_name}={','.join(str(d) for d in [1, *dims])}"]
+
+    def analyze():
+        for kind, path in files.items():
+            status, stdout, message = zoo_command(zoo, "analyze", path, "--format", "json", *shape_options)
+            if status != 0:
+                return {"status": "fail", "message": f".{kind}: exit {status}: {message}"}
+            params = json.loads(stdout)["totals"]["params"]
+            got = (params["total"], params["trainable"], params["non_trainable"])
+            want = (result["keras"]["params"], trainable, non_trainable)
+            if got != want:
+                return {"status": "fail", "message": f".{kind}: params (total, trainable, non-trainable) {got}, Keras {want}"}
+        return {"status": "pass", "message": f"{result['keras']['params']:,} params"}
+
+    def run():
+        worst = 0.0
+        for kind, path in files.items():
+            output = folder / f"zoo_{kind}.npy"
+            status, _, message = zoo_command(zoo, "run", path, "--input", folder / "input.npy", "--output", output, *shape_options)
+            if status != 0:
+                return {"status": "fail", "message": f".{kind}: exit {status}: {message}"}
+            ok, error = max_error(np.load(output), expected)
+            worst = max(worst, error)
+            if not ok:
+                return {"status": "fail", "error": error, "message": f".{kind}: outside rtol {RTOL}, atol {ATOL}"}
+        return {"status": "pass", "error": worst}
+
+    onnx_file = folder / f"{name}.onnx"
+
+    def to_onnx():
+        status, _, message = zoo_command(zoo, "convert", files["keras"], onnx_file, *shape_options)
+        if status == 2 and not onnx_file.exists():
+            return {"status": "refused", "message": message}
+        if status != 0:
+            return {"status": "fail", "message": f"exit {status}: {message}"}
+        onnx.checker.check_model(str(onnx_file), full_check=True)
+        session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+        got = session.run(None, {session.get_inputs()[0].name: x})[0]
+        ok, error = max_error(got, expected)
+        return {"status": "pass" if ok else "fail", "error": error}
+
+    def back_to_keras():
+        if result["steps"].get("to_onnx", {}).get("status") != "pass":
+            return {"status": "skipped", "message": "no ONNX file"}
+        back = folder / f"{name}.back.keras"
+        status, _, message = zoo_command(zoo, "convert", onnx_file, back)
+        if status == 2 and not back.exists():
+            return {"status": "refused", "message": message}
+        if status != 0:
+            return {"status": "fail", "message": f"exit {status}: {message}"}
+        import keras as keras3
+        loaded = keras3.models.load_model(str(back), compile=False)
+        ok, error = max_error(np.asarray(loaded(x, training=False)), expected)
+        return {"status": "pass" if ok else "fail", "error": error}
+
+    def tf2onnx_file():
+        exported = folder / f"{name}.tf2onnx.onnx"
+        spec = (tf.TensorSpec((None, *dims), tf.float32, name="input"),)
+        proto, _ = tf2onnx.convert.from_keras(model, input_signature=spec, opset=13)
+        onnx.save(proto, str(exported), save_as_external_data=proto.ByteSize() > 2_000_000_000)
+        session = onnxruntime.InferenceSession(str(exported), providers=["CPUExecutionProvider"])
+        reference = session.run(None, {session.get_inputs()[0].name: x})[0]
+        status, _, message = zoo_command(zoo, "analyze", exported)
+        if status != 0:
+            return {"status": "fail", "message": f"analyze: exit {status}: {message}"}
+        output = folder / "zoo_tf2onnx.npy"
+        status, _, message = zoo_command(zoo, "run", exported, "--input", folder / "input.npy", "--output", output)
+        if status != 0:
+            return {"status": "fail", "message": f"run: exit {status}: {message}"}
+        got = np.load(output)
+        ok, error = max_error(got, reference)
+        ok_keras, error_keras = max_error(got, expected)
+        return {"status": "pass" if ok and ok_keras else "fail", "error": max(error, error_keras)}
+
+    step("analyze", analyze)
+    step("run", run)
+    step("to_onnx", to_onnx)
+    step("back_to_keras", back_to_keras)
+    step("tf2onnx", tf2onnx_file)
+    for path in folder.iterdir():
+        if path.suffix in (".keras", ".h5", ".onnx", ".data", ".npy"):
+            path.unlink()
+    return result
+
+
+def cell(outcome):
+    if outcome is None:
+        return "not run"
+    text = {"pass": "pass", "fail": "**FAIL**", "refused": "refused", "skipped": "-"}[outcome["status"]]
+    if "error" in outcome:
+        text += f" {outcome['error']:.1e}"
+    if outcome["status"] != "skipped":
+        text += f" ({outcome['seconds']:.0f} s)"
+    return text
+
+
+def write_table(results, zoo):
+    version = subprocess.run([zoo, "--version"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        "# Coverage: keras.applications through zoo",
+        "",
+        "Written by `make check-applications` (scripts/check_keras_applications.py; its docstring states",
+        "the checks: seeded weights with nonzero batch-norm statistics, a seeded input, rtol 1e-4 and",
+        "atol 1e-5 against Keras's output). Each cell: the outcome, the largest absolute difference",
+        "from the reference, and the step's time on this machine (2 cores, shared).",
+        "",
+        f"zoo {version}; {platform.platform()}; {datetime.date.today().isoformat()}.",
+        "",
+        "| architecture | built with | params | input | " + " | ".join(HEADINGS[s] for s in STEPS) + " |",
+        "|---|---|---:|---|" + "---|" * len(STEPS),
+    ]
+    notes = []
+    for name in ARCHITECTURES:
+        entry = results.get(name)
+        if entry is None:
+            lines.append(f"| {name} | | | | " + " | ".join("not run" for _ in STEPS) + " |")
+            continue
+        if "keras" not in entry:
+            lines.append(f"| {name} | {entry.get('framework', '')} | | | **FAIL**: {entry.get('message', 'not built')} |" + " |" * (len(STEPS) - 1))
+            continue
+        keras_info = entry["keras"]
+        shape = "x".join(str(d) for d in keras_info["input"][1:])
+        lines.append(f"| {name} | {entry['framework']} | {keras_info['params']:,} | {shape} | "
+                     + " | ".join(cell(entry["steps"].get(step)) for step in STEPS) + " |")
+        for step in STEPS:
+            outcome = entry["steps"].get(step)
+            if outcome and outcome["status"] in ("fail", "refused") and outcome.get("message"):
+                notes.append(f"- {name}, {HEADINGS[step]} ({outcome['status']}): {outcome['message']}")
+    counts = {status: sum(1 for entry in results.values() for outcome in entry.get("steps", {}).values()
+                          if outcome["status"] == status) for status in ("pass", "refused", "fail")}
+    lines += ["", f"{len(results)} of {len(ARCHITECTURES)} architectures checked: {counts['pass']} steps passed, "
+              f"{counts['refused']} refused by name, {counts['fail']} failed.", ""]
+    if notes:
+        lines += ["## Refusals and failures, as zoo or the check stated them", ""] + notes + [""]
+    (ROOT / "COVERAGE.md").write_text("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("zoo")
+    parser.add_argument("names", nargs="*")
+    parser.add_argument("--scratch", type=pathlib.Path, default=ROOT / ".cache" / "applications")
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--no-table", action="store_true")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    zoo = str(pathlib.Path(arguments.zoo).resolve())
+    scratch = arguments.scratch.resolve()
+    scratch.mkdir(parents=True, exist_ok=True)
+    if arguments.one:
+        result = check_one(zoo, arguments.one, scratch)
+        (scratch / f"{arguments.one}.json").write_text(json.dumps(result, indent=1))
+        return 0
+    names = arguments.names or ARCHITECTURES
+    unknown = [name for name in names if name not in ARCHITECTURES]
+    if unknown:
+        parser.error(f"unknown architectures {unknown}; known: {', '.join(ARCHITECTURES)}")
+    for name in names:
+        cached = scratch / f"{name}.json"
+        if cached.exists() and not arguments.force:
+            continue
+        print(f"{name}:", flush=True)
+        process = subprocess.run([sys.executable, __file__, zoo, "--one", name, "--scratch", str(scratch)])
+        if process.returncode != 0 or not cached.exists():
+            cached.write_text(json.dumps({"name": name, "message": f"the check process exited {process.returncode}"}))
+    results = {}
+    for name in ARCHITECTURES:
+        cached = scratch / f"{name}.json"
+        if cached.exists():
+            results[name] = json.loads(cached.read_text())
+    if not arguments.no_table:
+        write_table(results, zoo)
+    failed = [name for name, entry in results.items()
+              if "keras" not in entry or any(entry["steps"].get(step, {}).get("status") == "fail" for step in ("analyze", "run"))]
+    print(f"{len(results)} architectures checked; analyze or run failed for {len(failed)}: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
