@@ -71,6 +71,7 @@ bench: setup release venv venv-tf
 	bench/keras_load.sh $(RELEASE_ZOO)
 	bench/run.sh $(RELEASE_ZOO)
 	bench/foreign_exports.sh $(RELEASE_ZOO)
+	bench/exporter_models.sh $(RELEASE_ZOO)
 
 ## specs: embed zoo/*.yaml into the binary (run after editing a spec)
 specs:

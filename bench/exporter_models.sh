@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The new kernels on exporter-style graphs at a realistic size: the YOLOv8-style detector at
+# 640x640 (Resize nearest, Split, Concat, Sigmoid * Mul, Reshape, Transpose, Softmax) and the
+# U-Net at 512x512 (ConvTranspose, Resize linear, Concat) of fixtures/onnx/exporter_models.py,
+# written by bench/exporter_models.py, in `zoo run` against onnxruntime in the same run, batch 1,
+# one and two threads. Usage: bench/exporter_models.sh [path/to/zoo] (needs .venv).
+#
+# Each row times zoo, then onnxruntime, back to back (bench/run.sh's method: one warm-up, RUNS
+# timed runs, default 10; median and minimum). A profiling run of each at two threads shows the
+# time per op kind. Results replace the "Exporter models" section of BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+zoo=$(realpath "${1:-.build/release/zoo}")
+python=${PYTHON:-.venv/bin/python}
+runs=${RUNS:-10}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# shellcheck source=bench/measure.sh
+. bench/measure.sh
+
+start=$SECONDS
+"$python" bench/exporter_models.py "$work"
+rows="" profiles=""
+for model in yolo_head unet; do
+  "$python" bench/ort_run.py --draw-input "$work/$model.onnx" "$work/$model.npy"
+  for threads in 1 2; do
+    timed "$zoo" run "$work/$model.onnx" --input "$work/$model.npy" --threads "$threads" --repeat "$runs"
+    zoo_median=$median zoo_min=$min
+    timed "$python" bench/ort_run.py "$work/$model.onnx" "$threads" "$runs" "$work/$model.npy"
+    ratio=$(awk -v a="$zoo_median" -v b="$median" 'BEGIN { printf "%.2f", a / b }')
+    rows+="| $model | $threads | $zoo_median ($zoo_min) | $median ($min) | $ratio |"$'\n'
+    echo "$model, $threads thread(s): zoo $zoo_median ms, onnxruntime $median ms" >&2
+  done
+  timed "$zoo" run "$work/$model.onnx" --input "$work/$model.npy" --threads 2 --repeat "$runs" --profile
+  profiles+="$model:"$'\n'"$(sed -n '/^op  /,/^slowest/p' "$work/err" | sed '$d')"$'\n\n'
+done
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ] && commit+=" plus uncommitted changes to Sources/"
+elapsed=$((SECONDS - start))
+
+section=$(cat <<MD
+## Exporter models
+
+\`bench/exporter_models.sh\` ($(date -u +%Y-%m-%d); the script took ${elapsed} s), zoo at $commit, onnxruntime
+$("$python" -c 'import onnxruntime; print(onnxruntime.__version__)'). One run: the ratios come from it, and
+figures move 2-7x between runs on these shared machines.
+
+\`yolo_head\` is the YOLOv8-style detector of \`fixtures/onnx/exporter_models.py\` at 640x640 (width 16,
+80 classes), \`unet\` its U-Net at 512x512 (width 16), both as PyTorch's exporter writes them at
+opset 17. Batch 1, $runs timed runs after one warm-up, median (min) in ms; goal: the new kernels no
+slower than 2x onnxruntime.
+
+| model | threads | zoo | onnxruntime | zoo / onnxruntime |
+|---|---:|---:|---:|---:|
+$rows
+Where zoo's time goes at two threads (\`zoo run --threads 2 --profile\`):
+
+\`\`\`
+$profiles\`\`\`
+MD
+)
+
+replace_section BENCHMARKS.md "Exporter models" "$section"
+echo "$section"
