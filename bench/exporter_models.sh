@@ -25,26 +25,19 @@ rows="" profiles=""
 for model in yolo_head unet; do
   "$python" bench/ort_run.py --draw-input "$work/$model.onnx" "$work/$model.npy"
   for threads in 1 2; do
-    timed "$zoo" run "$work/$model.onnx" --input "$work/$model.npy" --threads "$threads" --repeat "$runs"
-    zoo_median=$median zoo_min=$min
-    timed "$python" bench/ort_run.py "$work/$model.onnx" "$threads" "$runs" "$work/$model.npy"
-    ratio=$(awk -v a="$zoo_median" -v b="$median" 'BEGIN { printf "%.2f", a / b }')
-    rows+="| $model | $threads | $zoo_median ($zoo_min) | $median ($min) | $ratio |"$'\n'
-    echo "$model, $threads thread(s): zoo $zoo_median ms, onnxruntime $median ms" >&2
+    against_onnxruntime "$model" "$work/$model.onnx" "$work/$model.npy" "$threads"
   done
   timed "$zoo" run "$work/$model.onnx" --input "$work/$model.npy" --threads 2 --repeat "$runs" --profile
   profiles+="$model:"$'\n'"$(sed -n '/^op  /,/^slowest/p' "$work/err" | sed '$d')"$'\n\n'
 done
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ] && commit+=" plus uncommitted changes to Sources/"
+commit=$(zoo_commit)
 elapsed=$((SECONDS - start))
 
 section=$(cat <<MD
 ## Exporter models
 
-\`bench/exporter_models.sh\` ($(date -u +%Y-%m-%d); the script took ${elapsed} s), zoo at $commit, onnxruntime
-$("$python" -c 'import onnxruntime; print(onnxruntime.__version__)'). One run: the ratios come from it, and
-figures move 2-7x between runs on these shared machines.
+\`bench/exporter_models.sh\` ($(date -u +%Y-%m-%d); the script took ${elapsed} s), zoo at $commit,
+$(one_run_note)
 
 \`yolo_head\` is the YOLOv8-style detector of \`fixtures/onnx/exporter_models.py\` at 640x640 (width 16,
 80 classes), \`unet\` its U-Net at 512x512 (width 16), both as PyTorch's exporter writes them at

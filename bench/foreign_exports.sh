@@ -31,13 +31,8 @@ rows=""
 declare -A zoo_ms
 for threads in 1 2; do
   for model in own tf2onnx; do
-    timed "$zoo" run "$work/$model.onnx" --input "$work/$model.npy" --threads "$threads" --repeat "$runs"
-    zoo_median=$median zoo_min=$min
-    zoo_ms[$model/$threads]=$median
-    timed "$python" bench/ort_run.py "$work/$model.onnx" "$threads" "$runs" "$work/$model.npy"
-    ratio=$(awk -v a="$zoo_median" -v b="$median" 'BEGIN { printf "%.2f", a / b }')
-    rows+="| $model | $threads | $zoo_median ($zoo_min) | $median ($min) | $ratio |"$'\n'
-    echo "$model, $threads thread(s): zoo $zoo_median ms, onnxruntime $median ms" >&2
+    against_onnxruntime "$model" "$work/$model.onnx" "$work/$model.npy" "$threads"
+    zoo_ms[$model/$threads]=$zoo_median
   done
 done
 timed "$zoo" run "$work/tf2onnx.onnx" --input "$work/tf2onnx.npy" --threads 2 --repeat "$runs" --profile
@@ -46,16 +41,14 @@ export_ratio() {
   awk -v a="${zoo_ms[tf2onnx/$1]}" -v b="${zoo_ms[own/$1]}" 'BEGIN { printf "%.2fx", a / b }'
 }
 verdict=$(awk -v a="${zoo_ms[tf2onnx/2]}" -v b="${zoo_ms[own/2]}" 'BEGIN { print (a / b <= 1.2 ? "met" : "not met") }')
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ] && commit+=" plus uncommitted changes to Sources/"
+commit=$(zoo_commit)
 elapsed=$((SECONDS - start))
 
 section=$(cat <<MD
 ## Foreign exports
 
-\`bench/foreign_exports.sh\` ($(date -u +%Y-%m-%d); the script took ${elapsed} s), zoo at $commit, onnxruntime
-$("$python" -c 'import onnxruntime; print(onnxruntime.__version__)'). One run: the ratios come from it, and
-figures move 2-7x between runs on these shared machines.
+\`bench/foreign_exports.sh\` ($(date -u +%Y-%m-%d); the script took ${elapsed} s), zoo at $commit,
+$(one_run_note)
 
 \`tf2onnx\` is \`bench/tf2onnx_resnet50.py\`: Keras's ResNet-50 with seeded nonzero weights, exported
 by tf2onnx 1.17 at opset 13 (NHWC input, every batch norm a per-channel Mul and Add after its

@@ -49,3 +49,31 @@ replace_section() {
   ' "$file" >"$work/report"
   mv "$work/report" "$file"
 }
+
+# zoo_commit: the commit the measured zoo was built from, noting uncommitted source changes.
+zoo_commit() {
+  local commit
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [ -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ] && commit+=" plus uncommitted changes to Sources/"
+  echo "$commit"
+}
+
+# against_onnxruntime LABEL MODEL.onnx INPUT.npy THREADS: times `zoo run` (the caller's $zoo),
+# then onnxruntime (bench/ort_run.py in $python), back to back on the same input; appends the
+# row "| LABEL | THREADS | zoo | onnxruntime | ratio |" to the global `rows` and sets
+# zoo_median (ms).
+against_onnxruntime() {
+  local label=$1 model=$2 input=$3 threads=$4 zoo_min ratio
+  timed "$zoo" run "$model" --input "$input" --threads "$threads" --repeat "$runs"
+  zoo_median=$median zoo_min=$min
+  timed "$python" bench/ort_run.py "$model" "$threads" "$runs" "$input"
+  ratio=$(awk -v a="$zoo_median" -v b="$median" 'BEGIN { printf "%.2f", a / b }')
+  rows+="| $label | $threads | $zoo_median ($zoo_min) | $median ($min) | $ratio |"$'\n'
+  echo "$label, $threads thread(s): zoo $zoo_median ms, onnxruntime $median ms" >&2
+}
+
+# one_run_note: how to read one run's figures, with onnxruntime's version.
+one_run_note() {
+  echo "onnxruntime $("$python" -c 'import onnxruntime; print(onnxruntime.__version__)'). One run: the ratios come from it, and
+figures move 2-7x between runs on these shared machines."
+}
