@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZooCore
+import ZooKeras
 import ZooONNX
 
 /// The options of commands that run a model: input files, the seed of whatever is drawn at
@@ -34,14 +35,19 @@ struct RunInputOptions: ParsableArguments {
         return given.merging(drawn) { file, _ in file }
     }
 
-    /// For an ONNX model file, the input files read before the model is loaded, by the names of
-    /// its graph inputs: their shapes bind the model's symbolic sizes (a file's own shape says
-    /// every size). Nil for other models or when no file is given.
+    /// For an ONNX or full-model Keras file, the input files read before the model is loaded, by
+    /// the names of its graph inputs: their shapes bind the model's symbolic sizes (a file's own
+    /// shape says every size). Nil for other models (zoo networks, specs, weights-only Keras
+    /// files) or when no file is given.
     func filesBeforeLoading(model path: String) throws -> [String: Tensor]? {
-        guard !inputs.isEmpty, !Zoo.names.contains(path), FileManager.default.fileExists(atPath: path),
-            try ModelFile.kind(of: path) == .onnx
-        else { return nil }
-        return try givenTensors(names: try ONNXReader.inputNames(path: path))
+        guard !inputs.isEmpty, !Zoo.names.contains(path), FileManager.default.fileExists(atPath: path) else { return nil }
+        switch try ModelFile.kind(of: path) {
+        case .onnx: return try givenTensors(names: try ONNXReader.inputNames(path: path))
+        case .hdf5, .zip:
+            let names = try KerasReader.inputNames(path: path)
+            return names.isEmpty ? nil : try givenTensors(names: names)
+        case .spec: return nil
+        }
     }
 
     /// The `--input` files, by the graph input (of `names`, in order) each feeds.

@@ -17,6 +17,21 @@ enum KerasArchive {
     /// The weights entry.
     static let weightsName = "model.weights.h5"
 
+    /// The model configuration (`config.json`) of the archive at `path`, without its weights.
+    static func config(path: String) throws -> KerasModelConfig {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw ZooError(.malformedFile, "A .keras file must be a valid zip archive. Received: one ZIPFoundation cannot open (\(error)).")
+        }
+        guard let entry = archive["config.json"] else {
+            throw ZooError(.malformedFile, "A .keras archive must hold config.json. Received: entries \(archive.map(\.path).joined(separator: ", ")).")
+        }
+        let data = try ZipEntries.contents(of: entry, in: archive, limit: textLimit)
+        return try KerasModelConfig(try KerasJSON.parse(String(decoding: data, as: UTF8.self), what: "config.json"))
+    }
+
     static func read(path: String, inputShapes: [String: Shape]) throws -> KerasReader.Result {
         let mapped = try MappedFile(path: path, populate: false)
         let archive: Archive

@@ -66,6 +66,23 @@ public enum KerasReader {
         return try build(try KerasModelConfig(json), weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
     }
 
+    /// The graph input names of the full-model `.h5` or `.keras` at `path`, in the order the
+    /// model takes them, read from its configuration alone (the weights are not opened).
+    public static func inputNames(path: String) throws -> [String] {
+        do {
+            let config: KerasModelConfig
+            if try isZip(path) {
+                config = try KerasArchive.config(path: path)
+            } else {
+                guard let text = try HDF5File(path: path).root.string("model_config") else { return [] }
+                config = try KerasModelConfig(try KerasJSON.parse(text, what: "model_config"))
+            }
+            return config.layers.filter { $0.className == "InputLayer" }.map(\.name)
+        } catch let error as ZooError {
+            throw error.inFile(path)
+        }
+    }
+
     /// Reads a Keras model held in memory: a legacy `.h5` or a `.keras` archive. The bytes are
     /// copied once (the model's tensors may borrow from the copy, so they never outlive the
     /// caller's buffer). `name` names it in messages. This is the fuzzer's entry.

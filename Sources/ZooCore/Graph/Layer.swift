@@ -37,13 +37,13 @@ public struct GraphInput: Sendable, Equatable {
         guard shape.rank == self.shape.rank else {
             throw ZooError(
                 .shapeMismatch,
-                "A bound input shape must keep the input's rank (\(self.shape.rank)). Received: input '\(name)' \(self.shape), bound to \(shape).")
+                "A shape given for an input (by --input-shape or an input file) must keep the input's rank (\(self.shape.rank)). Received: input '\(name)' \(self.shape), given \(shape).")
         }
         for (old, new) in zip(self.shape.dims, shape.dims) {
             if case .fixed(let size) = old, new != old {
                 throw ZooError(
                     .shapeMismatch,
-                    "A bound input shape may only fill in symbolic dimensions. Received: input '\(name)' \(self.shape) has the fixed size \(size) where \(shape) gives \(new).")
+                    "A shape given for an input (by --input-shape or an input file) may only fill in its symbolic dimensions. Received: input '\(name)' \(self.shape) has the fixed size \(size) where \(shape) gives \(new).")
             }
         }
         var copy = self
