@@ -63,10 +63,15 @@ public struct Conv: OperatorSemantics {
                 .shapeMismatch,
                 "conv input channels must equal kernel channels x groups (\(kernel.shape[1]) x \(groups)). Received: input \(inputs[0]), kernel \(kernel.shape).")
         }
-        if let bias, bias.shape != [filters] {
-            throw ZooError(.shapeMismatch, "conv bias must have one value per output channel. Received: bias \(bias.shape), \(filters) output channels.")
-        }
+        try Self.checkBias(bias, filters: filters, op: name)
         return Shape([inputs[0][0], .fixed(filters)] + resolved.output.map(Dim.fixed))
+    }
+
+    /// The bias rule of conv and convtranspose: one value per output channel.
+    static func checkBias(_ bias: Tensor?, filters: Int, op: String) throws {
+        if let bias, bias.shape != [filters] {
+            throw ZooError(.shapeMismatch, "\(op) bias must have one value per output channel. Received: bias \(bias.shape), \(filters) output channels.")
+        }
     }
 
     public mutating func visitWeights(_ body: (String, WeightKind, inout Tensor) throws -> Void) rethrows {

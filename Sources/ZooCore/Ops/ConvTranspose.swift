@@ -189,9 +189,7 @@ public struct ConvTranspose: OperatorSemantics {
                 .shapeMismatch,
                 "\(name) input channels must equal the kernel's first axis (C of [C, M/groups, k...]). Received: input \(inputs[0]), kernel \(kernel.shape).")
         }
-        if let bias, bias.shape != [filters] {
-            throw ZooError(.shapeMismatch, "\(name) bias must have one value per output channel. Received: bias \(bias.shape), \(filters) output channels.")
-        }
+        try Conv.checkBias(bias, filters: filters, op: name)
         return Shape([inputs[0][0], .fixed(filters)] + resolved.output.map(Dim.fixed))
     }
 
@@ -232,15 +230,7 @@ public struct ConvTranspose: OperatorSemantics {
     /// `kernel`, `stride`, `pads` (resolved, ONNX order), `output_padding`, `dilation` and `groups`.
     public func attributes(inputs: [Shape]) -> [(String, AttributeValue)] {
         var list: [(String, AttributeValue)] = [("kernel", .ints(kernelSize)), ("stride", .ints(stride))]
-        if let resolved = try? resolve(input: inputs[0]) {
-            list.append(("pads", .ints(resolved.padBegin + resolved.padEnd)))
-        } else {
-            switch padding {
-            case .valid: list.append(("padding", .string("valid")))
-            case .same(let extra): list.append(("padding", .string(extra == .end ? "same_upper" : "same_lower")))
-            case .explicit(let begin, let end): list.append(("pads", .ints(begin + end)))
-            }
-        }
+        list.append(padding.attribute(resolved: (try? resolve(input: inputs[0])).map { ($0.padBegin, $0.padEnd) }))
         if outputPadding.contains(where: { $0 != 0 }) { list.append(("output_padding", .ints(outputPadding))) }
         if dilation.contains(where: { $0 != 1 }) { list.append(("dilation", .ints(dilation))) }
         return list + [("groups", .int(groups))]

@@ -63,6 +63,18 @@ public enum Padding: Sendable, Equatable {
     }
 
     /// Checks that explicit padding has one non-negative value per edge of `spatialRank` axes.
+    /// The report's padding attribute: `pads` resolved (ONNX order: every begin, then every
+    /// end) when the input size is known, else the rule as written (`padding` valid /
+    /// same_upper / same_lower, or the explicit `pads`).
+    public func attribute(resolved: (begin: [Int], end: [Int])?) -> (String, AttributeValue) {
+        if let resolved { return ("pads", .ints(resolved.begin + resolved.end)) }
+        switch self {
+        case .valid: return ("padding", .string("valid"))
+        case .same(let extra): return ("padding", .string(extra == .end ? "same_upper" : "same_lower"))
+        case .explicit(let begin, let end): return ("pads", .ints(begin + end))
+        }
+    }
+
     public func validate(spatialRank: Int, op: String) throws {
         guard case .explicit(let begin, let end) = self else { return }
         guard begin.count == spatialRank, end.count == spatialRank else {

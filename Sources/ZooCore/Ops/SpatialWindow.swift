@@ -103,15 +103,7 @@ public struct SpatialWindow: Sendable, Equatable {
     /// `kernel`, `stride`, `pads` (ONNX order: every begin, then every end) and `dilation`.
     public func attributes(_ resolved: Resolved?) -> [(String, AttributeValue)] {
         var list: [(String, AttributeValue)] = [("kernel", .ints(kernel)), ("stride", .ints(stride))]
-        if let resolved {
-            list.append(("pads", .ints(resolved.padBegin + resolved.padEnd)))
-        } else {
-            switch padding {
-            case .valid: list.append(("padding", .string("valid")))
-            case .same(let extra): list.append(("padding", .string(extra == .end ? "same_upper" : "same_lower")))
-            case .explicit(let begin, let end): list.append(("pads", .ints(begin + end)))
-            }
-        }
+        list.append(padding.attribute(resolved: resolved.map { ($0.padBegin, $0.padEnd) }))
         if dilation.contains(where: { $0 != 1 }) { list.append(("dilation", .ints(dilation))) }
         return list
     }
