@@ -13,7 +13,8 @@
    `zoo verify DIR/model.onnx --reference DIR --rtol 1e-3 --atol 1e-7` and passes on exit 0.
 
 Usage: onnx_node_conformance.py path/to/zoo. Prints each failure, the skipped tests by reason,
-the count of tests not in the IR, then `N passed, N failed`; exits 1 when a test failed.
+the count of tests not in the IR, the tests run listed by op type, then `N passed, N failed`;
+exits 1 when a test failed.
 """
 import concurrent.futures
 import json
@@ -165,6 +166,20 @@ def verify(zoo, folder):
 MINIMUM_RUNS = 245
 
 
+def print_by_op_type(runs, failures):
+    """One line per ONNX op type the run tests hold: how many of its tests ran and passed, and
+    their names (a test with several op types counts for each)."""
+    failed = {name for name, _, _ in failures}
+    by_type = {}
+    for folder in runs:
+        for op_type in sorted({node.op_type for node in onnx.load(str(folder / "model.onnx")).graph.node}):
+            by_type.setdefault(op_type, []).append(folder.name)
+    print("run, by op type:")
+    for op_type, names in sorted(by_type.items()):
+        passed = sum(1 for name in names if name not in failed)
+        print(f"    {op_type}: {len(names)} run, {passed} passed: {', '.join(names)}")
+
+
 def main():
     """Classifies every node test, runs those in scope on WORKERS threads and prints the report;
     returns the exit status."""
@@ -196,6 +211,7 @@ def main():
         if names:
             print("    " + ", ".join(names))
     print(f"{NOT_IN_IR}: {not_in_ir}")
+    print_by_op_type(runs, failures)
     print(f"{len(runs) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
 
