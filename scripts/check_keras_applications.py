@@ -133,8 +133,15 @@ def check_one(zoo, name, scratch):
     folder.mkdir(parents=True, exist_ok=True)
     result = {"name": name, "framework": framework, "steps": {}}
 
+    def save():
+        (scratch / f"{name}.json").write_text(json.dumps(result, indent=1))
+
     def step(key, body):
         start = time.monotonic()
+        # Saved first: a step that takes the process down (out of memory) stays failed.
+        result["steps"][key] = {"status": "fail", "message": "the check process died in this step (out of memory?)",
+                                "seconds": 0}
+        save()
         try:
             outcome = body()
         except Exception as error:  # noqa: BLE001 - every failure is reported in the table
@@ -142,6 +149,7 @@ def check_one(zoo, name, scratch):
             outcome = {"status": "fail", "message": " / ".join(lines[:3]) if lines else type(error).__name__}
         outcome["seconds"] = round(time.monotonic() - start, 1)
         result["steps"][key] = outcome
+        save()
         print(f"  {name} {key}: {outcome['status']} {outcome.get('error', '')} {outcome.get('message', '')}"[:400], flush=True)
 
     start = time.monotonic()
@@ -312,8 +320,7 @@ def main():
     scratch = arguments.scratch.resolve()
     scratch.mkdir(parents=True, exist_ok=True)
     if arguments.one:
-        result = check_one(zoo, arguments.one, scratch)
-        (scratch / f"{arguments.one}.json").write_text(json.dumps(result, indent=1))
+        check_one(zoo, arguments.one, scratch)
         return 0
     names = arguments.names or ARCHITECTURES
     unknown = [name for name in names if name not in ARCHITECTURES]
@@ -324,8 +331,9 @@ def main():
         if cached.exists() and not arguments.force:
             continue
         print(f"{name}:", flush=True)
+        cached.unlink(missing_ok=True)
         process = subprocess.run([sys.executable, __file__, zoo, "--one", name, "--scratch", str(scratch)])
-        if process.returncode != 0 or not cached.exists():
+        if not cached.exists():
             cached.write_text(json.dumps({"name": name, "message": f"the check process exited {process.returncode}"}))
     results = {}
     for name in ARCHITECTURES:
