@@ -126,6 +126,42 @@ extension KerasImporter {
             let gamma = scale ? take() : nil, beta = center ? take() : nil
             let norm = BatchNorm(gamma: gamma, beta: beta, mean: take(), variance: take(), epsilon: Float(try config["epsilon"].double()))
             return try append(name, .batchNorm(norm), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        case "LayerNormalization":
+            // Keras's axes (default -1) must be the last ones, so that the IR layer norm over
+            // `axis...` of the tensor in Keras's order computes them; rms_scaling is refused.
+            let x = try kerasOrder(try single(), for: name)
+            if try config["rms_scaling"].bool(default: false) {
+                throw ZooError(.unsupported, "LayerNormalization imports without rms_scaling. Received: rms_scaling true in '\(name)'.", layer: name)
+            }
+            let listed = try config["axis"].optionalArray?.map { try $0.int() } ?? [config["axis"].isNull ? -1 : try config["axis"].int()]
+            let axes = Set(listed.map { $0 < 0 ? $0 + x.rank : $0 }).sorted()
+            guard let first = axes.first, first > 0, axes == Array(first..<x.rank) else {
+                throw ZooError(
+                    .unsupported,
+                    "LayerNormalization imports over the last axes (a run ending at the last, after the batch). Received: axis \(listed) of a rank-\(x.rank) tensor in '\(name)'.",
+                    layer: name)
+            }
+            let scale = try config["scale"].bool(default: true), center = try config["center"].bool(default: true)
+            let weights = try self.weights(name)
+            try expectWeights(weights, count: (scale ? 1 : 0) + (center ? 1 : 0), layer: name)
+            let epsilon = config["epsilon"].isNull ? 1e-3 : Float(try config["epsilon"].double())
+            let norm = LayerNorm(axis: first, epsilon: epsilon, scale: scale ? weights[0] : nil, bias: center ? weights[scale ? 1 : 0] : nil)
+            return try append(name, .layerNorm(norm), inputs: [x], rank: x.rank, channelsFirst: false)
+        case "GroupNormalization":
+            var x = try single()
+            if x.rank >= 3 { x = try channelsFirst(x, for: name) }
+            let axis = config["axis"].isNull ? -1 : try config["axis"].int()
+            let irAxis = x.channelsFirst ? KerasLayout.irAxis(axis, rank: x.rank) : (axis < 0 ? axis + x.rank : axis)
+            guard irAxis == 1 else {
+                throw ZooError(.unsupported, "GroupNormalization imports over the channel axis only. Received: axis \(axis) of a rank-\(x.rank) tensor in '\(name)'.", layer: name)
+            }
+            let scale = try config["scale"].bool(default: true), center = try config["center"].bool(default: true)
+            let weights = try self.weights(name)
+            try expectWeights(weights, count: (scale ? 1 : 0) + (center ? 1 : 0), layer: name)
+            let epsilon = config["epsilon"].isNull ? 1e-3 : Float(try config["epsilon"].double())
+            let norm = GroupNorm(
+                groups: try config["groups"].int(), epsilon: epsilon, scale: scale ? weights[0] : nil, bias: center ? weights[scale ? 1 : 0] : nil)
+            return try append(name, .groupNorm(norm), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
         case "Activation":
             let x = try single()
             let function = try config["activation"].string()
@@ -239,11 +275,14 @@ extension KerasImporter {
             let x = try single()
             let rate = config["rate"].isNull ? 0.5 : try config["rate"].double()
             return try append(name, .dropout(Dropout(ratio: Float(rate))), inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
-        case "Add", "Subtract", "Multiply":
+        case "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum":
             let aligned = try alignLayouts(inputs, layer: name)
             let op: Op = switch layer.className {
             case "Add": .add(Add())
             case "Subtract": .sub(Sub())
+            case "Average": .mean(Mean())
+            case "Maximum": .maximum(Maximum())
+            case "Minimum": .minimum(Minimum())
             default: .mul(Mul())
             }
             return try append(name, op, inputs: aligned, rank: aligned.map(\.rank).max() ?? 0, channelsFirst: aligned.first?.channelsFirst ?? false)
@@ -306,6 +345,10 @@ extension KerasImporter {
         case "BatchNormalization":
             let count = 2 + (try config["scale"].bool(default: true) ? 1 : 0) + (try config["center"].bool(default: true) ? 1 : 0)
             return Array(repeating: [nil], count: count)
+        case "LayerNormalization", "GroupNormalization":
+            let count = (try config["scale"].bool(default: true) ? 1 : 0) + (try config["center"].bool(default: true) ? 1 : 0)
+            let axes = layer.className == "LayerNormalization" ? (config["axis"].optionalArray?.count ?? 1) : 1
+            return Array(repeating: Array(repeating: nil, count: axes), count: count)
         default:
             return []
         }

@@ -191,6 +191,35 @@ struct KerasModelBuilder {
         case .slice(let slice): return try cropping(slice, layer: layer, input: inputs[0], output: output)
         case .gather: throw refusal("a gather by indices (Keras has no such layer)", layer)
         case .expand: throw refusal("a broadcast to a shape (Keras has no such layer)", layer)
+        case .reduceMean, .reduceSum, .reduceMax, .reduceMin: throw refusal("\(layer.op.name) (Keras has no reduce layer)", layer)
+        case .instanceNorm: throw refusal("instance normalization (Keras has no such layer)", layer)
+        case .mean(let op): return try variadicMerge("Average", op.constant, layer: layer, inputs: inputs, output: output)
+        case .maximum(let op): return try variadicMerge("Maximum", op.constant, layer: layer, inputs: inputs, output: output)
+        case .minimum(let op): return try variadicMerge("Minimum", op.constant, layer: layer, inputs: inputs, output: output)
+        case .layerNorm(let op):
+            // In Keras's order, over the axes from `axis` on; gamma and beta keep their shapes.
+            let x = try sameOrder(inputs[0], for: layer.name)
+            let rank = output.rank, first = op.axis < 0 ? op.axis + rank : op.axis
+            guard first > 0 else { throw refusal("a layer norm over the batch axis", layer) }
+            var weights: [(name: String, tensor: ZooCore.Tensor)] = []
+            if let scale = op.scale { weights.append(("gamma", scale)) }
+            if let bias = op.bias { weights.append(("beta", bias)) }
+            let axes: Any = first == rank - 1 ? -1 : Array(first..<rank)
+            let config: [String: Any] = ["axis": axes, "epsilon": Double(op.epsilon), "center": op.bias != nil, "scale": op.scale != nil]
+            return try add("LayerNormalization", layer.name, config, [x], weights, output, channelsLast: false)
+        case .groupNorm(let op):
+            let x = output.rank >= 3 ? try channelsLastOrder(inputs[0], for: layer.name) : try sameOrder(inputs[0], for: layer.name)
+            let channels = try output.size(ofAxis: 1, for: GroupNorm.info.name)
+            func perChannel(_ tensor: ZooCore.Tensor) throws -> ZooCore.Tensor {
+                guard op.isPerGroup(tensor, channels: channels), let values = tensor.values else { return tensor }
+                return try ZooCore.Tensor(shape: [channels], values: (0..<channels).map { values[$0 / (channels / op.groups)] })
+            }
+            var weights: [(name: String, tensor: ZooCore.Tensor)] = []
+            if let scale = op.scale { weights.append(("gamma", try perChannel(scale))) }
+            if let bias = op.bias { weights.append(("beta", try perChannel(bias))) }
+            let config: [String: Any] = ["groups": op.groups, "axis": -1, "epsilon": Double(op.epsilon), "center": op.bias != nil, "scale": op.scale != nil]
+            return try add("GroupNormalization", layer.name, config, [x], weights, output, channelsLast: x.channelsLast)
+        case .logSoftmax: throw refusal("logsoftmax (Keras has no LogSoftmax layer; its log_softmax activation is not read)", layer)
         }
     }
 
@@ -392,6 +421,14 @@ struct KerasModelBuilder {
 
     private mutating func activation(_ function: String, _ layer: Layer, _ input: Symbolic, _ output: Shape) throws -> Symbolic {
         try add("Activation", layer.name, ["activation": function], [input], [], output, channelsLast: input.channelsLast)
+    }
+
+    /// Average, Maximum, Minimum of runtime tensors; a constant operand is refused (Rescaling
+    /// cannot state it).
+    private mutating func variadicMerge(_ className: String, _ constant: ConstantOperand?, layer: Layer, inputs: [Symbolic], output: Shape) throws -> Symbolic {
+        guard constant == nil else { throw refusal("\(layer.op.name) with a constant operand (Keras's \(className) merges tensors only)", layer) }
+        let aligned = try align(inputs, for: layer.name)
+        return try add(className, layer.name, [:], aligned, [], output, channelsLast: aligned[0].channelsLast)
     }
 
     /// Add, Subtract, Multiply of runtime tensors; a scalar constant operand becomes Rescaling.

@@ -115,6 +115,21 @@ public enum KerasOpTable {
             writes: "Cropping2D/1D (a step-1 crop of the spatial axes only)"),
         KerasOpRow(Gather.self, writes: "refused (no Keras layer)"),
         KerasOpRow(Expand.self, writes: "refused (no Keras layer)"),
+        KerasOpRow(ReduceMean.self, writes: "refused (no Keras reduce layer)"),
+        KerasOpRow(ReduceSum.self, writes: "refused (no Keras reduce layer)"),
+        KerasOpRow(ReduceMax.self, writes: "refused (no Keras reduce layer)"),
+        KerasOpRow(ReduceMin.self, writes: "refused (no Keras reduce layer)"),
+        KerasOpRow(Mean.self, classes: ["Average"], writes: "Average (no constant operand)"),
+        KerasOpRow(Maximum.self, classes: ["Maximum"], writes: "Maximum (no constant operand)"),
+        KerasOpRow(Minimum.self, classes: ["Minimum"], writes: "Minimum (no constant operand)"),
+        KerasOpRow(
+            LayerNorm.self, classes: ["LayerNormalization"], notes: "the last axes, center/scale off; rms_scaling refused",
+            writes: "LayerNormalization over the same axes in Keras's order"),
+        KerasOpRow(InstanceNorm.self, writes: "refused (no Keras instance normalization layer)"),
+        KerasOpRow(
+            GroupNorm.self, classes: ["GroupNormalization"], notes: "the channel axis, center/scale off",
+            writes: "GroupNormalization (axis -1, gamma and beta per channel)"),
+        KerasOpRow(LogSoftmax.self, writes: "refused"),
     ]
 
     /// The row of `kind`, or nil when the table lacks one (a test checks that none does).

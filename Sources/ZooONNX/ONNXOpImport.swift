@@ -80,14 +80,25 @@ extension ONNXImporter {
             let op = HardSigmoid(alpha: try node.float("alpha", default: 0.2), beta: try node.float("beta", default: 0.5))
             try append(output, .hardSigmoid(op), inputs: [try runtime(node, 0)], node: node)
         case "Clip": try append(output, .clip(try clipOp(node)), inputs: [try runtime(node, 0)], node: node)
-        case "Softmax": try importSoftmax(node, output: output)
+        case "Softmax": try importSoftmax(node, output: output) { .softmax(Softmax(axis: $0)) }
+        case "LogSoftmax": try importSoftmax(node, output: output) { .logSoftmax(LogSoftmax(axis: $0)) }
+        case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin": try importReduction(node, output: output)
+        case "LayerNormalization":
+            try rejectExtraOutputs(node, extraOutputs, "the Mean and InvStdDev outputs")
+            try append(output, .layerNorm(try layerNormOp(node)), inputs: [try runtime(node, 0)], node: node)
+        case "InstanceNormalization":
+            let op = InstanceNorm(
+                scale: try constant(node, 1).floatTensor(), bias: try constant(node, 2).floatTensor(),
+                epsilon: try node.float("epsilon", default: 1e-5))
+            try append(output, .instanceNorm(op), inputs: [try runtime(node, 0)], node: node)
+        case "GroupNormalization": try append(output, .groupNorm(try groupNormOp(node)), inputs: [try runtime(node, 0)], node: node)
         case "LRN":
             guard let size = try node.int("size") else { throw node.error("LRN needs the attribute size. Received: none in node '\(node.label)'.") }
             let op = LRN(
                 size: size, alpha: try node.float("alpha", default: 1e-4), beta: try node.float("beta", default: 0.75),
                 bias: try node.float("bias", default: 1))
             try append(output, .lrn(op), inputs: [try runtime(node, 0)], node: node)
-        case "Add", "Sub", "Mul", "Div", "Sum": try importBinary(node, output: output)
+        case "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min": try importBinary(node, output: output)
         case "Pow": try importPow(node, output: output)
         case "Concat":
             let inputs = try node.inputs.indices.filter { node.input($0) != nil }.map { try runtime(node, $0) }
@@ -315,24 +326,25 @@ extension ONNXImporter {
             max: try optionalConstant(node, 2)?.scalarFloat(for: "Clip max"))
     }
 
-    /// Softmax-13 normalizes along `axis` (default -1). Before 13 it flattened the input to 2-D
-    /// at `axis` (default 1) and normalized the rows: the same when `axis` is the last one,
-    /// otherwise imported as Flatten, Softmax and Reshape back.
-    private func importSoftmax(_ node: ONNXNode, output: String) throws {
+    /// Softmax-13 and LogSoftmax-13 normalize along `axis` (default -1). Before 13 they
+    /// flattened the input to 2-D at `axis` (default 1) and normalized the rows: the same when
+    /// `axis` is the last one, otherwise imported as Flatten, the op over the last axis and
+    /// Reshape back. `make` builds the op over an axis.
+    private func importSoftmax(_ node: ONNXNode, output: String, _ make: (Int) -> Op) throws {
         let input = try runtime(node, 0)
         guard opset < 13 else {
-            try append(output, .softmax(Softmax(axis: try node.int("axis", default: -1))), inputs: [input], node: node)
+            try append(output, make(try node.int("axis", default: -1)), inputs: [input], node: node)
             return
         }
         guard let shape = shape(of: input) else { return }
-        let axis = try shape.normalizedAxis(try node.int("axis", default: 1), for: "Softmax")
+        let axis = try shape.normalizedAxis(try node.int("axis", default: 1), for: node.opType)
         if axis == shape.rank - 1 {
-            try append(output, .softmax(Softmax(axis: -1)), inputs: [input], node: node)
+            try append(output, make(-1), inputs: [input], node: node)
             return
         }
-        let flat = freshName("\(output)/flatten"), normalized = freshName("\(output)/softmax")
+        let flat = freshName("\(output)/flatten"), normalized = freshName("\(output)/\(node.opType.lowercased())")
         try append(flat, .flatten(Flatten(axis: axis)), inputs: [input], node: node)
-        try append(normalized, .softmax(Softmax(axis: -1)), inputs: [flat], node: node)
+        try append(normalized, make(-1), inputs: [flat], node: node)
         var target: [Int] = []
         for (index, dim) in shape.dims.enumerated() {
             if let size = dim.value {
@@ -340,16 +352,87 @@ extension ONNXImporter {
             } else if index == 0 {
                 target.append(0)
             } else {
-                throw node.error("Softmax before opset 13 needs concrete sizes after the batch. Received: \(shape) in node '\(node.label)'.", kind: .unsupported)
+                throw node.error("\(node.opType) before opset 13 needs concrete sizes after the batch. Received: \(shape) in node '\(node.label)'.", kind: .unsupported)
             }
         }
         try append(output, .reshape(Reshape(target: target)), inputs: [normalized], node: node)
     }
 
+    /// LayerNormalization-17: Scale required, B optional, `axis` (default -1), `epsilon`
+    /// (default 1e-5); `stash_type` 1 (float) only, the precision zoo computes the statistics at
+    /// or above.
+    private func layerNormOp(_ node: ONNXNode) throws -> LayerNorm {
+        let stash = try node.int("stash_type", default: 1)
+        guard stash == 1 else {
+            throw node.error(
+                "LayerNormalization imports with stash_type 1 (float32 statistics). Received: stash_type \(stash) in node '\(node.label)'.",
+                kind: .unsupported)
+        }
+        return LayerNorm(
+            axis: try node.int("axis", default: -1), epsilon: try node.float("epsilon", default: 1e-5),
+            scale: try constant(node, 1).floatTensor(), bias: try optionalConstant(node, 2)?.floatTensor())
+    }
+
+    /// GroupNormalization-18 takes scale and bias per group ([num_groups]), -21 per channel
+    /// ([C]); the IR op holds either (its shape rule checks which). From 21 `stash_type` must be
+    /// 1 (float).
+    private func groupNormOp(_ node: ONNXNode) throws -> GroupNorm {
+        guard let groups = try node.int("num_groups") else {
+            throw node.error("GroupNormalization needs the attribute num_groups. Received: none in node '\(node.label)'.")
+        }
+        if opset >= 21, case let stash = try node.int("stash_type", default: 1), stash != 1 {
+            throw node.error(
+                "GroupNormalization imports with stash_type 1 (float32 statistics). Received: stash_type \(stash) in node '\(node.label)'.",
+                kind: .unsupported)
+        }
+        let scale = try constant(node, 1).floatTensor(), bias = try constant(node, 2).floatTensor()
+        let expected = opset < 21 ? [groups] : nil
+        for (name, tensor) in [("scale", scale), ("bias", bias)] where expected != nil && tensor.shape != expected {
+            throw node.error(
+                "GroupNormalization before opset 21 takes \(name) per group, shape [num_groups]. Received: \(name) \(tensor.shape), num_groups \(groups) in node '\(node.label)'.",
+                kind: .shapeMismatch)
+        }
+        if opset >= 21, let channels = shape(of: try runtime(node, 0)).flatMap({ $0.rank >= 2 ? $0[1].value : nil }) {
+            for (name, tensor) in [("scale", scale), ("bias", bias)] where tensor.shape != [channels] {
+                throw node.error(
+                    "GroupNormalization from opset 21 takes \(name) per channel, shape [C]. Received: \(name) \(tensor.shape), C \(channels) in node '\(node.label)'.",
+                    kind: .shapeMismatch)
+            }
+        }
+        return GroupNorm(groups: groups, epsilon: try node.float("epsilon", default: 1e-5), scale: scale, bias: bias)
+    }
+
+    // MARK: Reductions
+
+    /// ReduceMean, ReduceSum, ReduceMax and ReduceMin: `axes` an attribute before the opset
+    /// where it became an optional input (ReduceSum-13, the others -18), `keepdims` (default 1),
+    /// and with the input `noop_with_empty_axes` (default 0): no axes then reduce every axis,
+    /// or with 1 pass the input through.
+    private func importReduction(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        let axesAsInput = opset >= (node.opType == "ReduceSum" ? 13 : 18)
+        let axes = axesAsInput
+            ? try optionalConstant(node, 1)?.ints(for: "\(node.opType) axes") ?? [] : try node.ints("axes") ?? []
+        let keepDims = try node.int("keepdims", default: 1) != 0
+        if axesAsInput, axes.isEmpty, try node.int("noop_with_empty_axes", default: 0) != 0 {
+            try append(output, .identity(Identity()), inputs: [input], node: node)
+            return
+        }
+        let op: Op
+        switch node.opType {
+        case "ReduceMean": op = .reduceMean(ReduceMean(axes: axes, keepDims: keepDims))
+        case "ReduceSum": op = .reduceSum(ReduceSum(axes: axes, keepDims: keepDims))
+        case "ReduceMax": op = .reduceMax(ReduceMax(axes: axes, keepDims: keepDims))
+        default: op = .reduceMin(ReduceMin(axes: axes, keepDims: keepDims))
+        }
+        try append(output, op, inputs: [input], node: node)
+    }
+
     // MARK: Element-wise binary
 
-    /// Add/Sub/Mul/Div with one constant operand store it; with two runtime operands they are
-    /// binary ops. Sum is a variadic Add.
+    /// Add/Sub/Mul/Div/Mean/Max/Min with one constant operand store it; with two runtime
+    /// operands they are binary ops. Sum is a variadic Add; Sum, Mean, Max and Min of one input
+    /// pass it through.
     private func importBinary(_ node: ONNXNode, output: String) throws {
         let positions = node.inputs.indices.filter { node.input($0) != nil }
         let runtimeInputs = positions.filter { isRuntime(node.inputs[$0]) }
@@ -371,9 +454,12 @@ extension ONNXImporter {
         case "Add", "Sum": op = .add(Add(constant: constant))
         case "Sub": op = .sub(Sub(constant: constant))
         case "Mul": op = .mul(Mul(constant: constant))
+        case "Mean": op = .mean(Mean(constant: constant))
+        case "Max": op = .maximum(Maximum(constant: constant))
+        case "Min": op = .minimum(Minimum(constant: constant))
         default: op = .div(Div(constant: constant))
         }
-        if node.opType == "Sum", inputs.count == 1, constant == nil {
+        if ["Sum", "Mean", "Max", "Min"].contains(node.opType), inputs.count == 1, constant == nil {
             try append(output, .identity(Identity()), inputs: inputs, node: node)
             return
         }

@@ -101,6 +101,30 @@ public enum ONNXOpTable {
             writes: "Slice with initializer starts, ends, axes and steps"),
         ONNXOpRow(Gather.self, reads: [.init("Gather")], notes: "constant indices", writes: "Gather with initializer indices"),
         ONNXOpRow(Expand.self, reads: [.init("Expand", from: 8)], notes: "a constant shape", writes: "Expand with an initializer shape"),
+            ReduceMean.self, reads: [.init("ReduceMean")], notes: "axes input from 18, noop_with_empty_axes 18",
+            writes: "ReduceMean (axes input from 18)"),
+        ONNXOpRow(
+            ReduceSum.self, reads: [.init("ReduceSum")], notes: "axes input from 13, noop_with_empty_axes 13",
+            writes: "ReduceSum (axes input from 13)"),
+        ONNXOpRow(
+            ReduceMax.self, reads: [.init("ReduceMax")], notes: "axes input from 18, noop_with_empty_axes 18",
+            writes: "ReduceMax (axes input from 18)"),
+        ONNXOpRow(
+            ReduceMin.self, reads: [.init("ReduceMin")], notes: "axes input from 18, noop_with_empty_axes 18",
+            writes: "ReduceMin (axes input from 18)"),
+        ONNXOpRow(Mean.self, reads: [.init("Mean")], notes: "1..N inputs, broadcasting", writes: "Mean"),
+        ONNXOpRow(Maximum.self, reads: [.init("Max")], notes: "1..N inputs, broadcasting", writes: "Max"),
+        ONNXOpRow(Minimum.self, reads: [.init("Min")], notes: "1..N inputs, broadcasting", writes: "Min"),
+        ONNXOpRow(
+            LayerNorm.self, reads: [.init("LayerNormalization", from: 17)], notes: "stash_type 1; Mean and InvStdDev outputs refused",
+            writes: "LayerNormalization from 17"),
+        ONNXOpRow(InstanceNorm.self, reads: [.init("InstanceNormalization")], writes: "InstanceNormalization"),
+        ONNXOpRow(
+            GroupNorm.self, reads: [.init("GroupNormalization", from: 18)], notes: "scale and bias per group before 21, per channel from 21",
+            writes: "GroupNormalization-21 from 21 (-18 is deprecated: refused)"),
+        ONNXOpRow(
+            LogSoftmax.self, reads: [.init("LogSoftmax")], notes: "before 13: flatten, logsoftmax, reshape",
+            writes: "LogSoftmax (before 13: last axis only)"),
     ]
 
     /// The row of `kind`, or nil when the table lacks one (a test checks that none does).

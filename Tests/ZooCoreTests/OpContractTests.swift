@@ -126,6 +126,38 @@ enum OpRepresentatives {
             return OpRepresentative(op: .gather(Gather(axis: 1, indices: [2, 0], indicesShape: [2])), inputs: [["N", 3, 5, 5]], trainable: 0, nonTrainable: 0)
         case is Expand.Type:
             return OpRepresentative(op: .expand(Expand(shape: [1, 3, 1, 1])), inputs: [["N", 1, 5, 5]], trainable: 0, nonTrainable: 0)
+        case is ReduceMean.Type:
+            return OpRepresentative(op: .reduceMean(ReduceMean(axes: [2, 3])), inputs: [["N", 3, 4, 4]], trainable: 0, nonTrainable: 0)
+        case is ReduceSum.Type:
+            return OpRepresentative(op: .reduceSum(ReduceSum(axes: [1], keepDims: false)), inputs: [[1, 3, 4, 4]], trainable: 0, nonTrainable: 0)
+        case is ReduceMax.Type:
+            return OpRepresentative(op: .reduceMax(ReduceMax(axes: [-1])), inputs: [[2, 3, 5]], trainable: 0, nonTrainable: 0)
+        case is ReduceMin.Type:
+            return OpRepresentative(op: .reduceMin(ReduceMin()), inputs: [[2, 3]], trainable: 0, nonTrainable: 0)
+        case is Mean.Type:
+            return OpRepresentative(op: .mean(Mean()), inputs: [[1, 4, 3, 3], [1, 4, 3, 3], [1, 1, 3, 3]], trainable: 0, nonTrainable: 0)
+        case is Maximum.Type:
+            // a stored constant operand: 4 trainable parameters.
+            return OpRepresentative(
+                op: .maximum(Maximum(constant: ConstantOperand(try filled([4, 1, 1], 0, 1)))), inputs: [[1, 4, 3, 3]], trainable: 4, nonTrainable: 0)
+        case is Minimum.Type:
+            return OpRepresentative(op: .minimum(Minimum()), inputs: [[1, 4, 3, 3], [3]], trainable: 0, nonTrainable: 0)
+        case is LayerNorm.Type:
+            // scale and bias over the normalized [3, 4]: 12 + 12 trainable.
+            return OpRepresentative(
+                op: .layerNorm(LayerNorm(axis: 1, scale: try filled([3, 4], 1, 0.5), bias: try filled([3, 4], 0, 0.5))),
+                inputs: [["N", 3, 4]], trainable: 24, nonTrainable: 0)
+        case is InstanceNorm.Type:
+            // scale and B per channel: 3 + 3 trainable.
+            return OpRepresentative(
+                op: .instanceNorm(InstanceNorm(scale: try filled([3], 1, 1), bias: try filled([3], 0, 1))), inputs: [[1, 3, 4, 4]],
+                trainable: 6, nonTrainable: 0)
+        case is GroupNorm.Type:
+            // scale and bias per channel: 6 + 6 trainable.
+            return OpRepresentative(
+                op: .groupNorm(GroupNorm(groups: 3, scale: try filled([6], 1, 1), bias: try filled([6], 0, 1))), inputs: [[1, 6, 4, 4]],
+                trainable: 12, nonTrainable: 0)
+        case is LogSoftmax.Type: return unary(.logSoftmax(LogSoftmax(axis: 1)))
         default:
             return nil
         }
@@ -185,6 +217,17 @@ enum OpRepresentatives {
         case .slice: "slice"
         case .gather: "gather"
         case .expand: "expand"
+        case .reduceMean: "reducemean"
+        case .reduceSum: "reducesum"
+        case .reduceMax: "reducemax"
+        case .reduceMin: "reducemin"
+        case .mean: "mean"
+        case .maximum: "max"
+        case .minimum: "min"
+        case .layerNorm: "layernorm"
+        case .instanceNorm: "instancenorm"
+        case .groupNorm: "groupnorm"
+        case .logSoftmax: "logsoftmax"
         }
     }
 
@@ -350,8 +393,13 @@ struct OpContractTests {
             if case .expand(let expand) = r.op { constants.append(Shape(expand.shape)) }
             #expect(output == OpTestKit.broadcast(r.inputs + constants))
         case .reduce(let axes):
-            #expect(output.rank == input.rank)
-            for axis in 0..<input.rank where !axes.contains(axis) { #expect(output[axis] == input[axis]) }
+            // the axes off the reduction keep their sizes; the reduced ones are 1 or dropped.
+            let kept = (0..<input.rank).filter { !axes.contains($0) }
+            if output.rank == input.rank {
+                for axis in kept { #expect(output[axis] == input[axis]) }
+            } else {
+                #expect(output.dims == kept.map { input[$0] })
+            }
         case .concat(let axis):
             var total = 0
             for shape in r.inputs { total += try #require(shape[axis].value) }

@@ -123,6 +123,21 @@ struct KernelContractTests {
             Sample(op: .expand(Expand(shape: [2, 1, 3, 4])), inputs: [[3, 1]]),
             Sample(op: .expand(Expand(shape: [1])), inputs: [[2, 3]]),
             Sample(op: .expand(Expand(shape: [3, 2, 1])), inputs: [[1, 1, 5]]),
+            Sample(op: .reduceMean(ReduceMean(axes: [1, -1])), inputs: [[2, 3, 2, 4]]),
+            Sample(op: .reduceMean(ReduceMean(keepDims: false)), inputs: [[3, 5]]),
+            Sample(op: .reduceSum(ReduceSum(axes: [0, 2], keepDims: false)), inputs: [[2, 3, 4]]),
+            Sample(op: .reduceMax(ReduceMax(axes: [-2])), inputs: [[2, 5, 3]]),
+            Sample(op: .reduceMin(ReduceMin(axes: [2, 3], keepDims: false)), inputs: [[1, 2, 3, 3]]),
+            Sample(op: .mean(Mean()), inputs: [[2, 1, 4], [3, 1], [4]]),
+            Sample(op: .mean(Mean(constant: ConstantOperand(try rng.tensor([3, 1])))), inputs: [[2, 3, 2]]),
+            Sample(op: .maximum(Maximum()), inputs: [[3, 1], [1, 4]]),
+            Sample(op: .minimum(Minimum()), inputs: [[5], [2, 5], [3, 1, 5]]),
+            Sample(op: .layerNorm(LayerNorm(scale: try rng.tensor([4]), bias: try rng.tensor([4]))), inputs: [[2, 3, 4]]),
+            Sample(op: .layerNorm(LayerNorm(axis: 1, epsilon: 1e-3, scale: try rng.tensor([3, 2]), bias: nil)), inputs: [[2, 3, 2]]),
+            Sample(op: .instanceNorm(InstanceNorm(scale: try rng.tensor([3]), bias: try rng.tensor([3]))), inputs: [[2, 3, 4, 2]]),
+            Sample(op: .groupNorm(GroupNorm(groups: 2, scale: try rng.tensor([4]), bias: try rng.tensor([4]))), inputs: [[2, 4, 3, 2]]),
+            Sample(op: .groupNorm(GroupNorm(groups: 3, epsilon: 1e-2, scale: nil, bias: try rng.tensor([3]))), inputs: [[2, 3, 5]]),
+            Sample(op: .logSoftmax(LogSoftmax(axis: 1)), inputs: [[2, 3, 4]]),
         ]
     }
 

@@ -108,7 +108,97 @@ enum Oracle {
         case .slice(let slice): return self.slice(inputs[0], slice)
         case .gather(let gather): return self.gather(inputs[0], gather)
         case .expand(let expand): return self.expand(inputs[0], shape: expand.shape)
+        case .reduceMean(let op): return reduce(inputs[0], axes: op.axes, keepDims: op.keepDims) { $0.reduce(0, +) / Double($0.count) }
+        case .reduceSum(let op): return reduce(inputs[0], axes: op.axes, keepDims: op.keepDims) { $0.reduce(0, +) }
+        case .reduceMax(let op): return reduce(inputs[0], axes: op.axes, keepDims: op.keepDims) { $0.reduce(-.infinity, Swift.max) }
+        case .reduceMin(let op): return reduce(inputs[0], axes: op.axes, keepDims: op.keepDims) { $0.reduce(.infinity, Swift.min) }
+        case .mean(let op):
+            let all = operands(inputs, op.constant)
+            let sum = elementwise(all, +)
+            return OracleArray(shape: sum.shape, values: sum.values.map { $0 / Double(all.count) })
+        case .maximum(let op): return elementwise(operands(inputs, op.constant), Swift.max)
+        case .minimum(let op): return elementwise(operands(inputs, op.constant), Swift.min)
+        case .layerNorm(let op):
+            let axis = op.axis < 0 ? op.axis + inputs[0].rank : op.axis
+            let length = inputs[0].shape[axis...].reduce(1, *)
+            return normalize(inputs[0], epsilon: op.epsilon, groupOf: { $0 / length }) { offset in
+                (op.scale?.values?[offset % length], op.bias?.values?[offset % length])
+            }
+        case .instanceNorm(let op):
+            let x = inputs[0], plane = x.shape.dropFirst(2).reduce(1, *)
+            return normalize(x, epsilon: op.epsilon, groupOf: { $0 / plane }) { offset in
+                let c = (offset / plane) % x.shape[1]
+                return (op.scale.values?[c], op.bias.values?[c])
+            }
+        case .groupNorm(let op):
+            let x = inputs[0], plane = x.shape.dropFirst(2).reduce(1, *), perGroup = x.shape[1] / op.groups
+            return normalize(x, epsilon: op.epsilon, groupOf: { offset in
+                let n = offset / (plane * x.shape[1]), c = (offset / plane) % x.shape[1]
+                return n * op.groups + c / perGroup
+            }) { offset in
+                let c = (offset / plane) % x.shape[1]
+                // per channel [C], or per group [groups] (GroupNormalization-18)
+                func value(_ tensor: Tensor?) -> Float? {
+                    guard let tensor else { return nil }
+                    return tensor.values?[tensor.shape == [x.shape[1]] ? c : c / perGroup]
+                }
+                return (value(op.scale), value(op.bias))
+            }
+        case .logSoftmax(let op): return logSoftmax(inputs[0], axis: op.axis)
         }
+    }
+
+    // MARK: Reductions and normalizations
+
+    /// `Y[kept] = f(the elements of X whose kept indices are those)`, `axes` empty meaning every
+    /// axis; a reduced axis stays as size 1 with `keepDims`, else it is dropped.
+    static func reduce(_ x: OracleArray, axes: [Int], keepDims: Bool, _ f: ([Double]) -> Double) -> OracleArray {
+        let reduced = Set(axes.isEmpty ? Array(0..<x.rank) : axes.map { $0 < 0 ? $0 + x.rank : $0 })
+        let kept = x.shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
+        var groups = Array(repeating: [Double](), count: kept.reduce(1, *))
+        OracleArray.forEachIndex(x.shape) { index in
+            let target = index.enumerated().map { reduced.contains($0.offset) ? 0 : $0.element }
+            groups[OracleArray(shape: kept).offset(target)].append(x[index])
+        }
+        let shape = keepDims ? kept : x.shape.enumerated().filter { !reduced.contains($0.offset) }.map(\.element)
+        return OracleArray(shape: shape, values: groups.map(f))
+    }
+
+    /// `Y = (X - mean_g) / sqrt(variance_g + epsilon) * scale + shift`, the group `g` of each
+    /// element (by row-major offset) from `groupOf`, the biased variance, and the element's
+    /// scale and shift (1 and 0 when absent) from `affine`.
+    static func normalize(
+        _ x: OracleArray, epsilon: Float, groupOf: (Int) -> Int, affine: (Int) -> (Float?, Float?)
+    ) -> OracleArray {
+        var members: [Int: [Int]] = [:]
+        for offset in 0..<x.count { members[groupOf(offset), default: []].append(offset) }
+        var y = x
+        for offsets in members.values {
+            let mean = offsets.map { x.values[$0] }.reduce(0, +) / Double(offsets.count)
+            let variance = offsets.map { (x.values[$0] - mean) * (x.values[$0] - mean) }.reduce(0, +) / Double(offsets.count)
+            for offset in offsets {
+                let (scale, shift) = affine(offset)
+                let normalized = (x.values[offset] - mean) / (variance + Double(epsilon)).squareRoot()
+                y.values[offset] = normalized * Double(scale ?? 1) + Double(shift ?? 0)
+            }
+        }
+        return y
+    }
+
+    /// `Y[..., i, ...] = X[..., i, ...] - log sum_j exp(X[..., j, ...])` along `axis`.
+    static func logSoftmax(_ x: OracleArray, axis: Int) -> OracleArray {
+        let axis = axis < 0 ? axis + x.rank : axis
+        var y = x
+        OracleArray.forEachIndex(x.shape) { index in
+            var position = index
+            var sum = 0.0
+            for j in 0..<x.shape[axis] {
+                position[axis] = j
+                sum += exp(x[position])
+            }
+            y[index] = x[index] - log(sum)
+        }
+        return y
     }
 
     /// Every value of `graph` (inputs and layer outputs, by name), evaluated layer by layer in

@@ -112,7 +112,11 @@ public enum ReceptiveField: Sendable, Equatable {
         case .reduce(let axes):
             guard case .local(let fields) = inputs[0] else { return inputs[0] }
             if axes.contains(where: { fields[$0] != nil && shapes[0][$0] != .fixed(1) }) { return .global }
-            return inputs[0]
+            guard output.rank < shapes[0].rank else { return inputs[0] }
+            // The reduced axes are dropped (keepdims 0): the kept axes' fields move down.
+            var moved: [Int: AxisField] = [:]
+            for (outputAxis, inputAxis) in (0..<shapes[0].rank).filter({ !axes.contains($0) }).enumerated() { moved[outputAxis] = fields[inputAxis] }
+            return .local(moved)
         case .matMul:
             for (field, shape) in zip(inputs, shapes) {
                 if case .global = field { return .global }

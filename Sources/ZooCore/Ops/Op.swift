@@ -48,6 +48,17 @@ public enum Op: Sendable, Equatable {
     case slice(Slice)
     case gather(Gather)
     case expand(Expand)
+    case reduceMean(ReduceMean)
+    case reduceSum(ReduceSum)
+    case reduceMax(ReduceMax)
+    case reduceMin(ReduceMin)
+    case mean(Mean)
+    case maximum(Maximum)
+    case minimum(Minimum)
+    case layerNorm(LayerNorm)
+    case instanceNorm(InstanceNorm)
+    case groupNorm(GroupNorm)
+    case logSoftmax(LogSoftmax)
 
     /// The op's semantics as an existential, for code that treats every op alike.
     public var semantics: any OperatorSemantics {
@@ -98,6 +109,17 @@ public enum Op: Sendable, Equatable {
         case .slice(let op): op
         case .gather(let op): op
         case .expand(let op): op
+        case .reduceMean(let op): op
+        case .reduceSum(let op): op
+        case .reduceMax(let op): op
+        case .reduceMin(let op): op
+        case .mean(let op): op
+        case .maximum(let op): op
+        case .minimum(let op): op
+        case .layerNorm(let op): op
+        case .instanceNorm(let op): op
+        case .groupNorm(let op): op
+        case .logSoftmax(let op): op
         }
     }
 
@@ -109,6 +131,7 @@ public enum Op: Sendable, Equatable {
         Sub.self, Mul.self, Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self,
         Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
         Slice.self, Gather.self, Expand.self,
+        ReduceMean.self, ReduceSum.self, ReduceMax.self, ReduceMin.self, Mean.self, Maximum.self, Minimum.self, LayerNorm.self, InstanceNorm.self, GroupNorm.self, LogSoftmax.self,
     ]
 
     /// The short name (`conv`, `relu`, ...).

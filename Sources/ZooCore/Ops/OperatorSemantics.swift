@@ -174,7 +174,8 @@ public enum FieldStep: Sendable, Equatable {
     /// Concatenation along `axis`: a merge, unless `axis` is spatial (then global).
     case concat(axis: Int)
     /// The output mixes every element along these axes of the first input: global when one of
-    /// them is a spatial axis of size > 1, otherwise element-wise.
+    /// them is a spatial axis of size > 1, otherwise element-wise; when the output has fewer
+    /// axes (a reduction without keepdims) the reduced axes are dropped.
     case reduce(axes: [Int])
     /// A matrix product over the last two axes: global when either input has a spatial field
     /// there, otherwise element-wise over the batch axes.

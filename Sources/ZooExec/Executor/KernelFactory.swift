@@ -43,6 +43,17 @@ enum KernelFactory {
         case .slice(let slice): return try SliceKernel(slice, input: inputs[0], output: output)
         case .gather(let gather): return try GatherKernel(gather, input: inputs[0], output: output)
         case .expand: return ExpandKernel(input: inputs[0], output: output)
+        case .reduceMean(let op): return try ReductionKernel(op, function: ReduceMeanFunction(), input: inputs[0], output: output)
+        case .reduceSum(let op): return try ReductionKernel(op, function: ReduceSumFunction(), input: inputs[0], output: output)
+        case .reduceMax(let op): return try ReductionKernel(op, function: ReduceMaxFunction(), input: inputs[0], output: output)
+        case .reduceMin(let op): return try ReductionKernel(op, function: ReduceMinFunction(), input: inputs[0], output: output)
+        case .mean(let mean): return try MeanKernel.make(mean, inputs: inputs, output: output)
+        case .maximum(let op): return try BroadcastKernel(function: MaximumFunction(), constant: op.constant, inputs: inputs, output: output)
+        case .minimum(let op): return try BroadcastKernel(function: MinimumFunction(), constant: op.constant, inputs: inputs, output: output)
+        case .layerNorm(let norm): return try LayerNormKernel(norm, input: inputs[0])
+        case .instanceNorm(let norm): return InstanceNormKernel(norm, input: inputs[0])
+        case .groupNorm(let norm): return GroupNormKernel(norm, input: inputs[0])
+        case .logSoftmax(let op): return try SoftmaxKernel(op, shape: output)
         }
     }
 }

@@ -2,13 +2,20 @@ import Foundation
 import ZooCore
 
 /// Softmax along one axis: `Y = exp(X - max) / sum exp(X - max)` over that axis (ONNX 13 and
-/// later; the importer expresses older opsets' flattened softmax through reshapes).
+/// later; the importer expresses older opsets' flattened softmax through reshapes), or with
+/// `logarithmic` its log, `Y = (X - max) - log sum exp(X - max)` (LogSoftmax).
 struct SoftmaxKernel: Kernel {
     private let outer: Int, length: Int, inner: Int
     private let shape: [Int]
+    private let logarithmic: Bool
 
     init(_ softmax: Softmax, shape: [Int]) throws {
-        let axis = try Shape(shape).normalizedAxis(softmax.axis, for: Softmax.info.name)
+        try self.init(axis: softmax.axis, logarithmic: false, shape: shape, op: Softmax.info.name)
+    }
+
+    init(axis: Int, logarithmic: Bool, shape: [Int], op: String) throws {
+        let axis = try Shape(shape).normalizedAxis(axis, for: op)
+        self.logarithmic = logarithmic
         outer = shape[..<axis].reduce(1, *)
         length = shape[axis]
         inner = shape[(axis + 1)...].reduce(1, *)
@@ -17,7 +24,7 @@ struct SoftmaxKernel: Kernel {
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
-        let length = length, inner = inner
+        let length = length, inner = inner, logarithmic = logarithmic
         return try context.tensor(shape: shape) { y in
             Parallel.forEach(outer * inner, threads: context.threads, grain: 64) { range in
                 for vector in range {
@@ -30,7 +37,12 @@ struct SoftmaxKernel: Kernel {
                         y[base + k * inner] = e
                         sum += e
                     }
-                    for k in 0..<length { y[base + k * inner] /= sum }
+                    if logarithmic {
+                        let logSum = log(sum)
+                        for k in 0..<length { y[base + k * inner] = (x[base + k * inner] - largest) - logSum }
+                    } else {
+                        for k in 0..<length { y[base + k * inner] /= sum }
+                    }
                 }
             }
         }

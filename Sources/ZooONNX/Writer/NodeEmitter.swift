@@ -234,7 +234,99 @@ struct NodeEmitter {
         case .gather(let gather):
             node("Gather", [x[0], int64s("indices", gather.indices, layer: y, dims: gather.indicesShape)], y, [.int("axis", gather.axis)])
         case .expand(let expand): node("Expand", [x[0], int64s("shape", expand.shape, layer: y)], y)
+        case .reduceMean(let op): try emitReduction("ReduceMean", op, layer)
+        case .reduceSum(let op): try emitReduction("ReduceSum", op, layer)
+        case .reduceMax(let op): try emitReduction("ReduceMax", op, layer)
+        case .reduceMin(let op): try emitReduction("ReduceMin", op, layer)
+        case .mean(let op): try emitBinary("Mean", op.constant, layer)
+        case .maximum(let op): try emitBinary("Max", op.constant, layer)
+        case .minimum(let op): try emitBinary("Min", op.constant, layer)
+        case .layerNorm(let op): try emitLayerNorm(op, layer)
+        case .instanceNorm(let op):
+            node(
+                "InstanceNormalization", [x[0], try floats("scale", op.scale, layer: y), try floats("bias", op.bias, layer: y)], y,
+                [.float("epsilon", op.epsilon)])
+        case .groupNorm(let op): try emitGroupNorm(op, layer)
+        case .logSoftmax(let op):
+            guard let rank = shapes[x[0]]?.rank else { throw refuse(layer, "its input's rank is unknown") }
+            let axis = op.axis < 0 ? op.axis + rank : op.axis
+            if opset < 13, axis != rank - 1 {
+                throw refuse(layer, "before opset 13 LogSoftmax flattens from its axis, so only the last axis is exact")
+            }
+            node("LogSoftmax", x, y, [.int("axis", opset < 13 ? axis : op.axis)])
         }
+    }
+
+    /// A reduction: `axes` an attribute before the opset where it became an input (ReduceSum-13,
+    /// the others -18), an int64 initializer from then on; no axes (every axis) writes none.
+    private mutating func emitReduction<R: Reduction>(_ opType: String, _ op: R, _ layer: Layer) throws {
+        let y = layer.name
+        let keepDims = ONNXGraphSpec.Attribute.int("keepdims", op.keepDims ? 1 : 0)
+        if op.axes.isEmpty {
+            node(opType, layer.inputs, y, [keepDims])
+        } else if opset >= (opType == "ReduceSum" ? 13 : 18) {
+            node(opType, [layer.inputs[0], int64s("axes", op.axes, layer: y)], y, [keepDims])
+        } else {
+            node(opType, layer.inputs, y, [.ints("axes", op.axes), keepDims])
+        }
+    }
+
+    /// LayerNormalization from opset 17 (an absent scale written as ones); before, the function
+    /// body ONNX defines it with: `D = X - ReduceMean(X)`, `Y = D / Sqrt(ReduceMean(D * D) + epsilon)
+    /// * scale + bias`, over the axes from `axis` on.
+    private mutating func emitLayerNorm(_ op: LayerNorm, _ layer: Layer) throws {
+        let x = layer.inputs[0], y = layer.name
+        guard let input = shapes[x], let axes = try? op.normalizedAxes(input), let normalized = Shape(Array(input.dims[axes])).concrete else {
+            throw refuse(layer, "its normalized axes need concrete sizes")
+        }
+        if opset >= 17 {
+            let scale = try op.scale ?? Tensor(shape: normalized, values: Array(repeating: 1, count: normalized.reduce(1, *)))
+            var inputs = [x, try floats("scale", scale, layer: y)]
+            if let bias = op.bias { inputs.append(try floats("bias", bias, layer: y)) }
+            node("LayerNormalization", inputs, y, [.int("axis", op.axis), .float("epsilon", op.epsilon)])
+            return
+        }
+        let axesAttribute = ONNXGraphSpec.Attribute.ints("axes", Array(axes))
+        let mean = unique("\(y)/mean"), deviation = unique("\(y)/deviation"), square = unique("\(y)/square")
+        let variance = unique("\(y)/variance"), shifted = unique("\(y)/variance_epsilon"), deviationScale = unique("\(y)/stddev")
+        node("ReduceMean", [x], mean, [axesAttribute, .int("keepdims", 1)])
+        node("Sub", [x, mean], deviation)
+        node("Mul", [deviation, deviation], square)
+        node("ReduceMean", [square], variance, [axesAttribute, .int("keepdims", 1)])
+        node("Add", [variance, try scalar("epsilon", op.epsilon, layer: y)], shifted)
+        node("Sqrt", [shifted], deviationScale)
+        var steps: [(String, String)] = []
+        if let scale = op.scale { steps.append(("Mul", try floats("scale", scale, layer: y))) }
+        if let bias = op.bias { steps.append(("Add", try floats("bias", bias, layer: y))) }
+        var current = steps.isEmpty ? y : unique("\(y)/normalized")
+        node("Div", [deviation, deviationScale], current)
+        for (index, (opType, operand)) in steps.enumerated() {
+            let output = index == steps.count - 1 ? y : unique("\(y)/scaled")
+            node(opType, [current, operand], output)
+            current = output
+        }
+    }
+
+    /// GroupNormalization-21 (scale and bias per channel, a per-group one repeated over its
+    /// channels; absent ones written as ones and zeros) from opset 21. Refused before: onnx
+    /// deprecated GroupNormalization-18 (its per-group scale and bias), and onnx.checker refuses it.
+    private mutating func emitGroupNorm(_ op: GroupNorm, _ layer: Layer) throws {
+        let y = layer.name
+        guard opset >= 21 else {
+            throw refuse(layer, "GroupNormalization-18, the one before opset 21, is deprecated and onnx.checker refuses it")
+        }
+        guard let channels = shapes[layer.inputs[0]].flatMap({ $0.rank >= 2 ? $0[1].value : nil }) else {
+            throw refuse(layer, "its channel count is unknown")
+        }
+        let perGroup = channels / op.groups
+        func perChannel(_ name: String, _ tensor: Tensor?, _ fill: Float) throws -> String {
+            guard let tensor else { return try floats(name, try Tensor(shape: [channels], values: Array(repeating: fill, count: channels)), layer: y) }
+            guard op.isPerGroup(tensor, channels: channels) else { return try floats(name, tensor, layer: y) }
+            guard let values = tensor.values else { return try floats(name, tensor, layer: y) }
+            return try floats(name, try Tensor(shape: [channels], values: (0..<channels).map { values[$0 / perGroup] }), layer: y)
+        }
+        let inputs = [layer.inputs[0], try perChannel("scale", op.scale, 1), try perChannel("bias", op.bias, 0)]
+        node("GroupNormalization", inputs, y, [.int("num_groups", op.groups), .float("epsilon", op.epsilon)])
     }
 
     /// Gelu-20 from opset 20; before, the function body ONNX defines Gelu with:
@@ -271,8 +363,8 @@ struct NodeEmitter {
         node("Mul", [half, phi], y)
     }
 
-    /// Add/Sub/Mul/Div: a stored constant becomes an initializer at its position; three or
-    /// more runtime operands become Sum (Add) or a chain (Mul).
+    /// Add/Sub/Mul/Div/Mean/Max/Min: a stored constant becomes an initializer at its position;
+    /// three or more runtime operands become Sum (Add), one variadic Mean/Max/Min, or a chain (Mul).
     private mutating func emitBinary(_ opType: String, _ constant: ConstantOperand?, _ layer: Layer) throws {
         let y = layer.name
         if let constant {
@@ -280,7 +372,7 @@ struct NodeEmitter {
             node(opType, constant.isFirst ? [value, layer.inputs[0]] : [layer.inputs[0], value], y)
             return
         }
-        if layer.inputs.count <= 2 {
+        if layer.inputs.count <= 2 || ["Mean", "Max", "Min"].contains(opType) {
             node(opType, layer.inputs, y)
         } else if opType == "Add" {
             node("Sum", layer.inputs, y)

@@ -1,0 +1,6 @@
+import ZooCore
+
+/// The element-wise minimum `min(a, b)`, NaN when either is NaN (broadcasting in BroadcastKernel).
+struct MinimumFunction: BinaryFunction {
+    func callAsFunction(_ a: Float, _ b: Float) -> Float { a.isNaN || b.isNaN ? .nan : (b < a ? b : a) }
+}
