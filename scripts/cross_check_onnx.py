@@ -47,8 +47,9 @@ def convert(zoo, source, output, *extra):
 
 
 # Fixtures with ops the writer decomposes below some opset, also written at that opset (Gelu
-# before Gelu-20, LayerNormalization before 17: their function bodies).
-DECOMPOSED = {"unary_ops20": 13, "layernorm17": 13, "layernorm17_axis1": 13}
+# before Gelu-20, LayerNormalization before 17: their function bodies; GroupNormalization before
+# 21 through InstanceNormalization).
+DECOMPOSED = {"unary_ops20": 13, "layernorm17": 13, "layernorm17_axis1": 13, "norms21": 13}
 
 
 def check_fixture(zoo, entry, folder, opset=None):

@@ -192,33 +192,44 @@ struct KerasModelBuilder {
         case .gather: throw refusal("a gather by indices (Keras has no such layer)", layer)
         case .expand: throw refusal("a broadcast to a shape (Keras has no such layer)", layer)
         case .reduceMean, .reduceSum, .reduceMax, .reduceMin: throw refusal("\(layer.op.name) (Keras has no reduce layer)", layer)
-        case .instanceNorm: throw refusal("instance normalization (Keras has no such layer)", layer)
         case .mean(let op): return try variadicMerge("Average", op.constant, layer: layer, inputs: inputs, output: output)
         case .maximum(let op): return try variadicMerge("Maximum", op.constant, layer: layer, inputs: inputs, output: output)
         case .minimum(let op): return try variadicMerge("Minimum", op.constant, layer: layer, inputs: inputs, output: output)
         case .layerNorm(let op):
-            // In Keras's order, over the axes from `axis` on; gamma and beta keep their shapes.
-            let x = try sameOrder(inputs[0], for: layer.name)
+            // In Keras's order over the last axis; over several (axes `axis...`), a Reshape merges
+            // them into one first and another restores them (Keras 3's legacy .h5 reload
+            // rebuilds a list of axes with the last axis's gamma shape), gamma and beta flattened.
+            var x = try sameOrder(inputs[0], for: layer.name)
             let rank = output.rank, first = op.axis < 0 ? op.axis + rank : op.axis
             guard first > 0 else { throw refusal("a layer norm over the batch axis", layer) }
+            guard let sizes = Shape(Array(output.dims.dropFirst())).concrete else {
+                throw refusal("a layer norm over several axes whose sizes are not all concrete", layer)
+            }
+            let merged = sizes[(first - 1)...].reduce(1, *)
+            let several = first < rank - 1
             var weights: [(name: String, tensor: ZooCore.Tensor)] = []
-            if let scale = op.scale { weights.append(("gamma", scale)) }
-            if let bias = op.bias { weights.append(("beta", bias)) }
-            let axes: Any = first == rank - 1 ? -1 : Array(first..<rank)
-            let config: [String: Any] = ["axis": axes, "epsilon": Double(op.epsilon), "center": op.bias != nil, "scale": op.scale != nil]
-            return try add("LayerNormalization", layer.name, config, [x], weights, output, channelsLast: false)
+            if let scale = op.scale { weights.append(("gamma", several ? try scale.reshaped([merged]) : scale)) }
+            if let bias = op.bias { weights.append(("beta", several ? try bias.reshaped([merged]) : bias)) }
+            let config: [String: Any] = ["axis": -1, "epsilon": Double(op.epsilon), "center": op.bias != nil, "scale": op.scale != nil]
+            guard several else { return try add("LayerNormalization", layer.name, config, [x], weights, output, channelsLast: false) }
+            let flatShape = Shape([output.dims[0]] + sizes[..<(first - 1)].map(Dim.fixed) + [.fixed(merged)])
+            x = try add("Reshape", layer.name + "_merged", ["target_shape": Array(sizes[..<(first - 1)]) + [merged]], [x], [], flatShape, channelsLast: false)
+            let normalized = try add("LayerNormalization", layer.name + "_normalized", config, [x], weights, flatShape, channelsLast: false)
+            return try add("Reshape", layer.name, ["target_shape": sizes], [normalized], [], output, channelsLast: false)
         case .groupNorm(let op):
-            let x = output.rank >= 3 ? try channelsLastOrder(inputs[0], for: layer.name) : try sameOrder(inputs[0], for: layer.name)
             let channels = try output.size(ofAxis: 1, for: GroupNorm.info.name)
-            func perChannel(_ tensor: ZooCore.Tensor) throws -> ZooCore.Tensor {
-                guard op.isPerGroup(tensor, channels: channels), let values = tensor.values else { return tensor }
+            func perChannel(_ tensor: ZooCore.Tensor?) throws -> ZooCore.Tensor? {
+                guard let tensor, op.isPerGroup(tensor, channels: channels), let values = tensor.values else { return tensor }
                 return try ZooCore.Tensor(shape: [channels], values: (0..<channels).map { values[$0 / (channels / op.groups)] })
             }
-            var weights: [(name: String, tensor: ZooCore.Tensor)] = []
-            if let scale = op.scale { weights.append(("gamma", try perChannel(scale))) }
-            if let bias = op.bias { weights.append(("beta", try perChannel(bias))) }
-            let config: [String: Any] = ["groups": op.groups, "axis": -1, "epsilon": Double(op.epsilon), "center": op.bias != nil, "scale": op.scale != nil]
-            return try add("GroupNormalization", layer.name, config, [x], weights, output, channelsLast: x.channelsLast)
+            return try groupNormalization(
+                op.groups, epsilon: op.epsilon, scale: try perChannel(op.scale), bias: try perChannel(op.bias), layer: layer, input: inputs[0],
+                output: output)
+        case .instanceNorm(let op):
+            // One group per channel: Keras's GroupNormalization(groups = C) is instance normalization.
+            return try groupNormalization(
+                try output.size(ofAxis: 1, for: InstanceNorm.info.name), epsilon: op.epsilon, scale: op.scale, bias: op.bias, layer: layer,
+                input: inputs[0], output: output)
         case .logSoftmax: throw refusal("logsoftmax (Keras has no LogSoftmax layer; its log_softmax activation is not read)", layer)
         }
     }
@@ -421,6 +432,19 @@ struct KerasModelBuilder {
 
     private mutating func activation(_ function: String, _ layer: Layer, _ input: Symbolic, _ output: Shape) throws -> Symbolic {
         try add("Activation", layer.name, ["activation": function], [input], [], output, channelsLast: input.channelsLast)
+    }
+
+    /// Keras GroupNormalization over the channels (axis -1 of the channels-last tensor), gamma
+    /// and beta per channel.
+    private mutating func groupNormalization(
+        _ groups: Int, epsilon: Float, scale: ZooCore.Tensor?, bias: ZooCore.Tensor?, layer: Layer, input: Symbolic, output: Shape
+    ) throws -> Symbolic {
+        let x = output.rank >= 3 ? try channelsLastOrder(input, for: layer.name) : try sameOrder(input, for: layer.name)
+        var weights: [(name: String, tensor: ZooCore.Tensor)] = []
+        if let scale { weights.append(("gamma", scale)) }
+        if let bias { weights.append(("beta", bias)) }
+        let config: [String: Any] = ["groups": groups, "axis": -1, "epsilon": Double(epsilon), "center": bias != nil, "scale": scale != nil]
+        return try add("GroupNormalization", layer.name, config, [x], weights, output, channelsLast: x.channelsLast)
     }
 
     /// Average, Maximum, Minimum of runtime tensors; a constant operand is refused (Rescaling

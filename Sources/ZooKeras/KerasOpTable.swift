@@ -124,8 +124,8 @@ public enum KerasOpTable {
         KerasOpRow(Minimum.self, classes: ["Minimum"], writes: "Minimum (no constant operand)"),
         KerasOpRow(
             LayerNorm.self, classes: ["LayerNormalization"], notes: "the last axes, center/scale off; rms_scaling refused",
-            writes: "LayerNormalization over the same axes in Keras's order"),
-        KerasOpRow(InstanceNorm.self, writes: "refused (no Keras instance normalization layer)"),
+            writes: "LayerNormalization over the last axis in Keras's order (several axes merged by Reshapes)"),
+        KerasOpRow(InstanceNorm.self, writes: "GroupNormalization with one group per channel"),
         KerasOpRow(
             GroupNorm.self, classes: ["GroupNormalization"], notes: "the channel axis, center/scale off",
             writes: "GroupNormalization (axis -1, gamma and beta per channel)"),

@@ -121,7 +121,7 @@ public enum ONNXOpTable {
         ONNXOpRow(InstanceNorm.self, reads: [.init("InstanceNormalization")], writes: "InstanceNormalization"),
         ONNXOpRow(
             GroupNorm.self, reads: [.init("GroupNormalization", from: 18)], notes: "scale and bias per group before 21, per channel from 21",
-            writes: "GroupNormalization-21 from 21 (-18 is deprecated: refused)"),
+            writes: "GroupNormalization-21 from 21; Reshape, InstanceNormalization, Reshape, Mul, Add before"),
         ONNXOpRow(
             LogSoftmax.self, reads: [.init("LogSoftmax")], notes: "before 13: flatten, logsoftmax, reshape",
             writes: "LogSoftmax (before 13: last axis only)"),

@@ -35,7 +35,9 @@ public enum ReportRenderer {
           a transposed conv multiplies every input element by a whole kernel window.
         - FLOPs, one rule per op, listed by `zoo ops`: conv/dense/matmul 2 x MACs + 1 per output
           with a bias; batch norm 2 per element; other element-wise ops 1 per output element;
-          pools per window; data movement 0. A layer whose op has no rule is uncounted, not 0.
+          pools per window; reductions 1 per input element; layer, instance and group norm 6
+          per element (mean 1, variance 3, normalize 2) + 1 each for a scale and a shift; data
+          movement 0. A layer whose op has no rule is uncounted, not 0.
         - Shapes: the IR's channels-first layout named in the header (JSON `layout`), batch
           first; inputs and outputs also give the source model's layout. Figures are per
           sample: a symbolic batch counts as 1. Activation bytes: each layer's float32 output.

@@ -138,7 +138,8 @@ public struct Weight: Sendable, Equatable {
 /// MACs are the multiply-accumulates of conv, dense and matmul. FLOPs follow one rule per op
 /// (stated in each op's ``OpInfo/flopRule``): conv/dense/matmul 2 x MACs plus 1 per output for a
 /// bias; batch norm 2 per element; other element-wise ops 1 per output element; softmax 3 per
-/// element; pools per window; data movement 0. Symbolic dimensions count as 1 (per sample).
+/// element; pools per window; reductions 1 per input element; layer/instance/group norm 6 per
+/// element + 1 per scale + 1 per shift; data movement 0. Symbolic dimensions count as 1 (per sample).
 public struct Cost: Sendable, Equatable {
     public var macs: Int
     public var flops: Int

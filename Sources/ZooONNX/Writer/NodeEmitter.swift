@@ -308,25 +308,51 @@ struct NodeEmitter {
     }
 
     /// GroupNormalization-21 (scale and bias per channel, a per-group one repeated over its
-    /// channels; absent ones written as ones and zeros) from opset 21. Refused before: onnx
-    /// deprecated GroupNormalization-18 (its per-group scale and bias), and onnx.checker refuses it.
+    /// channels; absent ones written as ones and zeros) from opset 21. Before (onnx deprecated
+    /// GroupNormalization-18, which onnx.checker refuses), the exact spelling exporters used:
+    /// Reshape to `[N, groups, -1]`, InstanceNormalization with unit scale and zero bias (each
+    /// group of each sample normalized over its channels and spatial elements), Reshape back,
+    /// then Mul by the scale and Add the bias as `[C, 1, ...]` initializers.
     private mutating func emitGroupNorm(_ op: GroupNorm, _ layer: Layer) throws {
-        let y = layer.name
-        guard opset >= 21 else {
-            throw refuse(layer, "GroupNormalization-18, the one before opset 21, is deprecated and onnx.checker refuses it")
-        }
-        guard let channels = shapes[layer.inputs[0]].flatMap({ $0.rank >= 2 ? $0[1].value : nil }) else {
-            throw refuse(layer, "its channel count is unknown")
+        let x = layer.inputs[0], y = layer.name
+        guard let input = shapes[x], input.rank >= 2, let channels = input[1].value,
+            let rest = Shape(Array(input.dims.dropFirst())).concrete
+        else {
+            throw refuse(layer, "its sizes after the batch must be concrete")
         }
         let perGroup = channels / op.groups
-        func perChannel(_ name: String, _ tensor: Tensor?, _ fill: Float) throws -> String {
-            guard let tensor else { return try floats(name, try Tensor(shape: [channels], values: Array(repeating: fill, count: channels)), layer: y) }
-            guard op.isPerGroup(tensor, channels: channels) else { return try floats(name, tensor, layer: y) }
-            guard let values = tensor.values else { return try floats(name, tensor, layer: y) }
-            return try floats(name, try Tensor(shape: [channels], values: (0..<channels).map { values[$0 / perGroup] }), layer: y)
+        func perChannel(_ tensor: Tensor?) throws -> Tensor? {
+            guard let tensor, op.isPerGroup(tensor, channels: channels) else { return tensor }
+            guard let values = tensor.values else { return tensor }
+            return try Tensor(shape: [channels], values: (0..<channels).map { values[$0 / perGroup] })
         }
-        let inputs = [layer.inputs[0], try perChannel("scale", op.scale, 1), try perChannel("bias", op.bias, 0)]
-        node("GroupNormalization", inputs, y, [.int("num_groups", op.groups), .float("epsilon", op.epsilon)])
+        let scale = try perChannel(op.scale), bias = try perChannel(op.bias)
+        if opset >= 21 {
+            let ones = try Tensor(shape: [channels], values: Array(repeating: 1, count: channels))
+            let zeros = try Tensor(shape: [channels], values: Array(repeating: 0, count: channels))
+            node(
+                "GroupNormalization", [x, try floats("scale", scale ?? ones, layer: y), try floats("bias", bias ?? zeros, layer: y)], y,
+                [.int("num_groups", op.groups), .float("epsilon", op.epsilon)])
+            return
+        }
+        let grouped = unique("\(y)/grouped"), normalized = unique("\(y)/normalized")
+        node("Reshape", [x, int64s("grouped_shape", [0, op.groups, -1], layer: y)], grouped)
+        node(
+            "InstanceNormalization",
+            [grouped, try floats("unit_scale", try Tensor(shape: [op.groups], values: Array(repeating: 1, count: op.groups)), layer: y),
+             try floats("zero_bias", try Tensor(shape: [op.groups], values: Array(repeating: 0, count: op.groups)), layer: y)],
+            normalized, [.float("epsilon", op.epsilon)])
+        var steps: [(String, Tensor)] = []
+        let channelShape = [channels] + Array(repeating: 1, count: input.rank - 2)
+        if let scale { steps.append(("Mul", try scale.reshaped(channelShape))) }
+        if let bias { steps.append(("Add", try bias.reshaped(channelShape))) }
+        var current = steps.isEmpty ? y : unique("\(y)/restored")
+        node("Reshape", [normalized, int64s("shape", [0] + rest, layer: y)], current)
+        for (index, (opType, operand)) in steps.enumerated() {
+            let output = index == steps.count - 1 ? y : unique("\(y)/scaled")
+            node(opType, [current, try floats(opType == "Mul" ? "scale" : "bias", operand, layer: y)], output)
+            current = output
+        }
     }
 
     /// Gelu-20 from opset 20; before, the function body ONNX defines Gelu with:
