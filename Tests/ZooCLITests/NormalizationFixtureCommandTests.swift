@@ -11,7 +11,7 @@ import ZooTestSupport
 @Suite("Reductions and normalizations fixtures end to end")
 struct NormalizationFixtureCommandTests {
     static let fixtures = [
-        "reduce11", "reduce18", "layernorm_decomposed", "layernorm_decomposed_nchw", "layernorm17", "layernorm17_axis1", "norms21",
+        "reduce11", "reduce18", "layernorm_decomposed", "layernorm_decomposed_nchw", "layernorm17", "layernorm17_axis1", "norms18", "norms21",
         "variadic13", "softmax_axes13",
     ]
 
@@ -33,7 +33,7 @@ struct NormalizationFixtureCommandTests {
     }
 
     @Test("written at a lower opset and read back, each computes what the original does", arguments: [
-        ("layernorm17", "13"), ("layernorm17_axis1", "17"), ("reduce18", "13"), ("reduce11", "18"), ("norms21", "21"), ("norms21", "13"), ("variadic13", "13"),
+        ("layernorm17", "13"), ("layernorm17_axis1", "17"), ("reduce18", "13"), ("reduce11", "18"), ("norms21", "21"), ("norms21", "13"), ("norms18", "21"), ("norms18", "18"), ("variadic13", "13"),
         ("softmax_axes13", "13"),
     ])
     func convertsAndVerifies(_ name: String, _ opset: String) throws {
