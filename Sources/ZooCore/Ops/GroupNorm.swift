@@ -29,7 +29,7 @@ public struct GroupNorm: OperatorSemantics {
 
     public static let info = OpInfo(
         name: "groupnorm", summary: "normalization over groups of channels and the spatial axes, then scale and bias per channel",
-        flopRule: Normalization.flopRule, fieldRule: "global when a spatial axis is larger than 1")
+        flopRule: MomentNormalization.flopRule, fieldRule: "global when a spatial axis is larger than 1")
 
     public func outputShape(inputs: [Shape]) throws -> Shape {
         let input = inputs[0]
@@ -43,11 +43,11 @@ public struct GroupNorm: OperatorSemantics {
                 "groupnorm num_groups must be positive and divide the channels (axis 1). Received: num_groups \(groups), input \(input).")
         }
         for (name, tensor) in [("scale", scale), ("bias", bias)] where tensor?.shape != [groups] {
-            try Normalization.checkAffine(
+            try MomentNormalization.checkAffine(
                 name, tensor, expected: [channels], what: "one value per channel, axis 1, or one per group, [\(groups)]", op: Self.info.name,
                 input: input)
         }
-        try Normalization.checkEpsilon(epsilon, op: Self.info.name)
+        try MomentNormalization.checkEpsilon(epsilon, op: Self.info.name)
         return input
     }
 
@@ -60,7 +60,7 @@ public struct GroupNorm: OperatorSemantics {
     }
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {
-        try Normalization.cost(output, scale: scale != nil, shift: bias != nil)
+        try MomentNormalization.cost(output, scale: scale != nil, shift: bias != nil)
     }
 
     public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep { .reduce(axes: Array(1..<inputs[0].rank)) }

@@ -24,7 +24,7 @@ public struct InstanceNorm: OperatorSemantics {
 
     public static let info = OpInfo(
         name: "instancenorm", summary: "normalization of each channel of each sample over its spatial axes",
-        flopRule: Normalization.flopRule, fieldRule: "global when a spatial axis is larger than 1")
+        flopRule: MomentNormalization.flopRule, fieldRule: "global when a spatial axis is larger than 1")
 
     public func outputShape(inputs: [Shape]) throws -> Shape {
         let input = inputs[0]
@@ -33,9 +33,9 @@ public struct InstanceNorm: OperatorSemantics {
         }
         let channels = try input.size(ofAxis: 1, for: Self.info.name)
         for (name, tensor) in [("scale", scale), ("B", bias)] {
-            try Normalization.checkAffine(name, tensor, expected: [channels], what: "one value per channel, axis 1", op: Self.info.name, input: input)
+            try MomentNormalization.checkAffine(name, tensor, expected: [channels], what: "one value per channel, axis 1", op: Self.info.name, input: input)
         }
-        try Normalization.checkEpsilon(epsilon, op: Self.info.name)
+        try MomentNormalization.checkEpsilon(epsilon, op: Self.info.name)
         return input
     }
 
@@ -44,7 +44,7 @@ public struct InstanceNorm: OperatorSemantics {
         try body("B", .shift, &bias)
     }
 
-    public func cost(inputs: [Shape], output: Shape) throws -> Cost { try Normalization.cost(output, scale: true, shift: true) }
+    public func cost(inputs: [Shape], output: Shape) throws -> Cost { try MomentNormalization.cost(output, scale: true, shift: true) }
 
     public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep { .reduce(axes: Array(2..<inputs[0].rank)) }
 

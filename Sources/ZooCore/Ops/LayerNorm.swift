@@ -28,7 +28,7 @@ public struct LayerNorm: OperatorSemantics {
 
     public static let info = OpInfo(
         name: "layernorm", summary: "normalization over the axes from axis to the last, then scale and bias",
-        flopRule: Normalization.flopRule, fieldRule: "global when a normalized axis is spatial, otherwise passes the field through")
+        flopRule: MomentNormalization.flopRule, fieldRule: "global when a normalized axis is spatial, otherwise passes the field through")
 
     /// The normalized axes of `input`: `axis` through the last.
     public func normalizedAxes(_ input: Shape) throws -> Range<Int> {
@@ -40,11 +40,11 @@ public struct LayerNorm: OperatorSemantics {
         let axes = try normalizedAxes(input)
         let normalized = try axes.map { try input.size(ofAxis: $0, for: Self.info.name) }
         for (name, tensor) in [("scale", scale), ("bias", bias)] {
-            try Normalization.checkAffine(
+            try MomentNormalization.checkAffine(
                 name, tensor, expected: normalized, what: "the normalized axes \(axes.lowerBound)...\(input.rank - 1)",
                 op: Self.info.name, input: input)
         }
-        try Normalization.checkEpsilon(epsilon, op: Self.info.name)
+        try MomentNormalization.checkEpsilon(epsilon, op: Self.info.name)
         return input
     }
 
@@ -54,7 +54,7 @@ public struct LayerNorm: OperatorSemantics {
     }
 
     public func cost(inputs: [Shape], output: Shape) throws -> Cost {
-        try Normalization.cost(output, scale: scale != nil, shift: bias != nil)
+        try MomentNormalization.cost(output, scale: scale != nil, shift: bias != nil)
     }
 
     public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep {

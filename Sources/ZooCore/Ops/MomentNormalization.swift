@@ -5,7 +5,7 @@
 /// - FLOPs: 6 per element (mean 1, variance 3: subtract, square, add; normalize 2: subtract,
 ///   multiply by 1 / sqrt(variance + epsilon)), plus 1 for the scale and 1 for the shift when
 ///   present. The per-group square roots are not counted.
-enum Normalization {
+enum MomentNormalization {
     /// The FLOP rule text of the normalizations.
     static let flopRule = "6 per element (mean 1, variance 3, normalize 2), +1 scale, +1 shift when present"
 
