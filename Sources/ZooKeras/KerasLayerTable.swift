@@ -295,6 +295,9 @@ extension KerasImporter {
             let irAxis = first.channelsFirst ? KerasLayout.irAxis(axis, rank: first.rank) : (axis < 0 ? axis + first.rank : axis)
             if first.channelsFirst { explain(name, "axis \(axis) of the channels-last tensors is IR axis \(irAxis)") }
             return try append(name, .concat(Concat(axis: irAxis)), inputs: aligned, rank: first.rank, channelsFirst: first.channelsFirst)
+        case "Normalization": return try importNormalization(layer, input: try single())
+        case "LayerScale": return try importLayerScale(layer, input: try single())
+        case "CustomScaleLayer": return try importCustomScale(layer, inputs: inputs)
         case "Rescaling":
             let x = try single()
             let scale = Float(try config["scale"].double()), offset = config["offset"].isNull ? 0 : Float(try config["offset"].double())
@@ -342,6 +345,13 @@ extension KerasImporter {
         case "Dense":
             let units = try config["units"].int()
             return [[nil, units]] + (useBias ? [[units]] : [])
+        case "Normalization":
+            guard config["mean"].isNull else { return [] }
+            let axes = config["axis"].isNull ? 0 : (config["axis"].optionalArray?.count ?? 1)
+            let statistic = [Int?](repeating: nil, count: axes)
+            return [statistic, statistic, []]
+        case "LayerScale":
+            return [[try config["projection_dim"].int()]]
         case "BatchNormalization":
             let count = 2 + (try config["scale"].bool(default: true) ? 1 : 0) + (try config["center"].bool(default: true) ? 1 : 0)
             return Array(repeating: [nil], count: count)
@@ -456,7 +466,7 @@ extension KerasImporter {
     }
 
     /// The inputs of a merge layer in one layout (channels-first when any is).
-    private func alignLayouts(_ inputs: [KerasValue], layer: String) throws -> [KerasValue] {
+    func alignLayouts(_ inputs: [KerasValue], layer: String) throws -> [KerasValue] {
         guard inputs.count >= 2 else {
             throw ZooError(.invalidGraph, "A Keras merge layer needs two or more inputs. Received: \(inputs.count) for '\(layer)'.", layer: layer)
         }

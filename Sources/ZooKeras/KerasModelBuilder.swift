@@ -88,6 +88,7 @@ struct KerasModelBuilder {
                 "axis": -1, "momentum": 0.99, "epsilon": Double(norm.epsilon), "center": norm.beta != nil, "scale": norm.gamma != nil,
             ]
             return try add("BatchNormalization", layer.name, config, [x], weights, output, channelsLast: x.channelsLast)
+        case .normalization(let norm): return try normalization(norm, layer: layer, input: inputs[0], output: output)
         case .relu: return try add("ReLU", layer.name, [:], inputs, [], output, channelsLast: inputs[0].channelsLast)
         case .clip(let clip):
             guard clip.min == 0 else { throw refusal("clip with a lower bound other than 0", layer) }
@@ -272,6 +273,54 @@ struct KerasModelBuilder {
         let shared = alpha.shape.indices.filter { alpha.shape[$0] == 1 && kerasDims[$0] != 1 }.map { $0 + 1 }
         let config: [String: Any] = ["shared_axes": shared.isEmpty ? NSNull() : shared]
         return try add("PReLU", layer.name, config, [input], [("alpha", alpha)], output, channelsLast: input.channelsLast)
+    }
+
+    /// Keras `Normalization` over the axes where the statistics are not 1 (in Keras's order): an
+    /// adapted layer's mean, variance and count as its weights, constants as `mean=`/`variance=`.
+    private mutating func normalization(_ norm: Normalization, layer: Layer, input: Symbolic, output: Shape) throws -> Symbolic {
+        guard norm.epsilon == Normalization.kerasEpsilon else {
+            throw refusal("a normalization with epsilon \(norm.epsilon) (Keras's Normalization uses backend.epsilon(), 1e-7)", layer)
+        }
+        let rank = output.rank, shape = norm.mean.shape
+        guard shape.count < rank || shape.first == 1 else { throw refusal("normalization statistics \(shape) over the batch axis", layer) }
+        func kerasOrdered(_ statistic: Tensor) throws -> Tensor {
+            guard !statistic.shape.isEmpty else { return statistic }
+            var tensor = try statistic.reshaped(Array(repeating: 1, count: max(0, rank - 1 - shape.count)) + shape.suffix(rank - 1))
+            if input.channelsLast, rank >= 3 { tensor = try KerasLayout.preluAlphaToKeras(tensor) }
+            return tensor
+        }
+        let mean = try kerasOrdered(norm.mean), variance = try kerasOrdered(norm.variance)
+        let kept = mean.shape.indices.filter { mean.shape[$0] != 1 }
+        let keptSizes = kept.map { mean.shape[$0] }
+        let axis: Any = mean.shape.isEmpty || kept.isEmpty ? NSNull() : kept.map { $0 + 1 }
+        if !mean.shape.isEmpty, kept.isEmpty { throw refusal("a normalization by one statistic held as a tensor \(shape)", layer) }
+        var config: [String: Any] = ["axis": axis, "invert": false]
+        var weights: [(name: String, tensor: ZooCore.Tensor)] = []
+        if norm.isStored {
+            config["mean"] = NSNull()
+            config["variance"] = NSNull()
+            weights = [
+                ("mean", try mean.reshaped(keptSizes)), ("variance", try variance.reshaped(keptSizes)),
+                ("count", try norm.count ?? Tensor(shape: [], values: [0])),
+            ]
+        } else {
+            config["mean"] = try Self.nestedList(mean.reshaped(keptSizes))
+            config["variance"] = try Self.nestedList(variance.reshaped(keptSizes))
+        }
+        return try add("Normalization", layer.name, config, [input], weights, output, channelsLast: input.channelsLast)
+    }
+
+    /// A tensor's values as nested lists of doubles (a scalar as a number).
+    static func nestedList(_ tensor: ZooCore.Tensor) throws -> Any {
+        guard let values = tensor.values else {
+            throw ZooError(.missingWeight, "Writing Keras needs every constant's values. Received: a tensor \(tensor.shape) declared without values.")
+        }
+        func nest(_ axis: Int, _ start: Int) -> Any {
+            guard axis < tensor.shape.count else { return Double(values[start]) }
+            let stride = tensor.shape[(axis + 1)...].reduce(1, *)
+            return (0..<tensor.shape[axis]).map { nest(axis + 1, start + $0 * stride) }
+        }
+        return nest(0, 0)
     }
 
     private mutating func convolution(_ conv: Conv, layer: Layer, input: Symbolic) throws -> Symbolic {

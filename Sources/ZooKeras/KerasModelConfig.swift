@@ -19,6 +19,25 @@ struct KerasLayerConfig {
     let calls: [[KerasTensorRef]]
     /// The whole entry (a nested model keeps its own `config.layers`).
     let entry: KerasJSON
+    /// The Python module Keras 3 registers the class in (`keras.layers`, `keras.src.ops.numpy`
+    /// for a raw operation such as `x + 3.0`); nil in Keras 2 files.
+    let module: String?
+    /// Per call, the whole `inbound_nodes` entry: Keras 3's `args` (tensors mixed with Python
+    /// numbers for a raw operation) and `kwargs`.
+    let callEntries: [KerasJSON]
+
+    init(className: String, name: String, config: KerasJSON, calls: [[KerasTensorRef]], entry: KerasJSON, callEntries: [KerasJSON] = []) {
+        self.className = className
+        self.name = name
+        self.config = config
+        self.calls = calls
+        self.entry = entry
+        self.module = entry["module"].optionalString
+        self.callEntries = callEntries
+    }
+
+    /// Whether this entry is a raw Keras 3 operation (`keras.src.ops.*`), not a layer.
+    var isOperation: Bool { module?.hasPrefix("keras.src.ops.") ?? false }
 }
 
 /// A Keras model configuration (`model_config` of a legacy `.h5`, `config.json` of a `.keras`):
@@ -75,8 +94,10 @@ struct KerasModelConfig {
             name = config["name"].optionalString ?? "model"
             layers = try config["layers"].array().map { entry in
                 let layerName = try entry["name"].optionalString ?? entry["config"]["name"].string()
-                let calls = try (entry["inbound_nodes"].optionalArray ?? []).map { try Self.tensors(in: $0) }
-                return KerasLayerConfig(className: try entry["class_name"].string(), name: layerName, config: entry["config"], calls: calls, entry: entry)
+                let callEntries = entry["inbound_nodes"].optionalArray ?? []
+                let calls = try callEntries.map { try Self.tensors(in: $0) }
+                return KerasLayerConfig(
+                    className: try entry["class_name"].string(), name: layerName, config: entry["config"], calls: calls, entry: entry, callEntries: callEntries)
             }
             inputs = try Self.references(config["input_layers"])
             outputs = try Self.references(config["output_layers"])

@@ -9,13 +9,20 @@ public struct KerasOpRow: Sendable {
     public let classes: [String]
     /// Names of `activation=` (and of the `Activation` layer) that import as this op.
     public let activations: [String]
+    /// Keras 3 raw operations of `keras.src.ops.numpy` (a functional node such as `x + 3.0`)
+    /// that import as this op, by their registered class names.
+    public let operations: [String]
     public let readNotes: String
     public let writes: String
 
-    init(_ kind: any OperatorSemantics.Type, classes: [String] = [], activations: [String] = [], notes: String = "", writes: String) {
+    init(
+        _ kind: any OperatorSemantics.Type, classes: [String] = [], activations: [String] = [], operations: [String] = [], notes: String = "",
+        writes: String
+    ) {
         self.kind = kind
         self.classes = classes
         self.activations = activations
+        self.operations = operations
         self.readNotes = notes
         self.writes = writes
     }
@@ -23,7 +30,7 @@ public struct KerasOpRow: Sendable {
     /// What `zoo ops` prints: the classes, the activations as `Activation('name')`, then the
     /// notes; "-" when nothing reads the op.
     public var readsText: String {
-        let names = classes + activations.map { "Activation('\($0)')" }
+        let names = classes + activations.map { "Activation('\($0)')" } + operations.map { "ops.numpy.\($0)" }
         guard !names.isEmpty else { return readNotes.isEmpty ? "-" : readNotes }
         let list = names.joined(separator: ", ")
         return readNotes.isEmpty ? list : "\(list) (\(readNotes))"
@@ -58,12 +65,15 @@ public enum KerasOpTable {
         KerasOpRow(Dense.self, classes: ["Dense"], writes: "Dense"),
         KerasOpRow(MatMul.self, writes: "refused (two runtime tensors)"),
         KerasOpRow(BatchNorm.self, classes: ["BatchNormalization"], notes: "center/scale off", writes: "BatchNormalization"),
+        KerasOpRow(
+            Normalization.self, classes: ["Normalization"], notes: "adapted (weights) or mean/variance given; invert refused",
+            writes: "Normalization over the channel axis (weights when stored, mean/variance otherwise)"),
         KerasOpRow(Relu.self, classes: ["ReLU"], activations: ["relu"], writes: "ReLU"),
         KerasOpRow(
             Clip.self, classes: ["ReLU"], activations: ["relu6"], notes: "ReLU with max_value",
             writes: "ReLU(max_value) when min is 0; refused otherwise"),
         KerasOpRow(Sigmoid.self, activations: ["sigmoid"], writes: "Activation('sigmoid')"),
-        KerasOpRow(Tanh.self, activations: ["tanh"], writes: "Activation('tanh')"),
+        KerasOpRow(Tanh.self, activations: ["tanh"], operations: ["Tanh"], writes: "Activation('tanh')"),
         KerasOpRow(Softmax.self, classes: ["Softmax"], activations: ["softmax"], notes: "axis", writes: "Softmax"),
         KerasOpRow(
             LeakyRelu.self, classes: ["LeakyReLU", "ReLU"], activations: ["leaky_relu"],
@@ -87,17 +97,21 @@ public enum KerasOpTable {
             Gelu.self, activations: ["gelu"], notes: "exact: Keras 2 and 3 default approximate=False",
             writes: "Activation('gelu') for approximate none; tanh refused"),
         KerasOpRow(LRN.self, writes: "refused (no Keras layer)"),
-        KerasOpRow(Add.self, classes: ["Add", "Rescaling"], notes: "Rescaling's offset", writes: "Add; Rescaling for a scalar constant"),
-        KerasOpRow(Sub.self, classes: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
-        KerasOpRow(Mul.self, classes: ["Multiply", "Rescaling"], notes: "Rescaling's scale", writes: "Multiply; Rescaling for a scalar constant"),
-        KerasOpRow(Div.self, writes: "refused (no Divide layer)"),
-        KerasOpRow(Pow.self, writes: "refused (no Keras activation or layer)"),
-        KerasOpRow(Sqrt.self, writes: "refused (no Keras activation or layer)"),
-        KerasOpRow(Exp.self, activations: ["exponential"], writes: "Activation('exponential')"),
-        KerasOpRow(Log.self, writes: "refused (no Keras activation or layer)"),
-        KerasOpRow(Neg.self, writes: "Rescaling(scale -1)"),
-        KerasOpRow(Abs.self, writes: "refused (no Keras activation or layer)"),
-        KerasOpRow(Reciprocal.self, writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(
+            Add.self, classes: ["Add", "Rescaling", "CustomScaleLayer"], operations: ["Add"],
+            notes: "Rescaling's offset; CustomScaleLayer x + y * scale", writes: "Add; Rescaling for a scalar constant"),
+        KerasOpRow(Sub.self, classes: ["Subtract"], operations: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
+        KerasOpRow(
+            Mul.self, classes: ["Multiply", "Rescaling", "LayerScale"], operations: ["Multiply"],
+            notes: "Rescaling's scale; LayerScale's gamma over channels", writes: "Multiply; Rescaling for a scalar constant"),
+        KerasOpRow(Div.self, operations: ["Divide", "TrueDivide"], writes: "refused (no Divide layer)"),
+        KerasOpRow(Pow.self, operations: ["Power"], notes: "a tensor to a number", writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Sqrt.self, operations: ["Sqrt"], writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Exp.self, activations: ["exponential"], operations: ["Exp"], writes: "Activation('exponential')"),
+        KerasOpRow(Log.self, operations: ["Log"], writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Neg.self, operations: ["Negative"], writes: "Rescaling(scale -1)"),
+        KerasOpRow(Abs.self, operations: ["Absolute", "Abs"], writes: "refused (no Keras activation or layer)"),
+        KerasOpRow(Reciprocal.self, operations: ["Reciprocal"], writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Erf.self, writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Concat.self, classes: ["Concatenate"], writes: "Concatenate"),
         KerasOpRow(
@@ -140,6 +154,17 @@ public enum KerasOpTable {
     /// Every layer class the importer reads: the rows' classes, `InputLayer`, and `Activation`
     /// (a layer of any of ``activations``).
     public static let classes: Set<String> = Set(rows.flatMap(\.classes)).union(["InputLayer", "Activation"])
+
+    /// Every raw Keras 3 operation (`keras.src.ops.numpy`) the importer reads.
+    public static let operations: Set<String> = Set(rows.flatMap(\.operations))
+
+    /// Layer classes `keras.applications` registers in its own modules, read only from them.
+    public static let applicationModules: [String: String] = [
+        "LayerScale": "keras.src.applications.convnext", "CustomScaleLayer": "keras.src.applications.inception_resnet_v2",
+    ]
+
+    /// The module of the raw operations zoo reads.
+    public static let operationModule = "keras.src.ops.numpy"
 
     /// Every activation name the importer reads, in table order.
     public static let activations: [String] = rows.flatMap(\.activations)

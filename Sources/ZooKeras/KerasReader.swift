@@ -184,7 +184,9 @@ public enum KerasReader {
                 try importNested(layer, inputs: inputs, importer: importer)
                 continue
             }
-            let output = try importer.importLayer(layer, inputs: inputs)
+            let output = layer.isOperation
+                ? try importer.importOperation(layer, call: layer.callEntries.first ?? KerasJSON(nil, path: layer.name))
+                : try importer.importLayer(layer, inputs: inputs)
             importer.setValue(output, for: KerasTensorRef(layer: layer.name, node: 0, tensor: 0))
         }
     }
@@ -224,15 +226,22 @@ public enum KerasReader {
     /// Refuses, in one error, every layer whose class zoo does not import.
     static func checkClasses(_ config: KerasModelConfig) throws {
         var unknown: [String: [String]] = [:]
-        for layer in config.layers
-        where !KerasOpTable.classes.contains(layer.className) && !KerasModelConfig.modelClasses.contains(layer.className) {
-            unknown[layer.className, default: []].append(layer.name)
+        for layer in config.layers {
+            if layer.isOperation {
+                // A raw operation is read by its module and registered name, never by code.
+                guard layer.module != KerasOpTable.operationModule || !KerasOpTable.operations.contains(layer.className) else { continue }
+                unknown["\(layer.module ?? "").\(layer.className)", default: []].append(layer.name)
+            } else if let module = KerasOpTable.applicationModules[layer.className], layer.module != module {
+                unknown["\(layer.module ?? "(no module)").\(layer.className)", default: []].append(layer.name)
+            } else if !KerasOpTable.classes.contains(layer.className) && !KerasModelConfig.modelClasses.contains(layer.className) {
+                unknown[layer.className, default: []].append(layer.name)
+            }
         }
         guard !unknown.isEmpty else { return }
         let listed = unknown.keys.sorted().map { "\($0) (\(unknown[$0, default: []].map { "'\($0)'" }.joined(separator: ", ")))" }
         let code = unknown.keys.filter(KerasImporter.codeClasses.contains)
         let reason = code.isEmpty ? "" : " \(code.sorted().joined(separator: ", ")) layers carry Python code, which zoo never runs."
-        throw ZooError(.unsupported, "zoo imports the Keras layers `zoo ops` lists.\(reason) Received: \(listed.joined(separator: "; ")).")
+        throw ZooError(.unsupported, "zoo imports the Keras layers and operations `zoo ops` lists.\(reason) Received: \(listed.joined(separator: "; ")).")
     }
 
     /// An InputLayer's shape: `batch_shape` (Keras 3) or `batch_input_shape` (Keras 2), the

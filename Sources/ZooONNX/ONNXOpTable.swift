@@ -54,6 +54,9 @@ public enum ONNXOpTable {
         ONNXOpRow(Dense.self, reads: [.init("Gemm")], notes: "and MatMul (+ Add) by a constant", writes: "Gemm (rank 2), MatMul + Add otherwise"),
         ONNXOpRow(MatMul.self, reads: [.init("MatMul")], notes: "two runtime inputs", writes: "MatMul"),
         ONNXOpRow(BatchNorm.self, reads: [.init("BatchNormalization")], notes: "inference", writes: "BatchNormalization"),
+        ONNXOpRow(
+            Normalization.self, reads: [], notes: "no ONNX node type (Keras Normalization); read back as Sub and Div",
+            writes: "Sub by mean, Div by max(sqrt(variance), epsilon) computed once"),
         ONNXOpRow(Relu.self, reads: [.init("Relu")], writes: "Relu"),
         ONNXOpRow(Clip.self, reads: [.init("Clip")], notes: "min/max inputs from 11", writes: "Clip"),
         ONNXOpRow(Sigmoid.self, reads: [.init("Sigmoid")], writes: "Sigmoid"),

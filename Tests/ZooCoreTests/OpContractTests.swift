@@ -60,6 +60,12 @@ enum OpRepresentatives {
                     gamma: try filled([4], 1, 1), beta: try filled([4], 2, 1), mean: try filled([4], 3, 1),
                     variance: try filled([4], 4, 1), epsilon: 1e-3)),
                 inputs: [[1, 4, 2, 2]], trainable: 8, nonTrainable: 8)
+        case is Normalization.Type:
+            // an adapted Keras Normalization over 3 channels: mean 3 + variance 3 + count 1 = 7 non-trainable.
+            return OpRepresentative(
+                op: .normalization(Normalization(
+                    mean: try filled([3, 1, 1], 1, 1), variance: try filled([3, 1, 1], 2, 1), count: try filled([], 10, 0), isStored: true)),
+                inputs: [[1, 3, 2, 2]], trainable: 0, nonTrainable: 7)
         case is Relu.Type: return unary(.relu(Relu()))
         case is Clip.Type: return unary(.clip(Clip.relu6))
         case is Sigmoid.Type: return unary(.sigmoid(Sigmoid()))
@@ -180,6 +186,7 @@ enum OpRepresentatives {
         case .dense: "dense"
         case .matMul: "matmul"
         case .batchNorm: "batchnorm"
+        case .normalization: "normalization"
         case .relu: "relu"
         case .clip: "clip"
         case .sigmoid: "sigmoid"

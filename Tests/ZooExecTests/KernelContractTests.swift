@@ -62,6 +62,9 @@ struct KernelContractTests {
                 op: .batchNorm(BatchNorm(
                     gamma: try rng.tensor([2]), beta: nil, mean: try rng.tensor([2]), variance: try rng.tensor([2], in: 0.5...1), epsilon: 1e-3)),
                 inputs: [[1, 2, 3, 3]]),
+            Sample(
+                op: .normalization(Normalization(mean: try rng.tensor([3, 1, 1]), variance: try rng.tensor([3, 1, 1], in: 0...2), isStored: false)),
+                inputs: [[2, 3, 2, 2]]),
             Sample(op: .relu(Relu()), inputs: [[2, 3, 4]]),
             Sample(op: .clip(Clip(min: -1)), inputs: [[5]]),
             Sample(op: .sigmoid(Sigmoid()), inputs: [[1, 2, 3, 4]]),

@@ -84,6 +84,11 @@ enum Oracle {
         case .dense(let dense): return self.dense(inputs[0], dense)
         case .matMul: return matMul(inputs[0], inputs[1])
         case .batchNorm(let norm): return batchNorm(inputs[0], norm)
+        case .normalization(let norm):
+            // (x - mean) / max(sqrt(variance), epsilon), the denominator rounded to float32 as Keras holds it.
+            let denominator = OracleArray(norm.variance).values.map { Double(max(Float($0).squareRoot(), norm.epsilon)) }
+            let centred = elementwise([inputs[0], OracleArray(norm.mean)], -)
+            return elementwise([centred, OracleArray(shape: norm.variance.shape, values: denominator)], /)
         case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .elu, .selu, .softplus, .gelu, .sqrt, .exp, .log, .neg, .abs, .reciprocal, .erf,
             .dropout, .identity:
             let function = activation(op)

@@ -331,6 +331,19 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// Keras Normalization with statistics broadcast per channel, per element or as one value,
+    /// variances near zero included (the epsilon floor).
+    @Test func normalization() throws {
+        var rng = SplitMix64(seed: 0x4E_0A)
+        for index in 0..<30 {
+            let shape = [rng.int(1...3)] + (0..<rng.int(1...3)).map { _ in rng.int(1...4) }
+            let statistic = rng.bool() ? [] : shape.dropFirst().map { rng.bool() ? 1 : $0 }
+            let norm = Normalization(
+                mean: try rng.tensor(statistic), variance: try rng.tensor(statistic, in: 0...rng.pick([Float(1e-15), 3])), isStored: rng.bool())
+            ExecTestKit.checkAgainstOracle(.normalization(norm), [try rng.tensor(shape, in: -3...3)], context: "case \(index)")
+        }
+    }
+
     /// LRN across channels with odd and even window sizes (larger than the channel count too).
     @Test func lrn() throws {
         var rng = SplitMix64(seed: 0x144)

@@ -11,6 +11,7 @@ public enum Op: Sendable, Equatable {
     case dense(Dense)
     case matMul(MatMul)
     case batchNorm(BatchNorm)
+    case normalization(Normalization)
     case relu(Relu)
     case clip(Clip)
     case sigmoid(Sigmoid)
@@ -72,6 +73,7 @@ public enum Op: Sendable, Equatable {
         case .dense(let op): op
         case .matMul(let op): op
         case .batchNorm(let op): op
+        case .normalization(let op): op
         case .relu(let op): op
         case .clip(let op): op
         case .sigmoid(let op): op
@@ -126,7 +128,7 @@ public enum Op: Sendable, Equatable {
     /// Every op kind, in the order `zoo ops` lists them.
     public static let allKinds: [any OperatorSemantics.Type] = [
         Conv.self, ConvTranspose.self, MaxPool.self, AveragePool.self, GlobalAveragePool.self, GlobalMaxPool.self, Dense.self, MatMul.self,
-        BatchNorm.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, PRelu.self,
+        BatchNorm.self, Normalization.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, PRelu.self,
         HardSigmoid.self, HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self,
         Sub.self, Mul.self, Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self,
         Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,

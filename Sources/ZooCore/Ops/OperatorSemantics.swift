@@ -112,12 +112,15 @@ public enum WeightKind: Sendable, Equatable {
     /// A constant operand of an element-wise op; `stored` when the model file stores it as a
     /// weight (an ONNX initializer), false when it stands for an attribute.
     case operand(stored: Bool)
+    /// A stored count of samples the statistics were adapted on (Keras `Normalization`'s
+    /// `count`): state, not read by the op's formula.
+    case sampleCount
 
     /// The parameter column the weight counts in.
     public var role: WeightRole {
         switch self {
         case .kernel, .bias, .scale, .shift: .trainable
-        case .runningMean, .runningVariance: .nonTrainable
+        case .runningMean, .runningVariance, .sampleCount: .nonTrainable
         case .operand(let stored): stored ? .trainable : .constant
         }
     }

@@ -122,7 +122,7 @@ public enum RandomWeights {
             switch kind {
             case .kernel(let fanIn): self = .heNormal(fanIn: fanIn)
             case .scale, .runningVariance: self = .aroundOne
-            case .bias, .shift, .runningMean, .operand: self = .smallUniform
+            case .bias, .shift, .runningMean, .operand, .sampleCount: self = .smallUniform
             }
         }
 

@@ -19,6 +19,7 @@ enum KernelFactory {
         case .globalMaxPool: return GlobalPoolKernel(reduction: .max, input: inputs[0], output: output)
         case .matMul: return try MatMulKernel(a: inputs[0], b: inputs[1], output: output)
         case .batchNorm(let norm): return try BatchNormKernel(norm, input: inputs[0])
+        case .normalization(let norm): return try NormalizationKernel(norm, input: inputs[0], output: output)
         case .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .silu, .elu, .selu, .softplus, .gelu, .sqrt, .exp, .log,
             .neg, .abs, .reciprocal, .erf:
             guard let function = op.elementwiseFunction else {

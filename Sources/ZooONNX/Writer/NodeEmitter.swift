@@ -150,6 +150,11 @@ struct NodeEmitter {
                 [x[0], try floats("weight", gamma, layer: y), try floats("bias", beta, layer: y),
                  try floats("running_mean", norm.mean, layer: y), try floats("running_var", norm.variance, layer: y)],
                 y, [.float("epsilon", norm.epsilon)])
+        case .normalization(let norm):
+            // The denominator max(sqrt(variance), epsilon) is computed once, in float32 as Keras does: Sub then Div are exact.
+            let centred = unique("\(y)/centred")
+            node("Sub", [x[0], try floats("mean", norm.mean, layer: y)], centred)
+            node("Div", [centred, try floats("denominator", try norm.denominator(), layer: y)], y)
         case .relu: node("Relu", x, y)
         case .clip(let clip):
             let low = try clip.min.map { try scalar("min", $0, layer: y) } ?? ""
