@@ -10,6 +10,11 @@ struct KerasModelBuilder {
         var config: [String: Any]
         let inputs: [Symbolic]
         let weights: [(name: String, tensor: ZooCore.Tensor)]
+        /// The module Keras registers the class in (`keras.layers`, or keras.applications' own
+        /// for `LayerScale`).
+        var module = Self.layersModule
+
+        static let layersModule = "keras.layers"
     }
 
     /// A Keras tensor: the layer making it, its Keras shape (batch nil), and whether it holds an
@@ -510,6 +515,12 @@ struct KerasModelBuilder {
             let aligned = try align(inputs, for: layer.name)
             return try add(className, layer.name, [:], aligned, [], output, channelsLast: aligned[0].channelsLast)
         }
+        if className == "Multiply", constant.isStored, let gamma = try layerScaleGamma(constant, input: inputs[0], rank: output.rank) {
+            // ConvNeXt's LayerScale computes x * gamma over the last axis: exact.
+            return try add(
+                "LayerScale", layer.name, ["init_values": 1.0, "projection_dim": gamma.count], inputs, [("gamma", gamma)], output,
+                channelsLast: inputs[0].channelsLast, module: Self.layerScaleModule)
+        }
         guard constant.tensor.count == 1, let value = constant.tensor.values?.first else {
             throw refusal("a constant operand of shape \(constant.tensor.shape) (Keras rescales by scalars only)", layer)
         }
@@ -519,6 +530,19 @@ struct KerasModelBuilder {
         default: constant.isFirst ? (-1, Double(value)) : (1, -Double(value))
         }
         return try add("Rescaling", layer.name, ["scale": scale, "offset": offset], inputs, [], output, channelsLast: inputs[0].channelsLast)
+    }
+
+    static let layerScaleModule = "keras.src.applications.convnext"
+
+    /// A stored constant that is one value per channel (Keras's last axis) of `input`, as
+    /// LayerScale's gamma `(C,)`; nil for any other shape.
+    private func layerScaleGamma(_ constant: ConstantOperand, input: Symbolic, rank: Int) throws -> ZooCore.Tensor? {
+        let shape = constant.tensor.shape
+        guard rank >= 2, shape.count <= rank - 1, !shape.isEmpty, let channels = input.shape.last ?? nil else { return nil }
+        var tensor = try constant.tensor.reshaped(Array(repeating: 1, count: rank - 1 - shape.count) + shape)
+        if input.channelsLast, rank >= 3 { tensor = try KerasLayout.preluAlphaToKeras(tensor) }
+        guard tensor.shape.last == channels, tensor.shape.dropLast().allSatisfy({ $0 == 1 }) else { return nil }
+        return try tensor.reshaped([channels])
     }
 
     // MARK: Layouts
@@ -558,7 +582,7 @@ struct KerasModelBuilder {
     @discardableResult
     private mutating func add(
         _ className: String, _ baseName: String, _ config: [String: Any], _ inputs: [Symbolic], _ weights: [(name: String, tensor: ZooCore.Tensor)],
-        _ output: Shape?, keras: [Int?]? = nil, channelsLast: Bool
+        _ output: Shape?, keras: [Int?]? = nil, channelsLast: Bool, module: String = KerasLayer.layersModule
     ) throws -> Symbolic {
         let name = unique(baseName)
         var shape: [Int?] = keras ?? []
@@ -571,7 +595,7 @@ struct KerasModelBuilder {
         full["name"] = name
         full["trainable"] = true
         full["dtype"] = "float32"
-        layers.append(KerasLayer(className: className, name: name, config: full, inputs: inputs, weights: weights))
+        layers.append(KerasLayer(className: className, name: name, config: full, inputs: inputs, weights: weights, module: module))
         return Symbolic(layer: name, shape: shape, channelsLast: channelsLast)
     }
 
@@ -636,8 +660,8 @@ struct KerasModelBuilder {
                 "kwargs": [String: Any](),
             ]]
             if withModules {
-                entry["module"] = "keras.layers"
-                entry["registered_name"] = NSNull()
+                entry["module"] = layer.module
+                entry["registered_name"] = layer.module == KerasLayer.layersModule ? NSNull() : layer.className
             }
             return entry
         }

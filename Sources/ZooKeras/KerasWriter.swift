@@ -39,6 +39,12 @@ public enum KerasWriter {
     /// `model_weights/<layer>` groups with `weight_names` and datasets
     /// `model_weights/<layer>/<layer>/<weight>`.
     static func writeLegacy(_ built: KerasModelBuilder, into writer: HDF5Writer) throws {
+        if let foreign = built.layers.first(where: { $0.module != KerasModelBuilder.KerasLayer.layersModule }) {
+            throw ZooError(
+                .unsupported,
+                "A legacy .h5 holds keras.layers classes only (Keras 3 cannot load keras.applications' own layers from one); write .keras. Received: \(foreign.className) '\(foreign.name)'.",
+                layer: foreign.name)
+        }
         try writer.setString(try built.configJSON(), name: "model_config", on: "/")
         try writer.setString(kerasVersion, name: "keras_version", on: "/")
         try writer.setString("tensorflow", name: "backend", on: "/")
