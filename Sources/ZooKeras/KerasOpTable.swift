@@ -67,7 +67,7 @@ public enum KerasOpTable {
         KerasOpRow(BatchNorm.self, classes: ["BatchNormalization"], notes: "center/scale off", writes: "BatchNormalization"),
         KerasOpRow(
             Normalization.self, classes: ["Normalization"], notes: "adapted (weights) or mean/variance given; invert refused",
-            writes: "Normalization over the channel axis (weights when stored, mean/variance otherwise)"),
+            writes: "Normalization over the axes its statistics span (weights when stored, mean/variance otherwise)"),
         KerasOpRow(Relu.self, classes: ["ReLU"], activations: ["relu"], writes: "ReLU"),
         KerasOpRow(
             Clip.self, classes: ["ReLU"], activations: ["relu6"], notes: "ReLU with max_value",
@@ -103,7 +103,7 @@ public enum KerasOpTable {
         KerasOpRow(Sub.self, classes: ["Subtract"], operations: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
         KerasOpRow(
             Mul.self, classes: ["Multiply", "Rescaling", "LayerScale"], operations: ["Multiply"],
-            notes: "Rescaling's scale; LayerScale's gamma over channels", writes: "Multiply; Rescaling for a scalar constant"),
+            notes: "Rescaling's scale; LayerScale's gamma over channels", writes: "Multiply; Rescaling for a scalar constant; LayerScale (.keras) for a stored one per channel"),
         KerasOpRow(Div.self, operations: ["Divide", "TrueDivide"], writes: "refused (no Divide layer)"),
         KerasOpRow(Pow.self, operations: ["Power"], notes: "a tensor to a number", writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Sqrt.self, operations: ["Sqrt"], writes: "refused (no Keras activation or layer)"),

@@ -55,7 +55,7 @@ public enum ONNXOpTable {
         ONNXOpRow(MatMul.self, reads: [.init("MatMul")], notes: "two runtime inputs", writes: "MatMul"),
         ONNXOpRow(BatchNorm.self, reads: [.init("BatchNormalization")], notes: "inference", writes: "BatchNormalization"),
         ONNXOpRow(
-            Normalization.self, reads: [], notes: "no ONNX node type (Keras Normalization); read back as Sub and Div",
+            Normalization.self, reads: [], notes: "none (a Keras layer; its ONNX form reads back as Sub and Div)",
             writes: "Sub by mean, Div by max(sqrt(variance), epsilon) computed once"),
         ONNXOpRow(Relu.self, reads: [.init("Relu")], writes: "Relu"),
         ONNXOpRow(Clip.self, reads: [.init("Clip")], notes: "min/max inputs from 11", writes: "Clip"),
