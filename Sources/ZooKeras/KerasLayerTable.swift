@@ -299,15 +299,17 @@ extension KerasImporter {
         case "LayerScale": return try importLayerScale(layer, input: try single())
         case "CustomScaleLayer": return try importCustomScale(layer, inputs: inputs)
         case "Rescaling":
+            // x * scale + offset; a list broadcasts NumPy-style against Keras's axes (per channel for a flat list).
             let x = try single()
-            let scale = Float(try config["scale"].double()), offset = config["offset"].isNull ? 0 : Float(try config["offset"].double())
+            let keptAxes = Array(1..<max(x.rank, 1))
+            let scale = try broadcastStatistic(try Self.constant(config["scale"]), kept: keptAxes, value: x, layer: name)
+            let offset = config["offset"].isNull ? try Tensor(shape: [], values: [0]) : try broadcastStatistic(try Self.constant(config["offset"]), kept: keptAxes, value: x, layer: name)
+            let noOffset = offset.values?.allSatisfy { $0 == 0 } ?? false
             let scaled = try append(
-                offset == 0 ? name : freshName(name + "/scale"), .mul(Mul(constant: ConstantOperand(try Tensor(shape: [], values: [scale]), isStored: false))),
+                noOffset ? name : freshName(name + "/scale"), .mul(Mul(constant: ConstantOperand(scale, isStored: false))),
                 inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
-            guard offset != 0 else { return scaled }
-            return try append(
-                name, .add(Add(constant: ConstantOperand(try Tensor(shape: [], values: [offset]), isStored: false))), inputs: [scaled], rank: x.rank,
-                channelsFirst: x.channelsFirst)
+            guard !noOffset else { return scaled }
+            return try append(name, .add(Add(constant: ConstantOperand(offset, isStored: false))), inputs: [scaled], rank: x.rank, channelsFirst: x.channelsFirst)
         default:
             throw ZooError(.unsupported, "zoo imports the Keras layers `zoo ops` lists. Received: class \(layer.className) ('\(name)').", layer: name)
         }

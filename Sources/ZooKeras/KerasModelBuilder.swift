@@ -515,11 +515,24 @@ struct KerasModelBuilder {
             let aligned = try align(inputs, for: layer.name)
             return try add(className, layer.name, [:], aligned, [], output, channelsLast: aligned[0].channelsLast)
         }
-        if className == "Multiply", constant.isStored, let gamma = try layerScaleGamma(constant, input: inputs[0], rank: output.rank) {
-            // ConvNeXt's LayerScale computes x * gamma over the last axis: exact.
-            return try add(
-                "LayerScale", layer.name, ["init_values": 1.0, "projection_dim": gamma.count], inputs, [("gamma", gamma)], output,
-                channelsLast: inputs[0].channelsLast, module: Self.layerScaleModule)
+        if constant.tensor.count > 1, let channels = try perChannel(constant, input: inputs[0], rank: output.rank) {
+            if className == "Multiply", constant.isStored {
+                // ConvNeXt's LayerScale computes x * gamma over the last axis: exact.
+                return try add(
+                    "LayerScale", layer.name, ["init_values": 1.0, "projection_dim": channels.count], inputs, [("gamma", channels)], output,
+                    channelsLast: inputs[0].channelsLast, module: Self.layerScaleModule)
+            }
+            if !constant.isStored, let values = channels.values {
+                // Rescaling by per-channel lists: x * scale + offset with one of them the identity, exact.
+                let ones = [Double](repeating: 1, count: values.count), zeros = [Double](repeating: 0, count: values.count)
+                let list = values.map(Double.init)
+                let (scale, offset): ([Double], [Double]) = switch className {
+                case "Add": (ones, list)
+                case "Multiply": (list, zeros)
+                default: constant.isFirst ? (ones.map { -$0 }, list) : (ones, list.map { -$0 })
+                }
+                return try add("Rescaling", layer.name, ["scale": scale, "offset": offset], inputs, [], output, channelsLast: inputs[0].channelsLast)
+            }
         }
         guard constant.tensor.count == 1, let value = constant.tensor.values?.first else {
             throw refusal("a constant operand of shape \(constant.tensor.shape) (Keras rescales by scalars only)", layer)
@@ -534,9 +547,9 @@ struct KerasModelBuilder {
 
     static let layerScaleModule = "keras.src.applications.convnext"
 
-    /// A stored constant that is one value per channel (Keras's last axis) of `input`, as
-    /// LayerScale's gamma `(C,)`; nil for any other shape.
-    private func layerScaleGamma(_ constant: ConstantOperand, input: Symbolic, rank: Int) throws -> ZooCore.Tensor? {
+    /// A constant that is one value per channel (Keras's last axis) of `input`, as a vector
+    /// `(C,)` (LayerScale's gamma, Rescaling's lists); nil for any other shape.
+    private func perChannel(_ constant: ConstantOperand, input: Symbolic, rank: Int) throws -> ZooCore.Tensor? {
         let shape = constant.tensor.shape
         guard rank >= 2, shape.count <= rank - 1, !shape.isEmpty, let channels = input.shape.last ?? nil else { return nil }
         var tensor = try constant.tensor.reshaped(Array(repeating: 1, count: rank - 1 - shape.count) + shape)

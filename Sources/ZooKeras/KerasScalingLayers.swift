@@ -1,6 +1,7 @@
 import ZooCore
 
-/// Keras layers that scale or standardize by constants: `Normalization` (Keras 3's
+/// Keras layers that scale or standardize by constants (and `Rescaling`'s per-channel lists, in
+/// KerasLayerTable): `Normalization` (Keras 3's
 /// preprocessing layer), ConvNeXt's `LayerScale` and Inception-ResNet-v2's `CustomScaleLayer`
 /// (registered by `keras.applications`, read by module and name, never by code).
 extension KerasImporter {
@@ -106,7 +107,7 @@ extension KerasImporter {
     /// A statistic over the kept Keras axes `kept` (its axes aligned right to left to them; a
     /// scalar broadcasts everywhere) as an IR operand broadcast to `value`: the Keras shape
     /// after the batch with 1 on the other axes, moved channels-first when `value` is held so.
-    private func broadcastStatistic(_ statistic: Tensor, kept: [Int], value: KerasValue, layer: String) throws -> Tensor {
+    func broadcastStatistic(_ statistic: Tensor, kept: [Int], value: KerasValue, layer: String) throws -> Tensor {
         guard !statistic.shape.isEmpty else { return statistic }
         guard statistic.shape.count <= kept.count else {
             throw ZooError(

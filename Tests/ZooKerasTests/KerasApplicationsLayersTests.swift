@@ -57,6 +57,11 @@ struct KerasApplicationsLayersTests {
         #expect(given.epsilon == Float(1e-7))
         guard case .normalization(let scalar) = try Self.op(model, "given_scalar") else { Issue.record("given_scalar"); return }
         #expect(scalar.mean.shape == [] && scalar.mean.values == [0.2] && scalar.variance.values == [2.25])
+        // Rescaling by lists: per channel of the NHWC input, constants.
+        let scale = ConstantOperand(try Tensor(shape: [1, 1, 3], values: [1, 0.5, 2]), isStored: false)
+        #expect(try Self.op(model, "per_channel/scale") == .mul(Mul(constant: scale)))
+        let offset = ConstantOperand(try Tensor(shape: [1, 1, 3], values: [0, 0.1, -0.2]), isStored: false)
+        #expect(try Self.op(model, "per_channel") == .add(Add(constant: offset)))
         guard case .normalization(let adapted) = try Self.op(model, "adapted") else { Issue.record("adapted"); return }
         #expect(adapted.isStored && adapted.mean.shape == [4, 1, 1] && adapted.count?.count == 1)
         guard case .mul(let layerScale) = try Self.op(model, "layer_scale") else { Issue.record("layer_scale"); return }
@@ -121,6 +126,7 @@ struct KerasApplicationsLayersTests {
         let path = folder.path("m.keras")
         try KerasWriter.write(model, to: path)
         let back = try KerasReader.load(path: path)
+        // Rescaling by lists is written as two Rescaling layers (the scale, then the offset): their outputs are compared below.
         for name in ["given_stats", "given_scalar", "adapted", "layer_scale"] {
             #expect(try Self.op(back, name) == Self.op(model, name), "\(name)")
         }
