@@ -104,6 +104,7 @@ public enum ONNXOpTable {
             writes: "Slice with initializer starts, ends, axes and steps"),
         ONNXOpRow(Gather.self, reads: [.init("Gather")], notes: "constant indices", writes: "Gather with initializer indices"),
         ONNXOpRow(Expand.self, reads: [.init("Expand", from: 8)], notes: "a constant shape", writes: "Expand with an initializer shape"),
+        ONNXOpRow(
             ReduceMean.self, reads: [.init("ReduceMean")], notes: "axes input from 18, noop_with_empty_axes 18",
             writes: "ReduceMean (axes input from 18)"),
         ONNXOpRow(
