@@ -109,6 +109,10 @@ def perturb(model, rng):
             else:
                 values.append(variable.numpy())
         layer.set_weights(values)
+        if hasattr(layer, "finalize_state"):
+            # Normalization computes with copies of its statistics made when it was built; they
+            # follow new values only after finalize_state (as after loading a saved model).
+            layer.finalize_state()
     for layer in model.layers:
         if hasattr(layer, "layers"):
             perturb(layer, rng)
