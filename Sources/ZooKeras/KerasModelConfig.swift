@@ -20,7 +20,9 @@ struct KerasLayerConfig {
     /// The whole entry (a nested model keeps its own `config.layers`).
     let entry: KerasJSON
     /// The Python module Keras 3 registers the class in (`keras.layers`, `keras.src.ops.numpy`
-    /// for a raw operation such as `x + 3.0`); nil in Keras 2 files.
+    /// for a raw operation such as `x + 3.0`); nil in Keras 2 files. A legacy `.h5` that Keras 3
+    /// writes drops it: there (see ``legacyModule(className:callEntries:)``) a raw operation is
+    /// known by its class and its call, and keras.applications' layers by their class.
     let module: String?
     /// Per call, the whole `inbound_nodes` entry: Keras 3's `args` (tensors mixed with Python
     /// numbers for a raw operation) and `kwargs`.
@@ -32,8 +34,19 @@ struct KerasLayerConfig {
         self.config = config
         self.calls = calls
         self.entry = entry
-        self.module = entry["module"].optionalString
+        self.module = entry["module"].optionalString ?? Self.legacyModule(className: className, callEntries: callEntries)
         self.callEntries = callEntries
+    }
+
+    /// The module of an entry that names none: `keras.src.ops.numpy` for a class zoo reads as a
+    /// raw operation called with positional arguments (`x + 3.0` is `args: [x, 3.0]`; the merge
+    /// layer of the same name takes one list, `args: [[x, y]]`), keras.applications' module for
+    /// its registered layers (tf-keras writes the same classes and configs), else nil.
+    static func legacyModule(className: String, callEntries: [KerasJSON]) -> String? {
+        if let module = KerasOpTable.applicationModules[className] { return module }
+        guard KerasOpTable.operations.contains(className), let args = callEntries.first?["args"].optionalArray else { return nil }
+        let takesOneList = args.count == 1 && args[0].optionalArray != nil
+        return takesOneList ? nil : KerasOpTable.operationModule
     }
 
     /// Whether this entry is a raw Keras 3 operation (`keras.src.ops.*`), not a layer.
