@@ -21,7 +21,14 @@ For each architecture, in a scratch folder (never committed; .cache/applications
 5. back to Keras: `zoo convert X.onnx X.back.keras` loads in Keras (`load_model`) and reproduces
    Keras's output.
 6. tf2onnx: `tf2onnx.convert.from_keras` at opset 13 (symbolic batch) analyzes in zoo, and
-   `zoo run` of it reproduces onnxruntime's output on it and Keras's within the same tolerance.
+   `zoo run` of it reproduces onnxruntime's output on it within the same tolerance (how far
+   onnxruntime's own output on the export is from Keras's is reported beside it).
+
+The tolerance is rtol 1e-4 with atol 1e-5, the atol scaled by the largest |reference| when the
+outputs exceed 1: batch-norm statistics drawn at random do not normalize, so some deep
+architectures (EfficientNetV2) reach logits in the thousands, where float32 summation order
+alone moves every framework's result by more than 1e-5 (Keras, onnxruntime and zoo differ among
+themselves there).
 
 A conversion zoo refuses by name (exit status 2) is "refused" with zoo's message; a step with
 nothing to check is "n/a" (back to Keras without an ONNX file; a tf2onnx export onnxruntime
@@ -81,13 +88,16 @@ def zoo_command(zoo, *arguments, timeout=1800):
 
 
 def max_error(actual, expected):
-    """(whether `actual` is within tolerance of `expected`, the largest |difference|)."""
+    """(whether `actual` is within tolerance of `expected`, the largest |difference|). The
+    absolute tolerance is ATOL times the largest |expected| when that exceeds 1 (see the module
+    comment)."""
     import numpy as np
     actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     if actual.shape != expected.shape:
         raise RuntimeError(f"output shape {list(actual.shape)}, expected {list(expected.shape)}")
     difference = np.abs(actual - expected)
-    return bool(np.all(difference <= ATOL + RTOL * np.abs(expected))), float(difference.max())
+    atol = ATOL * max(1.0, float(np.abs(expected).max()))
+    return bool(np.all(difference <= atol + RTOL * np.abs(expected))), float(difference.max())
 
 
 def perturb(model, rng):
@@ -164,6 +174,7 @@ def check_one(zoo, name, scratch):
     dims = [dim or 224 for dim in model.input_shape[1:]]
     x = np.random.default_rng(2).standard_normal([1, *dims]).astype(np.float32)
     expected = np.asarray(model(x, training=False))
+    result["output_scale"] = float(np.abs(expected).max())
     files = {"keras": folder / f"{name}.keras", "h5": folder / f"{name}.h5"}
     model.save(str(files["keras"]))
     model.save(str(files["h5"]))
@@ -214,7 +225,7 @@ def check_one(zoo, name, scratch):
         session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
         got = session.run(None, {session.get_inputs()[0].name: x})[0]
         ok, error = max_error(got, expected)
-        return {"status": "pass" if ok else "fail", "error": error}
+        return {"status": "pass" if ok else "fail", "error": error, "message": "" if ok else f"onnxruntime on zoo's ONNX: outside rtol {RTOL}, atol {ATOL}"}
 
     def back_to_keras():
         if result["steps"].get("to_onnx", {}).get("status") != "pass":
@@ -247,10 +258,10 @@ def check_one(zoo, name, scratch):
         status, _, message = zoo_command(zoo, "run", exported, "--input", folder / "input.npy", "--output", output)
         if status != 0:
             return {"status": "fail", "message": f"run: exit {status}: {message}"}
-        got = np.load(output)
-        ok, error = max_error(got, reference)
-        ok_keras, error_keras = max_error(got, expected)
-        return {"status": "pass" if ok and ok_keras else "fail", "error": max(error, error_keras)}
+        ok, error = max_error(np.load(output), reference)
+        _, exporter_error = max_error(reference, expected)
+        return {"status": "pass" if ok else "fail", "error": error,
+                "message": f"onnxruntime on the export differs from Keras by {exporter_error:.1e}"}
 
     step("analyze", analyze)
     step("run", run)
@@ -281,30 +292,32 @@ def write_table(results, zoo):
         "",
         "Written by `make check-applications` (scripts/check_keras_applications.py; its docstring states",
         "the checks: seeded weights with nonzero batch-norm statistics, a seeded input, rtol 1e-4 and",
-        "atol 1e-5 against Keras's output). Each cell: the outcome, the largest absolute difference",
+        "atol 1e-5 (times the largest |output| above 1) against Keras's output, onnxruntime's for the",
+        "tf2onnx file). Each cell: the outcome, the largest absolute difference",
         "from the reference, and the step's time on this machine (2 cores, shared).",
         "",
         f"zoo {version}; {platform.platform()}; {datetime.date.today().isoformat()}.",
         "",
-        "| architecture | built with | params | input | " + " | ".join(HEADINGS[s] for s in STEPS) + " |",
-        "|---|---|---:|---|" + "---|" * len(STEPS),
+        "| architecture | built with | params | input | max \\|output\\| | " + " | ".join(HEADINGS[s] for s in STEPS) + " |",
+        "|---|---|---:|---|---:|" + "---|" * len(STEPS),
     ]
     notes = []
     for name in ARCHITECTURES:
         entry = results.get(name)
         if entry is None:
-            lines.append(f"| {name} | | | | " + " | ".join("not run" for _ in STEPS) + " |")
+            lines.append(f"| {name} | | | | | " + " | ".join("not run" for _ in STEPS) + " |")
             continue
         if "keras" not in entry:
-            lines.append(f"| {name} | {entry.get('framework', '')} | | | **FAIL**: {entry.get('message', 'not built')} |" + " |" * (len(STEPS) - 1))
+            lines.append(f"| {name} | {entry.get('framework', '')} | | | | **FAIL**: {entry.get('message', 'not built')} |" + " |" * (len(STEPS) - 1))
             continue
         keras_info = entry["keras"]
         shape = "x".join(str(d) for d in keras_info["input"][1:])
-        lines.append(f"| {name} | {entry['framework']} | {keras_info['params']:,} | {shape} | "
+        scale = f"{entry['output_scale']:.3g}" if "output_scale" in entry else ""
+        lines.append(f"| {name} | {entry['framework']} | {keras_info['params']:,} | {shape} | {scale} | "
                      + " | ".join(cell(entry["steps"].get(step)) for step in STEPS) + " |")
         for step in STEPS:
             outcome = entry["steps"].get(step)
-            if outcome and outcome["status"] in ("fail", "refused", "skipped") and outcome.get("message") != "no ONNX file":
+            if outcome and outcome["status"] in ("fail", "refused", "skipped") and outcome.get("message", "no ONNX file") != "no ONNX file":
                 notes.append(f"- {name}, {HEADINGS[step]} ({outcome['status']}): {outcome['message']}")
     counts = {status: sum(1 for entry in results.values() for outcome in entry.get("steps", {}).values()
                           if outcome["status"] == status) for status in ("pass", "refused", "fail")}
