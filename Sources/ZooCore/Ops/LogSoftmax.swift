@@ -2,7 +2,7 @@
 /// `Y[..., i, ...] = X[..., i, ...] - log sum_j exp(X[..., j, ...])` over `axis`.
 ///
 /// - FLOPs: 3 per element (exponential, sum, subtraction).
-public struct LogSoftmax: ElementwiseUnary {
+public struct LogSoftmax: AlongOneAxis {
     public var op: Op { .logSoftmax(self) }
 
     public var axis: Int
@@ -14,15 +14,4 @@ public struct LogSoftmax: ElementwiseUnary {
     public static let info = OpInfo(
         name: "logsoftmax", summary: "x - log sum exp(x) along one axis", flopRule: elementwiseFlopRule,
         fieldRule: "global when the axis is spatial, otherwise passes the field through")
-
-    public func outputShape(inputs: [Shape]) throws -> Shape {
-        _ = try inputs[0].normalizedAxis(axis, for: Self.info.name)
-        return inputs[0]
-    }
-
-    public func fieldStep(inputs: [Shape], output: Shape) throws -> FieldStep {
-        .reduce(axes: [try inputs[0].normalizedAxis(axis, for: Self.info.name)])
-    }
-
-    public func attributes(inputs: [Shape]) -> [(String, AttributeValue)] { [("axis", .int(axis))] }
 }
