@@ -132,7 +132,8 @@ struct KerasModelConfig {
         return KerasTensorRef(layer: try parts[0].string(), node: try parts[1].int(), tensor: try parts[2].int())
     }
 
-    /// The input tensors of one call: Keras 2's `[[name, node, tensor, kwargs], ...]` or Keras
+    /// The input tensors of one call: Keras 2's `[[name, node, tensor, kwargs], ...]` (one flat
+    /// `[name, node, tensor, kwargs]` for a TFOpLambda) or Keras
     /// 3's `{"args": [...], "kwargs": {...}}` with `__keras_tensor__` entries (nested in lists
     /// for merge layers).
     static func tensors(in call: KerasJSON) throws -> [KerasTensorRef] {
@@ -141,7 +142,10 @@ struct KerasModelConfig {
             try collect(call["args"], into: &found)
             return found
         }
-        return try call.array().map(reference)
+        let references = try call.array()
+        // Keras 2's TFOpLambda calls are one flat reference, `[name, node, tensor, kwargs]`.
+        if references.first?.optionalString != nil { return [try reference(call)] }
+        return try references.map(reference)
     }
 
     private static func collect(_ json: KerasJSON, into found: inout [KerasTensorRef]) throws {
