@@ -240,6 +240,20 @@ extension KerasImporter {
             let (begin, end) = try zeroPadding(config["padding"], spatial: rank - 2, layer: name)
             let pad = Pad(pads: [0, 0] + begin + [0, 0] + end)
             return try append(name, .pad(pad), inputs: [x], rank: rank, channelsFirst: true)
+        case "UpSampling2D":
+            let x = try spatialInput(try single(), config: config, layer: name, rank: 4)
+            let resize = try KerasResizing.upSampling(
+                factors: try config["size"].ints(count: 2), interpolation: config["interpolation"].optionalString ?? "nearest", layer: name)
+            return try append(name, .resize(resize), inputs: [x], rank: 4, channelsFirst: true)
+        case "Resizing":
+            for flag in ["crop_to_aspect_ratio", "pad_to_aspect_ratio"] where try config[flag].bool(default: false) {
+                throw ZooError(.unsupported, "Resizing imports without \(flag) (a crop or pad before the resize). Received: \(flag) true in '\(name)'.", layer: name)
+            }
+            let x = try spatialInput(try single(), config: config, layer: name, rank: 4)
+            let resize = try KerasResizing.resizing(
+                height: try config["height"].int(), width: try config["width"].int(),
+                interpolation: config["interpolation"].optionalString ?? "bilinear", antialias: try config["antialias"].bool(default: false), layer: name)
+            return try append(name, .resize(resize), inputs: [x], rank: 4, channelsFirst: true)
         case "Cropping2D", "Cropping1D":
             // Cropping's `cropping` has ZeroPadding's forms; a crop of 0 at the end keeps the axis to its end.
             // channels_first: the Keras tensor is already channels-first, and so is the crop's output in Keras's order.

@@ -195,6 +195,15 @@ struct KerasModelBuilder {
         case .lrn: throw refusal("local response normalization (Keras has no LRN layer)", layer)
         case .matMul: throw refusal("a matrix product of two runtime tensors", layer)
         case .slice(let slice): return try cropping(slice, layer: layer, input: inputs[0], output: output)
+        case .resize(let op):
+            // The batch and channels may stay symbolic (the taps depend on the spatial sizes only).
+            let dims = shapes[layer.inputs[0]]?.dims ?? []
+            let spatial = dims.count == 4 ? Shape(Array(dims[2...])).concrete : nil
+            guard let spatial, let (className, config) = try KerasResizing.layer(for: op, input: [1, 1] + spatial) else {
+                throw refusal("a resize that neither UpSampling2D nor Resizing computes (\(op.interpolation.rawValue), \(op.coordinateMode.rawValue) coordinates)", layer)
+            }
+            let x = try channelsLastOrder(inputs[0], for: layer.name)
+            return try add(className, layer.name, config, [x], [], output, channelsLast: true)
         case .gather: throw refusal("a gather by indices (Keras has no such layer)", layer)
         case .expand: throw refusal("a broadcast to a shape (Keras has no such layer)", layer)
         case .reduceMean, .reduceSum, .reduceMax, .reduceMin: throw refusal("\(layer.op.name) (Keras has no reduce layer)", layer)

@@ -122,6 +122,9 @@ public enum KerasOpTable {
             Transpose.self, classes: ["Permute"], notes: "and layout changes around channels-last tensors",
             writes: "Permute, or nothing for a layout change"),
         KerasOpRow(Pad.self, classes: ["ZeroPadding2D", "ZeroPadding1D"], writes: "ZeroPadding2D/1D (zeros on spatial axes only)"),
+        KerasOpRow(
+            Resize.self, classes: ["UpSampling2D", "Resizing"], notes: "nearest, bilinear, bicubic (tf.image.resize's); antialias; crop/pad to aspect ratio refused",
+            writes: "UpSampling2D for whole factors, else Resizing, when one computes the same taps; else refused"),
         KerasOpRow(Dropout.self, classes: ["Dropout", "SpatialDropout2D"], notes: "inference", writes: "Dropout"),
         KerasOpRow(Identity.self, activations: ["linear"], writes: "(no layer)"),
         KerasOpRow(

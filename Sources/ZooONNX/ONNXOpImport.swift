@@ -110,6 +110,7 @@ extension ONNXImporter {
         case "Transpose":
             try append(output, .transpose(Transpose(permutation: try node.ints("perm"))), inputs: [try runtime(node, 0)], node: node)
         case "Pad": try append(output, .pad(try padOp(node)), inputs: [try runtime(node, 0)], node: node)
+        case "Resize", "Upsample": try append(output, .resize(try resizeOp(node)), inputs: [try runtime(node, 0)], node: node)
         case "Dropout":
             try rejectExtraOutputs(node, extraOutputs, "the dropout mask")
             if opset >= 12, let training = try optionalConstant(node, 2), try training.scalarFloat(for: "Dropout training_mode") != 0 {
@@ -125,6 +126,7 @@ extension ONNXImporter {
             let gather = Gather(axis: try node.int("axis", default: 0), indices: try indices.ints(for: "Gather indices"), indicesShape: indices.shape)
             try append(output, .gather(gather), inputs: [try runtime(node, 0)], node: node)
         case "Expand": try importExpand(node, output: output)
+        case "Tile": try importTile(node, output: output)
         case "Cast":
             // zoo computes in float32, so a cast between floating-point types changes nothing.
             let to = try node.int("to") ?? 0
@@ -402,6 +404,117 @@ extension ONNXImporter {
         return GroupNorm(groups: groups, epsilon: try node.float("epsilon", default: 1e-5), scale: scale, bias: bias)
     }
 
+    // MARK: Resampling
+
+    /// Upsample-7 (a `scales` attribute) and -9 (a `scales` input), Resize-10 (X, scales) and
+    /// Resize-11 on (X, roi, scales, sizes; -13 makes roi and scales optional, -18 adds
+    /// `antialias`, `axes` and `keep_aspect_ratio_policy`, -19 `half_pixel_symmetric`).
+    /// Upsample and Resize-10 state no coordinate rule beyond `x / scale`: asymmetric, nearest
+    /// rounding down when upsampling and up when downsampling (onnxruntime's rule; an axis of
+    /// each in one node is refused). `tf_half_pixel_for_nn`, gone from the text after 11, is
+    /// read at every opset as runtimes do. Scales and sizes must be constants; sizes may hold
+    /// the symbolic batch where the input has it (torch's `Concat(Shape(x)[:2], [h, w])`),
+    /// which leaves that axis unlisted.
+    private func resizeOp(_ node: ONNXNode) throws -> Resize {
+        let label = node.label
+        let modeName = try node.string("mode", default: "nearest")
+        let interpolation: Resize.Interpolation
+        switch modeName {
+        case "nearest": interpolation = .nearest
+        case "linear", "bilinear" where node.opType == "Upsample": interpolation = .linear
+        case "cubic" where node.opType == "Resize" && opset >= 11: interpolation = .cubic
+        default:
+            throw node.error(
+                "\(node.opType) mode must be nearest, linear\(node.opType == "Resize" && opset >= 11 ? " or cubic" : "") at opset \(opset), the modes zoo implements. Received: '\(modeName)' in node '\(label)'.",
+                kind: .unsupported)
+        }
+        if node.opType == "Upsample" || opset < 11 {
+            let scales: [Float]
+            if node.opType == "Upsample" && opset < 9 {
+                guard case .floats(let values)? = node.attributes["scales"] else {
+                    throw node.error("Upsample before opset 9 needs the attribute scales (floats). Received: none in node '\(label)'.")
+                }
+                scales = values
+            } else {
+                scales = try resizeFloats(node, 1, "scales") ?? []
+            }
+            if node.opType == "Upsample", let low = scales.first(where: { !($0 >= 1) }) {
+                throw node.error("Upsample scales must be at least 1. Received: \(low) in scales \(scales) in node '\(label)'.")
+            }
+            let up = scales.allSatisfy { $0 >= 1 }, down = scales.allSatisfy { $0 <= 1 }
+            guard up || down || interpolation != .nearest else {
+                throw node.error(
+                    "\(node.opType) at opset \(opset) rounds nearest indices down when upsampling and up when downsampling (onnxruntime's rule); zoo reads one direction per node. Received: scales \(scales) in node '\(label)'.",
+                    kind: .unsupported)
+            }
+            return Resize(interpolation: interpolation, target: .scales(scales), coordinateMode: .asymmetric, nearestRounding: up ? .floor : .ceil)
+        }
+        let coordinateName = try node.string("coordinate_transformation_mode", default: "half_pixel")
+        guard let coordinateMode = Resize.CoordinateMode(rawValue: coordinateName),
+            coordinateMode != .halfPixelSymmetric || opset >= 19
+        else {
+            throw node.error(
+                "Resize coordinate_transformation_mode must be one ONNX defines at opset \(opset) (\(Resize.CoordinateMode.allCases.filter { $0 != .halfPixelSymmetric || opset >= 19 }.map(\.rawValue).joined(separator: ", "))). Received: '\(coordinateName)' in node '\(label)'.",
+                kind: .unsupported)
+        }
+        let roundingName = try node.string("nearest_mode", default: "round_prefer_floor")
+        guard let rounding = Resize.NearestRounding(rawValue: roundingName) else {
+            throw node.error(
+                "Resize nearest_mode must be one of \(Resize.NearestRounding.allCases.map(\.rawValue).joined(separator: ", ")). Received: '\(roundingName)' in node '\(label)'.",
+                kind: .unsupported)
+        }
+        let policyName = opset >= 18 ? try node.string("keep_aspect_ratio_policy", default: "stretch") : "stretch"
+        guard let policy = Resize.AspectRatioPolicy(rawValue: policyName) else {
+            throw node.error(
+                "Resize keep_aspect_ratio_policy must be stretch, not_larger or not_smaller. Received: '\(policyName)' in node '\(label)'.")
+        }
+        var axes = opset >= 18 ? try node.ints("axes") : nil
+        let roi = coordinateMode == .tfCropAndResize ? try resizeFloats(node, 1, "roi") : nil
+        let scales = try resizeFloats(node, 2, "scales").flatMap { $0.isEmpty ? nil : $0 }
+        let target: Resize.Target
+        switch (scales, try optionalKnown(node, 3)) {
+        case (let scales?, nil): target = .scales(scales)
+        case (nil, let sizes?):
+            var listed: [Int] = [], values: [Int] = []
+            let dims = try sizes.dims(for: "Resize sizes")
+            let input = shape(of: try runtime(node, 0))
+            for (index, dim) in dims.enumerated() {
+                if let value = dim.value {
+                    listed.append(axes?[index] ?? index)
+                    values.append(value)
+                    continue
+                }
+                let axis = axes?[index] ?? index
+                let inputDim = input.flatMap { $0.rank > axis && axis >= 0 ? $0[axis] : nil }
+                guard policy == .stretch, inputDim == dim else {
+                    throw node.error(
+                        "Resize sizes may hold a symbolic size only where the input has the same one (it keeps that axis). Received: sizes \(dims), input \(input.map { "\($0)" } ?? "unknown") in node '\(label)'.",
+                        kind: .unsupported)
+                }
+            }
+            if listed.count != dims.count || axes != nil { axes = listed }
+            target = .sizes(values, policy: policy)
+        case (nil, nil):
+            throw node.error("Resize needs scales or sizes. Received: neither in node '\(label)'.")
+        case (.some, .some):
+            throw node.error("Resize takes scales or sizes, not both. Received: both in node '\(label)'.")
+        }
+        return Resize(
+            interpolation: interpolation, target: target, axes: axes, coordinateMode: coordinateMode, nearestRounding: rounding,
+            cubicCoefficient: try node.float("cubic_coeff_a", default: -0.75), excludeOutside: try node.int("exclude_outside", default: 0) != 0,
+            antialias: opset >= 18 ? try node.int("antialias", default: 0) != 0 : false,
+            extrapolationValue: try node.float("extrapolation_value", default: 0), roi: roi)
+    }
+
+    /// A float constant input of Resize or Upsample (roi, scales), nil when absent.
+    private func resizeFloats(_ node: ONNXNode, _ position: Int, _ what: String) throws -> [Float]? {
+        guard let constant = try optionalConstant(node, position) else { return nil }
+        guard let values = try constant.floatTensor().values else {
+            throw node.error("\(node.opType) \(what) must hold values. Received: a declared tensor \(constant.shape) in node '\(node.label)'.", kind: .unsupported)
+        }
+        return values
+    }
+
     // MARK: Reductions
 
     /// ReduceMean, ReduceSum, ReduceMax and ReduceMin: `axes` an attribute before the opset
@@ -675,5 +788,37 @@ extension ONNXImporter {
             return 1
         }
         try append(output, .expand(Expand(shape: target)), inputs: [input], node: node)
+    }
+
+    /// Tile with constant repeats (one per axis): an axis of size 1 tiles as a broadcast, so
+    /// when every repeated axis has size 1 (tf2onnx's nearest upsampling: Unsqueeze, Tile,
+    /// Reshape) the node is one Expand; otherwise each repeated axis is a Gather of the indices
+    /// `0 ..< d` repeated, at most 2^20 of them.
+    private func importTile(_ node: ONNXNode, output: String) throws {
+        let input = try runtime(node, 0)
+        guard let inputShape = shape(of: input) else { return }
+        let repeats = try constant(node, 1).ints(for: "Tile repeats")
+        guard repeats.count == inputShape.rank, repeats.allSatisfy({ $0 >= 0 }) else {
+            throw node.error(
+                "Tile needs one repeat of at least 0 per input axis. Received: repeats \(repeats) for input \(inputShape) in node '\(node.label)'.")
+        }
+        let tiled = repeats.indices.filter { repeats[$0] != 1 }
+        if tiled.allSatisfy({ inputShape[$0].value == 1 }) {
+            try append(output, .expand(Expand(shape: repeats)), inputs: [input], node: node)
+            return
+        }
+        var current = input
+        for (position, axis) in tiled.enumerated() {
+            let size = try inputShape.size(ofAxis: axis, for: "Tile")
+            let count = try Checked.multiply(size, repeats[axis], "Tile indices")
+            guard count <= 1 << 20 else {
+                throw node.error(
+                    "Tile imports a repeated axis as a gather of at most 2^20 indices. Received: \(size) x \(repeats[axis]) = \(count) on axis \(axis) in node '\(node.label)'.",
+                    kind: .unsupported)
+            }
+            let name = position == tiled.count - 1 ? output : freshName("\(output)/tile_axis\(axis)")
+            try append(name, .gather(Gather(axis: axis, indices: (0..<count).map { $0 % size })), inputs: [current], node: node)
+            current = name
+        }
     }
 }

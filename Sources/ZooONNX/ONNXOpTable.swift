@@ -11,6 +11,12 @@ public struct ONNXNodeType: Sendable, Equatable {
         self.opType = opType
         self.opsets = first...ONNXReader.opsets.upperBound
     }
+
+    /// `opType` read at `opsets` only (an op deprecated later, as Upsample at 10).
+    init(_ opType: String, opsets: ClosedRange<Int>) {
+        self.opType = opType
+        self.opsets = opsets
+    }
 }
 
 /// How one IR op kind is spelled in ONNX: the node types it is read from, notes on reading
@@ -96,6 +102,10 @@ public enum ONNXOpTable {
             writes: "Reshape"),
         ONNXOpRow(Transpose.self, reads: [.init("Transpose")], writes: "Transpose"),
         ONNXOpRow(Pad.self, reads: [.init("Pad")], notes: "pads input from 11, axes 18, wrap 19", writes: "Pad (wrap from 19; symmetric refused)"),
+        ONNXOpRow(
+            Resize.self, reads: [.init("Resize", from: 10), .init("Upsample", opsets: 7...9)],
+            notes: "constant scales or sizes; Upsample and Resize-10 asymmetric; roi, coordinate modes, cubic from 11; antialias, axes, keep_aspect_ratio_policy 18; half_pixel_symmetric 19",
+            writes: "Resize (antialias, axes-free sizes with a policy from 18; tf_half_pixel_for_nn at 11-12, or as half_pixel where the rounding allows)"),
         ONNXOpRow(Dropout.self, reads: [.init("Dropout")], notes: "inference", writes: "Dropout"),
         ONNXOpRow(Identity.self, reads: [.init("Identity"), .init("Cast")], notes: "Cast between floating-point types", writes: "Identity"),
         ONNXOpRow(
@@ -103,7 +113,10 @@ public enum ONNXOpTable {
             notes: "constant starts/ends/axes/steps (inputs from 10); Split as one slice per output: split input from 13, num_outputs from 18",
             writes: "Slice with initializer starts, ends, axes and steps"),
         ONNXOpRow(Gather.self, reads: [.init("Gather")], notes: "constant indices", writes: "Gather with initializer indices"),
-        ONNXOpRow(Expand.self, reads: [.init("Expand", from: 8)], notes: "a constant shape", writes: "Expand with an initializer shape"),
+        ONNXOpRow(
+            Expand.self, reads: [.init("Expand", from: 8), .init("Tile")],
+            notes: "a constant shape; Tile with constant repeats as Expand where every repeated axis has size 1 (else one Gather per axis)",
+            writes: "Expand with an initializer shape"),
         ONNXOpRow(
             ReduceMean.self, reads: [.init("ReduceMean")], notes: "axes input from 18, noop_with_empty_axes 18",
             writes: "ReduceMean (axes input from 18)"),

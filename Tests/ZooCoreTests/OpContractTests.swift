@@ -119,6 +119,11 @@ enum OpRepresentatives {
             // reflect: H begin 1, end 3 <= 5 - 1; W begin 2, end 0 <= 6 - 1.
             return OpRepresentative(
                 op: .pad(Pad(pads: [0, 0, 1, 2, 0, 0, 3, 0], mode: .reflect)), inputs: [[1, 2, 5, 6]], trainable: 0, nonTrainable: 0)
+        case is Resize.Type:
+            // linear half_pixel by 1/2 on H (8 -> 4) and to 3 on W (6 -> 3): no parameters.
+            return OpRepresentative(
+                op: .resize(Resize(interpolation: .linear, target: .scales([1, 1, 0.5, 0.5]))), inputs: [["N", 3, 8, 6]], trainable: 0,
+                nonTrainable: 0)
         case is Dropout.Type:
             return OpRepresentative(op: .dropout(Dropout(ratio: 0.3)), inputs: [["N", 10]], trainable: 0, nonTrainable: 0)
         case is Identity.Type:
@@ -219,6 +224,7 @@ enum OpRepresentatives {
         case .reshape: "reshape"
         case .transpose: "transpose"
         case .pad: "pad"
+        case .resize: "resize"
         case .dropout: "dropout"
         case .identity: "identity"
         case .slice: "slice"
@@ -256,6 +262,12 @@ enum OpRepresentatives {
             else { return nil }
             let extent = op.dilation[index] * (op.kernelSize[index] - 1) + 1
             return extent - 1 - pads[spatial + index] + op.outputPadding[index]
+        case .resize(let op):
+            // The last output's window ends (out - 1) s - p_b + k - 1: past the input's last index by the end padding.
+            guard let output = try? op.outputShape(inputs: inputs), case .window(let windows)? = try? op.fieldStep(inputs: inputs, output: output),
+                let window = windows.first(where: { $0.axis == axis }), let size = inputs[0][axis].value, let out = output[axis].value
+            else { return nil }
+            return (out - 1) * window.stride - window.padBegin + window.kernel - 1 - (size - 1)
         case .conv, .maxPool, .averagePool:
             let spatial = inputs[0].rank - 2
             guard case .ints(let pads)? = op.semantics.attributes(inputs: inputs).first(where: { $0.0 == "pads" })?.1,
@@ -270,7 +282,7 @@ enum OpRepresentatives {
     /// Whether the op's windows read input elements (conv, pools) rather than fill padding (Pad).
     static func readsWindows(_ op: Op) -> Bool {
         switch op {
-        case .conv, .convTranspose, .maxPool, .averagePool: true
+        case .conv, .convTranspose, .maxPool, .averagePool, .resize: true
         default: false
         }
     }

@@ -110,6 +110,7 @@ enum Oracle {
         case .reshape(let reshape): return self.reshape(inputs[0], target: reshape.target, allowZero: reshape.allowZero)
         case .transpose(let transpose): return self.transpose(inputs[0], permutation: transpose.permutation)
         case .pad(let pad): return self.pad(inputs[0], pad)
+        case .resize(let op): return resize(inputs[0], op)
         case .slice(let slice): return self.slice(inputs[0], slice)
         case .gather(let gather): return self.gather(inputs[0], gather)
         case .expand(let expand): return self.expand(inputs[0], shape: expand.shape)
@@ -719,6 +720,120 @@ enum Oracle {
             }
             y.values[out] = source.count == rank ? x[source] : Double(op.value)
             out += 1
+        }
+        return y
+    }
+
+    /// ONNX Resize read from its text and from the reference implementation's tap rule: per
+    /// listed axis the output size (floor(scale in), the size, or a policy's common scale), `x_in`
+    /// by the coordinate mode, then every input index `i` with `|i - x_in| s' < R` (the kernel's
+    /// support, `s' = min(scale, 1)` with antialias) weighted by the triangle or Keys' kernel at
+    /// `(i - x_in) s'`, normalized with antialias, outside indices clamped or (exclude_outside)
+    /// dropped; nearest rounds `x_in` by its mode. The N-D output is one direct sum over the
+    /// product of the axes' taps, not axis by axis as the kernel computes it.
+    static func resize(_ x: OracleArray, _ op: Resize) -> OracleArray {
+        let rank = x.rank
+        let listed = (op.axes ?? Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 }
+        var scale = Array(repeating: 1.0, count: rank), out = x.shape
+        var start = Array(repeating: 0.0, count: rank), end = Array(repeating: 1.0, count: rank)
+        switch op.target {
+        case .scales(let given):
+            for (index, axis) in listed.enumerated() {
+                scale[axis] = Double(given[index])
+                out[axis] = Int((scale[axis] * Double(x.shape[axis])).rounded(.down))
+            }
+        case .sizes(let given, let policy):
+            let ratios = listed.enumerated().map { Double(given[$0.offset]) / Double(x.shape[$0.element]) }
+            let common = policy == .notLarger ? ratios.min() ?? 1 : ratios.max() ?? 1
+            for (index, axis) in listed.enumerated() {
+                scale[axis] = policy == .stretch ? ratios[index] : common
+                out[axis] = policy == .stretch ? given[index] : Int(common * Double(x.shape[axis]) + 0.5)
+            }
+        }
+        if op.coordinateMode == .tfCropAndResize, let roi = op.roi {
+            for (index, axis) in listed.enumerated() {
+                start[axis] = Double(roi[index])
+                end[axis] = Double(roi[listed.count + index])
+            }
+        }
+        let a = Double(op.cubicCoefficient)
+        func kernel(_ d: Double) -> Double {
+            let t = abs(d)
+            switch op.interpolation {
+            case .linear: return max(0, 1 - t)
+            default:
+                if t <= 1 { return (a + 2) * t * t * t - (a + 3) * t * t + 1 }
+                return t < 2 ? a * t * t * t - 5 * a * t * t + 8 * a * t - 4 * a : 0
+            }
+        }
+        // Per axis, per output index: (input index, weight) pairs, or nil for an extrapolated output.
+        var taps: [[[(Int, Double)]?]] = []
+        for axis in 0..<rank {
+            let size = x.shape[axis], s = scale[axis], length = s * Double(size), last = Double(size - 1)
+            let unchanged = abs(s - 1) <= 1e-9 && out[axis] == size && start[axis] == 0 && end[axis] == 1
+            taps.append((0..<out[axis]).map { o -> [(Int, Double)]? in
+                if unchanged { return [(o, 1)] }
+                let xo = Double(o)
+                let xIn: Double
+                switch op.coordinateMode {
+                case .halfPixel: xIn = (xo + 0.5) / s - 0.5
+                case .halfPixelSymmetric: xIn = Double(size) / 2 * (1 - Double(out[axis]) / length) + (xo + 0.5) / s - 0.5
+                case .pytorchHalfPixel: xIn = length == 1 ? -0.5 : (xo + 0.5) / s - 0.5
+                case .alignCorners: xIn = length == 1 ? 0 : xo * last / (length - 1)
+                case .asymmetric: xIn = xo / s
+                case .tfHalfPixelForNN: xIn = (xo + 0.5) / s
+                case .tfCropAndResize:
+                    xIn = (length == 1 ? (end[axis] - start[axis]) * last / 2 : xo * (end[axis] - start[axis]) * last / (length - 1)) + start[axis] * last
+                    if xIn < 0 || xIn > last { return nil }
+                }
+                if op.interpolation == .nearest {
+                    let lower = xIn.rounded(.down), fraction = xIn - lower
+                    let index: Double
+                    switch op.nearestRounding {
+                    case .roundPreferFloor: index = fraction > 0.5 ? lower + 1 : lower
+                    case .roundPreferCeil: index = fraction >= 0.5 ? lower + 1 : lower
+                    case .floor: index = lower
+                    case .ceil: index = xIn.rounded(.up)
+                    }
+                    return [(Int(min(max(index, 0), last)), 1)]
+                }
+                let stretch = op.antialias ? min(s, 1) : 1, support = op.interpolation == .linear ? 1.0 : 2.0
+                var pairs: [(Int, Double)] = []
+                var i = Int((xIn - support / stretch).rounded(.down))
+                while Double(i) < xIn + support / stretch {
+                    let weight = kernel((Double(i) - xIn) * stretch)
+                    if abs(Double(i) - xIn) * stretch < support, !(op.excludeOutside && (i < 0 || i > size - 1)) { pairs.append((i, weight)) }
+                    i += 1
+                }
+                let total = pairs.reduce(0) { $0 + $1.1 }
+                if op.antialias || op.excludeOutside, total != 0 { pairs = pairs.map { ($0.0, $0.1 / total) } }
+                return pairs.map { (min(max($0.0, 0), size - 1), $0.1) }
+            })
+        }
+        var y = OracleArray(shape: out)
+        var position = 0
+        OracleArray.forEachIndex(out) { index in
+            let perAxis = (0..<rank).map { taps[$0][index[$0]] }
+            guard perAxis.allSatisfy({ $0 != nil }) else {
+                y.values[position] = Double(op.extrapolationValue)
+                position += 1
+                return
+            }
+            var sum = 0.0
+            var source = Array(repeating: 0, count: rank)
+            func accumulate(_ axis: Int, _ weight: Double) {
+                guard axis < rank else {
+                    sum += weight * x[source]
+                    return
+                }
+                for (input, w) in perAxis[axis] ?? [] {
+                    source[axis] = input
+                    accumulate(axis + 1, weight * w)
+                }
+            }
+            accumulate(0, 1)
+            y.values[position] = sum
+            position += 1
         }
         return y
     }

@@ -64,6 +64,7 @@ public enum LayerExplanation {
         let window: SpatialWindow
         switch op {
         case .convTranspose(let op): return try transposedSizeSection(op, input: inputs[0])
+        case .resize(let op): return try resizeSizeSection(op, input: inputs[0])
         case .conv(let conv): window = conv.window
         case .maxPool(let pool): window = pool.window
         case .averagePool(let pool): window = pool.window
@@ -85,6 +86,41 @@ public enum LayerExplanation {
             let kernelText = window.dilation[axis] == 1 ? "\(k)" : "\(k) (k' = \(window.dilation[axis]) x (\(window.kernel[axis]) - 1) + 1)"
             let rounding = window.ceilMode ? "ceil" : "floor"
             lines.append("  \(name)_out = \(rounding)((\(size) - \(kernelText) + \(p) + \(s)) / \(s)) = \(resolved.output[axis])    (p = \(begin) + \(end))")
+        }
+        lines.append("")
+        return lines
+    }
+
+    /// The resize's output sizes and, per resized axis, the coordinate rule and taps.
+    private static func resizeSizeSection(_ op: Resize, input: Shape) throws -> [String] {
+        let rule: String
+        switch op.target {
+        case .scales: rule = "out = floor(scale x in)"
+        case .sizes(_, .stretch): rule = "out = size, scale = out / in"
+        case .sizes(_, let policy): rule = "one scale for the listed axes (\(policy.rawValue): the \(policy == .notLarger ? "smallest" : "largest") size / in), out = floor(scale x in + 1/2)"
+        }
+        let coordinates: String
+        switch op.coordinateMode {
+        case .halfPixel: coordinates = "x_in = (x + 1/2) / scale - 1/2"
+        case .halfPixelSymmetric: coordinates = "x_in = in/2 (1 - out / (scale in)) + (x + 1/2) / scale - 1/2"
+        case .pytorchHalfPixel: coordinates = "x_in = (x + 1/2) / scale - 1/2 (-1/2 for a single output)"
+        case .alignCorners: coordinates = "x_in = x (in - 1) / (scale in - 1)"
+        case .asymmetric: coordinates = "x_in = x / scale"
+        case .tfHalfPixelForNN: coordinates = "x_in = (x + 1/2) / scale"
+        case .tfCropAndResize: coordinates = "x_in = start (in - 1) + x (end - start) (in - 1) / (scale in - 1), outside [0, in - 1] the extrapolation value"
+        }
+        let taps: String
+        switch op.interpolation {
+        case .nearest: taps = "nearest, \(op.nearestRounding.rawValue)"
+        case .linear: taps = "linear"
+        case .cubic: taps = "cubic, a = \(op.cubicCoefficient)"
+        }
+        var lines = ["Output size (\(rule); \(op.coordinateMode.rawValue): \(coordinates); \(taps)\(op.antialias ? ", antialias" : "")\(op.excludeOutside ? ", taps outside excluded" : "")):"]
+        let resolved = try op.resolve(input)
+        if resolved.isEmpty { lines.append("  every axis keeps its size: a copy") }
+        for axis in resolved {
+            let name = input.rank >= 3 && axis.axis >= input.rank - 2 ? axisName(axis.axis - (input.rank - 2), of: 2) : "axis \(axis.axis)"
+            lines.append("  \(name): \(axis.input) -> \(axis.output), scale \(axis.scale), \(op.tapCount(scale: axis.scale)) tap\(op.tapCount(scale: axis.scale) == 1 ? "" : "s") per output")
         }
         lines.append("")
         return lines
@@ -197,6 +233,11 @@ public enum LayerExplanation {
                 let name = axisName(window.axis - 2, of: max(shapes[0].rank - 2, 1))
                 lines.append("  \(name): r = \(before.size) + (\(extent) - 1) x \(before.stride) = \(after.size),  j = \(before.stride) x \(window.stride) = \(after.stride),  p = \(before.padding) + \(window.padBegin) x \(before.stride) = \(after.padding)")
             }
+            return lines
+        }
+        if case .resize = op, case .global? = step, !inputs.allSatisfy({ $0 == .global }) {
+            lines.append("  not representable: upsampling (or a fractional factor) reads neighbouring outputs from overlapping, unevenly")
+            lines.append("  spaced inputs, which no single (r, j, p) states; marked global (JSON null), not computed")
             return lines
         }
         if case .convTranspose(let op) = op, case .global? = step, !inputs.allSatisfy({ $0 == .global }) {

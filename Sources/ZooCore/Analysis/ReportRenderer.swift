@@ -44,9 +44,9 @@ public enum ReportRenderer {
         - Receptive field per spatial axis (Araujo et al., Distill 2019): size r, effective
           stride j, effective padding p; r <- r + (k' - 1) j and j <- j s through a window of
           dilated kernel k' and stride s. RF column: r/j (`7x7/2`); `global` after a global
-          pool, flatten or dense, and after a transposed conv with a stride above 1 (its
-          outputs lie 1/s input steps apart: no (r, j, p) states that); `-` without spatial
-          axes. At a merge (add, sub, mul, div, concat) the largest field is kept and the
+          pool, flatten or dense, and after a transposed conv with a stride above 1 or an
+          upsampling resize (its outputs lie 1/s input steps apart: no (r, j, p) states
+          that); `-` without spatial axes. At a merge (add, sub, mul, div, concat) the largest field is kept and the
           smallest recorded (min_size); `*` marks a merge whose branches' fields differ in
           size or are not aligned.
         """

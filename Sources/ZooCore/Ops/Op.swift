@@ -44,6 +44,7 @@ public enum Op: Sendable, Equatable {
     case reshape(Reshape)
     case transpose(Transpose)
     case pad(Pad)
+    case resize(Resize)
     case dropout(Dropout)
     case identity(Identity)
     case slice(Slice)
@@ -106,6 +107,7 @@ public enum Op: Sendable, Equatable {
         case .reshape(let op): op
         case .transpose(let op): op
         case .pad(let op): op
+        case .resize(let op): op
         case .dropout(let op): op
         case .identity(let op): op
         case .slice(let op): op
@@ -131,7 +133,7 @@ public enum Op: Sendable, Equatable {
         BatchNorm.self, Normalization.self, Relu.self, Clip.self, Sigmoid.self, Tanh.self, Softmax.self, LeakyRelu.self, PRelu.self,
         HardSigmoid.self, HardSwish.self, SiLU.self, Elu.self, Selu.self, Softplus.self, Gelu.self, LRN.self, Add.self,
         Sub.self, Mul.self, Div.self, Pow.self, Sqrt.self, Exp.self, Log.self, Neg.self, Abs.self, Reciprocal.self,
-        Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Dropout.self, Identity.self,
+        Erf.self, Concat.self, Flatten.self, Reshape.self, Transpose.self, Pad.self, Resize.self, Dropout.self, Identity.self,
         Slice.self, Gather.self, Expand.self,
         ReduceMean.self, ReduceSum.self, ReduceMax.self, ReduceMin.self, Mean.self, Maximum.self, Minimum.self, LayerNorm.self, InstanceNorm.self, GroupNorm.self, LogSoftmax.self,
     ]

@@ -41,6 +41,7 @@ enum KernelFactory {
         case .flatten, .reshape, .dropout, .identity: return AliasKernel(shape: output)
         case .transpose(let transpose): return TransposeKernel(transpose, input: inputs[0], output: output)
         case .pad(let pad): return try PadKernel(pad, input: inputs[0], output: output)
+        case .resize(let resize): return try ResizeKernel(resize, input: inputs[0], output: output)
         case .slice(let slice): return try SliceKernel(slice, input: inputs[0], output: output)
         case .gather(let gather): return try GatherKernel(gather, input: inputs[0], output: output)
         case .expand: return ExpandKernel(input: inputs[0], output: output)

@@ -226,6 +226,7 @@ struct NodeEmitter {
             var inputs = [x[0], int64s("pads", pad.pads, layer: y)]
             if pad.mode == .constant, pad.value != 0 { inputs.append(try scalar("value", pad.value, layer: y)) }
             node("Pad", inputs, y, [.string("mode", pad.mode.rawValue)])
+        case .resize(let op): try emitResize(op, layer)
         case .dropout(let dropout):
             if opset < 12 {
                 node("Dropout", x, y, [.float("ratio", dropout.ratio)])
@@ -264,6 +265,107 @@ struct NodeEmitter {
 
     /// A reduction: `axes` an attribute before the opset where it became an input (ReduceSum-13,
     /// the others -18), an int64 initializer from then on; no axes (every axis) writes none.
+    /// Resize at the writer's opset: every axis listed (scale 1 or the input's size for the
+    /// unlisted ones); sizes beside a symbolic unlisted axis (the batch) through `axes` from 18,
+    /// computed from the input's shape before; a keep-aspect-ratio policy from 18 only; roi and the unused one of scales and sizes as empty initializers at 11-12,
+    /// absent names from 13. `tf_half_pixel_for_nn` is written at 11-12; later as `half_pixel`
+    /// with the nearest rounding that computes the same (floor -> round_prefer_ceil,
+    /// round_prefer_floor -> ceil), or refused; rounded tap fractions (Keras's bicubic) are
+    /// written only where the rounding changes no weight.
+    private mutating func emitResize(_ op: Resize, _ layer: Layer) throws {
+        let x = layer.inputs[0], y = layer.name
+        guard let input = shapes[x] else { throw refuse(layer, "the input's shape is unknown") }
+        var coordinates = op.coordinateMode, rounding = op.nearestRounding
+        if coordinates == .halfPixelSymmetric, opset < 19 { throw refuse(layer, "half_pixel_symmetric coordinates come with Resize-19") }
+        if op.antialias, opset < 18 { throw refuse(layer, "antialias comes with Resize-18") }
+        if op.fractionSteps != nil {
+            var exact = op
+            exact.fractionSteps = nil
+            for axis in try op.resolve(input) where op.taps(axis) != exact.taps(axis) {
+                throw refuse(layer, "its tap fractions are rounded to 1/\(op.fractionSteps ?? 0) (TensorFlow's bicubic table), which changes the weights on axis \(axis.axis) and which ONNX Resize does not state")
+            }
+        }
+        if coordinates == .tfHalfPixelForNN, opset >= 13 {
+            switch (op.interpolation, rounding) {
+            case (.nearest, .floor): rounding = .roundPreferCeil
+            case (.nearest, .roundPreferFloor): rounding = .ceil
+            default:
+                throw refuse(layer, "tf_half_pixel_for_nn is Resize-11's; from 13 only its nearest floor and round_prefer_floor have a half_pixel equal")
+            }
+            coordinates = .halfPixel
+        }
+        let listed = try op.listedAxes(rank: input.rank)
+        var policy = Resize.AspectRatioPolicy.stretch
+        var scales: [Float]?, sizes: String?, axes: [Int]?
+        switch op.target {
+        case .scales(let given):
+            var full = [Float](repeating: 1, count: input.rank)
+            for (index, axis) in listed.enumerated() { full[axis] = given[index] }
+            scales = full
+        case .sizes(let given, let keep):
+            policy = keep
+            var full = input.dims.map(\.value)
+            for (index, axis) in listed.enumerated() { full[axis] = given[index] }
+            if keep == .stretch, full.allSatisfy({ $0 != nil }) {
+                sizes = int64s("sizes", full.compactMap { $0 }, layer: y)
+            } else if opset >= 18 {
+                sizes = int64s("sizes", given, layer: y)
+                axes = listed
+            } else if keep == .stretch {
+                sizes = runtimeSizes(full, of: x, layer: y)
+            } else {
+                throw refuse(layer, "a keep_aspect_ratio_policy comes with Resize-18")
+            }
+        }
+        var attributes: [ONNXGraphSpec.Attribute] = [
+            .string("mode", op.interpolation.rawValue), .string("coordinate_transformation_mode", coordinates.rawValue),
+        ]
+        if op.interpolation == .nearest { attributes.append(.string("nearest_mode", rounding.rawValue)) }
+        if op.interpolation == .cubic { attributes.append(.float("cubic_coeff_a", op.cubicCoefficient)) }
+        if op.excludeOutside { attributes.append(.int("exclude_outside", 1)) }
+        if op.antialias { attributes.append(.int("antialias", 1)) }
+        if coordinates == .tfCropAndResize { attributes.append(.float("extrapolation_value", op.extrapolationValue)) }
+        if let axes { attributes.append(.ints("axes", axes)) }
+        if policy != .stretch { attributes.append(.string("keep_aspect_ratio_policy", policy.rawValue)) }
+        let empty = try Tensor(shape: [0], values: [])
+        var roi = opset < 13 ? try floats("roi", empty, layer: y) : ""
+        if coordinates == .tfCropAndResize, let values = op.roi {
+            // The region per listed axis; ONNX's roi without axes covers every axis (starts, then ends).
+            var starts = [Float](repeating: 0, count: input.rank), ends = [Float](repeating: 1, count: input.rank)
+            for (index, axis) in listed.enumerated() {
+                starts[axis] = values[index]
+                ends[axis] = values[listed.count + index]
+            }
+            let region = axes == nil ? starts + ends : values
+            roi = try floats("roi", try Tensor(shape: [region.count], values: region), layer: y)
+        }
+        var inputs = [x, roi]
+        if let scales {
+            inputs.append(try floats("scales", try Tensor(shape: [scales.count], values: scales), layer: y))
+        } else if let sizes {
+            inputs.append(opset < 13 ? try floats("scales", empty, layer: y) : "")
+            inputs.append(sizes)
+        }
+        node("Resize", inputs, y, attributes)
+    }
+
+    /// Resize sizes that keep the symbolic axes of `x` (the batch): `Concat` of `Shape(x)[a]`
+    /// (a Gather) for each symbolic axis and the constant sizes, as torch writes
+    /// `F.interpolate(x, size=...)`.
+    private mutating func runtimeSizes(_ sizes: [Int?], of x: String, layer y: String) -> String {
+        let shape = unique("\(y).input_shape")
+        node("Shape", [x], shape)
+        let pieces = sizes.enumerated().map { axis, size -> String in
+            if let size { return int64s("size\(axis)", [size], layer: y) }
+            let piece = unique("\(y).size\(axis)")
+            node("Gather", [shape, int64s("axis\(axis)", [axis], layer: y)], piece, [.int("axis", 0)])
+            return piece
+        }
+        let vector = unique("\(y).sizes")
+        node("Concat", pieces, vector, [.int("axis", 0)])
+        return vector
+    }
+
     private mutating func emitReduction<R: Reduction>(_ opType: String, _ op: R, _ layer: Layer) throws {
         let y = layer.name
         let keepDims = ONNXGraphSpec.Attribute.int("keepdims", op.keepDims ? 1 : 0)
