@@ -98,4 +98,33 @@ struct AffineFusionTests {
         try ExecutorBehaviourTests.expectFusionInvariant(twice, x, "two transposes that do not cancel")
         #expect(try Self.steps(twice, x) == ["transpose", "transpose"])
     }
+
+    @Test("x * sigmoid(x) after a conv is its SiLU epilogue, on its own one SiLU step; a sigmoid read elsewhere stays")
+    func siluPattern() throws {
+        var rng = SplitMix64(seed: 0xAFF5)
+        let x = ["x": try rng.tensor([2, 3, 5, 5], in: -3...3)]
+        let conv = Conv(kernel: try rng.tensor([4, 3, 3, 3]), bias: try rng.tensor([4]), padding: .symmetric(1, axes: 2))
+        let afterConv = try Self.graph([2, 3, 5, 5], [
+            Layer("conv", .conv(conv), inputs: ["x"]),
+            Layer("gate", .sigmoid(Sigmoid()), inputs: ["conv"]),
+            Layer("act", .mul(Mul()), inputs: ["gate", "conv"]),
+        ])
+        try ExecutorBehaviourTests.expectFusionInvariant(afterConv, x, "conv silu")
+        #expect(try Self.steps(afterConv, x) == ["conv+sigmoid+mul"])
+        let alone = try Self.graph([2, 3, 5, 5], [
+            Layer("shifted", .add(Add(constant: ConstantOperand(try rng.tensor([3, 1, 1])))), inputs: ["x"]),
+            Layer("split", .relu(Relu()), inputs: ["x"]),
+            Layer("gate", .sigmoid(Sigmoid()), inputs: ["split"]),
+            Layer("act", .mul(Mul()), inputs: ["split", "gate"]),
+            Layer("sum", .add(Add()), inputs: ["act", "shifted"]),
+        ])
+        try ExecutorBehaviourTests.expectFusionInvariant(alone, x, "relu then silu")
+        #expect(try Self.steps(alone, x) == ["add", "relu", "sigmoid+mul", "add"])
+        // the gate is also an output: both stay
+        let gateRead = try Graph(
+            inputs: [GraphInput(name: "x", shape: [2, 3, 5, 5])],
+            layers: [Layer("gate", .sigmoid(Sigmoid()), inputs: ["x"]), Layer("act", .mul(Mul()), inputs: ["x", "gate"])],
+            outputs: [GraphOutput(name: "act"), GraphOutput(name: "gate")])
+        #expect(try Self.steps(gateRead, x) == ["sigmoid", "mul"])
+    }
 }

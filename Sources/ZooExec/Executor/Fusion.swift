@@ -32,7 +32,9 @@ struct FusedLayer {
 /// double precision, rounded once). The kernel applies the activation to each output channel
 /// right after the matrix product. Dense layers fold per-unit affine ops the same way; a
 /// batch norm followed by affine ops takes them into its gamma and beta; transposed conv, dense
-/// and add layers (a residual sum followed by ReLU) take a following activation.
+/// and add layers (a residual sum followed by ReLU) take a following activation, and `x *
+/// sigmoid(x)` (a Sigmoid and a Mul reading the same value, PyTorch's and Paddle's SiLU before
+/// ONNX Swish-24) as SiLU; on its own that pair runs as one SiLU step.
 /// A zero `pad` of the spatial axes before a conv becomes the conv's own padding (Keras's
 /// `ZeroPadding2D` before a stride-2 `valid` conv). Two transposes in a row whose permutations
 /// cancel run as nothing. A layer is fused into its predecessor only when it is that value's
@@ -49,8 +51,34 @@ enum Fusion {
             guard !outputs.contains(name), let list = readers[name], list.count == 1 else { return nil }
             return list[0]
         }
+        /// `(sigmoid, mul)` when `name` is read by exactly a Sigmoid and a Mul of `name` by that
+        /// sigmoid's output, which nothing else reads: `x * sigmoid(x)`, SiLU as exporters
+        /// before ONNX Swish-24 write it.
+        func siluPair(of name: String) -> (sigmoid: Int, mul: Int)? {
+            guard !outputs.contains(name), let list = readers[name], list.count == 2 else { return nil }
+            for (s, m) in [(list[0], list[1]), (list[1], list[0])] {
+                let sigmoid = graph.layers[s], mul = graph.layers[m]
+                guard case .sigmoid = sigmoid.op, sigmoid.inputs == [name], soleReader(of: sigmoid.name) == m,
+                    case .mul(let product) = mul.op, product.constant == nil, mul.inputs.count == 2, Set(mul.inputs) == [name, sigmoid.name]
+                else { continue }
+                return (s, m)
+            }
+            return nil
+        }
         var absorbed = Set<Int>()
         var groups: [FusedLayer] = []
+        /// Takes a following activation into `group`'s kernel: `x * sigmoid(x)` as SiLU, else
+        /// the sole reader when it is an element-wise function.
+        func absorbEpilogue(_ group: inout FusedLayer) {
+            guard let (sigmoid, mul) = siluPair(of: group.outputName) else {
+                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
+                return
+            }
+            group.epilogue = SiLU()
+            group.outputName = graph.layers[mul].name
+            group.opName += "+" + Sigmoid.info.name + "+" + Mul.info.name
+            absorbed.formUnion([sigmoid, mul])
+        }
         /// Takes the per-channel affine layers after `group` into its op by `fold`; leaves the
         /// group as it was when there are none or folding fails.
         func foldAffine(_ group: inout FusedLayer, channels: Int, channelAxis: Int, fold: (PerChannelAffine) -> Op?) {
@@ -80,10 +108,10 @@ enum Fusion {
             switch group.layer.op {
             case .conv(let conv):
                 foldAffine(&group, channels: conv.filters, channelAxis: 1) { affine in affine.fold(into: conv).map(Op.conv) }
-                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
+                absorbEpilogue(&group)
             case .dense(let dense):
                 foldAffine(&group, channels: dense.units, channelAxis: -1) { affine in affine.fold(into: dense).map(Op.dense) }
-                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
+                absorbEpilogue(&group)
             case .batchNorm(let norm):
                 foldAffine(&group, channels: norm.mean.count, channelAxis: 1) { affine in affine.fold(into: norm).map(Op.batchNorm) }
             case .transpose(let first):
@@ -98,7 +126,15 @@ enum Fusion {
                     absorbed.insert(next)
                 }
             case .convTranspose, .add:
-                absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
+                absorbEpilogue(&group)
+            case .sigmoid:
+                // On its own, `x * sigmoid(x)` is one SiLU pass instead of two.
+                if let input = layer.inputs.first, let (sigmoid, mul) = siluPair(of: input), sigmoid == index {
+                    group.layer = Layer(graph.layers[mul].name, .silu(SiLU()), inputs: [input])
+                    group.outputName = graph.layers[mul].name
+                    group.opName += "+" + Mul.info.name
+                    absorbed.insert(mul)
+                }
             default:
                 break
             }
