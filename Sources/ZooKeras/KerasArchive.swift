@@ -80,7 +80,7 @@ enum KerasArchive {
         let imageName = path + ":" + weightsName
         func build(image: UnsafeRawBufferPointer, owner: AnyObject) throws -> KerasReader.Result {
             let file = try HDF5File(image: image, name: imageName, keepingAlive: owner)
-            let lookup = try KerasWeights.archive(file: file, root: file.root)
+            let lookup = try KerasWeights.archive(file: file, root: file.root, config: config)
             return try KerasReader.build(config, weights: lookup, version: version, format: KerasReader.archiveFormat, file: path, inputShapes: inputShapes)
         }
         if !weights.isCompressed, let stored = try ZipStoredEntry.locate(weightsName, in: bytes),

@@ -3,8 +3,9 @@ import ZooCore
 /// How each Keras layer class becomes IR layers. A layer's `activation=` becomes its own IR layer
 /// named `<layer>/<activation>`; the Keras tensor is then that layer's output.
 extension KerasImporter {
-    /// Classes that carry code; zoo never runs code from a model file.
-    static let codeClasses: Set<String> = ["Lambda", "TFOpLambda", "SlicingOpLambda"]
+    /// Classes that carry code; zoo never runs code from a model file (a `TFOpLambda` names a
+    /// TensorFlow function, read by that name when ``KerasOpTable/tensorFlowFunctions`` lists it).
+    static let codeClasses: Set<String> = ["Lambda", "SlicingOpLambda"]
 
     /// Imports one call of `layer` on `inputs`; returns its output.
     func importLayer(_ layer: KerasLayerConfig, inputs: [KerasValue]) throws -> KerasValue {

@@ -65,6 +65,10 @@ struct KerasModelConfig {
 
     static let modelClasses: Set<String> = ["Functional", "Model", "Sequential"]
 
+    /// Whether the layers are a functional model's, in the order the model holds them (its
+    /// input layers included, as the `.keras` saving library numbers them).
+    var isFunctional: Bool { className != "Sequential" }
+
     init(_ json: KerasJSON) throws {
         className = try json["class_name"].string()
         let config = json["config"]
@@ -143,8 +147,13 @@ struct KerasModelConfig {
             return found
         }
         let references = try call.array()
-        // Keras 2's TFOpLambda calls are one flat reference, `[name, node, tensor, kwargs]`.
-        if references.first?.optionalString != nil { return [try reference(call)] }
+        // Keras 2's TFOpLambda calls are one flat reference, `[name, node, tensor, kwargs]`; a
+        // second tensor operand is the keyword `y` (`tf.math.multiply(x, y)`).
+        if references.first?.optionalString != nil {
+            let second = references.count > 3 ? references[3]["y"] : KerasJSON(nil, path: call.path)
+            let isReference = second.optionalArray?.first?.optionalString != nil
+            return [try reference(call)] + (isReference ? [try reference(second)] : [])
+        }
         return try references.map(reference)
     }
 

@@ -12,17 +12,22 @@ public struct KerasOpRow: Sendable {
     /// Keras 3 raw operations of `keras.src.ops.numpy` (a functional node such as `x + 3.0`)
     /// that import as this op, by their registered class names.
     public let operations: [String]
+    /// TensorFlow functions a Keras 2 `TFOpLambda` layer names (`config.function`, such as
+    /// `math.multiply` for `tf.math.multiply`) that import as this op, through the row's
+    /// activation or operation.
+    public let tensorFlowFunctions: [String]
     public let readNotes: String
     public let writes: String
 
     init(
-        _ kind: any OperatorSemantics.Type, classes: [String] = [], activations: [String] = [], operations: [String] = [], notes: String = "",
-        writes: String
+        _ kind: any OperatorSemantics.Type, classes: [String] = [], activations: [String] = [], operations: [String] = [],
+        tensorFlowFunctions: [String] = [], notes: String = "", writes: String
     ) {
         self.kind = kind
         self.classes = classes
         self.activations = activations
         self.operations = operations
+        self.tensorFlowFunctions = tensorFlowFunctions
         self.readNotes = notes
         self.writes = writes
     }
@@ -31,6 +36,7 @@ public struct KerasOpRow: Sendable {
     /// notes; "-" when nothing reads the op.
     public var readsText: String {
         let names = classes + activations.map { "Activation('\($0)')" } + operations.map { "ops.numpy.\($0)" }
+            + tensorFlowFunctions.map { "TFOpLambda tf.\($0)" }
         guard !names.isEmpty else { return readNotes.isEmpty ? "-" : readNotes }
         let list = names.joined(separator: ", ")
         return readNotes.isEmpty ? list : "\(list) (\(readNotes))"
@@ -68,12 +74,12 @@ public enum KerasOpTable {
         KerasOpRow(
             Normalization.self, classes: ["Normalization"], notes: "adapted (weights) or mean/variance given; invert refused",
             writes: "Normalization over the axes its statistics span (weights when stored, mean/variance otherwise)"),
-        KerasOpRow(Relu.self, classes: ["ReLU"], activations: ["relu"], writes: "ReLU"),
+        KerasOpRow(Relu.self, classes: ["ReLU"], activations: ["relu"], tensorFlowFunctions: ["nn.relu"], writes: "ReLU"),
         KerasOpRow(
             Clip.self, classes: ["ReLU"], activations: ["relu6"], notes: "ReLU with max_value",
             writes: "ReLU(max_value) when min is 0; refused otherwise"),
-        KerasOpRow(Sigmoid.self, activations: ["sigmoid"], writes: "Activation('sigmoid')"),
-        KerasOpRow(Tanh.self, activations: ["tanh"], operations: ["Tanh"], writes: "Activation('tanh')"),
+        KerasOpRow(Sigmoid.self, activations: ["sigmoid"], tensorFlowFunctions: ["math.sigmoid", "nn.sigmoid"], writes: "Activation('sigmoid')"),
+        KerasOpRow(Tanh.self, activations: ["tanh"], operations: ["Tanh"], tensorFlowFunctions: ["math.tanh", "nn.tanh"], writes: "Activation('tanh')"),
         KerasOpRow(Softmax.self, classes: ["Softmax"], activations: ["softmax"], notes: "axis", writes: "Softmax"),
         KerasOpRow(
             LeakyRelu.self, classes: ["LeakyReLU", "ReLU"], activations: ["leaky_relu"],
@@ -85,7 +91,7 @@ public enum KerasOpTable {
             HardSigmoid.self, activations: ["hard_sigmoid"], notes: "Keras 2: 0.2x + 0.5; Keras 3: relu6(x + 3) / 6",
             writes: "Rescaling + ReLU(max_value 1)"),
         KerasOpRow(HardSwish.self, activations: ["hard_swish", "hard_silu"], writes: "Activation('hard_silu')"),
-        KerasOpRow(SiLU.self, activations: ["swish", "silu"], writes: "Activation('silu')"),
+        KerasOpRow(SiLU.self, activations: ["swish", "silu"], tensorFlowFunctions: ["nn.silu", "nn.swish"], writes: "Activation('silu')"),
         KerasOpRow(
             Elu.self, classes: ["ELU"], activations: ["elu"], notes: "the ELU layer's alpha, default 1",
             writes: "Activation('elu') for alpha 1, ELU(alpha) otherwise"),
@@ -98,13 +104,13 @@ public enum KerasOpTable {
             writes: "Activation('gelu') for approximate none; tanh refused"),
         KerasOpRow(LRN.self, writes: "refused (no Keras layer)"),
         KerasOpRow(
-            Add.self, classes: ["Add", "Rescaling", "CustomScaleLayer"], operations: ["Add"],
+            Add.self, classes: ["Add", "Rescaling", "CustomScaleLayer"], operations: ["Add"], tensorFlowFunctions: ["__operators__.add", "math.add"],
             notes: "Rescaling's offset; CustomScaleLayer x + y * scale", writes: "Add; Rescaling for a scalar constant"),
-        KerasOpRow(Sub.self, classes: ["Subtract"], operations: ["Subtract"], writes: "Subtract; Rescaling for a scalar constant"),
+        KerasOpRow(Sub.self, classes: ["Subtract"], operations: ["Subtract"], tensorFlowFunctions: ["__operators__.sub", "math.subtract"], writes: "Subtract; Rescaling for a scalar constant"),
         KerasOpRow(
-            Mul.self, classes: ["Multiply", "Rescaling", "LayerScale"], operations: ["Multiply"],
+            Mul.self, classes: ["Multiply", "Rescaling", "LayerScale"], operations: ["Multiply"], tensorFlowFunctions: ["math.multiply", "__operators__.mul"],
             notes: "Rescaling's scale; LayerScale's gamma over channels", writes: "Multiply; Rescaling for a scalar constant; LayerScale (.keras) for a stored one per channel"),
-        KerasOpRow(Div.self, operations: ["Divide", "TrueDivide"], writes: "refused (no Divide layer)"),
+        KerasOpRow(Div.self, operations: ["Divide", "TrueDivide"], tensorFlowFunctions: ["__operators__.truediv", "math.truediv", "math.divide"], writes: "refused (no Divide layer)"),
         KerasOpRow(Pow.self, operations: ["Power"], notes: "a tensor to a number", writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Sqrt.self, operations: ["Sqrt"], writes: "refused (no Keras activation or layer)"),
         KerasOpRow(Exp.self, activations: ["exponential"], operations: ["Exp"], writes: "Activation('exponential')"),
@@ -160,6 +166,10 @@ public enum KerasOpTable {
 
     /// Every raw Keras 3 operation (`keras.src.ops.numpy`) the importer reads.
     public static let operations: Set<String> = Set(rows.flatMap(\.operations))
+
+    /// Every TensorFlow function of a Keras 2 `TFOpLambda` the importer reads, with its row.
+    public static let tensorFlowFunctions: [String: KerasOpRow] = Dictionary(
+        rows.flatMap { row in row.tensorFlowFunctions.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
 
     /// Layer classes `keras.applications` registers in its own modules, read only from them.
     public static let applicationModules: [String: String] = [

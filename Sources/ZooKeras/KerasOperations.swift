@@ -63,6 +63,33 @@ extension KerasImporter {
         }
     }
 
+    /// Keras 2's `TFOpLambda` of a TensorFlow function that ``KerasOpTable/tensorFlowFunctions``
+    /// lists, read by that name as its row's activation or operation: `tf.nn.silu(x)` as SiLU,
+    /// `tf.math.multiply(x, y)` as Multiply of the call's tensor and its `y` keyword (a tensor
+    /// or a number).
+    func importTensorFlowFunction(_ layer: KerasLayerConfig, inputs: [KerasValue], call: KerasJSON) throws -> KerasValue {
+        let name = layer.name, function = layer.config["function"].optionalString ?? ""
+        guard let row = KerasOpTable.tensorFlowFunctions[function], let x = inputs.first else {
+            throw ZooError(.unsupported, "zoo reads the TFOpLambda functions `zoo ops` lists. Received: tf.\(function) with \(inputs.count) tensors in '\(name)'.", layer: name)
+        }
+        if let activation = row.activations.first {
+            guard inputs.count == 1, let op = try activationOp(activation, layer: name) else {
+                throw ZooError(.invalidGraph, "TFOpLambda tf.\(function) takes one tensor. Received: \(inputs.count) in '\(name)'.", layer: name)
+            }
+            return try append(name, op, inputs: [x], rank: x.rank, channelsFirst: x.channelsFirst)
+        }
+        guard let operation = row.operations.first else {
+            throw ZooError(.unsupported, "TFOpLambda tf.\(function) has no reading. Received: '\(name)'.", layer: name)
+        }
+        let keywords = (call.optionalArray ?? []).dropFirst(3).first
+        if inputs.count == 2 { return try binaryOperation(operation, .tensor(x), .tensor(inputs[1]), layer: name) }
+        guard let y = keywords?["y"], let number = try? y.double() else {
+            throw ZooError(
+                .unsupported, "TFOpLambda tf.\(function) imports with a tensor or a number as y. Received: \(inputs.count) tensor in '\(name)'.", layer: name)
+        }
+        return try binaryOperation(operation, .tensor(x), .number(number), layer: name)
+    }
+
     private func binaryOperation(_ operation: String, _ first: OperationArgument, _ second: OperationArgument, layer: String) throws -> KerasValue {
         func op(_ constant: ConstantOperand?) -> Op {
             switch operation {

@@ -61,9 +61,10 @@ public enum KerasReader {
             throw error.inFile(architecture)
         }
         let root = file.root
-        let weights = try KerasWeights.read(file: file, root: root)
+        let config = try KerasModelConfig(json)
+        let weights = try KerasWeights.read(file: file, root: root, config: config)
         let version = try root.string("keras_version") ?? json["keras_version"].optionalString ?? (root.exists("layers") ? "3" : "2")
-        return try build(try KerasModelConfig(json), weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
+        return try build(config, weights: weights, version: version, format: format, file: file.name, inputShapes: inputShapes)
     }
 
     /// The graph input names of the full-model `.h5` or `.keras` at `path`, in the order the
@@ -184,9 +185,12 @@ public enum KerasReader {
                 try importNested(layer, inputs: inputs, importer: importer)
                 continue
             }
+            let callEntry = layer.callEntries.first ?? KerasJSON(nil, path: layer.name)
             let output = layer.isOperation
-                ? try importer.importOperation(layer, call: layer.callEntries.first ?? KerasJSON(nil, path: layer.name))
-                : try importer.importLayer(layer, inputs: inputs)
+                ? try importer.importOperation(layer, call: callEntry)
+                : layer.className == "TFOpLambda"
+                    ? try importer.importTensorFlowFunction(layer, inputs: inputs, call: callEntry)
+                    : try importer.importLayer(layer, inputs: inputs)
             importer.setValue(output, for: KerasTensorRef(layer: layer.name, node: 0, tensor: 0))
         }
     }
@@ -231,6 +235,10 @@ public enum KerasReader {
                 // A raw operation is read by its module and registered name, never by code.
                 guard layer.module != KerasOpTable.operationModule || !KerasOpTable.operations.contains(layer.className) else { continue }
                 unknown["\(layer.module ?? "").\(layer.className)", default: []].append(layer.name)
+            } else if layer.className == "TFOpLambda" {
+                let function = layer.config["function"].optionalString ?? "(no function)"
+                guard KerasOpTable.tensorFlowFunctions[function] == nil else { continue }
+                unknown["TFOpLambda tf.\(function)", default: []].append(layer.name)
             } else if let module = KerasOpTable.applicationModules[layer.className], layer.module != module {
                 unknown["\(layer.module ?? "(no module)").\(layer.className)", default: []].append(layer.name)
             } else if !KerasOpTable.classes.contains(layer.className) && !KerasModelConfig.modelClasses.contains(layer.className) {

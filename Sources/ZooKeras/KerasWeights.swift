@@ -1,3 +1,4 @@
+import Foundation
 import ZooCore
 
 /// The weights of a Keras file by layer name, in Keras's order for each layer.
@@ -9,6 +10,8 @@ import ZooCore
 /// - Keras 3 weights files (`model.weights.h5` of a `.keras`, ``archive(file:root:)``): every
 ///   group `layers/<name>/vars` holds a layer's weights as datasets `0 ... n-1` and its layer name
 ///   as the attribute `name`; nested models repeat the structure below `layers/<name>/layers`.
+///   tf-keras writes `.keras` files without that attribute: there a group is known by the key
+///   Keras's saving library gives it (``savedKeys(_:)``), from the configuration.
 final class KerasWeights {
     private let file: HDF5File
     /// Per Keras layer name, its weights' dataset paths in order.
@@ -26,8 +29,40 @@ final class KerasWeights {
 
     /// The weights of `file` in whichever layout it has: legacy (`layer_names`, at the root or
     /// under `model_weights`) or Keras 3's (`layers/<name>/vars`).
-    static func read(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
-        root.hasAttribute("layer_names") || root.exists("model_weights") ? try legacy(file: file, root: root) : try archive(file: file, root: root)
+    static func read(file: HDF5File, root: HDF5Group, config: KerasModelConfig? = nil) throws -> KerasWeights {
+        root.hasAttribute("layer_names") || root.exists("model_weights")
+            ? try legacy(file: file, root: root) : try archive(file: file, root: root, config: config)
+    }
+
+    /// The group key Keras's `.keras` saving library gives each layer of a functional
+    /// container: its class name in snake case (`Conv2D` -> `conv2d`, `BatchNormalization` ->
+    /// `batch_normalization`), numbered `_1`, `_2`, ... after the first in the container's
+    /// order (saving_lib's `_save_container_state`, the same in tf-keras and Keras 3).
+    static func savedKeys(_ layers: [KerasLayerConfig]) -> [String: KerasLayerConfig] {
+        var used: [String: Int] = [:], keys: [String: KerasLayerConfig] = [:]
+        for layer in layers {
+            var key = snakeCase(layer.className)
+            if let count = used[key] {
+                used[key] = count + 1
+                key += "_\(count + 1)"
+            } else {
+                used[key] = 0
+            }
+            keys[key] = layer
+        }
+        return keys
+    }
+
+    /// Keras's `to_snake_case`: `_` before a capitalized word and between a lower-case letter
+    /// and a capital, lower-cased; a leading `_` becomes `private_`.
+    static func snakeCase(_ name: String) -> String {
+        var text = name
+        for pattern in ["(.)([A-Z][a-z0-9]+)", "([a-z])([A-Z])"] {
+            guard let expression = try? NSRegularExpression(pattern: pattern) else { continue }
+            text = expression.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1_$2")
+        }
+        let lower = text.lowercased()
+        return lower.hasPrefix("_") ? "private" + lower : lower
     }
 
     static func legacy(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
@@ -46,10 +81,15 @@ final class KerasWeights {
         return KerasWeights(file: file, paths: paths, order: order)
     }
 
-    static func archive(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
+    static func archive(file: HDF5File, root: HDF5Group, config: KerasModelConfig? = nil) throws -> KerasWeights {
         var paths: [String: [String]] = [:]
         var order: [String] = []
-        func walk(_ group: HDF5Group, depth: Int) throws {
+        /// The layers of a functional container by saved key, for groups without a `name`.
+        func container(_ layers: [KerasLayerConfig]?, functional: Bool) -> [String: KerasLayerConfig] {
+            guard functional, let layers else { return [:] }
+            return savedKeys(layers)
+        }
+        func walk(_ group: HDF5Group, depth: Int, keys: [String: KerasLayerConfig]) throws {
             guard depth < 64 else {
                 throw ZooError(.malformedFile, "Keras weight groups may nest 64 deep at most. Received: '\(group.path)'.", file: file.name)
             }
@@ -57,9 +97,10 @@ final class KerasWeights {
             let layers = try group.group("layers")
             for member in try layers.memberNames() {
                 let layer = try layers.group(member)
+                let configured = keys[member]
                 if layer.exists("vars") {
                     let vars = try layer.group("vars")
-                    if let name = try vars.string("name") {
+                    if let name = try vars.string("name") ?? configured?.name {
                         let indices = try vars.memberNames().compactMap(Int.init).sorted()
                         guard indices == Array(0..<indices.count) else {
                             throw ZooError(.malformedFile, "A layer's weights must be numbered 0 to n-1. Received: \(indices) in '\(vars.path)'.", file: file.name)
@@ -71,10 +112,11 @@ final class KerasWeights {
                         order.append(name)
                     }
                 }
-                try walk(layer, depth: depth + 1)
+                let nested = configured.flatMap { KerasModelConfig.modelClasses.contains($0.className) ? try? KerasModelConfig($0.entry) : nil }
+                try walk(layer, depth: depth + 1, keys: container(nested?.layers, functional: nested?.isFunctional ?? false))
             }
         }
-        try walk(root, depth: 0)
+        try walk(root, depth: 0, keys: container(config?.layers, functional: config?.isFunctional ?? false))
         return KerasWeights(file: file, paths: paths, order: order)
     }
 
@@ -124,7 +166,13 @@ final class KerasWeights {
         guard !problems.isEmpty else { return }
         throw ZooError(
             missing ? .missingWeight : wrongShape ? .shapeMismatch : .invalidGraph,
-            "Every weight must fit a layer of the configuration. Received: \(problems.joined(separator: "; ")).", file: file.name)
+            "Every weight must fit a layer of the configuration. Received: \(Self.firstFew(problems)).", file: file.name)
+    }
+
+    /// The first eight problems, then how many more: one error line, however broken the file.
+    static func firstFew(_ problems: [String]) -> String {
+        let shown = problems.prefix(8).joined(separator: "; ")
+        return problems.count > 8 ? "\(shown); and \(problems.count - 8) more" : shown
     }
 
     private func fits(_ owner: String, _ shapes: [[Int?]?]) throws -> Bool {
