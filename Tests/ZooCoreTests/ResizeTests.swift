@@ -137,4 +137,32 @@ struct ResizeTests {
             _ = try Self.scales(.nearest, [1, 1, 2, 2]).outputShape(inputs: [[1, 3, "H", "W"]])
         }
     }
+
+    /// A spec's upsample is nn.Upsample: nearest asymmetric + floor, linear pytorch_half_pixel;
+    /// linear x 2 on [8, 4, 4]: the H pass writes 8 x 8 x 4 = 256 elements, the W pass 512, 3
+    /// FLOPs each: 2,304.
+    @Test("a spec's upsample: nn.Upsample's modes, FLOPs by hand, a bad mode named")
+    func specOp() throws {
+        let model = try Spec.parse(
+            """
+            name: t
+            input: [8, 4, 4]
+            layers:
+              - up: {op: upsample, mode: linear}
+              - near: {op: upsample, scale: [1, 3]}
+            """, file: "t.yaml")
+        let report = try model.analyze()
+        #expect(report.layer("up")?.outputShape == ["N", 8, 8, 8])
+        #expect(report.layer("up")?.flops == 2304)
+        #expect(report.layer("near")?.outputShape == ["N", 8, 8, 24])
+        guard case .resize(let linear) = model.graph.layers[0].op, case .resize(let nearest) = model.graph.layers[1].op else {
+            Issue.record("both layers must be resizes")
+            return
+        }
+        #expect(linear.coordinateMode == .pytorchHalfPixel && nearest.coordinateMode == .asymmetric && nearest.nearestRounding == .floor)
+        let error = #expect(throws: ZooError.self) {
+            _ = try Spec.parse("name: t\ninput: [4, 5, 5]\nlayers:\n  - up: {op: upsample, mode: area}\n", file: "t.yaml")
+        }
+        #expect(error?.message.contains("mode must be nearest, linear or cubic. Received: area") == true, "\(String(describing: error))")
+    }
 }

@@ -168,6 +168,26 @@ enum SpecOps {
         return .convTranspose(op)
     }
 
+    /// PyTorch's `nn.Upsample`: `scale` per spatial axis (2) or `size` (the output sizes), `mode`
+    /// nearest (asymmetric coordinates rounding down, nn.Upsample's), linear or cubic (half-pixel
+    /// coordinates, `align_corners=False`), or `align_corners: true` for linear and cubic.
+    static func upsample(_ args: SpecArguments, _ input: Shape) throws -> Op {
+        let rank = try spatialRank(input, args.op)
+        let modeName = try args.node("mode")?.string("\(args.op) mode") ?? "nearest"
+        guard let interpolation = Resize.Interpolation(rawValue: modeName) else {
+            throw args.node("mode").map { $0.failure(.invalidGraph, "\(args.op) mode must be nearest, linear or cubic. Received: \(modeName).") }
+                ?? ZooError(.invalidGraph, "\(args.op) mode must be nearest, linear or cubic. Received: \(modeName).")
+        }
+        let corners = try args.bool("align_corners", default: false)
+        let coordinates: Resize.CoordinateMode = corners ? .alignCorners : interpolation == .nearest ? .asymmetric : .pytorchHalfPixel
+        let target: Resize.Target = args.node("size") != nil
+            ? .sizes(try args.ints("size", count: rank, default: []), policy: .stretch)
+            : .scales(try args.ints("scale", count: rank, default: Array(repeating: 2, count: rank)).map(Float.init))
+        let op = Resize(interpolation: interpolation, target: target, axes: Array(2..<(2 + rank)), coordinateMode: coordinates, nearestRounding: .floor)
+        try op.validate()
+        return .resize(op)
+    }
+
     static func binary(_ args: SpecArguments) throws -> ConstantOperand? {
         try args.constant("constant").map { ConstantOperand($0, isFirst: try args.bool("constant_first", default: false)) }
     }
@@ -187,6 +207,7 @@ enum SpecOps {
         ) { args, inputs in
             try convTranspose(args, inputs[0])
         },
+        SpecOpDefinition("upsample", arguments: ["scale", "size", "mode", "align_corners"]) { args, inputs in try upsample(args, inputs[0]) },
         SpecOpDefinition("maxpool", arguments: ["kernel", "stride", "pad", "dilation", "ceil"], required: ["kernel"]) { args, inputs in
             .maxPool(MaxPool(window: try window(args, inputs[0], strideDefaultsToKernel: true, ceil: true)))
         },
