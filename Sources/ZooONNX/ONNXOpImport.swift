@@ -478,14 +478,20 @@ extension ONNXImporter {
             var listed: [Int] = [], values: [Int] = []
             let dims = try sizes.dims(for: "Resize sizes")
             let input = shape(of: try runtime(node, 0))
+            if let axes, axes.count != dims.count {
+                throw node.error("Resize needs one size per listed axis. Received: sizes \(dims), axes \(axes) in node '\(label)'.")
+            }
             for (index, dim) in dims.enumerated() {
+                let axis = axes?[index] ?? index
                 if let value = dim.value {
-                    listed.append(axes?[index] ?? index)
+                    listed.append(axis)
                     values.append(value)
                     continue
                 }
-                let axis = axes?[index] ?? index
-                let inputDim = input.flatMap { $0.rank > axis && axis >= 0 ? $0[axis] : nil }
+                let inputDim = input.flatMap { shape -> Dim? in
+                    let resolved = axis < 0 ? axis + shape.rank : axis
+                    return resolved >= 0 && resolved < shape.rank ? shape[resolved] : nil
+                }
                 guard policy == .stretch, inputDim == dim else {
                     throw node.error(
                         "Resize sizes may hold a symbolic size only where the input has the same one (it keeps that axis). Received: sizes \(dims), input \(input.map { "\($0)" } ?? "unknown") in node '\(label)'.",

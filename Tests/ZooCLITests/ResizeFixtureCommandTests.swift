@@ -52,7 +52,7 @@ struct ResizeFixtureCommandTests {
         ("malformed/resize_scales_and_sizes", "scales or sizes, not both"), ("malformed/resize_sizes_huge", "must fit in a 64-bit integer"),
         ("malformed/resize_mode_area", "Received: 'area'"), ("malformed/resize_antialias_nearest", "antialias applies to linear and cubic"),
         ("malformed/resize_scales_rank", "3 for a rank-4 input"), ("malformed/upsample_scale_below_one", "Upsample scales must be at least 1"),
-        ("resize_runtime_scales", "must be a constant"),
+        ("malformed/resize_axes_count", "one size per listed axis. Received: sizes [5, 6], axes [2]"), ("resize_runtime_scales", "must be a constant"),
     ])
     func badInputIsRefused(_ name: String, _ phrase: String) throws {
         let result = try ZooProcess.run(["analyze", Fixtures.path("onnx/\(name).onnx")])
