@@ -111,10 +111,11 @@ venv-tf: .venv-tf/.requirements.stamp
 
 ## check-applications: every keras.applications architecture (weights=None, seeded) and its
 ## tf2onnx export through zoo analyze, run and convert, against Keras and onnxruntime; writes
-## COVERAGE.md (heavy: about an hour; results cached in .cache/applications, resumable)
+## COVERAGE.md and COVERAGE.json (heavy: hours for all; results cached in .cache/applications,
+## resumable; `make check-applications NAMES="VGG16 Xception"` checks a few, keeping the rest)
 .PHONY: check-applications
 check-applications: release venv-tf
-	.venv-tf/bin/python scripts/check_keras_applications.py $(RELEASE_ZOO)
+	.venv-tf/bin/python scripts/check_keras_applications.py $(RELEASE_ZOO) $(NAMES)
 
 ## check-keras: real Keras 3 (in .venv-tf) loads the .h5 and .keras files zoo writes and
 ## reproduces the sources' outputs (not part of `make test`, which needs no TensorFlow)

@@ -37,6 +37,10 @@ that exhausts memory fails alone) and its result is cached as SCRATCH/NAME.json,
 resumed; `--force` redoes cached architectures. RegNet and ResNetRS are not in Keras 3's
 applications: they are built with tf-keras (Keras 2), whose files zoo reads as Keras 2 files.
 
+Every result is also written to COVERAGE.json (committed), with the commit it was checked at
+($ZOO_COMMIT, else this checkout's); a later run takes the committed results for architectures
+its scratch folder has not checked, so checking a few names keeps every other row.
+
 Usage: check_keras_applications.py path/to/zoo [NAME ...] [--scratch DIR] [--force]
 [--no-table]. Without names, every architecture. Exits 1 when an analyze or run check failed.
 """
@@ -51,6 +55,7 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "COVERAGE.json"  # every architecture's result, committed beside COVERAGE.md
 RTOL, ATOL = 1e-4, 1e-5
 STEPS = ["analyze", "run", "to_onnx", "back_to_keras", "tf2onnx"]
 HEADINGS = {"analyze": "analyze", "run": "run", "to_onnx": "to ONNX", "back_to_keras": "back to Keras", "tf2onnx": "tf2onnx file"}
@@ -296,7 +301,9 @@ def write_table(results, zoo):
         "tf2onnx file). Each cell: the outcome, the largest absolute difference",
         "from the reference, and the step's time on this machine (2 cores, shared).",
         "",
-        f"zoo {version}; {platform.platform()}; {datetime.date.today().isoformat()}.",
+        f"zoo {version} at {', '.join(sorted({entry.get('zoo', 'an unrecorded commit') for entry in results.values()}))}; "
+        f"{platform.platform()}; {datetime.date.today().isoformat()}. The results are also in COVERAGE.json, each with the "
+        "commit it was checked at; a run keeps the rows of architectures it does not check.",
         "",
         "| architecture | built with | params | input | max \\|output\\| | " + " | ".join(HEADINGS[s] for s in STEPS) + " |",
         "|---|---|---:|---|---:|" + "---|" * len(STEPS),
@@ -328,6 +335,14 @@ def write_table(results, zoo):
     (ROOT / "COVERAGE.md").write_text("\n".join(lines))
 
 
+def zoo_commit():
+    """The commit of the zoo being checked: $ZOO_COMMIT, else this checkout's (with -dirty)."""
+    if os.environ.get("ZOO_COMMIT"):
+        return os.environ["ZOO_COMMIT"]
+    described = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True)
+    return described.stdout.strip() or "unknown"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("zoo")
@@ -347,6 +362,14 @@ def main():
     unknown = [name for name in names if name not in ARCHITECTURES]
     if unknown:
         parser.error(f"unknown architectures {unknown}; known: {', '.join(ARCHITECTURES)}")
+    # The committed results stand for architectures the scratch folder has not checked (a new
+    # clone, another machine), so a run of a few names keeps the others' rows.
+    committed = json.loads(RESULTS.read_text()).get("results", {}) if RESULTS.exists() else {}
+    for name, entry in committed.items():
+        cached = scratch / f"{name}.json"
+        if name in ARCHITECTURES and not cached.exists() and not (arguments.force and name in names):
+            cached.write_text(json.dumps(entry, indent=1))
+    commit = zoo_commit()
     for name in names:
         cached = scratch / f"{name}.json"
         if cached.exists() and not arguments.force:
@@ -354,8 +377,9 @@ def main():
         print(f"{name}:", flush=True)
         cached.unlink(missing_ok=True)
         process = subprocess.run([sys.executable, __file__, zoo, "--one", name, "--scratch", str(scratch)])
-        if not cached.exists():
-            cached.write_text(json.dumps({"name": name, "message": f"the check process exited {process.returncode}"}))
+        entry = json.loads(cached.read_text()) if cached.exists() else {"name": name, "message": f"the check process exited {process.returncode}"}
+        entry["zoo"] = commit
+        cached.write_text(json.dumps(entry, indent=1))
     results = {}
     for name in ARCHITECTURES:
         cached = scratch / f"{name}.json"
@@ -363,6 +387,7 @@ def main():
             results[name] = json.loads(cached.read_text())
     if not arguments.no_table:
         write_table(results, zoo)
+        RESULTS.write_text(json.dumps({"results": results}, indent=1, sort_keys=True) + "\n")
     failed = [name for name, entry in results.items()
               if "keras" not in entry or any(entry["steps"].get(step, {}).get("status") == "fail" for step in ("analyze", "run"))]
     print(f"{len(results)} architectures checked; analyze or run failed for {len(failed)}: {', '.join(failed)}")
