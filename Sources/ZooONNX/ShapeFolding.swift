@@ -255,7 +255,8 @@ extension ONNXImporter {
         guard steps <= Double(Self.rangeElementLimit) else {
             throw rangeTooLarge(node, what, count: "\(steps) (start \(start), limit \(limit), delta \(delta))")
         }
-        let count = max(0, Int(steps))
+        // A negative count (an empty range) may lie beyond Int's range: compare before converting.
+        let count = steps > 0 ? Int(steps) : 0
         let tensor = try Tensor(shape: [count], values: (0..<count).map { start + Float($0) * delta })
         return .constant(ONNXConstant(shape: [count], floats: tensor))
     }

@@ -10,7 +10,7 @@ import ZooTestSupport
 struct SliceGatherFixtureCommandTests {
     static let names = [
         "split13_head", "split18_variants", "split11_variants", "slice13_steps", "slice9_attrs", "gather13_variants", "expand13_bias",
-        "range11_fold", "shape15_size",
+        "range11_fold", "range11_empty", "shape15_size",
     ]
 
     @Test("zoo verify passes against onnxruntime's outputs", arguments: names)
