@@ -7,7 +7,8 @@
 #
 # Each row times zoo, then onnxruntime, back to back (bench/run.sh's method: one warm-up, RUNS
 # timed runs, default 10; median and minimum). A profiling run of each at two threads shows the
-# time per op kind. Results replace the "Exporter models" section of BENCHMARKS.md.
+# time per op kind, beside onnxruntime's profile per op type (bench/ort_profile.py). Results
+# replace the "Exporter models" section of BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 zoo=$(realpath "${1:-.build/release/zoo}")
@@ -28,7 +29,8 @@ for model in yolo_head unet; do
     against_onnxruntime "$model" "$work/$model.onnx" "$work/$model.npy" "$threads"
   done
   timed "$zoo" run "$work/$model.onnx" --input "$work/$model.npy" --threads 2 --repeat "$runs" --profile
-  profiles+="$model:"$'\n'"$(sed -n '/^op  /,/^slowest/p' "$work/err" | sed '$d')"$'\n\n'
+  profiles+="$model, zoo:"$'\n'"$(sed -n '/^op  /,/^slowest/p' "$work/err" | sed '$d')"$'\n\n'
+  profiles+="$model, onnxruntime:"$'\n'"$("$python" bench/ort_profile.py "$work/$model.onnx" "$work/$model.npy" 2 "$runs")"$'\n\n'
 done
 commit=$(zoo_commit)
 elapsed=$((SECONDS - start))
@@ -47,7 +49,10 @@ slower than 2x onnxruntime.
 | model | threads | zoo | onnxruntime | zoo / onnxruntime |
 |---|---:|---:|---:|---:|
 $rows
-Where zoo's time goes at two threads (\`zoo run --threads 2 --profile\`):
+Where the time goes at two threads, per op type: zoo's steps after its rewriting (\`zoo run
+--threads 2 --profile\`), then onnxruntime's nodes after its own (bench/ort_profile.py: FusedConv
+is a conv with its activation, QuickGelu the x * sigmoid(x) it fuses, Upsample its nearest
+Resize):
 
 \`\`\`
 $profiles\`\`\`
