@@ -22,10 +22,15 @@ For each architecture, in a scratch folder (never committed; .cache/applications
    Keras's output.
 6. tf2onnx: `tf2onnx.convert.from_keras` at opset 13 (symbolic batch) analyzes in zoo, and
    `zoo run` of it reproduces onnxruntime's output on it within the same tolerance (how far
-   onnxruntime's own output on the export is from Keras's is reported beside it).
+   onnxruntime's own output on the export is from Keras's is reported beside it); where the two
+   runtimes disagree on the export, zoo's output is judged against Keras's, the model it came
+   from.
 
 The tolerance is rtol 1e-4 with atol 1e-5, the atol scaled by the largest |reference| when the
-outputs exceed 1. Batch-norm statistics drawn at random do not normalize, so some deep
+outputs exceed 1. A result outside it is checked once more against the float64 truth (a twin of
+the model in float64 with the same weights): it passes when it is no farther from that than
+twice Keras's own float32 output is, the message giving both distances (deep stacks such as
+RegNet amplify float32 rounding past the tolerance in Keras, onnxruntime and zoo alike). Batch-norm statistics drawn at random do not normalize, so some deep
 architectures (EfficientNetV2, the larger RegNetY) reach logits in the thousands, where float32
 summation order alone moves every framework's result far past the tolerance (Keras, onnxruntime
 and zoo differ among themselves there). Where the largest |logit| exceeds 100, the moving mean
@@ -226,6 +231,41 @@ def check_one(zoo, name, scratch):
     if None in model.input_shape[1:]:
         shape_options = ["--input-shape", f"{input_name}={','.join(str(d) for d in [1, *dims])}"]
 
+    exact = {}
+
+    def float64_output():
+        """Keras's output for `x` computed in float64 by a twin of the model (the same weights,
+        widened): the value every float32 framework rounds away from."""
+        if "value" not in exact:
+            config = keras.backend if name in TF_KERAS else keras.config
+            floatx = config.floatx()
+            config.set_floatx("float64")
+            try:
+                twin = getattr(keras.applications, name)(weights=None, classifier_activation=None)
+                twin.set_weights([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
+                for layer in twin.layers:
+                    if hasattr(layer, "finalize_state"):
+                        layer.finalize_state()
+                exact["value"] = np.asarray(twin(x.astype(np.float64), training=False), dtype=np.float64)
+            finally:
+                config.set_floatx(floatx)
+        return exact["value"]
+
+    def judge(actual, what):
+        """Pass within the tolerance of Keras's output; else pass when `actual` is no farther
+        from the float64 output than twice Keras's own float32 output is (the network amplifies
+        float32 rounding past the tolerance for every framework); else fail."""
+        ok, error = max_error(actual, expected)
+        if ok:
+            return {"status": "pass", "error": error}
+        truth = float64_output()
+        own = float(np.abs(expected.astype(np.float64) - truth).max())
+        ours = float(np.abs(actual.astype(np.float64) - truth).max())
+        verdict = "pass" if ours <= 2 * own else "fail"
+        return {"status": verdict, "error": error,
+                "message": f"{what}: outside rtol {RTOL}, atol {ATOL} of Keras's float32 output; {ours:.2g} from Keras in float64, "
+                           f"where Keras's own float32 output is {own:.2g} from it"}
+
     def analyze():
         for kind, path in files.items():
             status, stdout, message = zoo_command(zoo, "analyze", path, "--format", "json", *shape_options)
@@ -239,17 +279,18 @@ def check_one(zoo, name, scratch):
         return {"status": "pass", "message": f"{result['keras']['params']:,} params"}
 
     def run():
-        worst = 0.0
+        worst, notes = 0.0, []
         for kind, path in files.items():
             output = folder / f"zoo_{kind}.npy"
             status, _, message = zoo_command(zoo, "run", path, "--input", folder / "input.npy", "--output", output, *shape_options)
             if status != 0:
                 return {"status": "fail", "message": f".{kind}: exit {status}: {message}"}
-            ok, error = max_error(np.load(output), expected)
-            worst = max(worst, error)
-            if not ok:
-                return {"status": "fail", "error": error, "message": f".{kind}: outside rtol {RTOL}, atol {ATOL}"}
-        return {"status": "pass", "error": worst}
+            outcome = judge(np.load(output), f".{kind}")
+            if outcome["status"] != "pass":
+                return outcome
+            worst = max(worst, outcome["error"])
+            notes += [outcome["message"]] if "message" in outcome else []
+        return {"status": "pass", "error": worst, **({"message": "; ".join(notes)} if notes else {})}
 
     onnx_file = folder / f"{name}.onnx"
 
@@ -262,8 +303,7 @@ def check_one(zoo, name, scratch):
         onnx.checker.check_model(str(onnx_file), full_check=True)
         session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
         got = session.run(None, {session.get_inputs()[0].name: x})[0]
-        ok, error = max_error(got, expected)
-        return {"status": "pass" if ok else "fail", "error": error, "message": "" if ok else f"onnxruntime on zoo's ONNX: outside rtol {RTOL}, atol {ATOL}"}
+        return judge(got, "onnxruntime on zoo's ONNX")
 
     def back_to_keras():
         if result["steps"].get("to_onnx", {}).get("status") != "pass":
@@ -276,8 +316,7 @@ def check_one(zoo, name, scratch):
             return {"status": "fail", "message": f"exit {status}: {message}"}
         import keras as keras3
         loaded = keras3.models.load_model(str(back), compile=False)
-        ok, error = max_error(np.asarray(loaded(x, training=False)), expected)
-        return {"status": "pass" if ok else "fail", "error": error}
+        return judge(np.asarray(loaded(x, training=False)), "Keras on zoo's .keras")
 
     def tf2onnx_file():
         exported = folder / f"{name}.tf2onnx.onnx"
@@ -296,10 +335,17 @@ def check_one(zoo, name, scratch):
         status, _, message = zoo_command(zoo, "run", exported, "--input", folder / "input.npy", "--output", output)
         if status != 0:
             return {"status": "fail", "message": f"run: exit {status}: {message}"}
-        ok, error = max_error(np.load(output), reference)
+        ours = np.load(output)
+        ok, error = max_error(ours, reference)
         _, exporter_error = max_error(reference, expected)
-        return {"status": "pass" if ok else "fail", "error": error,
-                "message": f"onnxruntime on the export differs from Keras by {exporter_error:.1e}"}
+        note = f"onnxruntime on the export differs from Keras by {exporter_error:.1e}"
+        if ok:
+            return {"status": "pass", "error": error, "message": note}
+        # Where onnxruntime and zoo disagree on the export, the model it was exported from decides.
+        against_keras = judge(ours, "zoo on the export")
+        _, keras_error = max_error(ours, expected)
+        return {"status": against_keras["status"], "error": error,
+                "message": f"{note}, zoo on it by {keras_error:.1e}" + (f"; {against_keras['message']}" if "message" in against_keras else "")}
 
     step("analyze", analyze)
     step("run", run)
@@ -316,6 +362,8 @@ def cell(outcome):
     if outcome is None:
         return "not run"
     text = {"pass": "pass", "fail": "**FAIL**", "refused": "refused", "skipped": "n/a"}[outcome["status"]]
+    if outcome["status"] == "pass" and "float64" in outcome.get("message", ""):
+        text = "pass (float64)"
     if "error" in outcome:
         text += f" {outcome['error']:.1e}"
     if outcome["status"] != "skipped":
@@ -359,7 +407,8 @@ def write_table(results, zoo):
                      + " | ".join(cell(entry["steps"].get(step)) for step in STEPS) + " |")
         for step in STEPS:
             outcome = entry["steps"].get(step)
-            if outcome and outcome["status"] in ("fail", "refused", "skipped") and outcome.get("message", "no ONNX file") != "no ONNX file":
+            judged_exactly = outcome and outcome["status"] == "pass" and "float64" in outcome.get("message", "")
+            if judged_exactly or outcome and outcome["status"] in ("fail", "refused", "skipped") and outcome.get("message", "no ONNX file") != "no ONNX file":
                 notes.append(f"- {name}, {HEADINGS[step]} ({outcome['status']}): {outcome['message']}")
     counts = {status: sum(1 for entry in results.values() for outcome in entry.get("steps", {}).values()
                           if outcome["status"] == status) for status in ("pass", "refused", "fail")}
