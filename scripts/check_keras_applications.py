@@ -237,18 +237,24 @@ def check_one(zoo, name, scratch):
         """Keras's output for `x` computed in float64 by a twin of the model (the same weights,
         widened): the value every float32 framework rounds away from."""
         if "value" not in exact:
-            config = keras.backend if name in TF_KERAS else keras.config
-            floatx = config.floatx()
-            config.set_floatx("float64")
+            # tf-keras builds layers in floatx; Keras 3 in its global dtype policy.
+            if name in TF_KERAS:
+                previous, widen, restore = keras.backend.floatx(), keras.backend.set_floatx, keras.backend.set_floatx
+            else:
+                previous, widen, restore = keras.config.dtype_policy().name, keras.config.set_dtype_policy, keras.config.set_dtype_policy
+            widen("float64")
             try:
                 twin = getattr(keras.applications, name)(weights=None, classifier_activation=None)
                 twin.set_weights([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
                 for layer in twin.layers:
                     if hasattr(layer, "finalize_state"):
                         layer.finalize_state()
-                exact["value"] = np.asarray(twin(x.astype(np.float64), training=False), dtype=np.float64)
+                value = twin(x.astype(np.float64), training=False)
+                if str(getattr(value, "dtype", "")).find("float64") < 0:
+                    raise RuntimeError(f"the float64 twin computed in {value.dtype}")
+                exact["value"] = np.asarray(value, dtype=np.float64)
             finally:
-                config.set_floatx(floatx)
+                restore(previous)
         return exact["value"]
 
     def judge(actual, what):
