@@ -49,7 +49,25 @@ struct KerasModelBuilder {
             inputNames.append(layerName)
             values[input.name] = Symbolic(layer: layerName, shape: [nil] + Array(shape.dropFirst()), channelsLast: false)
         }
-        for layer in model.graph.layers {
+        var readers: [String: Int] = [:]
+        for layer in model.graph.layers { for input in Set(layer.inputs) { readers[input, default: 0] += 1 } }
+        let outputs = Set(model.graph.outputs.map(\.name))
+        var standardized = Set<String>()
+        for (index, layer) in model.graph.layers.enumerated() {
+            if standardized.contains(layer.name) { continue }
+            if index + 1 < model.graph.layers.count, readers[layer.name] == 1, !outputs.contains(layer.name),
+                let norm = Self.standardization(layer, then: model.graph.layers[index + 1]), let input = values[layer.inputs[0]],
+                let output = shapes[model.graph.layers[index + 1].name]
+            {
+                let next = model.graph.layers[index + 1]
+                do {
+                    values[next.name] = try normalization(norm, layer: next, input: input, output: output)
+                } catch let error as ZooError {
+                    throw error.at(layer: next.name)
+                }
+                standardized.insert(next.name)
+                continue
+            }
             do {
                 values[layer.name] = try convert(layer)
                 if Self.keepsNonNegative(layer.op, inputs: layer.inputs.map { nonNegative.contains($0) }) { nonNegative.insert(layer.name) }
@@ -63,6 +81,21 @@ struct KerasModelBuilder {
             }
             outputNames.append(try sameOrder(value, for: output.name).layer)
         }
+    }
+
+    /// `sub` by a constant `c` read only by `next`, a `div` by a constant `d > 0` of the same
+    /// shape (how zoo's ONNX writer spells Keras's Normalization): Normalization with mean `c`
+    /// and variance `d^2`, which Keras computes as `(x - c) / max(sqrt(d^2), 1e-7)`, exactly
+    /// `(x - c) / d` when `sqrt(d^2) = d` in float32 (checked per element) and `d >= 1e-7`.
+    static func standardization(_ layer: Layer, then next: Layer) -> Normalization? {
+        guard case .sub(let sub) = layer.op, let centre = sub.constant, !centre.isFirst, case .div(let div) = next.op,
+            let scale = div.constant, !scale.isFirst, next.inputs == [layer.name], centre.tensor.shape == scale.tensor.shape,
+            let c = centre.tensor.values, let d = scale.tensor.values,
+            d.allSatisfy({ $0.isFinite && $0 >= Normalization.kerasEpsilon && ($0 * $0).squareRoot() == $0 }),
+            c.allSatisfy(\.isFinite),
+            let variance = try? Tensor(shape: scale.tensor.shape, values: d.map { $0 * $0 })
+        else { return nil }
+        return Normalization(mean: centre.tensor, variance: variance, isStored: true)
     }
 
     // MARK: Layers

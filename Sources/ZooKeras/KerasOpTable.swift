@@ -73,7 +73,7 @@ public enum KerasOpTable {
         KerasOpRow(BatchNorm.self, classes: ["BatchNormalization"], notes: "center/scale off", writes: "BatchNormalization"),
         KerasOpRow(
             Normalization.self, classes: ["Normalization"], notes: "adapted (weights) or mean/variance given; invert refused",
-            writes: "Normalization over the axes its statistics span (weights when stored, mean/variance otherwise)"),
+            writes: "Normalization over the axes its statistics span (weights when stored, mean/variance otherwise); also a Sub then Div by per-channel constants (its ONNX form) when sqrt(d^2) = d exactly"),
         KerasOpRow(Relu.self, classes: ["ReLU"], activations: ["relu"], tensorFlowFunctions: ["nn.relu"], writes: "ReLU"),
         KerasOpRow(
             Clip.self, classes: ["ReLU"], activations: ["relu6"], notes: "ReLU with max_value",

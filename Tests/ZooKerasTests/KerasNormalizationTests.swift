@@ -29,6 +29,25 @@ struct KerasNormalizationTests {
         #expect(names.filter { $0 == "groupnorm" }.count == 2 && names.filter { $0 == "layernorm" }.count == 2, "\(names)")
     }
 
+    /// How zoo's ONNX writer spells Keras's Normalization: (x - c) / d per channel. Keras's
+    /// Normalization(mean c, variance d^2) computes (x - c) / max(sqrt(d^2), 1e-7), the same bits
+    /// when sqrt(d^2) = d; a divisor below Keras's epsilon has no such layer.
+    @Test("a per-channel sub then div by stored constants is Keras's Normalization, bit for bit; a divisor below 1e-7 is refused")
+    func standardization() throws {
+        let centre = ConstantOperand(try tensor([1, 3, 1, 1], -0.3, 0.45)), scale = ConstantOperand(try tensor([1, 3, 1, 1], 0.2, 0.37))
+        let model = try KerasElementwiseOpsTests.chain([.sub(Sub(constant: centre)), .div(Div(constant: scale))])
+        try KerasElementwiseOpsTests.expectRoundTrip(model)
+        let folder = try TemporaryDirectory()
+        let path = folder.path("standardized.keras")
+        try KerasWriter.write(model, to: path)
+        #expect(try KerasReader.load(path: path).graph.layers.map(\.op.name) == ["normalization"])
+        let tiny = try KerasElementwiseOpsTests.chain([
+            .sub(Sub(constant: centre)), .div(Div(constant: ConstantOperand(try tensor([1, 3, 1, 1], 1e-8, 0)))),
+        ])
+        let error = #expect(throws: ZooError.self) { try KerasWriter.write(tiny, to: folder.path("tiny.keras")) }
+        #expect(error?.message.contains("constant operand of shape [1, 3, 1, 1]") == true, "\(String(describing: error))")
+    }
+
     @Test("mean, max and min of runtime tensors are Average, Maximum and Minimum; a constant operand is refused")
     func merges() throws {
         let graph = try Graph(
