@@ -348,6 +348,14 @@ public struct Resize: OperatorSemantics {
         }
     }
 
+    /// The first of `n` taps for `x_in` and the fraction `t = x_in - x_0` in `(0, 1]`, with
+    /// `x_0 = ceil(x_in) - 1` (clamped to Int32's range) and the first tap `x_0 + 1 - n/2`.
+    static func firstTap(_ coordinate: Double, count n: Int) -> (index: Int, fraction: Double) {
+        let lower = coordinate.rounded(.down)
+        let x0 = lower == coordinate ? lower - 1 : lower
+        return (Int(max(min(x0, Double(Int32.max)), Double(Int32.min))) + 1 - n / 2, coordinate - x0)
+    }
+
     /// The taps of `axis` (see ``Taps``): allocates `output x n` entries, so only a kernel, after
     /// the executor's memory check, calls it.
     public func taps(_ axis: ResolvedAxis) -> Taps {
@@ -361,10 +369,8 @@ public struct Resize: OperatorSemantics {
         for x in 0..<axis.output {
             let coordinate = inputCoordinate(x, axis)
             extrapolated?.append(coordinate < 0 || coordinate > Double(last))
-            let floorValue = coordinate.rounded(.down)
-            let x0 = floorValue == coordinate ? floorValue - 1 : floorValue
-            var coefficients = self.coefficients(coordinate - x0, scale: axis.scale, count: n)
-            let base = Int(max(min(x0, Double(Int32.max)), Double(Int32.min))) + 1 - n / 2
+            let (base, fraction) = Self.firstTap(coordinate, count: n)
+            var coefficients = self.coefficients(fraction, scale: axis.scale, count: n)
             if excludeOutside {
                 for k in 0..<n where base + k < 0 || base + k > last { coefficients[k] = 0 }
                 let sum = coefficients.reduce(0, +)
@@ -410,11 +416,10 @@ public struct Resize: OperatorSemantics {
                 coordinateMode != .tfCropAndResize, origin.magnitude < Double(Int32.max)
             else { return .global }
             let n = interpolation == .nearest ? 2 : tapCount(scale: axis.scale)
-            let floorValue = origin.rounded(.down)
-            let x0 = floorValue == origin ? floorValue - 1 : floorValue
-            var first = Int(x0) + 1 - n / 2, kernel = n
+            let (base, fraction) = Self.firstTap(origin, count: n)
+            var first = base, kernel = n
             if interpolation == .nearest {
-                first += coefficients(origin - x0, scale: axis.scale, count: 2)[1] == 1 ? 1 : 0
+                first += coefficients(fraction, scale: axis.scale, count: 2)[1] == 1 ? 1 : 0
                 kernel = 1
             }
             windows.append(WindowAxis(axis: axis.axis, kernel: kernel, stride: axis.output == 1 ? 1 : Int(stride), padBegin: -first))
