@@ -189,6 +189,14 @@ def check_one(zoo, name, scratch):
 
     folder = scratch / name
     folder.mkdir(parents=True, exist_ok=True)
+
+    def remove_models():
+        for path in folder.iterdir():
+            if path.suffix in (".keras", ".h5", ".onnx", ".data", ".npy"):
+                path.unlink()
+
+    # A run that died (out of memory in tf2onnx) leaves its files: a step must not find them.
+    remove_models()
     result = {"name": name, "framework": framework, "steps": {}}
 
     def save():
@@ -376,9 +384,7 @@ def check_one(zoo, name, scratch):
     step("to_onnx", to_onnx)
     step("back_to_keras", back_to_keras)
     step("tf2onnx", tf2onnx_file)
-    for path in folder.iterdir():
-        if path.suffix in (".keras", ".h5", ".onnx", ".data", ".npy"):
-            path.unlink()
+    remove_models()
     return result
 
 
