@@ -5,9 +5,9 @@ SWIFT ?= swift
 # System packages the project needs from Debian: pkg-config (SwiftPM finds system libraries
 # through it), libprotobuf-c-dev (the ONNX reader links libprotobuf-c), protobuf-c-compiler
 # (scripts/generate-onnx-proto.sh; the generated code is committed), libopenblas-dev (the
-# executor's sgemm), libhdf5-dev (the Keras reader and writer) and graphviz (`zoo graph --format
-# svg` renders with its `dot`).
-SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libhdf5-dev zlib1g-dev graphviz
+# executor's sgemm), libhdf5-dev (the Keras reader and writer), libseccomp-dev (the sandbox libhdf5
+# reads untrusted files in) and graphviz (`zoo graph --format svg` renders with its `dot`).
+SYSTEM_PACKAGES := pkg-config libprotobuf-c-dev protobuf-c-compiler libopenblas-dev libhdf5-dev libseccomp-dev zlib1g-dev graphviz
 RELEASE_ZOO := .build/release/zoo
 
 .PHONY: setup build release demo test bench specs clean

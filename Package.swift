@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ZooONNX", targets: ["ZooONNX"]),
         .library(name: "ZooExec", targets: ["ZooExec"]),
         .library(name: "ZooKeras", targets: ["ZooKeras"]),
+        .library(name: "ZooSandbox", targets: ["ZooSandbox"]),
         .executable(name: "zoo", targets: ["ZooCLI"]),
     ],
     dependencies: [
@@ -25,9 +26,13 @@ let package = Package(
         .target(name: "ZooExec", dependencies: ["ZooCore", "CBLAS"]),
         // HDF5 (Debian libhdf5-dev), found through pkg-config's serial build.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        // A forked child confined by rlimits and a seccomp filter (Debian libseccomp-dev), for
+        // libraries that parse untrusted files (libhdf5).
+        .target(name: "CZooSandbox", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "ZooSandbox", dependencies: ["ZooCore", "CZooSandbox"]),
         .target(
             name: "ZooKeras",
-            dependencies: ["ZooCore", "ZooArchive", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["ZooCore", "ZooArchive", "ZooSandbox", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "COnnx",
