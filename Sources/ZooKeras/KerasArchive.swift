@@ -32,7 +32,7 @@ enum KerasArchive {
         return try KerasModelConfig(try KerasJSON.parse(String(decoding: data, as: UTF8.self), what: "config.json"))
     }
 
-    static func read(path: String, inputShapes: [String: Shape]) throws -> KerasReader.Result {
+    static func read(path: String, inputShapes: [String: Shape], isolation: HDF5Isolation) throws -> KerasReader.Result {
         let mapped = try MappedFile(path: path, populate: false)
         let archive: Archive
         do {
@@ -40,12 +40,12 @@ enum KerasArchive {
         } catch {
             throw ZooError(.malformedFile, "A .keras file must be a valid zip archive. Received: one ZIPFoundation cannot open (\(error)).")
         }
-        return try read(archive, bytes: mapped.bytes, owner: mapped, name: path, inputShapes: inputShapes)
+        return try read(archive, bytes: mapped.bytes, owner: mapped, name: path, inputShapes: inputShapes, isolation: isolation)
     }
 
     /// A `.keras` archive held in memory (the fuzzer's entry), copied once so that the model's
     /// tensors may borrow from it.
-    static func read(data: Data, name: String, inputShapes: [String: Shape]) throws -> KerasReader.Result {
+    static func read(data: Data, name: String, inputShapes: [String: Shape], isolation: HDF5Isolation) throws -> KerasReader.Result {
         let copy = try data.withUnsafeBytes { try OwnedBytes(copying: $0) }
         let bytes = UnsafeRawBufferPointer(copy.bytes)
         // ZIPFoundation 0.9.20 traps on in-memory data whose end record points past the end (a
@@ -59,12 +59,12 @@ enum KerasArchive {
         } catch {
             throw ZooError(.malformedFile, "A .keras file must be a valid zip archive. Received: one ZIPFoundation cannot open (\(error)).")
         }
-        return try read(archive, bytes: bytes, owner: copy, name: name, inputShapes: inputShapes)
+        return try read(archive, bytes: bytes, owner: copy, name: name, inputShapes: inputShapes, isolation: isolation)
     }
 
     /// Reads the archive that ZIPFoundation opened as `archive`, whose bytes `owner` keeps alive.
     private static func read(
-        _ archive: Archive, bytes: UnsafeRawBufferPointer, owner: AnyObject, name path: String, inputShapes: [String: Shape]
+        _ archive: Archive, bytes: UnsafeRawBufferPointer, owner: AnyObject, name path: String, inputShapes: [String: Shape], isolation: HDF5Isolation
     ) throws -> KerasReader.Result {
         func entry(_ name: String) throws -> Entry {
             guard let entry = archive[name] else {
@@ -79,7 +79,7 @@ enum KerasArchive {
         let config = try KerasModelConfig(try KerasJSON.parse(String(decoding: configData, as: UTF8.self), what: "config.json"))
         let imageName = path + ":" + weightsName
         func build(image: UnsafeRawBufferPointer, owner: AnyObject) throws -> KerasReader.Result {
-            let file = try HDF5File(image: image, name: imageName, keepingAlive: owner)
+            let file = try HDF5Reading.contents(of: image, name: imageName, owner: owner, isolation: isolation)
             let lookup = try KerasWeights.archive(file: file, root: file.root, config: config)
             return try KerasReader.build(config, weights: lookup, version: version, format: KerasReader.archiveFormat, file: path, inputShapes: inputShapes)
         }

@@ -27,9 +27,11 @@ enum KerasArchiveWriter {
             // suffix, removed in any case), then stream into the archive in 1 MiB chunks.
             let weightsPath = temporary + ".weights.h5"
             defer { unlink(weightsPath) }
-            let writer = try HDF5Writer(path: weightsPath, name: path)
-            try writeWeights(built, into: writer)
-            try writer.close()
+            try HDF5Library.serialized {
+                let writer = try HDF5Writer(path: weightsPath, name: path)
+                try writeWeights(built, into: writer)
+                try writer.close()
+            }
             guard let weights = FileHandle(forReadingAtPath: weightsPath), let size = try? weights.seekToEnd() else {
                 throw ZooError(.io, "A .keras archive's weights must be writable next to it. Received: '\(path)'.", file: path)
             }

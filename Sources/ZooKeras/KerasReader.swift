@@ -1,4 +1,3 @@
-import CHDF5
 import Foundation
 import ZooArchive
 import ZooCore
@@ -27,16 +26,21 @@ public enum KerasReader {
 
     /// Loads the full-model `.h5` or `.keras` at `path`, binding `inputShapes` (`--input-shape`);
     /// a weights-only file (`save_weights`: Keras 2 `.h5`, Keras 3 `.weights.h5`) needs its
-    /// `architecture`, a Keras config JSON file (`model.to_json()`).
-    public static func load(path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:]) throws -> Model {
-        try read(path: path, architecture: architecture, inputShapes: inputShapes).model
+    /// `architecture`, a Keras config JSON file (`model.to_json()`). libhdf5 reads the file's
+    /// HDF5 part where `isolation` says: by default in a sandboxed child process.
+    public static func load(
+        path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:], isolation: HDF5Isolation = .standard
+    ) throws -> Model {
+        try read(path: path, architecture: architecture, inputShapes: inputShapes, isolation: isolation).model
     }
 
-    /// ``load(path:architecture:inputShapes:)`` with the layout rules applied.
-    public static func read(path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:]) throws -> Result {
+    /// ``load(path:architecture:inputShapes:isolation:)`` with the layout rules applied.
+    public static func read(
+        path: String, architecture: String? = nil, inputShapes: [String: Shape] = [:], isolation: HDF5Isolation = .standard
+    ) throws -> Result {
         do {
-            if try isZip(path) { return try KerasArchive.read(path: path, inputShapes: inputShapes) }
-            let file = try HDF5File(path: path)
+            if try isZip(path) { return try KerasArchive.read(path: path, inputShapes: inputShapes, isolation: isolation) }
+            let file = try contents(path: path, isolation: isolation)
             if let architecture { return try readWeights(file, architecture: architecture, inputShapes: inputShapes) }
             return try read(file, inputShapes: inputShapes)
         } catch let error as ZooError {
@@ -44,10 +48,16 @@ public enum KerasReader {
         }
     }
 
+    /// The HDF5 contents of the file at `path`, mapped, as `isolation` reads them.
+    static func contents(path: String, isolation: HDF5Isolation, scope: HDF5Walk.Scope = .everything) throws -> HDF5Contents {
+        let mapped = try MappedFile(path: path, populate: false)
+        return try HDF5Reading.contents(of: mapped.bytes, name: path, owner: mapped, isolation: isolation, scope: scope)
+    }
+
     /// A weights-only file mapped onto the architecture in the JSON file `architecture`, by
     /// layer name: the legacy layout (`layer_names`, `weight_names`) or Keras 3's
     /// (`layers/<name>/vars`).
-    static func readWeights(_ file: HDF5File, architecture: String, inputShapes: [String: Shape]) throws -> Result {
+    static func readWeights(_ file: HDF5Contents, architecture: String, inputShapes: [String: Shape]) throws -> Result {
         let text: String
         do {
             text = try String(contentsOfFile: architecture, encoding: .utf8)
@@ -69,13 +79,14 @@ public enum KerasReader {
 
     /// The graph input names of the full-model `.h5` or `.keras` at `path`, in the order the
     /// model takes them, read from its configuration alone (the weights are not opened).
-    public static func inputNames(path: String) throws -> [String] {
+    public static func inputNames(path: String, isolation: HDF5Isolation = .standard) throws -> [String] {
         do {
             let config: KerasModelConfig
             if try isZip(path) {
                 config = try KerasArchive.config(path: path)
             } else {
-                guard let text = try HDF5File(path: path).root.string("model_config") else { return [] }
+                let file = try contents(path: path, isolation: isolation, scope: .configuration)
+                guard let text = try file.root.string("model_config") else { return [] }
                 config = try KerasModelConfig(try KerasJSON.parse(text, what: "model_config"))
             }
             return config.layers.filter { $0.className == "InputLayer" }.map(\.name)
@@ -87,13 +98,13 @@ public enum KerasReader {
     /// Reads a Keras model held in memory: a legacy `.h5` or a `.keras` archive. The bytes are
     /// copied once (the model's tensors may borrow from the copy, so they never outlive the
     /// caller's buffer). `name` names it in messages. This is the fuzzer's entry.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Model {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, name: String, isolation: HDF5Isolation = .standard) throws -> Model {
         do {
             if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-                return try KerasArchive.read(data: Data(bytes), name: name, inputShapes: [:]).model
+                return try KerasArchive.read(data: Data(bytes), name: name, inputShapes: [:], isolation: isolation).model
             }
             let copy = try OwnedBytes(copying: bytes)
-            let file = try HDF5File(image: UnsafeRawBufferPointer(copy.bytes), name: name, keepingAlive: copy)
+            let file = try HDF5Reading.contents(of: UnsafeRawBufferPointer(copy.bytes), name: name, owner: copy, isolation: isolation)
             return try read(file, inputShapes: [:]).model
         } catch let error as ZooError {
             throw error.inFile(name)
@@ -108,7 +119,7 @@ public enum KerasReader {
         return (try? handle.read(upToCount: 4)).map { [UInt8]($0) == [0x50, 0x4B, 0x03, 0x04] } ?? false
     }
 
-    static func read(_ file: HDF5File, inputShapes: [String: Shape]) throws -> Result {
+    static func read(_ file: HDF5Contents, inputShapes: [String: Shape]) throws -> Result {
         let root = file.root
         guard let configText = try root.string("model_config") else {
             throw ZooError(

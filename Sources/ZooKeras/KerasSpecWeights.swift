@@ -7,10 +7,11 @@ import ZooCore
 /// `[N, C, H, W]` map gets its rows reordered from Keras's `(h, w, c)` to the IR's `(c, h, w)`
 /// order — the permutation a converter must not forget.
 extension KerasReader {
-    /// `spec` with its declared weights taken from the weights-only Keras file at `path`.
-    public static func load(path: String, onto spec: Model) throws -> Model {
+    /// `spec` with its declared weights taken from the weights-only Keras file at `path`, which
+    /// libhdf5 reads where `isolation` says.
+    public static func load(path: String, onto spec: Model, isolation: HDF5Isolation = .standard) throws -> Model {
         do {
-            let file = try HDF5File(path: path)
+            let file = try contents(path: path, isolation: isolation)
             let root = file.root
             let weights = try KerasWeights.read(file: file, root: root)
             let shapes = try ShapeInference.infer(spec.graph)

@@ -13,7 +13,7 @@ import ZooCore
 ///   tf-keras writes `.keras` files without that attribute: there a group is known by the key
 ///   Keras's saving library gives it (``savedKeys(_:)``), from the configuration.
 final class KerasWeights {
-    private let file: HDF5File
+    private let file: HDF5Contents
     /// Per Keras layer name, its weights' dataset paths in order.
     private var paths: [String: [String]] = [:]
     private var used = Set<String>()
@@ -21,7 +21,7 @@ final class KerasWeights {
     /// The position of each owner in the file, for pairing by order.
     private var order: [String: Int] = [:]
 
-    private init(file: HDF5File, paths: [String: [String]], order: [String]) {
+    private init(file: HDF5Contents, paths: [String: [String]], order: [String]) {
         self.file = file
         self.paths = paths
         for (index, owner) in order.enumerated() where self.order[owner] == nil { self.order[owner] = index }
@@ -29,8 +29,8 @@ final class KerasWeights {
 
     /// The weights of `file` in whichever layout it has: legacy (`layer_names`, at the root or
     /// under `model_weights`) or Keras 3's (`layers/<name>/vars`).
-    static func read(file: HDF5File, root: HDF5Group, config: KerasModelConfig? = nil) throws -> KerasWeights {
-        root.hasAttribute("layer_names") || root.exists("model_weights")
+    static func read(file: HDF5Contents, root: HDF5Group, config: KerasModelConfig? = nil) throws -> KerasWeights {
+        root.hasLayerNames || root.exists("model_weights")
             ? try legacy(file: file, root: root) : try archive(file: file, root: root, config: config)
     }
 
@@ -65,7 +65,7 @@ final class KerasWeights {
         return lower.hasPrefix("_") ? "private" + lower : lower
     }
 
-    static func legacy(file: HDF5File, root: HDF5Group) throws -> KerasWeights {
+    static func legacy(file: HDF5Contents, root: HDF5Group) throws -> KerasWeights {
         let group = root.exists("model_weights") ? try root.group("model_weights") : root
         var paths: [String: [String]] = [:]
         var order: [String] = []
@@ -81,7 +81,7 @@ final class KerasWeights {
         return KerasWeights(file: file, paths: paths, order: order)
     }
 
-    static func archive(file: HDF5File, root: HDF5Group, config: KerasModelConfig? = nil) throws -> KerasWeights {
+    static func archive(file: HDF5Contents, root: HDF5Group, config: KerasModelConfig? = nil) throws -> KerasWeights {
         var paths: [String: [String]] = [:]
         var order: [String] = []
         /// The layers of a functional container by saved key, for groups without a `name`.

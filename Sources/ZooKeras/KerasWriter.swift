@@ -29,9 +29,11 @@ public enum KerasWriter {
             return
         }
         try AtomicOutput.replace(path) { temporary in
-            let writer = try HDF5Writer(path: temporary, name: path)
-            try writeLegacy(built, into: writer)
-            try writer.close()
+            try HDF5Library.serialized {
+                let writer = try HDF5Writer(path: temporary, name: path)
+                try writeLegacy(built, into: writer)
+                try writer.close()
+            }
         }
     }
 
