@@ -15,9 +15,6 @@ public struct ZipStoredEntry: Sendable {
     /// The CRC-32 the central directory records for them.
     public let checksum: UInt32
 
-    static let directorySignature: UInt32 = 0x0201_4B50
-    static let localSignature: UInt32 = 0x0403_4B50
-
     /// The stored entry `name` of the archive `bytes`, or nil when the archive has no such entry
     /// stored without ZIP64 fields.
     ///
@@ -27,20 +24,11 @@ public struct ZipStoredEntry: Sendable {
         let end = try ZipEndRecord(in: bytes)
         guard !end.defersToZip64 else { return nil }
         let wanted = Array(name.utf8)
-        var offset = end.directoryOffset
-        let directoryEnd = end.directoryOffset + end.directorySize
-        for _ in 0..<end.entryCount {
-            guard offset + 46 <= directoryEnd, ZipBytes.uint32(bytes, at: offset) == directorySignature else {
-                throw malformed("its central directory record \(offset) must be whole and signed PK\\1\\2")
-            }
+        for offset in try ZipDirectory.records(end, in: bytes) {
             let nameLength = Int(ZipBytes.uint16(bytes, at: offset + 28))
-            let extraLength = Int(ZipBytes.uint16(bytes, at: offset + 30)), commentLength = Int(ZipBytes.uint16(bytes, at: offset + 32))
-            let recordEnd = offset + 46 + nameLength + extraLength + commentLength
-            guard recordEnd <= directoryEnd else { throw malformed("its central directory record at \(offset) must end inside the directory") }
             if nameLength == wanted.count, bytes[(offset + 46)..<(offset + 46 + nameLength)].elementsEqual(wanted) {
                 return try entry(atDirectoryRecord: offset, in: bytes, name: name)
             }
-            offset = recordEnd
         }
         return nil
     }
@@ -56,7 +44,7 @@ public struct ZipStoredEntry: Sendable {
             throw malformed("its stored entry '\(name)' must have equal sizes; it records \(size) bytes, compressed \(compressed)")
         }
         let header = Int(local)
-        guard header + 30 <= bytes.count, ZipBytes.uint32(bytes, at: header) == localSignature else {
+        guard header + 30 <= bytes.count, ZipBytes.uint32(bytes, at: header) == ZipDirectory.localSignature else {
             throw malformed("the local header of '\(name)' at \(header) must be whole and signed PK\\3\\4")
         }
         let nameLength = Int(ZipBytes.uint16(bytes, at: header + 26)), extraLength = Int(ZipBytes.uint16(bytes, at: header + 28))
@@ -67,9 +55,7 @@ public struct ZipStoredEntry: Sendable {
         return ZipStoredEntry(range: start..<(start + Int(size)), checksum: checksum)
     }
 
-    private static func malformed(_ rule: String) -> ZooError {
-        ZooError(.malformedFile, "A zip archive's records must be consistent: \(rule).")
-    }
+    private static func malformed(_ rule: String) -> ZooError { ZipDirectory.malformed(rule) }
 
     /// Runs `body` while the entry's CRC-32 is computed on another thread over `bytes` (the
     /// archive's), then refuses the entry if the CRC-32 differs from the recorded one: checking

@@ -48,11 +48,10 @@ enum KerasArchive {
     static func read(data: Data, name: String, inputShapes: [String: Shape], isolation: HDF5Isolation) throws -> KerasReader.Result {
         let copy = try data.withUnsafeBytes { try OwnedBytes(copying: $0) }
         let bytes = UnsafeRawBufferPointer(copy.bytes)
-        // ZIPFoundation 0.9.20 traps on in-memory data whose end record points past the end (a
-        // read past the end gives it a negative length) and leaks it when the record is missing.
-        guard !(try ZipEndRecord(in: bytes)).defersToZip64 else {
-            throw ZooError(.unsupported, "zoo reads .keras archives from memory without ZIP64 records. Received: an end record that defers to ZIP64.")
-        }
+        // ZIPFoundation 0.9.20 traps on in-memory data where a record it follows points past the
+        // end (a read past the end gives it a negative length) and leaks the data when the end
+        // record is missing.
+        try ZipDirectory.checkEntries(in: bytes)
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
