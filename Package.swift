@@ -47,10 +47,13 @@ let package = Package(
             name: "ZooONNX",
             dependencies: ["ZooCore", "ZooArchive", "COnnx", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        // libFuzzer target for the ONNX reader: `make fuzz` (docs/PLATFORM.md: debug build, own scratch path).
-        .executableTarget(name: "ZooONNXFuzz", dependencies: ["ZooONNX"]),
+        // libFuzzer targets (fuzz/README.md: debug + ASan builds in their own scratch path): the ONNX
+        // reader on model files (`make fuzz`) and the tensor-file readers (`make fuzz-tensor`).
+        .target(name: "ZooFuzzSupport"),
+        .executableTarget(name: "ZooONNXFuzz", dependencies: ["ZooCore", "ZooONNX", "ZooFuzzSupport"]),
+        .executableTarget(name: "ZooTensorFuzz", dependencies: ["ZooCore", "ZooONNX", "ZooFuzzSupport"]),
         // libFuzzer target for the Keras reader (.h5 images and .keras archives): `make fuzz-keras`.
-        .executableTarget(name: "ZooKerasFuzz", dependencies: ["ZooKeras"]),
+        .executableTarget(name: "ZooKerasFuzz", dependencies: ["ZooCore", "ZooKeras", "ZooSandbox"]),
         .executableTarget(
             name: "ZooCLI",
             dependencies: [
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore", "ZooTestSupport"]),
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX", "ZooTestSupport"]),
         .testTarget(name: "ZooExecTests", dependencies: ["ZooExec", "ZooTestSupport"]),
+        .testTarget(name: "ZooSandboxTests", dependencies: ["ZooSandbox", "ZooCore"]),
         .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX", "ZooTestSupport"]),
     ],

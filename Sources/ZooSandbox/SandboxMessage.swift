@@ -40,6 +40,7 @@ public enum SandboxMessage {
             string(error.message)
             optionalString(error.layer)
             optionalString(error.file)
+            integer(error.line ?? -1)
         }
     }
 
@@ -116,7 +117,8 @@ public enum SandboxMessage {
             let kindName = try string()
             guard let kind = ZooError.Kind(rawValue: kindName) else { throw broken("an error kind '\(kindName)'") }
             let message = try string()
-            return ZooError(kind, message, layer: try optionalString(), file: try optionalString())
+            let layer = try optionalString(), file = try optionalString(), line = try signed()
+            return ZooError(kind, message, layer: layer, file: file, line: line > 0 ? line : nil)
         }
     }
 }

@@ -174,7 +174,7 @@ public final class SandboxedChild {
         _ = reap()
         throw ZooError(
             .malformedFile,
-            "\(worker) must finish reading a file in bounded time. Received: '\(file)', on which it made no progress for \(Self.seconds(allowed)) while \(status.activity) (stopped).",
+            "\(worker) \(SandboxFault.stalled.rule). Received: '\(file)', on which it made no progress for \(Self.seconds(allowed)) while \(status.activity) (stopped).",
             file: file)
     }
 
@@ -216,12 +216,12 @@ public final class SandboxedChild {
             if code.signal == SIGXCPU {
                 return ZooError(
                     .malformedFile,
-                    "\(worker) must read a file within \(limits.cpuSeconds) s of CPU time. Received: '\(file)', on which it used them up while \(activity)\(detail).",
+                    "\(worker) \(SandboxFault.cpuTime.rule). Received: '\(file)', on which it used up its \(limits.cpuSeconds) s of CPU time while \(activity)\(detail).",
                     file: file)
             }
             return ZooError(
                 .malformedFile,
-                "\(worker) must read a file without crashing. Received: '\(file)', on which it crashed (\(Self.describe(signal: code.signal))) while \(activity)\(detail).",
+                "\(worker) \(SandboxFault.crashed.rule). Received: '\(file)', on which it crashed (\(Self.describe(signal: code.signal))) while \(activity)\(detail).",
                 file: file)
         }
         if code.status > SandboxExit.setupBase {
@@ -232,7 +232,7 @@ public final class SandboxedChild {
         }
         return ZooError(
             .malformedFile,
-            "\(worker) must read a file to the end. Received: '\(file)', on which it exited with status \(code.status) while \(activity)\(detail).",
+            "\(worker) \(SandboxFault.exitedEarly.rule). Received: '\(file)', on which it exited with status \(code.status) while \(activity)\(detail).",
             file: file)
     }
 
