@@ -130,20 +130,23 @@ fixtures: venv venv-tf
 	.venv-tf/bin/python fixtures/onnx/make_tf_fixtures.py
 	.venv-tf/bin/python fixtures/keras/make_keras_fixtures.py
 
-## fuzz: libFuzzer on the ONNX reader for FUZZ_SECONDS (debug + ASan build of the ZooONNXFuzz
-## product only, in its own scratch path); new inputs go to fuzz/corpus/onnx (seeded from
-## fuzz/seeds/onnx), crashes to fuzz/artifacts/. FUZZ_FLAGS adds libFuzzer flags
-## ("-fork=1 -ignore_crashes=1" goes on past crashes). See fuzz/README.md.
-## fuzz-keras: the same on the Keras reader (ZooKerasFuzz, fuzz/corpus/keras, fuzz/seeds/keras,
-## fuzz/keras.dict); fuzz-onnx is fuzz.
+## fuzz: libFuzzer on the ONNX reader, each input loaded as a model file, for FUZZ_SECONDS (debug
+## + ASan build of the ZooONNXFuzz product only, in its own scratch path); new inputs go to
+## fuzz/corpus/onnx (seeded from fuzz/seeds/onnx), crashes to fuzz/artifacts/. FUZZ_FLAGS adds
+## libFuzzer flags ("-fork=2 -ignore_crashes=1" goes on past crashes, on both cores). See
+## fuzz/README.md. fuzz-keras: the same on the Keras reader through its sandbox (ZooKerasFuzz,
+## fuzz/corpus/keras, fuzz/seeds/keras, fuzz/keras.dict; inputs libhdf5 faulted on go to
+## fuzz/artifacts/isolated/); fuzz-tensor on the .npy/.npz/.pb readers (ZooTensorFuzz);
+## fuzz-onnx is fuzz.
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS ?=
 FUZZ_SCRATCH := .build-fuzz
 # One recipe for every reader: fuzz-READER builds FUZZ_PRODUCT_READER and fuzzes it with
 # fuzz/READER.dict, fuzz/corpus/READER and fuzz/seeds/READER.
-FUZZ_READERS := onnx keras
+FUZZ_READERS := onnx keras tensor
 FUZZ_PRODUCT_onnx := ZooONNXFuzz
 FUZZ_PRODUCT_keras := ZooKerasFuzz
+FUZZ_PRODUCT_tensor := ZooTensorFuzz
 # SwiftPM passes the two sanitizers to swiftc as separate -sanitize= flags in no fixed order, and
 # swift-driver gives the frontend only the last one: Swift code would get either ASan or the
 # coverage counters, never both. The trailing -sanitize=fuzzer,address restores both.

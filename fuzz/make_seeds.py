@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Make the seed inputs of the ONNX reader's fuzzer (`make fuzz`) in fuzz/seeds/onnx/.
+"""Make the seed inputs of the ONNX reader's fuzzer (`make fuzz`) in fuzz/seeds/onnx/, and of the
+tensor-file readers' fuzzer (`make fuzz-tensor`) in fuzz/seeds/tensor/.
 
 Run it in the pinned venv: `.venv/bin/python fuzz/make_seeds.py`. It writes
   gen-<name>.onnx      tiny valid models built with onnx.helper, one per reader path worth
@@ -9,7 +10,10 @@ Run it in the pinned venv: `.venv/bin/python fuzz/make_seeds.py`. It writes
   fixture-<name>.onnx  copies of the small files in fixtures/onnx/ and fixtures/onnx/malformed/
                        (when present; files over FIXTURE_LIMIT bytes are left out)
 and keeps the whole folder under TOTAL_LIMIT bytes, so that libFuzzer's -max_len (the largest
-seed) stays small. The output is deterministic: the same bytes on every run.
+seed) stays small. The tensor seeds are copies of fixtures/tensors/ (.npy of every element type
+and format version, stored and deflated .npz, raw_data and float_data .pb) and of the small
+input_0.pb files of the ONNX fixtures' test data. The output is deterministic: the same bytes on
+every run.
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ from onnx import TensorProto, helper, numpy_helper
 FUZZ_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(FUZZ_DIR)
 SEEDS_DIR = os.path.join(FUZZ_DIR, "seeds", "onnx")
+TENSOR_SEEDS_DIR = os.path.join(FUZZ_DIR, "seeds", "tensor")
+TENSOR_FIXTURES_DIR = os.path.join(ROOT, "fixtures", "tensors")
+TENSOR_SEED_LIMIT = 4 * 1024  # bytes: a larger tensor adds elements, not reader paths
 FIXTURES_DIR = os.path.join(ROOT, "fixtures", "onnx")
 FIXTURE_LIMIT = 16 * 1024  # bytes: larger fixtures add weight bytes, not reader paths
 TOTAL_LIMIT = 200 * 1024
@@ -302,7 +309,27 @@ def main() -> int:
     count = len(os.listdir(SEEDS_DIR))
     print(f"make_seeds: {count} seeds, {total} bytes in {os.path.relpath(SEEDS_DIR, ROOT)}"
           f" ({len(skipped)} larger fixtures left out)")
+    tensor_seeds()
     return 0
+
+
+def tensor_seeds():
+    """fuzz/seeds/tensor/: the tensor fixtures and the ONNX fixtures' small input_0.pb files."""
+    if os.path.isdir(TENSOR_SEEDS_DIR):
+        shutil.rmtree(TENSOR_SEEDS_DIR)
+    os.makedirs(TENSOR_SEEDS_DIR)
+    paths = sorted(glob.glob(os.path.join(TENSOR_FIXTURES_DIR, "*.np[yz]")) +
+                   glob.glob(os.path.join(TENSOR_FIXTURES_DIR, "*.pb")))
+    paths += sorted(glob.glob(os.path.join(FIXTURES_DIR, "*", "test_data_set_0", "input_0.pb")))
+    total = 0
+    for path in paths:
+        if os.path.getsize(path) > TENSOR_SEED_LIMIT:
+            continue
+        relative = os.path.relpath(path, os.path.join(ROOT, "fixtures"))
+        shutil.copyfile(path, os.path.join(TENSOR_SEEDS_DIR, relative.replace(os.sep, "-")))
+        total += os.path.getsize(path)
+    print(f"make_seeds: {len(os.listdir(TENSOR_SEEDS_DIR))} seeds, {total} bytes in "
+          f"{os.path.relpath(TENSOR_SEEDS_DIR, ROOT)}")
 
 
 if __name__ == "__main__":
