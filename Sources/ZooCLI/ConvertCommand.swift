@@ -80,7 +80,7 @@ struct ConvertCommand: ParsableCommand {
         guard verify else { return }
         // OUT against the source as it was read (not against the relayout for --layout nchw);
         // OUT's inputs take their shapes from the source's inputs, transposed where its layout differs.
-        let written = try ModelFile.load(path: output, inputShapes: [:])
+        let written = try ModelFile.load(path: output, inputShapes: [:], isolation: model.hdf5Isolation)
         let inputs = try RandomWeights.inputs(source.graph.inputs, seed: seed ?? 0)
         let report = try Verification.run(
             candidate: written.graph, reference: source.graph, inputs: inputs, tolerance: Tolerance(rtol: rtol, atol: atol))

@@ -39,12 +39,12 @@ struct RunInputOptions: ParsableArguments {
     /// the names of its graph inputs: their shapes bind the model's symbolic sizes (a file's own
     /// shape says every size). Nil for other models (zoo networks, specs, weights-only Keras
     /// files) or when no file is given.
-    func filesBeforeLoading(model path: String) throws -> [String: Tensor]? {
+    func filesBeforeLoading(model path: String, isolation: HDF5Isolation) throws -> [String: Tensor]? {
         guard !inputs.isEmpty, !Zoo.names.contains(path), FileManager.default.fileExists(atPath: path) else { return nil }
         switch try ModelFile.kind(of: path) {
         case .onnx: return try givenTensors(names: try ONNXReader.inputNames(path: path))
         case .hdf5, .zip:
-            let names = try KerasReader.inputNames(path: path)
+            let names = try KerasReader.inputNames(path: path, isolation: isolation)
             return names.isEmpty ? nil : try givenTensors(names: names)
         case .spec: return nil
         }

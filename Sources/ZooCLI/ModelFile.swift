@@ -33,7 +33,8 @@ enum ModelFile {
             file: path)
     }
 
-    static func load(path: String, inputShapes: [String: Shape], architecture: String? = nil) throws -> Model {
+    /// Loads the model file at `path`; a Keras file's HDF5 part is read where `isolation` says.
+    static func load(path: String, inputShapes: [String: Shape], architecture: String? = nil, isolation: HDF5Isolation = .standard) throws -> Model {
         switch try kind(of: path) {
         case .spec:
             return try Spec.load(path: path, inputShapes: inputShapes)
@@ -47,9 +48,9 @@ enum ModelFile {
                 if let architecture, Zoo.names.contains(architecture) || architecture.hasSuffix(".yaml") || architecture.hasSuffix(".yml") {
                     let spec = Zoo.names.contains(architecture)
                         ? try Zoo.model(named: architecture, inputShapes: inputShapes) : try Spec.load(path: architecture, inputShapes: inputShapes)
-                    return try KerasReader.load(path: path, onto: spec)
+                    return try KerasReader.load(path: path, onto: spec, isolation: isolation)
                 }
-                return try KerasReader.load(path: path, architecture: architecture, inputShapes: inputShapes)
+                return try KerasReader.load(path: path, architecture: architecture, inputShapes: inputShapes, isolation: isolation)
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZooCore
+import ZooKeras
 
 /// The model argument and the options every command that reads a model shares.
 struct ModelOptions: ParsableArguments {
@@ -16,6 +17,12 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("For a weights-only Keras file (.weights.h5, save_weights .h5): the architecture, a Keras config JSON file (model.to_json()), a zoo spec (.yaml) or a zoo network.", valueName: "config.json|spec"))
     var architecture: String?
+
+    @Flag(name: .customLong("hdf5-in-process"), help: HDF5IsolationFlag.help)
+    var hdf5InProcess = false
+
+    /// Where a Keras file's HDF5 part is read: zoo's sandbox unless `--hdf5-in-process`.
+    var hdf5Isolation: HDF5Isolation { HDF5IsolationFlag.isolation(inProcess: hdf5InProcess) }
 
     /// The parsed `--input-shape` bindings.
     func parsedInputShapes() throws -> [String: Shape] {
@@ -55,8 +62,16 @@ struct ModelOptions: ParsableArguments {
         guard !isDirectory.boolValue else {
             throw ZooError(.io, "MODEL must be a file, not a directory. Received: '\(model)'.")
         }
-        return try ModelFile.load(path: model, inputShapes: shapes, architecture: architecture)
+        return try ModelFile.load(path: model, inputShapes: shapes, architecture: architecture, isolation: hdf5Isolation)
     }
+}
+
+/// `--hdf5-in-process`, shared by every command that reads models.
+enum HDF5IsolationFlag {
+    static let help = ArgumentHelp(
+        "Read a Keras file's HDF5 part in zoo's own process instead of a sandboxed child: one fork fewer, for files you trust. libhdf5 can be crashed or hung by a crafted file; sandboxed, that ends in one error.")
+
+    static func isolation(inProcess: Bool) -> HDF5Isolation { inProcess ? .inProcess : .standard }
 }
 
 /// The output format option of commands that print a report.

@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let early = try runInputs.filesBeforeLoading(model: model.model)
+        let early = try runInputs.filesBeforeLoading(model: model.model, isolation: model.hdf5Isolation)
         let loaded = try model.loadWithWeights(seed: runInputs.seed, fileShapes: early?.mapValues { Shape($0.shape) } ?? [:])
         let inputs = try runInputs.tensors(for: loaded.graph, given: early)
         let options = ExecutionOptions(threads: runInputs.threads, fusing: dumpLayers == nil, profiling: profile)

@@ -43,6 +43,9 @@ struct VerifyCommand: ParsableCommand {
         help: ArgumentHelp("Bind an input's shape of the reference model, batch first: NAME=1,3,224,224 (repeatable); the candidate takes the shapes of the inputs it is fed.", valueName: "name=dims"))
     var inputShapes: [String] = []
 
+    @Flag(name: .customLong("hdf5-in-process"), help: HDF5IsolationFlag.help)
+    var hdf5InProcess = false
+
     @OptionGroup var format: FormatOption
 
     func validate() throws {
@@ -76,6 +79,7 @@ struct VerifyCommand: ParsableCommand {
     private func modelOptions(_ path: String, bindingShapes: Bool = true) throws -> ModelOptions {
         var arguments = [path]
         for binding in inputShapes where bindingShapes { arguments += ["--input-shape", binding] }
+        if hdf5InProcess { arguments.append("--hdf5-in-process") }
         return try ModelOptions.parse(arguments)
     }
 

@@ -74,14 +74,33 @@ struct KerasCommandTests {
         #expect(relayout.status == 0 && relayout.stdout.contains("verified"), "\(relayout)")
     }
 
-    /// A truncated .h5 is refused with libhdf5's own reason, which opening the file as an image
-    /// would lose (the file keeps half of its 24,664 bytes).
-    /// The sizes libhdf5's own refusal gives (the manifest quotes Keras: "truncated file: eof =
+    /// A truncated .h5 (half of its 24,664 bytes) is refused with the sizes libhdf5's own refusal gives (the manifest quotes Keras: "truncated file: eof =
     /// 12332, ... stored_eof = 24664"), found by zoo before libhdf5 sees the file.
     @Test func truncatedFilesGiveBothSizes() throws {
         let result = try ZooProcess.run(["analyze", Self.fixture("malformed/truncated.h5")])
         #expect(result.status == 2 && result.stderrLines.count == 1, "\(result)")
         #expect(result.stderr.contains("has 12332 bytes, its superblock declares 24664 (a truncated file)"), "\(result)")
+    }
+
+    /// `--hdf5-in-process` reads the same file in zoo's own process: the same report, the same
+    /// outputs, the same refusals.
+    @Test func inProcessReadingGivesTheSameResults() throws {
+        for file in ["transfer.h5", "transfer.keras"] {
+            let sandboxed = try ZooProcess.run(["analyze", Self.fixture(file), "--format", "json"])
+            let inProcess = try ZooProcess.run(["analyze", Self.fixture(file), "--format", "json", "--hdf5-in-process"])
+            #expect(sandboxed.status == 0 && sandboxed.stdout == inProcess.stdout, "\(file): \(sandboxed) \(inProcess)")
+        }
+        let folder = try TemporaryDirectory()
+        let outputs = ["sandboxed.npy", "in-process.npy"].map { folder.url.appendingPathComponent($0).path }
+        for (output, flags) in zip(outputs, [[], ["--hdf5-in-process"]]) {
+            let run = try ZooProcess.run(["run", Self.fixture("resnet_mini.h5"), "--seed", "3", "--output", output] + flags)
+            #expect(run.status == 0, "\(run)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outputs[0])) == Data(contentsOf: URL(fileURLWithPath: outputs[1])))
+        let verify = try ZooProcess.run(["verify", Self.fixture("resnet_mini.h5"), Self.fixture("resnet_mini.keras"), "--hdf5-in-process"])
+        #expect(verify.status == 0, "\(verify)")
+        let truncated = try ZooProcess.run(["analyze", Self.fixture("malformed/truncated.h5"), "--hdf5-in-process"])
+        #expect(expectOneErrorLine(truncated).contains("its superblock declares 24664 (a truncated file)"))
     }
 
     @Test func refusalsAreOneErrorWithStatus2() throws {
