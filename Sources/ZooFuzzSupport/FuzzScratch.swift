@@ -27,4 +27,13 @@ public struct FuzzScratch: Sendable {
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
+
+    /// What a libFuzzer entry point does with an input: writes it to `name` and hands the path
+    /// to `read`, whose errors are the expected outcome for a bad file (only a crash is a bug).
+    /// Returns 0, libFuzzer's "keep going".
+    public func feed(_ data: UnsafePointer<UInt8>?, _ size: Int, as name: String, to read: (String) throws -> Void) -> CInt {
+        guard let data else { return 0 }
+        try? read(write(UnsafeRawBufferPointer(start: data, count: size), as: name))
+        return 0
+    }
 }

@@ -21,8 +21,5 @@ private enum Scratch {
 /// (with -sanitize=fuzzer), never by `swift build`'s default products.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzONNXReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    let path = Scratch.shared.write(UnsafeRawBufferPointer(start: data, count: size), as: "model.onnx")
-    _ = try? ONNXReader.load(path: path)
-    return 0
+    Scratch.shared.feed(data, size, as: "model.onnx") { _ = try ONNXReader.load(path: $0) }
 }

@@ -13,8 +13,5 @@ private enum Scratch {
 /// expected, crashes are bugs. Built only by `make fuzz-tensor` (with -sanitize=fuzzer).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTensorReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    let path = Scratch.shared.write(UnsafeRawBufferPointer(start: data, count: size), as: "tensor.bin")
-    _ = try? TensorFile.read(path: path)
-    return 0
+    Scratch.shared.feed(data, size, as: "tensor.bin") { _ = try TensorFile.read(path: $0) }
 }
