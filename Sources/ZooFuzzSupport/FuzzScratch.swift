@@ -24,7 +24,7 @@ public struct FuzzScratch: Sendable {
     /// Writes `bytes` to `name` in the folder, replacing what was there; returns the path.
     public func write(_ bytes: UnsafeRawBufferPointer, as name: String) -> String {
         let path = "\(folder)/\(name)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

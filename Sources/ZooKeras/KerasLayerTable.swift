@@ -44,7 +44,7 @@ extension KerasImporter {
             let stride = try config["strides"].ints(count: spatial), dilation = try config["dilation_rate"].ints(count: spatial)
             let kerasOutputPadding = config["output_padding"].isNull ? nil : try config["output_padding"].ints(count: spatial)
             let same: Bool
-            switch try config["padding"].optionalString ?? "valid" {
+            switch config["padding"].optionalString ?? "valid" {
             case "valid": same = false
             case "same": same = true
             case let other:
@@ -401,7 +401,7 @@ extension KerasImporter {
     /// Keras's `padding`: `valid`, `same` (TensorFlow's: the odd element at the end) or `causal`
     /// (Conv1D: `(k - 1) d` before).
     private func padding(_ config: KerasJSON, kernel: [Int], dilation: [Int], layer: String) throws -> Padding {
-        switch try config["padding"].optionalString ?? "valid" {
+        switch config["padding"].optionalString ?? "valid" {
         case "valid": return .valid
         case "same": return .same(extra: .end)
         case "causal":

@@ -13,6 +13,13 @@ import ZooCore
 ///
 /// Layouts follow ``KerasLayout``: a channels_last model's graph inputs and outputs keep Keras's
 /// layout (`NHWC`), and the IR computes channels-first in between.
+///
+/// Every read takes an ``HDF5Isolation``. By default (``HDF5Isolation/standard``) libhdf5 reads
+/// the HDF5 part in a sandboxed child process (ZooSandbox's `SandboxedChild`): a file that
+/// crashes libhdf5, hangs it or makes it allocate without bound ends in one `malformedFile` error
+/// naming the file and libhdf5's step, and cannot make the caller run code, open files or wait
+/// forever. ``HDF5Isolation/inProcess`` reads in the caller's process, for files it trusts. Both
+/// give the same model, bit for bit.
 public enum KerasReader {
     /// The format names of a legacy `.h5` and of a `.keras` archive.
     public static let format = "keras-h5"

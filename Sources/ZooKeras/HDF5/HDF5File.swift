@@ -40,7 +40,7 @@ final class HDF5File {
     /// The innermost message on HDF5's error stack, or "no detail".
     static func lastError() -> String {
         var message = "no detail"
-        withUnsafeMutablePointer(to: &message) { pointer in
+        _ = withUnsafeMutablePointer(to: &message) { pointer in
             H5Ewalk2(hid_t(H5E_DEFAULT), H5E_WALK_UPWARD, { _, error, data in
                 guard let error, let data, let description = error.pointee.desc else { return 0 }
                 data.assumingMemoryBound(to: String.self).pointee = String(cString: description)

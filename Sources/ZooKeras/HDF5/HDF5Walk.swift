@@ -152,7 +152,7 @@ struct HDF5Walk {
                 }
                 var buffer = [CChar](repeating: 0, count: Int(length) + 1)
                 H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, hid_t(H5P_DEFAULT))
-                return String(cString: buffer)
+                return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
         }
         record(path) { $0.members = names }
