@@ -1,3 +1,4 @@
+import ZooArchive
 import ZooCore
 import ZooSandbox
 
@@ -153,6 +154,15 @@ final class HDF5Contents: @unchecked Sendable {
                 }
                 elements = .inFile(offset: offset)
             case 1:
+                // The walk's rule, checked again here since the child's word is not trusted: every
+                // element takes a stored byte, or 1/1032 of one compressed.
+                let (bound, overflow) = UInt64(size).multipliedReportingOverflow(by: ZipEntries.maximumDeflateRatio)
+                guard overflow || UInt64(count) <= bound else {
+                    throw ZooError(
+                        .malformedFile,
+                        "A dataset cannot hold more than \(ZipEntries.maximumDeflateRatio) elements per byte of its file. Received: '\(path)' \(shape), \(count) elements from a file of \(size) bytes.",
+                        file: name)
+                }
                 try Checked.fitsInMemory(try Checked.multiply(count, 4, "the float32 size of '\(path)'"), "The dataset '\(path)'")
                 elements = .decoded(nil)
             default:

@@ -25,8 +25,9 @@ public enum HDF5Isolation: Sendable, Equatable {
 
 /// Takes an ``HDF5Contents`` with ``HDF5Walk``, in this process or in a sandboxed child.
 enum HDF5Reading {
-    /// The largest contents message a sandboxed walk may send (1 GiB).
-    static let messageLimit = 1 << 30
+    /// The largest contents or error message a sandboxed walk may send (256 MiB: the snapshot of
+    /// a model holds its configuration and one small record per dataset, a few MB at most).
+    static let messageLimit = 256 << 20
 
     /// The contents of the HDF5 image `bytes` (which `owner` keeps alive), `name` naming it in
     /// messages. With `scope` ``HDF5Walk/Scope/configuration`` only the root's attributes are read.
