@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX", "ZooTestSupport"]),
         .testTarget(name: "ZooExecTests", dependencies: ["ZooExec", "ZooTestSupport"]),
         .testTarget(name: "ZooSandboxTests", dependencies: ["ZooSandbox", "ZooCore"]),
-        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX", "ZooTestSupport"]),
+        .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX", "ZooSandbox", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
