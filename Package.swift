@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         // A forked child confined by rlimits and a seccomp filter (Debian libseccomp-dev), for
         // libraries that parse untrusted files (libhdf5).
-        .target(name: "CZooSandbox", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "CZooSandbox", linkerSettings: [.linkedLibrary("seccomp", .when(platforms: [.linux]))]),
         .target(name: "ZooSandbox", dependencies: ["ZooCore", "CZooSandbox"]),
         .target(
             name: "ZooKeras",

@@ -116,7 +116,7 @@ public final class SandboxedChild {
                 try watch()
                 continue
             }
-            let count = Glibc.read(channel, base + filled, buffer.count - filled)
+            let count = Self.systemRead(channel, base + filled, buffer.count - filled)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw failure(reading: filled, of: buffer.count) }
             filled += count
@@ -137,7 +137,7 @@ public final class SandboxedChild {
                 continue
             }
             if ready < 0 && errno == EINTR { continue }
-            let count = Glibc.read(channel, &byte, 1)
+            let count = Self.systemRead(channel, &byte, 1)
             if count < 0 && errno == EINTR { continue }
             guard count == 0 else {
                 throw outcome(extra: "it sent more than the reader takes")
@@ -146,6 +146,15 @@ public final class SandboxedChild {
         }
         let code = reap()
         guard code.exited && code.status == 0 else { throw outcome(code, extra: nil) }
+    }
+
+    /// read(2), which ``read(into:)`` hides by its name.
+    private static func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        return Glibc.read(descriptor, buffer, count)
+        #else
+        return Darwin.read(descriptor, buffer, count)
+        #endif
     }
 
     // MARK: - Watching
