@@ -18,7 +18,10 @@ struct KerasJSON {
         do {
             return KerasJSON(try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]), path: what)
         } catch {
-            throw ZooError(.malformedFile, "\(what) must be JSON. Received: text that JSON rejects (\(error.localizedDescription)).")
+            // Foundation's own words say where ("around character 513"); its localized
+            // description only that the data is "not in the correct format".
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            throw ZooError(.malformedFile, "\(what) must be JSON. Received: text that JSON rejects (\(reason)).")
         }
     }
 

@@ -109,6 +109,9 @@ struct KerasCommandTests {
         #expect(weightsOnly.stderr.contains("architecture"), "\(weightsOnly)")
         let withArchitecture = try ZooProcess.run(["analyze", Self.fixture("lenet5.weights.h5"), "--architecture", Self.fixture("lenet5.config.json")])
         #expect(withArchitecture.status == 0, "\(withArchitecture)")
+        // The manifest's note: the first half of a real configuration, cut inside a string.
+        let cut = try ZooProcess.run(["analyze", Self.fixture("malformed/not_json.h5")])
+        #expect(expectOneErrorLine(cut).contains("model_config must be JSON. Received: text that JSON rejects (Unexpected end of file"), "\(cut)")
         let lambda = try ZooProcess.run(["analyze", Self.fixture("malformed/lambda_keras2.h5")])
         #expect(lambda.status == 2 && lambda.stderrLines.count == 1, "\(lambda)")
         #expect(lambda.stderr.contains("Lambda") && lambda.stderr.contains("never runs"), "\(lambda)")
