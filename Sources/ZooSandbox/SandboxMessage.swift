@@ -90,15 +90,24 @@ public enum SandboxMessage {
             return result
         }
 
+        /// A count of items of `size` bytes each that must fit in the bytes left after it.
+        private mutating func count(fittingItemsOf size: Int) throws(ZooError) -> Int {
+            let value = try integer()
+            // What is left is measured after the count itself.
+            let left = (bytes.count - offset) / size
+            guard value <= UInt64(left) else { throw broken("a count of \(value) items of \(size) bytes where \(left) fit") }
+            return Int(value)
+        }
+
         public mutating func string() throws(ZooError) -> String {
-            let length = try count(atMost: bytes.count - offset)
+            let length = try count(fittingItemsOf: 1)
             defer { offset += length }
             return String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
         }
 
         /// Strings, each at least 8 bytes (its length), so their count is bounded by what is left.
         public mutating func strings() throws(ZooError) -> [String] {
-            let count = try count(atMost: (bytes.count - offset) / 8)
+            let count = try count(fittingItemsOf: 8)
             var values: [String] = []
             values.reserveCapacity(count)
             for _ in 0..<count { values.append(try string()) }

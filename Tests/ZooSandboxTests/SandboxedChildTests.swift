@@ -195,6 +195,14 @@ struct SandboxedChildTests {
         #expect(throws: ZooError.self) { _ = try short.integer() }
         var counted = SandboxMessage.Reader(writer.bytes, what: "a probe message")
         #expect(throws: ZooError.self) { _ = try counted.count(atMost: 1000) }
+        // A length that counts the bytes of the length itself: 4 bytes follow, it claims 12.
+        var overlong = SandboxMessage.Writer()
+        overlong.integer(12)
+        overlong.byte(1); overlong.byte(2); overlong.byte(3); overlong.byte(4)
+        var lying = SandboxMessage.Reader(overlong.bytes, what: "a probe message")
+        #expect(throws: ZooError.self) { _ = try lying.string() }
+        var listed = SandboxMessage.Reader(overlong.bytes, what: "a probe message")
+        #expect(throws: ZooError.self) { _ = try listed.strings() }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
