@@ -137,16 +137,18 @@ fixtures: venv venv-tf
 ## fuzz/README.md. fuzz-keras: the same on the Keras reader through its sandbox (ZooKerasFuzz,
 ## fuzz/corpus/keras, fuzz/seeds/keras, fuzz/keras.dict; inputs libhdf5 faulted on go to
 ## fuzz/artifacts/isolated/); fuzz-tensor on the .npy/.npz/.pb readers (ZooTensorFuzz);
-## fuzz-onnx is fuzz.
+## fuzz-keras-snapshot on zoo's side of a sandboxed Keras read, fed arbitrary child messages
+## (ZooKerasSnapshotFuzz); fuzz-onnx is fuzz.
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS ?=
 FUZZ_SCRATCH := .build-fuzz
 # One recipe for every reader: fuzz-READER builds FUZZ_PRODUCT_READER and fuzzes it with
 # fuzz/READER.dict, fuzz/corpus/READER and fuzz/seeds/READER.
-FUZZ_READERS := onnx keras tensor
+FUZZ_READERS := onnx keras tensor keras-snapshot
 FUZZ_PRODUCT_onnx := ZooONNXFuzz
 FUZZ_PRODUCT_keras := ZooKerasFuzz
 FUZZ_PRODUCT_tensor := ZooTensorFuzz
+FUZZ_PRODUCT_keras-snapshot := ZooKerasSnapshotFuzz
 # SwiftPM passes the two sanitizers to swiftc as separate -sanitize= flags in no fixed order, and
 # swift-driver gives the frontend only the last one: Swift code would get either ASan or the
 # coverage counters, never both. The trailing -sanitize=fuzzer,address restores both.
@@ -159,8 +161,13 @@ FUZZ_BUILD = $(SWIFT) build --product $(FUZZ_PRODUCT_$*) --sanitize=fuzzer --san
 .PHONY: fuzz $(FUZZ_READERS:%=fuzz-%)
 fuzz: fuzz-onnx
 
+# The snapshot fuzzer makes its seeds itself, from the Keras seeds (an image and the messages its
+# walk sends), into fuzz/seeds/keras-snapshot/ (not committed); FUZZ_PREPARE_READER runs before.
+FUZZ_PREPARE_keras-snapshot = ZOO_SNAPSHOT_SEEDS=fuzz/seeds/keras:fuzz/seeds/keras-snapshot "$$($(FUZZ_BUILD) --show-bin-path)/ZooKerasSnapshotFuzz"
+
 $(FUZZ_READERS:%=fuzz-%): fuzz-%: setup
 	$(FUZZ_BUILD)
 	@mkdir -p fuzz/corpus/$* fuzz/artifacts
+	$(FUZZ_PREPARE_$*)
 	SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=fuzz/lsan.supp "$$($(FUZZ_BUILD) --show-bin-path)/$(FUZZ_PRODUCT_$*)" -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 \
 		-dict=fuzz/$*.dict -artifact_prefix=fuzz/artifacts/ $(FUZZ_FLAGS) fuzz/corpus/$* fuzz/seeds/$*

@@ -54,6 +54,8 @@ let package = Package(
         .executableTarget(name: "ZooTensorFuzz", dependencies: ["ZooCore", "ZooONNX", "ZooFuzzSupport"]),
         // libFuzzer target for the Keras reader (.h5 images and .keras archives): `make fuzz-keras`.
         .executableTarget(name: "ZooKerasFuzz", dependencies: ["ZooCore", "ZooKeras", "ZooSandbox"]),
+        // The parent's side of a sandboxed Keras read on arbitrary child messages: `make fuzz-keras-snapshot`.
+        .executableTarget(name: "ZooKerasSnapshotFuzz", dependencies: ["ZooCore", "ZooKeras"]),
         .executableTarget(
             name: "ZooCLI",
             dependencies: [

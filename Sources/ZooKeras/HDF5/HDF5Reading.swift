@@ -83,79 +83,110 @@ enum HDF5Reading {
     }
 
     private static func sandboxed(_ contents: HDF5Contents, scope: HDF5Walk.Scope, limits: SandboxLimits) throws {
-        let name = contents.name, bytes = contents.bytes
-        let child = try SandboxedChild.start("libhdf5", file: name, limits: limits, forkingUnder: HDF5Library.lock) { channel in
-            func send(_ frame: Frame, _ payload: [UInt8]) -> Bool {
-                var writer = SandboxMessage.Writer()
-                writer.byte(frame.rawValue)
-                writer.integer(payload.count)
-                return writer.bytes.withUnsafeBytes { channel.send($0) } && payload.withUnsafeBytes { channel.send($0) }
-            }
-            func sendError(_ error: Error) {
-                var writer = SandboxMessage.Writer()
-                writer.error(error as? ZooError ?? ZooError(.malformedFile, "libhdf5 must read the file. Received: \(error).", file: name))
-                _ = send(.error, writer.bytes)
-            }
-            do {
-                channel.begin("opening the file")
-                let file = try HDF5File(image: bytes, name: name)
-                let walk = try HDF5Walk.walk(file, into: contents, scope: scope, report: channel.begin)
-                guard send(.contents, contents.encoded()) else { return }
-                for path in contents.pendingDatasets {
-                    guard case .success(let dataset) = contents.datasets[path], let count = try? Checked.product(dataset.shape, path) else { return }
-                    var values = [Float](repeating: 0, count: count)
-                    do {
-                        try values.withUnsafeMutableBufferPointer { try walk.decode(path, into: $0) }
-                    } catch {
-                        sendError(error)
-                        continue
-                    }
-                    guard [Frame.contents.rawValue].withUnsafeBytes({ channel.send($0) }), values.withUnsafeBytes({ channel.send($0) }) else { return }
-                }
-            } catch {
-                sendError(error)
-            }
+        let child = try SandboxedChild.start("libhdf5", file: contents.name, limits: limits, forkingUnder: HDF5Library.lock) { channel in
+            send(contents, scope: scope, report: channel.begin) { channel.send($0) }
         }
+        try receive(into: contents, from: child)
+    }
+
+    /// The child's side: walks `contents`' image and sends, through `write` (false when the
+    /// parent is gone), a contents frame (or an error frame), then each pending dataset's
+    /// decoded float32 elements (or an error frame for it).
+    static func send(
+        _ contents: HDF5Contents, scope: HDF5Walk.Scope, report: @escaping (String, Double) -> Void,
+        write: (UnsafeRawBufferPointer) -> Bool
+    ) {
+        let name = contents.name
+        func send(_ frame: Frame, _ payload: [UInt8]) -> Bool {
+            var writer = SandboxMessage.Writer()
+            writer.byte(frame.rawValue)
+            writer.integer(payload.count)
+            return writer.bytes.withUnsafeBytes { write($0) } && payload.withUnsafeBytes { write($0) }
+        }
+        func sendError(_ error: Error) {
+            var writer = SandboxMessage.Writer()
+            writer.error(error as? ZooError ?? ZooError(.malformedFile, "libhdf5 must read the file. Received: \(error).", file: name))
+            _ = send(.error, writer.bytes)
+        }
+        do {
+            report("opening the file", 0)
+            let file = try HDF5File(image: contents.bytes, name: name)
+            let walk = try HDF5Walk.walk(file, into: contents, scope: scope, report: report)
+            guard send(.contents, contents.encoded()) else { return }
+            for path in contents.pendingDatasets {
+                guard case .success(let dataset) = contents.datasets[path], let count = try? Checked.product(dataset.shape, path) else { return }
+                var values = [Float](repeating: 0, count: count)
+                do {
+                    try values.withUnsafeMutableBufferPointer { try walk.decode(path, into: $0) }
+                } catch {
+                    sendError(error)
+                    continue
+                }
+                guard [Frame.contents.rawValue].withUnsafeBytes({ write($0) }), values.withUnsafeBytes({ write($0) }) else { return }
+            }
+        } catch {
+            sendError(error)
+        }
+    }
+
+    /// The parent's side: reads what ``send(_:scope:report:write:)`` wrote from `source`, checks
+    /// it like file bytes and fills `contents` (its pending datasets included).
+    ///
+    /// - Throws: the child's error, or `malformedFile` for messages that break the protocol.
+    static func receive(into contents: HDF5Contents, from source: some HDF5MessageSource) throws {
+        let name = contents.name
+        let what = "libhdf5's sandboxed reading of '\(name)'"
         func frame() throws -> (Frame, [UInt8]) {
             var head = [UInt8](repeating: 0, count: 9)
-            try head.withUnsafeMutableBytes { try child.read(into: $0) }
-            var reader = SandboxMessage.Reader(head, what: "libhdf5's sandboxed reading of '\(name)'")
+            try head.withUnsafeMutableBytes { try source.read(into: $0) }
+            var reader = SandboxMessage.Reader(head, what: what)
             guard let kind = Frame(rawValue: try reader.byte()) else {
-                throw ZooError(.malformedFile, "A sandboxed reader's message must start with a known frame. Received: \(head[0]) from libhdf5's reading of '\(name)'.", file: name)
+                throw ZooError(.malformedFile, "A sandboxed reader's message must start with a known frame. Received: \(head[0]) from \(what).", file: name)
             }
             var payload = [UInt8](repeating: 0, count: try reader.count(atMost: messageLimit))
-            try payload.withUnsafeMutableBytes { try child.read(into: $0) }
+            try payload.withUnsafeMutableBytes { try source.read(into: $0) }
             return (kind, payload)
         }
         func error(_ payload: [UInt8]) throws -> ZooError {
-            var reader = SandboxMessage.Reader(payload, what: "libhdf5's sandboxed reading of '\(name)'")
+            var reader = SandboxMessage.Reader(payload, what: what)
             return try reader.error()
         }
         let (kind, payload) = try frame()
         guard kind == .contents else {
             let refusal = try error(payload)
-            try child.finish()
+            try source.finish()
             throw refusal
         }
         try contents.decode(payload)
         try fillPending(contents) { path, values in
             var kind: UInt8 = 0
-            try withUnsafeMutableBytes(of: &kind) { try child.read(into: $0) }
+            try withUnsafeMutableBytes(of: &kind) { try source.read(into: $0) }
             switch Frame(rawValue: kind) {
             case .contents:
-                try child.read(into: UnsafeMutableRawBufferPointer(values))
+                try source.read(into: UnsafeMutableRawBufferPointer(values))
                 return nil
             case .error:
                 var length = [UInt8](repeating: 0, count: 8)
-                try length.withUnsafeMutableBytes { try child.read(into: $0) }
-                var reader = SandboxMessage.Reader(length, what: "libhdf5's sandboxed reading of '\(name)'")
+                try length.withUnsafeMutableBytes { try source.read(into: $0) }
+                var reader = SandboxMessage.Reader(length, what: what)
                 var message = [UInt8](repeating: 0, count: try reader.count(atMost: messageLimit))
-                try message.withUnsafeMutableBytes { try child.read(into: $0) }
+                try message.withUnsafeMutableBytes { try source.read(into: $0) }
                 return try error(message)
             case nil:
-                throw ZooError(.malformedFile, "A sandboxed reader's message must start with a known frame. Received: \(kind) before '\(path)' from libhdf5's reading of '\(name)'.", file: name)
+                throw ZooError(.malformedFile, "A sandboxed reader's message must start with a known frame. Received: \(kind) before '\(path)' from \(what).", file: name)
             }
         }
-        try child.finish()
+        try source.finish()
     }
 }
+
+/// Where ``HDF5Reading/receive(into:from:)`` reads a sandboxed walk's messages: the child's pipe,
+/// or bytes in memory (the snapshot fuzzer's input).
+protocol HDF5MessageSource {
+    /// Fills `buffer` with the next bytes, or throws when there are no more.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ZooError)
+    /// Checks that nothing follows and that the sender ended well.
+    func finish() throws(ZooError)
+}
+
+extension SandboxedChild: HDF5MessageSource {}
