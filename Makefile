@@ -163,7 +163,7 @@ fuzz: fuzz-onnx
 
 # The snapshot fuzzer makes its seeds itself, from the Keras seeds (an image and the messages its
 # walk sends), into fuzz/seeds/keras-snapshot/ (not committed); FUZZ_PREPARE_READER runs before.
-FUZZ_PREPARE_keras-snapshot = ZOO_SNAPSHOT_SEEDS=fuzz/seeds/keras:fuzz/seeds/keras-snapshot "$$($(FUZZ_BUILD) --show-bin-path)/ZooKerasSnapshotFuzz"
+FUZZ_PREPARE_keras-snapshot = ASAN_OPTIONS=detect_leaks=0 ZOO_SNAPSHOT_SEEDS=fuzz/seeds/keras:fuzz/seeds/keras-snapshot "$$($(FUZZ_BUILD) --show-bin-path)/ZooKerasSnapshotFuzz"
 
 $(FUZZ_READERS:%=fuzz-%): fuzz-%: setup
 	$(FUZZ_BUILD)
