@@ -10,16 +10,13 @@ enum ModelFile {
         case spec, hdf5, zip, onnx
     }
 
-    /// The HDF5 signature every Keras .h5 file starts with.
-    static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-
     static func kind(of path: String) throws -> Kind {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ZooError(.io, "A model file must be readable. Received: '\(path)'.", file: path)
         }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
-        if head == hdf5Signature { return .hdf5 }
+        if head == KerasReader.hdf5Signature { return .hdf5 }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
         let lowered = path.lowercased()
         if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") { return .spec }

@@ -21,6 +21,9 @@ import ZooCore
 /// forever. ``HDF5Isolation/inProcess`` reads in the caller's process, for files it trusts. Both
 /// give the same model, bit for bit.
 public enum KerasReader {
+    /// The 8 bytes every HDF5 file (a Keras `.h5`) starts with, when it has no user block.
+    public static let hdf5Signature = HDF5Superblock.signature
+
     /// The format names of a legacy `.h5` and of a `.keras` archive.
     public static let format = "keras-h5"
     public static let archiveFormat = "keras"

@@ -29,7 +29,7 @@ public func makeSnapshotSeeds(_ argc: UnsafeMutablePointer<CInt>?, _ argv: Unsaf
     try? manager.createDirectory(atPath: folders[1], withIntermediateDirectories: true)
     var written = 0
     for name in ((try? manager.contentsOfDirectory(atPath: folders[0])) ?? []).sorted() where name.hasSuffix(".h5") {
-        guard let image = manager.contents(atPath: "\(folders[0])/\(name)"), image.starts(with: [0x89, 0x48, 0x44, 0x46]),
+        guard let image = manager.contents(atPath: "\(folders[0])/\(name)"), image.starts(with: KerasReader.hdf5Signature),
               let stream = try? image.withUnsafeBytes({ try HDF5SnapshotFuzzing.stream(of: $0, name: name) })
         else { continue }
         var seed = Data()

@@ -58,6 +58,9 @@ final class HDF5Contents: @unchecked Sendable {
     /// The root group.
     var root: HDF5Group { HDF5Group(file: self, path: "/") }
 
+    /// The group path `path` joined with the member name `name` ("/" and "a" give "/a").
+    static func joined(_ path: String, _ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
+
     /// `path` with single slashes and no trailing one.
     static func normalized(_ path: String) -> String {
         "/" + path.split(separator: "/").joined(separator: "/")

@@ -7,7 +7,7 @@ struct HDF5Group {
     let path: String
 
     /// `path` joined with `name`.
-    func child(_ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
+    func child(_ name: String) -> String { HDF5Contents.joined(path, name) }
 
     /// Whether a link `name` (a relative path) exists below this group.
     func exists(_ name: String) -> Bool {

@@ -72,12 +72,12 @@ struct HDF5Walk {
         if group != "/" { try attributes(of: group, ["layer_names"]) }
         guard let layerNames = try? HDF5Group(file: contents, path: group).strings("layer_names") else { return }
         for layerName in layerNames {
-            let layerPath = Self.child(group, layerName)
+            let layerPath = HDF5Contents.joined(group, layerName)
             guard try exists(layerPath) else { continue }
             try attributes(of: layerPath, ["weight_names"])
             guard let weightNames = try? HDF5Group(file: contents, path: layerPath).strings("weight_names") else { continue }
             for weightName in weightNames {
-                let path = Self.child(layerPath, weightName)
+                let path = HDF5Contents.joined(layerPath, weightName)
                 if try exists(path) { dataset(path) }
             }
         }
@@ -85,15 +85,15 @@ struct HDF5Walk {
 
     private func layers(below group: String, depth: Int) throws {
         guard depth < 64 else { return }
-        let list = Self.child(group, "layers")
+        let list = HDF5Contents.joined(group, "layers")
         guard try exists(list) else { return }
         for member in try members(of: list) {
-            let layer = Self.child(list, member)
-            let vars = Self.child(layer, "vars")
+            let layer = HDF5Contents.joined(list, member)
+            let vars = HDF5Contents.joined(layer, "vars")
             if try exists(vars) {
                 try attributes(of: vars, ["name"])
                 for index in try members(of: vars) where Int(index).map({ $0 >= 0 && String($0) == index }) == true {
-                    dataset(Self.child(vars, index))
+                    dataset(HDF5Contents.joined(vars, index))
                 }
             }
             try layers(below: layer, depth: depth + 1)
@@ -101,9 +101,6 @@ struct HDF5Walk {
     }
 
     // MARK: - Links and groups
-
-    /// `path` joined with `name`, as ``HDF5Group/child(_:)`` joins them.
-    static func child(_ path: String, _ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
 
     /// Whether every link on `path` exists, recording those that do.
     private func exists(_ path: String) throws -> Bool {
@@ -156,86 +153,79 @@ struct HDF5Walk {
             }
         }
         record(path) { $0.members = names }
-        for name in names { contents.links.insert(HDF5Contents.normalized(Self.child(path, name))) }
+        for name in names { contents.links.insert(HDF5Contents.normalized(HDF5Contents.joined(path, name))) }
         return names
     }
 
     // MARK: - Attributes
 
-    /// Reads each attribute of `names` on the object at `path`, or when absent Keras's chunks
-    /// of it (`name0`, `name1`, ...), and records those found.
+    /// Reads each attribute of `names` on the object at `path` (opened once), or when absent
+    /// Keras's chunks of it (`name0`, `name1`, ...), and records those found.
     private func attributes(of path: String, _ names: [String]) throws {
         record(path) { _ in }
-        for name in names {
-            if try has(name, on: path) {
-                let values = try read(name, on: path)
+        try withOpen(path) { object in
+            /// Reads and records the attribute `name` when it exists.
+            func take(_ name: String) throws -> Bool {
+                report("looking for the attribute '\(name)' of '\(path)'", 0)
+                guard H5Aexists(object, name) > 0 else { return false }
+                let values = try read(name, of: object, path)
                 record(path) { $0.attributes[name] = values }
-                continue
+                return true
             }
-            var index = 0
-            while try has("\(name)\(index)", on: path) {
-                let values = try read("\(name)\(index)", on: path)
-                record(path) { $0.attributes["\(name)\(index)"] = values }
-                index += 1
+            for name in names {
+                if try take(name) { continue }
+                var index = 0
+                while try take("\(name)\(index)") { index += 1 }
             }
-        }
-    }
-
-    private func has(_ name: String, on path: String) throws -> Bool {
-        try withOpen(path) { id in
-            report("looking for the attribute '\(name)' of '\(path)'", 0)
-            return H5Aexists(id, name) > 0
         }
     }
 
     /// The attribute `name` as strings: a string scalar gives one, a string array its elements,
     /// an empty array of any type none.
-    private func read(_ name: String, on path: String) throws -> [String] {
+    private func read(_ name: String, of object: hid_t, _ path: String) throws -> [String] {
         func failure(_ action: String) -> ZooError {
             ZooError(.malformedFile, "libhdf5 must \(action). Received: '\(path)': \(HDF5File.lastError()).", file: file.name)
         }
-        return try withOpen(path) { object in
-            report("reading the attribute '\(name)' of '\(path)'", 0)
-            let attribute = H5Aopen(object, name, hid_t(H5P_DEFAULT))
-            guard attribute >= 0 else { throw failure("open the attribute '\(name)'") }
-            defer { H5Aclose(attribute) }
-            let fileType = H5Aget_type(attribute), space = H5Aget_space(attribute)
-            defer {
-                H5Tclose(fileType)
-                H5Sclose(space)
-            }
-            guard fileType >= 0, space >= 0 else { throw failure("read the type of the attribute '\(name)'") }
-            let count = Int(H5Sget_simple_extent_npoints(space))
-            guard count >= 0, count <= 10_000_000 else { throw failure("read the attribute '\(name)' (\(count) elements)") }
-            guard H5Tget_class(fileType) == H5T_STRING else {
-                // Keras 3 writes an empty `weight_names` as a float64 array of shape (0,).
-                if count == 0 { return [] }
-                throw ZooError(.malformedFile, "The attribute '\(name)' must hold strings. Received: another type on '\(path)'.", file: file.name)
-            }
-            let memoryType = H5Tcopy(zoo_H5T_C_S1())
-            defer { H5Tclose(memoryType) }
-            H5Tset_cset(memoryType, H5Tget_cset(fileType))
-            if H5Tis_variable_str(fileType) > 0 {
-                H5Tset_size(memoryType, zoo_H5T_VARIABLE())
-                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-                guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw failure("read the attribute '\(name)'") }
-                defer { H5Dvlen_reclaim(memoryType, space, hid_t(H5P_DEFAULT), &pointers) }
-                return pointers.map { $0.map { String(cString: $0) } ?? "" }
-            }
-            let width = H5Tget_size(fileType)
-            guard width > 0, width <= Self.attributeLimit, count * width <= Self.attributeLimit else {
-                throw failure("read the attribute '\(name)' (\(count) strings of \(width) bytes)")
-            }
-            H5Tset_size(memoryType, width)
-            // Null-padded in memory: a string that fills its width keeps its last byte (the
-            // default, null-terminated, would give it up for a terminator).
-            H5Tset_strpad(memoryType, H5T_STR_NULLPAD)
-            var bytes = [UInt8](repeating: 0, count: count * width)
-            guard H5Aread(attribute, memoryType, &bytes) >= 0 else { throw failure("read the attribute '\(name)'") }
-            return (0..<count).map { index in
-                let slice = bytes[(index * width)..<((index + 1) * width)]
-                return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        report("reading the attribute '\(name)' of '\(path)'", 0)
+        let attribute = H5Aopen(object, name, hid_t(H5P_DEFAULT))
+        guard attribute >= 0 else { throw failure("open the attribute '\(name)'") }
+        defer { H5Aclose(attribute) }
+        let fileType = H5Aget_type(attribute), space = H5Aget_space(attribute)
+        defer {
+            H5Tclose(fileType)
+            H5Sclose(space)
+        }
+        guard fileType >= 0, space >= 0 else { throw failure("read the type of the attribute '\(name)'") }
+        let count = Int(H5Sget_simple_extent_npoints(space))
+        guard count >= 0, count <= 10_000_000 else { throw failure("read the attribute '\(name)' (\(count) elements)") }
+        guard H5Tget_class(fileType) == H5T_STRING else {
+            // Keras 3 writes an empty `weight_names` as a float64 array of shape (0,).
+            if count == 0 { return [] }
+            throw ZooError(.malformedFile, "The attribute '\(name)' must hold strings. Received: another type on '\(path)'.", file: file.name)
+        }
+        let memoryType = H5Tcopy(zoo_H5T_C_S1())
+        defer { H5Tclose(memoryType) }
+        H5Tset_cset(memoryType, H5Tget_cset(fileType))
+        if H5Tis_variable_str(fileType) > 0 {
+            H5Tset_size(memoryType, zoo_H5T_VARIABLE())
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw failure("read the attribute '\(name)'") }
+            defer { H5Dvlen_reclaim(memoryType, space, hid_t(H5P_DEFAULT), &pointers) }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let width = H5Tget_size(fileType)
+        guard width > 0, width <= Self.attributeLimit, count * width <= Self.attributeLimit else {
+            throw failure("read the attribute '\(name)' (\(count) strings of \(width) bytes)")
+        }
+        H5Tset_size(memoryType, width)
+        // Null-padded in memory: a string that fills its width keeps its last byte (the
+        // default, null-terminated, would give it up for a terminator).
+        H5Tset_strpad(memoryType, H5T_STR_NULLPAD)
+        var bytes = [UInt8](repeating: 0, count: count * width)
+        guard H5Aread(attribute, memoryType, &bytes) >= 0 else { throw failure("read the attribute '\(name)'") }
+        return (0..<count).map { index in
+            let slice = bytes[(index * width)..<((index + 1) * width)]
+            return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
 
