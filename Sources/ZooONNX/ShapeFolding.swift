@@ -176,7 +176,8 @@ extension ONNXImporter {
             guard left.count == right.count || left.count == 1 || right.count == 1 else {
                 throw node.error("\(what) folds vectors of equal length or a scalar. Received: \(left) and \(right).", kind: .unsupported)
             }
-            let length = max(left.count, right.count)
+            // NumPy's broadcast: a length-1 side takes the other's length, empty included.
+            let length = left.count == 1 ? right.count : left.count
             let result = Known.from(try (0..<length).map { index in
                 try combine(left[left.count == 1 ? 0 : index], right[right.count == 1 ? 0 : index], node.opType, what)
             })
