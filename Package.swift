@@ -23,7 +23,10 @@ let package = Package(
         ),
         // OpenBLAS's CBLAS (Debian libopenblas-dev), found through pkg-config.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "ZooExec", dependencies: ["ZooCore", "CBLAS"]),
+        // zoo's own matrix kernels: one C source compiled per instruction set (function target
+        // attributes, picked at run time), so no compiler flags are needed.
+        .target(name: "CZooKernels"),
+        .target(name: "ZooExec", dependencies: ["ZooCore", "CBLAS", "CZooKernels"]),
         // HDF5 (Debian libhdf5-dev), found through pkg-config's serial build.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         // A forked child confined by rlimits and a seccomp filter (Debian libseccomp-dev), for

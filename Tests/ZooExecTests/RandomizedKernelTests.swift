@@ -49,21 +49,49 @@ struct RandomizedKernelTests {
         return (conv, try rng.tensor([rng.int(1...3), groups * perGroupIn] + sizes))
     }
 
+    /// The instruction sets this machine runs: every kernel test runs on each.
+    static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
+
     /// 2-D convolution: stride, dilation, groups, depthwise, every padding mode, batch > 1.
-    @Test func conv2D() throws {
+    @Test(arguments: instructionSets) func conv2D(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0xC0_2D)
         for index in 0..<60 {
             let (conv, x) = try Self.randomConv(&rng, spatial: 2)
-            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index)")
+            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
         }
     }
 
     /// 1-D convolution (NCW) with the same variety.
-    @Test func conv1D() throws {
+    @Test(arguments: instructionSets) func conv1D(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0xC0_1D)
         for index in 0..<40 {
             let (conv, x) = try Self.randomConv(&rng, spatial: 1)
-            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index)")
+            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
+        }
+    }
+
+    /// Convolutions large enough for the matrix kernels to cut their output into several tiles of
+    /// columns (a 40 x 40 output) and, with few columns, into bands of rows (100 filters on a
+    /// 7 x 7 output), with edges that are not whole micro-tiles (filters 100, 13, 36; columns 1,600,
+    /// 49, 16 at stride 2), and a depth of 300 (two blocks of 256): the oracle's values, and the
+    /// same bits at 1, 2 and 3 threads.
+    @Test(arguments: instructionSets) func convTilesAndThreads(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0x711E5)
+        let cases: [(filters: Int, channels: Int, size: Int, kernel: Int, stride: Int)] = [
+            (13, 24, 40, 1, 1), (100, 40, 7, 1, 1), (100, 20, 9, 3, 1), (13, 8, 19, 3, 2), (36, 300, 7, 1, 1), (20, 16, 8, 1, 2),
+        ]
+        for (index, c) in cases.enumerated() {
+            let conv = Conv(
+                kernel: try rng.tensor([c.filters, c.channels, c.kernel, c.kernel]), bias: try rng.tensor([c.filters]),
+                stride: [c.stride, c.stride], padding: c.kernel == 1 ? .valid : .symmetric(1, axes: 2))
+            let x = try rng.tensor([1, c.channels, c.size, c.size])
+            ExecTestKit.checkAgainstOracle(
+                .conv(conv), [x], context: "case \(index)", options: ExecutionOptions(winograd: false, instructionSet: instructionSet))
+            let reference = try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(threads: 1, winograd: false, instructionSet: instructionSet))
+            for threads in [2, 3] {
+                let other = try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(threads: threads, winograd: false, instructionSet: instructionSet))
+                #expect(other == reference, "case \(index), \(threads) threads")
+            }
         }
     }
 
@@ -71,7 +99,7 @@ struct RandomizedKernelTests {
     /// grouped), 3x3 stride 1 (Winograd-eligible, including output sizes that are not a multiple
     /// of the tile and a height of 2), depthwise planes, and strided im2col; with and without
     /// padding, batch 1-2; with Winograd allowed (the default) and not (as `verify` runs).
-    @Test func convFastPathShapes() throws {
+    @Test(arguments: instructionSets) func convFastPathShapes(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0xFA57)
         for index in 0..<40 {
             let channels = rng.pick([4, 8, 16]), filters = rng.pick([4, 8, 12])
@@ -103,7 +131,8 @@ struct RandomizedKernelTests {
             let x = try rng.tensor([batch, inputChannels, height + 2, width + 4])
             // The direct methods meet the elementwise tolerance; Winograd (taken by the larger
             // 3x3 cases) rounds differently and is held to the dot-product bound.
-            ExecTestKit.checkAgainstOracle(.conv(conv), [x], context: "case \(index), direct", options: ExecutionOptions(winograd: false))
+            ExecTestKit.checkAgainstOracle(
+                .conv(conv), [x], context: "case \(index), direct", options: ExecutionOptions(winograd: false, instructionSet: instructionSet))
             try WinogradOracleTests.checkWithinDotProductBound(conv, x, context: "case \(index)")
         }
     }

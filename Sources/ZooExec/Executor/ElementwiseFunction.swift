@@ -13,10 +13,14 @@ protocol ElementwiseFunction: Sendable {
     func callAsFunction(_ x: Float) -> Float
     /// `destination[k] = f(source[k])` for `k < count` (the two may be the same buffer).
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int)
+    /// `(low, high)` when the function is `x < low ? low : x` followed by `> high ? high : ...`
+    /// (ReLU, ReLU6, Clip), which zoo's matrix kernels apply as they store a tile; else nil.
+    var clampBounds: (low: Float, high: Float)? { get }
 }
 
 extension ElementwiseFunction {
     var isElementwise: Bool { true }
+    var clampBounds: (low: Float, high: Float)? { nil }
 
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         for k in 0..<count { destination[k] = self(source[k]) }

@@ -17,13 +17,19 @@ public struct ExecutionOptions: Sendable {
     public var winograd: Bool
     /// Whether to time every layer (``ExecutionResult/timings``).
     public var profiling: Bool
+    /// The instruction set of zoo's own matrix kernels: the widest this machine runs unless set
+    /// (an unsupported one is refused when the executor is built).
+    public var instructionSet: InstructionSet
 
     /// - Parameter threads: nil uses every active processor.
-    public init(threads: Int? = nil, fusing: Bool = true, winograd: Bool = true, profiling: Bool = false) {
+    public init(
+        threads: Int? = nil, fusing: Bool = true, winograd: Bool = true, profiling: Bool = false, instructionSet: InstructionSet = .best
+    ) {
         self.threads = max(threads ?? ProcessInfo.processInfo.activeProcessorCount, 1)
         self.fusing = fusing
         self.winograd = winograd
         self.profiling = profiling
+        self.instructionSet = instructionSet
     }
 }
 

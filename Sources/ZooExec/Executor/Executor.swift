@@ -39,9 +39,15 @@ public final class Executor: Sendable {
     /// Prepares `graph` to run on inputs of the given shapes; inputs not named in `inputShapes`
     /// must have concrete shapes in the graph.
     ///
-    /// - Throws: ``ZooError`` when an input shape stays symbolic, a shape rule fails, or a weight
-    ///   is declared without values (a spec needs ``RandomWeights/instantiate(_:seed:)`` first).
+    /// - Throws: ``ZooError`` when an input shape stays symbolic, a shape rule fails, a weight
+    ///   is declared without values (a spec needs ``RandomWeights/instantiate(_:seed:)`` first),
+    ///   or the options' instruction set does not run on this machine.
     public init(graph: Graph, inputShapes: [String: [Int]] = [:], options: ExecutionOptions = ExecutionOptions()) throws {
+        guard options.instructionSet.isSupported else {
+            throw ZooError(
+                .unsupported,
+                "The executor's instruction set must run on this machine (\(InstructionSet.best) at most). Received: \(options.instructionSet).")
+        }
         var bindings: [String: Shape] = [:]
         for (name, shape) in inputShapes { bindings[name] = Shape(shape) }
         // Weights a file declares by value (ONNX ConstantOfShape) are written out only now.
@@ -111,7 +117,8 @@ public final class Executor: Sendable {
             let kernel: any Kernel
             do {
                 kernel = try KernelFactory.make(
-                    layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue, winograd: options.winograd)
+                    layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue, winograd: options.winograd,
+                    instructionSet: options.instructionSet)
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)
             }

@@ -4,13 +4,16 @@ import ZooCore
 enum KernelFactory {
     /// The kernel of `op` for inputs of `inputs` shapes producing `output`; `epilogue` is a
     /// fused activation (only conv, transposed conv, dense and add take one).
-    static func make(_ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil, winograd: Bool = true) throws -> any Kernel {
+    static func make(
+        _ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil, winograd: Bool = true, instructionSet: InstructionSet = .best
+    ) throws -> any Kernel {
         switch (op, epilogue) {
         case (.conv, _), (.convTranspose, _), (.dense, _), (.add, _), (_, nil): break
         default: throw ZooError(.invalidGraph, "Only conv, convtranspose, dense and add kernels apply a fused activation. Received: \(op.name).")
         }
         switch op {
-        case .conv(let conv): return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue, winograd: winograd)
+        case .conv(let conv):
+            return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue, winograd: winograd, instructionSet: instructionSet)
         case .convTranspose(let op): return try ConvTransposeKernel(op, input: inputs[0], output: output, epilogue: epilogue)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
         case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output)

@@ -4,8 +4,12 @@ import ZooCore
 /// becomes `max` (ONNX Clip).
 extension Clip: ElementwiseFunction {
     func callAsFunction(_ x: Float) -> Float {
-        let low = min ?? -.infinity, high = max ?? .infinity
+        let (low, high) = bounds
         let raised = x < low ? low : x
         return raised > high ? high : raised
     }
+
+    var clampBounds: (low: Float, high: Float)? { bounds }
+
+    private var bounds: (low: Float, high: Float) { (min ?? -.infinity, max ?? .infinity) }
 }

@@ -1,3 +1,4 @@
+import CZooKernels
 import ZooCore
 
 /// Convolution as the lecture finally writes it (a cross-correlation), per group `g`:
@@ -5,15 +6,17 @@ import ZooCore
 ///     Y[n, o, y, x] = B[o] + sum_{c, i, j} W[o, c, i, j] X[n, g C_g + c, y s_h + i d_h - p_top, x s_w + j d_w - p_left]
 ///
 /// with `X` read as zero outside the input. Three paths:
-/// - pointwise (1x1, stride 1, no padding): one `sgemm` per image and group on the input as is;
 /// - depthwise (one filter per channel): a direct loop per channel plane;
 /// - 3x3, stride 1, one group, when allowed: Winograd's F(4x4, 3x3) (``WinogradConvolution``);
-/// - otherwise im2col: the taps of a band of output rows are gathered into a matrix
-///   (rows `(c, i, j)`, columns `(y, x)`) and multiplied by the filters with `sgemm`, band by
-///   band so that the gathered matrix stays near 16 MB.
-/// Bias and a fused activation are applied per output channel after the product.
+/// - otherwise a matrix product per image and group, `Y_g = W_g X_g` with `W_g` the group's
+///   filters `[O_g, C_g k_h k_w]`, packed once at load (``PackedMatrix``), and `X_g` the
+///   im2col matrix (rows `(c, i, j)`, columns `(y, x)`), which is never materialized: each
+///   tile of the product packs its part straight from the input (a 1x1 stride-1 unpadded
+///   convolution reads the input planes as they are).
+/// Bias and a fused clamp (ReLU, ReLU6, Clip) are applied as each tile is stored; another fused
+/// activation runs per output channel after the product.
 struct ConvKernel: Kernel {
-    private enum Path { case pointwise, depthwise, winograd(WinogradConvolution), im2col }
+    private enum Path { case gemm([PackedMatrix]), depthwise, winograd(WinogradConvolution) }
 
     private let geometry: WindowGeometry
     private let filters: Int, groups: Int, channelsPerGroup: Int, filtersPerGroup: Int
@@ -24,15 +27,10 @@ struct ConvKernel: Kernel {
     private let path: Path
     /// `C_g k_h k_w`: the length of one filter.
     private let taps: Int
-    /// Output rows gathered per im2col band.
-    private let bandRows: Int
     /// Depthwise: where each tap `(i, j)` reads in the zero-bordered plane, from a window's corner.
     private let tapOffsets: [Int]
 
-    /// Floats the im2col matrix of one band may take.
-    private static let bandBudget = 4 << 20
-
-    init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, winograd: Bool) throws {
+    init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, winograd: Bool, instructionSet: InstructionSet) throws {
         geometry = try WindowGeometry(conv.window, input: input, op: Conv.info.name)
         filters = conv.filters
         groups = conv.groups
@@ -44,41 +42,58 @@ struct ConvKernel: Kernel {
         outputShape = output
         taps = channelsPerGroup * geometry.kernelHeight * geometry.kernelWidth
         let g = geometry
-        if g.kernelHeight == 1, g.kernelWidth == 1, g.strideHeight == 1, g.strideWidth == 1, g.isUnpadded {
-            path = .pointwise
-        } else if groups == g.channels, filters == groups {
+        let paddedHeight = try Checked.add(g.height, Checked.add(g.padTop, g.padBottom)), paddedWidth = try Checked.add(g.width, Checked.add(g.padLeft, g.padRight))
+        // The packing arithmetic adds a row offset and a tap offset, each within the padded plane.
+        try BLAS.checkSizes(
+            [taps, filters, g.outputPlane, g.inputPlane, try Checked.multiply(paddedHeight, 2), try Checked.multiply(paddedWidth, 2)], op: Conv.info.name)
+        if groups == g.channels, filters == groups {
             path = .depthwise
         } else if winograd, WinogradConvolution.applies(to: conv, geometry: g) {
             path = .winograd(try WinogradConvolution(conv, geometry: g))
         } else {
-            path = .im2col
+            let weights = conv.kernel.elements
+            guard let base = weights.baseAddress else { throw ZooError(.invalidGraph, "A convolution needs its weights. Received: none.") }
+            let (perGroup, taps) = (filtersPerGroup, taps)
+            path = .gemm(try (0..<groups).map { group in
+                try PackedMatrix(base + group * perGroup * taps, rows: perGroup, depth: taps, leading: taps, instructionSet: instructionSet)
+            })
         }
-        bandRows = max(1, min(g.outHeight, Self.bandBudget / max(taps * g.outWidth, 1)))
-        let paddedWidth = g.width + g.padLeft + g.padRight
         tapOffsets = (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
             (tap / g.kernelWidth) * g.dilationHeight * paddedWidth + (tap % g.kernelWidth) * g.dilationWidth
         }
-        try BLAS.checkSizes([taps, filters, g.outputPlane, g.inputPlane, bandRows * g.outWidth], op: Conv.info.name)
+    }
+
+    /// Whether the matrix path reads the input planes as they are (1x1, stride 1, no padding).
+    private var readsInputAsMatrix: Bool {
+        let g = geometry
+        return g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1 && g.isUnpadded
     }
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let weights = kernel.elements
         switch path {
-        case .pointwise:
+        case .gemm(let packed):
+            let g = geometry
+            let columns = g.outputPlane
+            let block = try context.scratch(count: packed.map { $0.scratchCount(columns: columns, threads: context.threads) }.max() ?? 0)
+            let clamp = epilogue?.clampBounds
             return try context.tensor(shape: outputShape) { y in
-                guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
-                let plane = geometry.outputPlane
-                for n in 0..<geometry.batch {
+                guard let xBase = x.baseAddress, let yBase = y.baseAddress, let scratch = block.buffer.baseAddress else { return }
+                let biasBase = bias?.elements.baseAddress
+                for n in 0..<g.batch {
                     for group in 0..<groups {
-                        BLAS.parallelGemm(
-                            m: filtersPerGroup, n: plane, k: taps,
-                            a: wBase + group * filtersPerGroup * taps, lda: taps,
-                            b: xBase + (n * geometry.channels + group * channelsPerGroup) * plane, ldb: plane,
-                            c: yBase + (n * filters + group * filtersPerGroup) * plane, ldc: plane, threads: context.threads)
+                        let input = xBase + (n * g.channels + group * channelsPerGroup) * g.inputPlane
+                        let source: zoo_kernels_b_source = readsInputAsMatrix
+                            ? .matrix(input, leading: g.inputPlane) : .convolution(input, geometry: g)
+                        packed[group].multiply(
+                            source, columns: columns, into: yBase + (n * filters + group * filtersPerGroup) * columns, leading: columns,
+                            bias: biasBase.map { $0 + group * filtersPerGroup }, low: clamp?.low ?? -.infinity, high: clamp?.high ?? .infinity,
+                            threads: context.threads, scratch: scratch)
                     }
                 }
-                finish(y, context: context)
+                if clamp == nil { finish(y, addingBias: false, context: context) }
+                withExtendedLifetime(block) {}
             }
         case .depthwise:
             let g = geometry
@@ -91,86 +106,15 @@ struct ConvKernel: Kernel {
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
                     for plane in planes { depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + chunk * (paddedSize + 32)) }
                 }
-                finish(y, context: context)
+                finish(y, addingBias: true, context: context)
             }
         case .winograd(let winograd):
             let scratch = try winograd.scratch(context)
             return try context.tensor(shape: outputShape) { y in
                 for n in 0..<geometry.batch { winograd.run(n: n, x: x, y: y, scratch: scratch, context: context) }
-                finish(y, context: context)
-            }
-        case .im2col:
-            let columns = try Checked.multiply(taps, bandRows * geometry.outWidth, "the im2col band size")
-            let block = try context.scratch(count: columns)
-            let scratch = block.buffer
-            return try context.tensor(shape: outputShape) { y in
-                for n in 0..<geometry.batch {
-                    for group in 0..<groups {
-                        var row = 0
-                        while row < geometry.outHeight {
-                            let rows = min(bandRows, geometry.outHeight - row)
-                            gather(n: n, group: group, firstRow: row, rows: rows, x: x, into: scratch, context: context)
-                            multiply(n: n, group: group, firstRow: row, rows: rows, band: scratch, weights: weights, y: y, context: context)
-                            row += rows
-                        }
-                    }
-                }
-                finish(y, context: context)
-                withExtendedLifetime(block) {}
+                finish(y, addingBias: true, context: context)
             }
         }
-    }
-
-    /// Fills the im2col band for output rows `firstRow ..< firstRow + rows` of image `n`, group
-    /// `group`: row `(c, i, j)` of the band holds, for every output position `(y, x)` of the band,
-    /// the input element tap `(i, j)` of channel `c` reads there, or 0 in the padding.
-    private func gather(
-        n: Int, group: Int, firstRow: Int, rows: Int, x: UnsafeBufferPointer<Float>, into band: UnsafeMutableBufferPointer<Float>,
-        context: KernelContext
-    ) {
-        let g = geometry
-        let width = rows * g.outWidth
-        let kernelArea = g.kernelHeight * g.kernelWidth
-        Parallel.forEach(taps, threads: context.threads, grain: 8) { tapRange in
-            for tap in tapRange {
-                let c = tap / kernelArea, i = (tap % kernelArea) / g.kernelWidth, j = tap % g.kernelWidth
-                let channel = (n * g.channels + group * channelsPerGroup + c) * g.inputPlane
-                let offset = j * g.dilationWidth - g.padLeft
-                let (low, high) = WindowGeometry.validRange(offset: offset, stride: g.strideWidth, size: g.width, count: g.outWidth)
-                for r in 0..<rows {
-                    let destination = tap * width + r * g.outWidth
-                    let sourceRow = (firstRow + r) * g.strideHeight + i * g.dilationHeight - g.padTop
-                    guard sourceRow >= 0, sourceRow < g.height, low < high else {
-                        for k in 0..<g.outWidth { band[destination + k] = 0 }
-                        continue
-                    }
-                    let source = channel + sourceRow * g.width + offset
-                    for k in 0..<low { band[destination + k] = 0 }
-                    if g.strideWidth == 1 {
-                        for k in low..<high { band[destination + k] = x[source + k] }
-                    } else {
-                        for k in low..<high { band[destination + k] = x[source + k * g.strideWidth] }
-                    }
-                    for k in high..<g.outWidth { band[destination + k] = 0 }
-                }
-            }
-        }
-    }
-
-    /// `Y[n, group's filters, band rows] = W_group x band`.
-    private func multiply(
-        n: Int, group: Int, firstRow: Int, rows: Int, band: UnsafeMutableBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
-        y: UnsafeMutableBufferPointer<Float>, context: KernelContext
-    ) {
-        guard let wBase = weights.baseAddress, let bBase = band.baseAddress, let yBase = y.baseAddress else { return }
-        let g = geometry
-        let width = rows * g.outWidth
-        BLAS.parallelGemm(
-            m: filtersPerGroup, n: width, k: taps,
-            a: wBase + group * filtersPerGroup * taps, lda: taps,
-            b: bBase, ldb: width,
-            c: yBase + (n * filters + group * filtersPerGroup) * g.outputPlane + firstRow * g.outWidth, ldc: g.outputPlane,
-            threads: context.threads)
     }
 
     /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
@@ -220,11 +164,12 @@ struct ConvKernel: Kernel {
         }
     }
 
-    /// Adds the bias and applies the fused activation, one output channel plane at a time.
-    private func finish(_ y: UnsafeMutableBufferPointer<Float>, context: KernelContext) {
-        guard bias != nil || epilogue != nil else { return }
+    /// Adds the bias (when `addingBias`) and applies the fused activation, one output channel
+    /// plane at a time.
+    private func finish(_ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool, context: KernelContext) {
+        let biasValues = addingBias ? bias?.elements : nil
+        guard biasValues != nil || epilogue != nil else { return }
         let plane = geometry.outputPlane
-        let biasValues = bias?.elements
         Parallel.forEach(geometry.batch * filters, threads: context.threads, grain: max(1, 4096 / max(plane, 1))) { planes in
             for index in planes {
                 let slice = UnsafeMutableBufferPointer(rebasing: y[(index * plane)..<((index + 1) * plane)])

@@ -1,6 +1,7 @@
 import ZooCore
 
-/// `max(x, 0)`.
+/// `max(x, 0)`, NaN staying NaN (as NumPy's `maximum` and the ONNX reference).
 extension Relu: ElementwiseFunction {
-    func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 }
+    func callAsFunction(_ x: Float) -> Float { x < 0 ? 0 : x }
+    var clampBounds: (low: Float, high: Float)? { (0, .infinity) }
 }

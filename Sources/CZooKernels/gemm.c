@@ -1,0 +1,121 @@
+#include "zoo_kernels.h"
+
+#include <string.h>
+
+/// Rows of B packed and multiplied at a time: a strip of 256 x NR floats stays in L1.
+#define ZOO_KC 256
+/// Rows of A multiplied by every strip of B before the next rows (a multiple of every MR).
+#define ZOO_MC 192
+
+static inline int zoo_floor_div(int a, int b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static inline int zoo_ceil_div(int a, int b) { return -zoo_floor_div(-a, b); }
+
+#define VARIANT(name) name##_generic
+#define TARGET
+#define VW 4
+#define NV 2
+#define MR 6
+#define MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
+#include "gemm_variant.h"
+#undef VARIANT
+#undef TARGET
+#undef VW
+#undef NV
+#undef MR
+#undef MULTIPLY_ADD
+
+#if defined(__x86_64__)
+#define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#define VARIANT(name) name##_avx2
+#define TARGET __attribute__((target("avx2,fma")))
+#define VW 8
+#define NV 2
+#define MR 6
+#include "gemm_variant.h"
+#undef VARIANT
+#undef TARGET
+#undef VW
+#undef NV
+#undef MR
+
+#define VARIANT(name) name##_avx512
+#define TARGET __attribute__((target("avx512f")))
+#define VW 16
+#define NV 2
+#define MR 12
+#include "gemm_variant.h"
+#undef VARIANT
+#undef TARGET
+#undef VW
+#undef NV
+#undef MR
+#undef MULTIPLY_ADD
+#endif
+
+int zoo_kernels_isa_supported(int isa) {
+    switch (isa) {
+    case ZOO_ISA_GENERIC: return 1;
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case ZOO_ISA_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f");
+#endif
+    default: return 0;
+    }
+}
+
+int zoo_kernels_best_isa(void) {
+    if (zoo_kernels_isa_supported(ZOO_ISA_AVX512)) return ZOO_ISA_AVX512;
+    if (zoo_kernels_isa_supported(ZOO_ISA_AVX2)) return ZOO_ISA_AVX2;
+    return ZOO_ISA_GENERIC;
+}
+
+int zoo_kernels_mr(int isa) {
+    switch (isa) {
+    case ZOO_ISA_AVX512: return 12;
+    default: return 6;
+    }
+}
+
+int zoo_kernels_nr(int isa) {
+    switch (isa) {
+    case ZOO_ISA_AVX512: return 32;
+    case ZOO_ISA_AVX2: return 16;
+    default: return 8;
+    }
+}
+
+size_t zoo_kernels_packed_a_count(int isa, int m, int k) {
+    size_t mr = (size_t)zoo_kernels_mr(isa);
+    return ((size_t)m + mr - 1) / mr * mr * (size_t)k;
+}
+
+size_t zoo_kernels_scratch_count(int isa, int n) {
+    size_t nr = (size_t)zoo_kernels_nr(isa);
+    return (size_t)ZOO_KC * (((size_t)n + nr - 1) / nr * nr);
+}
+
+void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *packed) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: pack_a_avx512(m, k, a, lda, packed); return;
+    case ZOO_ISA_AVX2: pack_a_avx2(m, k, a, lda, packed); return;
+#endif
+    default: pack_a_generic(m, k, a, lda, packed); return;
+    }
+}
+
+void zoo_kernels_gemm_tile(
+    int isa, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
+    float *c, int ldc, const float *bias, float low, float high, float *scratch) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: gemm_tile_avx512(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, scratch); return;
+    case ZOO_ISA_AVX2: gemm_tile_avx2(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, scratch); return;
+#endif
+    default: gemm_tile_generic(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, scratch); return;
+    }
+}

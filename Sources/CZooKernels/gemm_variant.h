@@ -1,0 +1,185 @@
+// One instruction set's packing routines and micro-kernel, included by gemm.c once per set with
+//   VARIANT(name)  the function name with the set's suffix,
+//   TARGET         the function attribute that enables the set (empty for the generic code),
+//   VW, NV, MR     floats per vector, vectors per micro-tile row (NR = VW NV), rows per micro-tile,
+//   MULTIPLY_ADD   a b + c on vectors: a fused multiply-add where the set has one (SSE2 has
+//                  none: __builtin_elementwise_fma would call fmaf for every lane).
+// The vectors are clang's ext_vector_type, lowered to the set's registers.
+
+#define NR (VW * NV)
+
+typedef float VARIANT(vector) __attribute__((ext_vector_type(VW)));
+typedef int VARIANT(mask) __attribute__((ext_vector_type(VW)));
+
+/// `value < low ? low : value`, then `> high ? high : ...`: NaN passes through, as in the
+/// scalar clamp.
+TARGET static inline VARIANT(vector) VARIANT(clamp)(VARIANT(vector) value, float low, float high) {
+    typedef VARIANT(vector) vector;
+    typedef VARIANT(mask) mask;
+    mask below = value < (vector)low;
+    value = (vector)(((mask)(vector)low & below) | ((mask)value & ~below));
+    mask above = value > (vector)high;
+    return (vector)(((mask)(vector)high & above) | ((mask)value & ~above));
+}
+
+/// A micro-tile of `rows x cols` (at most MR x NR) of C, at `c`: `acc = A panel x B strip` over
+/// `kc` steps, plus C's current values unless `first`, plus the bias and clamped when `last`.
+TARGET static void VARIANT(micro)(
+    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    const float *bias, float low, float high) {
+    typedef VARIANT(vector) vector;
+    vector acc[MR][NV];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = (vector)0;
+    }
+    for (int kk = 0; kk < kc; kk++) {
+        vector column[NV];
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) memcpy(&column[v], b + v * VW, sizeof(vector));
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
+            vector weight = (vector)a[r];
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = MULTIPLY_ADD(weight, column[v], acc[r][v]);
+        }
+        a += MR;
+        b += NR;
+    }
+    float spill[NR];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
+        if (r >= rows) continue;
+        float *row = c + (size_t)r * ldc;
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
+            vector value = acc[r][v];
+            if (!first) {
+                vector current;
+                if (cols == NR) {
+                    memcpy(&current, row + v * VW, sizeof(vector));
+                } else {
+                    for (int t = 0; t < VW; t++) current[t] = v * VW + t < cols ? row[v * VW + t] : 0;
+                }
+                value += current;
+            }
+            if (last) {
+                if (bias) value += (vector)bias[r];
+                value = VARIANT(clamp)(value, low, high);
+            }
+            if (cols == NR) {
+                memcpy(row + v * VW, &value, sizeof(vector));
+            } else {
+                memcpy(spill + v * VW, &value, sizeof(vector));
+            }
+        }
+        if (cols < NR) memcpy(row, spill, (size_t)cols * sizeof(float));
+    }
+}
+
+/// Packs rows `k0 ..< k0 + kc`, columns `n0 ..< n0 + cols` of a plain B into strips of NR
+/// columns, `out[strip][kk][NR]`, zero past `cols`.
+TARGET static void VARIANT(pack_matrix)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
+    for (int strip = 0; strip * NR < cols; strip++) {
+        int width = cols - strip * NR < NR ? cols - strip * NR : NR;
+        const float *source = b->data + (size_t)k0 * b->ld + n0 + strip * NR;
+        float *destination = out + (size_t)strip * kc * NR;
+        for (int kk = 0; kk < kc; kk++) {
+            if (width == NR) {
+                memcpy(destination, source, NR * sizeof(float));
+            } else {
+                memcpy(destination, source, (size_t)width * sizeof(float));
+                memset(destination + width, 0, (size_t)(NR - width) * sizeof(float));
+            }
+            source += b->ld;
+            destination += NR;
+        }
+    }
+}
+
+/// The im2col pack: as VARIANT(pack_matrix), with B read through the convolution's taps.
+TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
+    const int area = b->kernel_h * b->kernel_w;
+    for (int strip = 0; strip * NR < cols; strip++) {
+        const int first = n0 + strip * NR;
+        const int width = cols - strip * NR < NR ? cols - strip * NR : NR;
+        const int y0 = first / b->out_w, x0 = first % b->out_w;
+        float *destination = out + (size_t)strip * kc * NR;
+        for (int kk = 0; kk < kc; kk++, destination += NR) {
+            const int tap = k0 + kk;
+            const int channel = tap / area, i = (tap % area) / b->kernel_w, j = tap % b->kernel_w;
+            const float *plane = b->data + (size_t)channel * b->height * b->width;
+            const int offset = j * b->dilation_w - b->pad_left;
+            int t = 0, y = y0, x = x0;
+            while (t < width) {
+                const int run = width - t < b->out_w - x ? width - t : b->out_w - x;
+                const int iy = y * b->stride_h + i * b->dilation_h - b->pad_top;
+                if (iy < 0 || iy >= b->height) {
+                    memset(destination + t, 0, (size_t)run * sizeof(float));
+                } else {
+                    const float *row = plane + (size_t)iy * b->width;
+                    // ix = (x + u) stride_w + offset lies in [0, width) for u in [low, high).
+                    int low = zoo_ceil_div(-offset, b->stride_w) - x, high = zoo_floor_div(b->width - 1 - offset, b->stride_w) - x + 1;
+                    low = low < 0 ? 0 : (low > run ? run : low);
+                    high = high > run ? run : (high < low ? low : high);
+                    memset(destination + t, 0, (size_t)low * sizeof(float));
+                    if (b->stride_w == 1) {
+                        memcpy(destination + t + low, row + x + low + offset, (size_t)(high - low) * sizeof(float));
+                    } else {
+                        for (int u = low; u < high; u++) destination[t + u] = row[(x + u) * b->stride_w + offset];
+                    }
+                    memset(destination + t + high, 0, (size_t)(run - high) * sizeof(float));
+                }
+                t += run;
+                x = 0;
+                y++;
+            }
+            memset(destination + width, 0, (size_t)(NR - width) * sizeof(float));
+        }
+    }
+}
+
+TARGET static void VARIANT(pack_a)(int m, int k, const float *a, int lda, float *packed) {
+    for (int panel = 0; panel * MR < m; panel++) {
+        for (int kk = 0; kk < k; kk++) {
+            for (int r = 0; r < MR; r++) {
+                int row = panel * MR + r;
+                packed[((size_t)panel * k + kk) * MR + r] = row < m ? a[(size_t)row * lda + kk] : 0;
+            }
+        }
+    }
+}
+
+TARGET static void VARIANT(gemm_tile)(
+    int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols, float *c, int ldc,
+    const float *bias, float low, float high, float *scratch) {
+    const int first_panel = m0 / MR, panels = (rows + MR - 1) / MR;
+    if (k == 0) {
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < cols; t++) {
+                float value = bias ? bias[m0 + r] : 0;
+                value = value < low ? low : value;
+                c[(size_t)r * ldc + t] = value > high ? high : value;
+            }
+        }
+        return;
+    }
+    for (int k0 = 0; k0 < k; k0 += ZOO_KC) {
+        const int kc = k - k0 < ZOO_KC ? k - k0 : ZOO_KC;
+        if (b->kernel_h == 0) {
+            VARIANT(pack_matrix)(b, k0, kc, n0, cols, scratch);
+        } else {
+            VARIANT(pack_conv)(b, k0, kc, n0, cols, scratch);
+        }
+        // Blocks of ZOO_MC rows of A (ZOO_MC x 256 floats) stay in L2 while every strip passes.
+        for (int block = 0; block < panels; block += ZOO_MC / MR) {
+            const int end = block + ZOO_MC / MR < panels ? block + ZOO_MC / MR : panels;
+            for (int strip = 0; strip * NR < cols; strip++) {
+                const int width = cols - strip * NR < NR ? cols - strip * NR : NR;
+                for (int panel = block; panel < end; panel++) {
+                    const int height = rows - panel * MR < MR ? rows - panel * MR : MR;
+                    VARIANT(micro)(
+                        kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
+                        c + (size_t)panel * MR * ldc + strip * NR, ldc, height, width, k0 == 0, k0 + kc == k,
+                        bias ? bias + m0 + panel * MR : NULL, low, high);
+                }
+            }
+        }
+    }
+}
+
+#undef NR

@@ -1,0 +1,74 @@
+// zoo's own float32 matrix-product kernels for convolutions (ZooExec's PackedGemm): the filters
+// are packed once, at load, into the layout the micro-kernel reads; the input side is packed per
+// tile straight from the image (no im2col matrix); bias and a clamp are applied as the tile is
+// stored. One source is compiled for several instruction sets, picked at run time
+// (zoo_kernels_best_isa), so the package needs no compiler flags and runs on any x86-64 and
+// arm64.
+#ifndef ZOO_KERNELS_H
+#define ZOO_KERNELS_H
+
+#include <stddef.h>
+
+/// The instruction sets the kernels are compiled for.
+enum zoo_isa {
+    /// Portable vector code: SSE2 on x86-64, NEON on arm64 (MR 6, NR 8).
+    ZOO_ISA_GENERIC = 0,
+    /// AVX2 and FMA, 256-bit vectors (MR 6, NR 16).
+    ZOO_ISA_AVX2 = 1,
+    /// AVX-512F, 512-bit vectors (MR 12, NR 32).
+    ZOO_ISA_AVX512 = 2,
+};
+
+/// The widest instruction set this CPU and operating system support (on x86-64, CPUID and the
+/// register state the OS saves; elsewhere ZOO_ISA_GENERIC).
+int zoo_kernels_best_isa(void);
+
+/// Whether `isa` runs on this machine.
+int zoo_kernels_isa_supported(int isa);
+
+/// Rows of a micro-tile (filters) for `isa`: the packed filters are padded to a multiple.
+int zoo_kernels_mr(int isa);
+
+/// Columns of a micro-tile (output positions) for `isa`.
+int zoo_kernels_nr(int isa);
+
+/// Floats zoo_kernels_pack_a writes for an `m x k` matrix.
+size_t zoo_kernels_packed_a_count(int isa, int m, int k);
+
+/// Packs the row-major `m x k` matrix `a` (leading dimension `lda`) into `packed`, panels of
+/// MR rows: panel `p` holds, for each `k`, the MR values `a[p MR + r][k]` (0 past row `m`).
+void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *packed);
+
+/// Where the right-hand matrix B (`k x n`) of a product comes from.
+///
+/// A plain matrix: `B[kk][nn] = data[kk ld + nn]` (`kernel_h == 0`). A convolution's im2col
+/// matrix, never materialized: row `kk = (c kernel_h + i) kernel_w + j`, column
+/// `nn = y out_w + x` holds `data[(c height + iy) width + ix]` with
+/// `iy = y stride_h + i dilation_h - pad_top`, `ix = x stride_w + j dilation_w - pad_left`,
+/// or 0 when that lies outside the `height x width` plane.
+typedef struct {
+    const float *data;
+    int ld;
+    int height, width;
+    int kernel_h, kernel_w;
+    int stride_h, stride_w;
+    int dilation_h, dilation_w;
+    int pad_top, pad_left;
+    int out_w;
+} zoo_kernels_b_source;
+
+/// Floats of scratch zoo_kernels_gemm_tile needs for tiles of up to `n` columns.
+size_t zoo_kernels_scratch_count(int isa, int n);
+
+/// `C[r][c] = clamp(sum_kk A[m0 + r][kk] B[kk][n0 + c] + bias[m0 + r], low, high)` for
+/// `r < rows`, `c < cols`, with A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
+/// `b`, and `c` pointing at `C[0][0]` (leading dimension `ldc`). `bias` may be NULL (no bias);
+/// `low`/`high` of -inf/+inf clamp nothing. The sum over `kk` runs in blocks of 256 in order,
+/// each a chain of fused multiply-adds, so every element's arithmetic is fixed by the sizes and
+/// the instruction set alone, whatever tiles the caller cuts. `scratch` holds
+/// zoo_kernels_scratch_count(isa, cols) floats, 64-byte aligned.
+void zoo_kernels_gemm_tile(
+    int isa, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
+    float *c, int ldc, const float *bias, float low, float high, float *scratch);
+
+#endif

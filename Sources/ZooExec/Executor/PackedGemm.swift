@@ -1,0 +1,98 @@
+import CZooKernels
+import ZooCore
+
+/// A weight matrix `A` (`rows x depth`, row-major) packed once, at load, into the panels
+/// CZooKernels' micro-kernel reads, and its products `C = clamp(A B + bias, low, high)`.
+///
+/// `B` (`depth x columns`) is never packed ahead: each tile packs the part it needs, straight
+/// from the input (a plain matrix, or a convolution's taps: the im2col matrix is never
+/// materialized). The output is cut into tiles of whole micro-tiles spread over the threads;
+/// every element's sum runs in the same order whatever the tiles (blocks of 256 of `depth` in
+/// order, each a chain of fused multiply-adds), so results do not depend on the thread count.
+struct PackedMatrix: Sendable {
+    let isa: InstructionSet
+    let rows: Int
+    let depth: Int
+    private let packed: TensorStorage
+
+    /// Output columns per tile, at most: a packed block of B (256 x 256 floats) stays in L2.
+    static let columnTile = 256
+
+    /// Packs `rows x depth` values of `matrix` (leading dimension `leading`).
+    init(_ matrix: UnsafePointer<Float>, rows: Int, depth: Int, leading: Int, instructionSet isa: InstructionSet) throws {
+        try BLAS.checkSizes([rows, depth, leading], op: "a packed matrix")
+        self.isa = isa
+        self.rows = rows
+        self.depth = depth
+        let count = zoo_kernels_packed_a_count(isa.rawValue, Int32(rows), Int32(depth))
+        packed = try TensorStorage(count: count) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            zoo_kernels_pack_a(isa.rawValue, Int32(rows), Int32(depth), matrix, Int32(leading), base)
+        }
+    }
+
+    /// How the output of `columns` columns is cut: tiles per row band and per column band, and
+    /// the columns and rows of a full tile. Column bands are split evenly (whole micro-tiles) so
+    /// that every thread gets the same share; rows are split only when there are too few column
+    /// bands for the threads (each row band packs its B again).
+    private func tiling(columns: Int, threads: Int) -> (rowBands: Int, columnBands: Int, tileRows: Int, tileColumns: Int) {
+        let nr = isa.microColumns, mr = isa.microRows
+        let threads = max(threads, 1)
+        var columnBands = max(1, (columns + Self.columnTile - 1) / Self.columnTile)
+        if columnBands > 1 { columnBands = (columnBands + threads - 1) / threads * threads }
+        let tileColumns = max(nr, ((columns + columnBands - 1) / columnBands + nr - 1) / nr * nr)
+        columnBands = max(1, (columns + tileColumns - 1) / tileColumns)
+        let panels = max(1, (rows + mr - 1) / mr)
+        let rowBands = min(panels, max(1, (2 * threads + columnBands - 1) / columnBands))
+        let tileRows = (panels + rowBands - 1) / rowBands * mr
+        return ((rows + tileRows - 1) / tileRows, columnBands, tileRows, tileColumns)
+    }
+
+    /// Floats of scratch ``multiply(_:columns:into:leading:bias:low:high:threads:scratch:)`` needs.
+    func scratchCount(columns: Int, threads: Int) -> Int {
+        let tiling = tiling(columns: columns, threads: threads)
+        return Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns))) * max(threads, 1)
+    }
+
+    /// `C = clamp(A B + bias, low, high)` into `c` (`rows x columns`, leading dimension
+    /// `leading`) for `B` read from `source`; `bias` holds `rows` values or is nil. `scratch`
+    /// holds ``scratchCount(columns:threads:)`` floats.
+    func multiply(
+        _ source: zoo_kernels_b_source, columns: Int, into c: UnsafeMutablePointer<Float>, leading: Int, bias: UnsafePointer<Float>?,
+        low: Float = -.infinity, high: Float = .infinity, threads: Int, scratch: UnsafeMutablePointer<Float>
+    ) {
+        guard rows > 0, columns > 0 else { return }
+        let tiling = tiling(columns: columns, threads: threads)
+        let perThread = Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns)))
+        let tiles = tiling.rowBands * tiling.columnBands
+        let packedBase = packed.buffer.baseAddress
+        Parallel.forEachChunk(tiles, threads: threads) { range, chunk in
+            var source = source
+            for tile in range {
+                let m0 = (tile % tiling.rowBands) * tiling.tileRows, n0 = (tile / tiling.rowBands) * tiling.tileColumns
+                let height = min(tiling.tileRows, rows - m0), width = min(tiling.tileColumns, columns - n0)
+                zoo_kernels_gemm_tile(
+                    isa.rawValue, Int32(depth), packedBase, Int32(m0), Int32(height), &source, Int32(n0), Int32(width),
+                    c + m0 * leading + n0, Int32(leading), bias, low, high, scratch + chunk * perThread)
+            }
+        }
+    }
+}
+
+extension zoo_kernels_b_source {
+    /// A plain row-major matrix `B[k][n] = data[k leading + n]`.
+    static func matrix(_ data: UnsafePointer<Float>, leading: Int) -> zoo_kernels_b_source {
+        var source = zoo_kernels_b_source()
+        source.data = data
+        source.ld = Int32(leading)
+        return source
+    }
+
+    /// The im2col matrix of one image's channels at `data` under `geometry`'s window.
+    static func convolution(_ data: UnsafePointer<Float>, geometry g: WindowGeometry) -> zoo_kernels_b_source {
+        zoo_kernels_b_source(
+            data: data, ld: 0, height: Int32(g.height), width: Int32(g.width), kernel_h: Int32(g.kernelHeight), kernel_w: Int32(g.kernelWidth),
+            stride_h: Int32(g.strideHeight), stride_w: Int32(g.strideWidth), dilation_h: Int32(g.dilationHeight),
+            dilation_w: Int32(g.dilationWidth), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), out_w: Int32(g.outWidth))
+    }
+}
