@@ -133,7 +133,7 @@ struct RandomizedKernelTests {
             // 3x3 cases) rounds differently and is held to the dot-product bound.
             ExecTestKit.checkAgainstOracle(
                 .conv(conv), [x], context: "case \(index), direct", options: ExecutionOptions(winograd: false, instructionSet: instructionSet))
-            try WinogradOracleTests.checkWithinDotProductBound(conv, x, context: "case \(index)")
+            try WinogradOracleTests.checkWithinDotProductBound(conv, x, context: "case \(index)", instructionSet: instructionSet)
         }
     }
 
@@ -590,15 +590,22 @@ struct RandomizedKernelTests {
 @Suite("Winograd against the oracle")
 struct WinogradOracleTests {
     /// The worst error of the Winograd and the direct run relative to `sum |x| |w|`, over layers
-    /// of 16 to 128 channels.
-    @Test func errorStaysWithinTheDotProductBound() throws {
+    /// of 16 to 128 channels, on every instruction set this machine runs; and the same bits at
+    /// 1, 2 and 3 threads.
+    @Test(arguments: RandomizedKernelTests.instructionSets) func errorStaysWithinTheDotProductBound(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x3_3333)
         for (channels, filters, height, width, padding) in [
             (16, 8, 40, 40, Padding.symmetric(1, axes: 2)), (32, 16, 41, 45, .valid), (64, 8, 42, 40, .same(extra: .end)),
             (128, 4, 40, 42, .explicit(begin: [2, 0], end: [1, 2])),
         ] {
             let conv = Conv(kernel: try rng.tensor([filters, channels, 3, 3]), bias: try rng.tensor([filters]), padding: padding)
-            try Self.checkWithinDotProductBound(conv, try rng.tensor([1, channels, height, width]), context: "\(channels) channels")
+            let x = try rng.tensor([1, channels, height, width])
+            try Self.checkWithinDotProductBound(conv, x, context: "\(channels) channels", instructionSet: instructionSet)
+            // The 36 products are spread over the threads by point: the same bits at 1, 2 and 3.
+            let one = try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet)) == one)
+            }
         }
     }
 
@@ -606,7 +613,7 @@ struct WinogradOracleTests {
     /// within the classical bound of a float32 dot product of k terms (Higham, Accuracy and
     /// Stability of Numerical Algorithms, 3.1): |error| <= k u (sum |x||w| + |b|), u = 2^-24, k
     /// the taps per output. A wrong tap would be off by a whole term, far outside it.
-    static func checkWithinDotProductBound(_ conv: Conv, _ x: Tensor, context: String) throws {
+    static func checkWithinDotProductBound(_ conv: Conv, _ x: Tensor, context: String, instructionSet: InstructionSet) throws {
         let expected = Oracle.conv(OracleArray(x), conv)
         let absoluteBias = try conv.bias.map { try absolute($0) }
         let absoluteConv = Conv(
@@ -616,7 +623,7 @@ struct WinogradOracleTests {
         // k products, the bias's add and the rounding of the result: k + 2 roundings.
         let bound = Double(taps + 2) * 0x1p-24
         for winograd in [true, false] {
-            let values = ExecTestKit.floats(try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(winograd: winograd)))
+            let values = ExecTestKit.floats(try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(winograd: winograd, instructionSet: instructionSet)))
             try #require(values.count == expected.values.count, "\(context): output size")
             var worst = 0.0
             for (index, value) in values.enumerated() {

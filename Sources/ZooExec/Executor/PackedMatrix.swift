@@ -43,7 +43,7 @@ struct PackedMatrix: Sendable {
         let tileColumns = max(nr, ((columns + columnBands - 1) / columnBands + nr - 1) / nr * nr)
         columnBands = max(1, (columns + tileColumns - 1) / tileColumns)
         let panels = max(1, (rows + mr - 1) / mr)
-        let rowBands = min(panels, max(1, (2 * threads + columnBands - 1) / columnBands))
+        let rowBands = threads == 1 ? 1 : min(panels, max(1, (2 * threads + columnBands - 1) / columnBands))
         let tileRows = (panels + rowBands - 1) / rowBands * mr
         return ((rows + tileRows - 1) / tileRows, columnBands, tileRows, tileColumns)
     }

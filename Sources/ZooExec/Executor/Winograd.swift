@@ -11,13 +11,15 @@ import ZooCore
 ///
 /// summed over input channels. The filter transform `U = G g G^T` is done once, at load; per
 /// band of tiles the input transform `V = B^T d B` is gathered into 36 matrices `[C, tiles]`,
-/// the products `M[ξ] = U[ξ] V[ξ]` (`[O, C] x [C, tiles]`) are 36 `sgemm` calls, and the output transform scatters `A^T M A` into the output. F(4x4, 3x3) needs
+/// the products `M[ξ] = U[ξ] V[ξ]` (`[O, C] x [C, tiles]`) are 36 products by zoo's own kernels
+/// (each `U[ξ]` packed at load, ``PackedMatrix``), spread over the threads by `ξ`, and the
+/// output transform scatters `A^T M A` into the output. F(4x4, 3x3) needs
 /// 36 / (16 x 9) = 1/4 of the direct method's multiplications.
 struct WinogradConvolution: Sendable {
     let geometry: WindowGeometry
     let filters: Int
-    /// `U`: `a^2` matrices `[O, C]`, stored one after the other.
-    let transformedFilters: TensorStorage
+    /// `U`: `a^2` matrices `[O, C]`, each packed for the matrix kernels.
+    let transformedFilters: [PackedMatrix]
     let tilesHigh: Int, tilesWide: Int
     /// Tiles per band.
     let band: Int
@@ -42,7 +44,7 @@ struct WinogradConvolution: Sendable {
             && ((geometry.outHeight + 3) / 4) * ((geometry.outWidth + 3) / 4) >= minimumTiles && geometry.channels >= minimumChannels
     }
 
-    init(_ conv: Conv, geometry: WindowGeometry) throws {
+    init(_ conv: Conv, geometry: WindowGeometry, instructionSet: InstructionSet) throws {
         self.geometry = geometry
         filters = conv.filters
         let channels = geometry.channels, a = 6, m = 4
@@ -54,7 +56,7 @@ struct WinogradConvolution: Sendable {
         let filters = filters
         let count = try Checked.product([a * a, filters, channels], "the Winograd filter size")
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        transformedFilters = try TensorStorage(count: count) { u in
+        let transformed = try TensorStorage(count: count) { u in
             guard let base = u.baseAddress, let kernelBase = kernel.baseAddress else { return }
             Parallel.forEach(filters, threads: threads) { range in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { temp in
@@ -71,20 +73,32 @@ struct WinogradConvolution: Sendable {
             }
         }
         try BLAS.checkSizes([filters, channels, band], op: Conv.info.name)
+        guard let u = transformed.buffer.baseAddress else {
+            throw ZooError(.invalidGraph, "A Winograd convolution needs filters. Received: none.")
+        }
+        transformedFilters = try (0..<(a * a)).map { xi in
+            try PackedMatrix(u + xi * filters * channels, rows: filters, depth: channels, leading: channels, instructionSet: instructionSet)
+        }
     }
 
-    /// The transformed input and the products of one band.
+    /// The transformed input and the products of one band, and the matrix kernels' packing
+    /// space for each thread.
     struct Scratch {
         let input: PooledBlock
         let products: PooledBlock
+        let packing: PooledBlock
     }
+
+    /// Floats of packing space one thread's products need.
+    private var packingPerThread: Int { transformedFilters[0].scratchCount(columns: band, threads: 1) }
 
     /// Scratch memory for ``run(n:x:y:scratch:context:)``.
     func scratch(_ context: KernelContext) throws -> Scratch {
         let area = 36
         return Scratch(
             input: try context.scratch(count: try Checked.product([area, geometry.channels, band], "the Winograd band size")),
-            products: try context.scratch(count: try Checked.product([area, filters, band], "the Winograd band size")))
+            products: try context.scratch(count: try Checked.product([area, filters, band], "the Winograd band size")),
+            packing: try context.scratch(count: try Checked.multiply(packingPerThread, min(context.threads, area), "the Winograd packing space")))
     }
 
     /// Computes image `n` of the convolution (without bias) into `y`.
@@ -95,7 +109,7 @@ struct WinogradConvolution: Sendable {
         while first < tiles {
             let count = min(band, tiles - first)
             transformInput(n: n, firstTile: first, count: count, x: x, into: v, context: context)
-            multiply(count: count, v: v, into: product, threads: context.threads)
+            multiply(count: count, v: v, into: product, packing: scratch.packing.buffer, threads: context.threads)
             transformOutput(n: n, firstTile: first, count: count, product: product, y: y, context: context)
             first += count
         }
@@ -190,16 +204,17 @@ struct WinogradConvolution: Sendable {
     }
 
     /// `M[ξ] = U[ξ] V[ξ]`: `a^2` products `[O, C] x [C, count]`.
-    private func multiply(count: Int, v: UnsafeMutableBufferPointer<Float>, into product: UnsafeMutableBufferPointer<Float>, threads: Int) {
-        let channels = geometry.channels, filters = filters, band = band
-        guard let u = transformedFilters.buffer.baseAddress, let vBase = v.baseAddress, let pBase = product.baseAddress else { return }
-        Parallel.forEach(36, threads: threads) { range in
+    private func multiply(
+        count: Int, v: UnsafeMutableBufferPointer<Float>, into product: UnsafeMutableBufferPointer<Float>,
+        packing: UnsafeMutableBufferPointer<Float>, threads: Int
+    ) {
+        let channels = geometry.channels, filters = filters, band = band, perThread = packingPerThread
+        guard let vBase = v.baseAddress, let pBase = product.baseAddress, let packingBase = packing.baseAddress else { return }
+        Parallel.forEachChunk(36, threads: threads) { range, chunk in
             for xi in range {
-                BLAS.gemm(
-                    m: filters, n: count, k: channels,
-                    a: u + xi * filters * channels, lda: channels,
-                    b: vBase + xi * channels * band, ldb: band,
-                    c: pBase + xi * filters * band, ldc: band)
+                transformedFilters[xi].multiply(
+                    .matrix(vBase + xi * channels * band, leading: band), columns: count, into: pBase + xi * filters * band, leading: band,
+                    bias: nil, threads: 1, scratch: packingBase + chunk * perThread)
             }
         }
     }

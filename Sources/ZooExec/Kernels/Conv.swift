@@ -49,7 +49,7 @@ struct ConvKernel: Kernel {
         if groups == g.channels, filters == groups {
             path = .depthwise
         } else if winograd, WinogradConvolution.applies(to: conv, geometry: g) {
-            path = .winograd(try WinogradConvolution(conv, geometry: g))
+            path = .winograd(try WinogradConvolution(conv, geometry: g, instructionSet: instructionSet))
         } else {
             let weights = conv.kernel.elements
             guard let base = weights.baseAddress else { throw ZooError(.invalidGraph, "A convolution needs its weights. Received: none.") }
