@@ -17,39 +17,23 @@ static inline int zoo_ceil_div(int a, int b) { return -zoo_floor_div(-a, b); }
 #define MR 6
 #define MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
 #include "gemm_variant.h"
-#undef VARIANT
-#undef TARGET
-#undef VW
-#undef NV
-#undef MR
-#undef MULTIPLY_ADD
 
 #if defined(__x86_64__)
-#define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define VARIANT(name) name##_avx2
 #define TARGET __attribute__((target("avx2,fma")))
 #define VW 8
 #define NV 2
 #define MR 6
+#define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #include "gemm_variant.h"
-#undef VARIANT
-#undef TARGET
-#undef VW
-#undef NV
-#undef MR
 
 #define VARIANT(name) name##_avx512
 #define TARGET __attribute__((target("avx512f")))
 #define VW 16
 #define NV 2
 #define MR 12
+#define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #include "gemm_variant.h"
-#undef VARIANT
-#undef TARGET
-#undef VW
-#undef NV
-#undef MR
-#undef MULTIPLY_ADD
 #endif
 
 int zoo_kernels_isa_supported(int isa) {

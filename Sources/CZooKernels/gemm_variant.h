@@ -4,7 +4,8 @@
 //   VW, NV, MR     floats per vector, vectors per micro-tile row (NR = VW NV), rows per micro-tile,
 //   MULTIPLY_ADD   a b + c on vectors: a fused multiply-add where the set has one (SSE2 has
 //                  none: __builtin_elementwise_fma would call fmaf for every lane).
-// The vectors are clang's ext_vector_type, lowered to the set's registers.
+// The vectors are clang's ext_vector_type, lowered to the set's registers. The file undefines its
+// parameters at its end.
 
 #define NR (VW * NV)
 
@@ -183,3 +184,9 @@ TARGET static void VARIANT(gemm_tile)(
 }
 
 #undef NR
+#undef VARIANT
+#undef TARGET
+#undef VW
+#undef NV
+#undef MR
+#undef MULTIPLY_ADD
