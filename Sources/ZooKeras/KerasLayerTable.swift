@@ -136,7 +136,7 @@ extension KerasImporter {
             }
             let listed = try config["axis"].optionalArray?.map { try $0.int() } ?? [config["axis"].isNull ? -1 : try config["axis"].int()]
             let axes = Set(listed.map { $0 < 0 ? $0 + x.rank : $0 }).sorted()
-            guard let first = axes.first, first > 0, axes == Array(first..<x.rank) else {
+            guard let first = axes.first, first > 0, first < x.rank, axes == Array(first..<x.rank) else {
                 throw ZooError(
                     .unsupported,
                     "LayerNormalization imports over the last axes (a run ending at the last, after the batch). Received: axis \(listed) of a rank-\(x.rank) tensor in '\(name)'.",
