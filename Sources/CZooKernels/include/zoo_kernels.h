@@ -1,4 +1,4 @@
-// zoo's own float32 matrix-product kernels for convolutions (ZooExec's PackedGemm): the filters
+// zoo's own float32 matrix-product kernels for convolutions (ZooExec's PackedMatrix): the filters
 // are packed once, at load, into the layout the micro-kernel reads; the input side is packed per
 // tile straight from the image (no im2col matrix); bias and a clamp are applied as the tile is
 // stored. One source is compiled for several instruction sets, picked at run time
@@ -64,7 +64,7 @@ size_t zoo_kernels_scratch_count(int isa, int n);
 /// `r < rows`, `c < cols`, with A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
 /// `b`, and `c` pointing at `C[0][0]` (leading dimension `ldc`). `bias` may be NULL (no bias);
 /// `low`/`high` of -inf/+inf clamp nothing. The sum over `kk` runs in blocks of 256 in order,
-/// each a chain of fused multiply-adds, so every element's arithmetic is fixed by the sizes and
+/// each a chain of multiply-adds (fused where the set has FMA), so every element's arithmetic is fixed by the sizes and
 /// the instruction set alone, whatever tiles the caller cuts. `scratch` holds
 /// zoo_kernels_scratch_count(isa, cols) floats, 64-byte aligned.
 void zoo_kernels_gemm_tile(

@@ -8,7 +8,7 @@ import ZooCore
 /// from the input (a plain matrix, or a convolution's taps: the im2col matrix is never
 /// materialized). The output is cut into tiles of whole micro-tiles spread over the threads;
 /// every element's sum runs in the same order whatever the tiles (blocks of 256 of `depth` in
-/// order, each a chain of fused multiply-adds), so results do not depend on the thread count.
+/// order, each a chain of multiply-adds, fused where the instruction set has FMA), so results do not depend on the thread count.
 struct PackedMatrix: Sendable {
     let isa: InstructionSet
     let rows: Int
@@ -88,11 +88,16 @@ extension zoo_kernels_b_source {
         return source
     }
 
-    /// The im2col matrix of one image's channels at `data` under `geometry`'s window.
+    /// The im2col matrix of one image's channels at `data` under `geometry`'s window, whose
+    /// padded plane the caller has checked to fit 32 bits twice over. A stride or dilation
+    /// larger than the padded size (a file's value) is clamped to it: a stride matters only
+    /// between two outputs and a dilation only between two taps, both inside the padded plane.
     static func convolution(_ data: UnsafePointer<Float>, geometry g: WindowGeometry) -> zoo_kernels_b_source {
-        zoo_kernels_b_source(
+        let paddedHeight = g.height + g.padTop + g.padBottom, paddedWidth = g.width + g.padLeft + g.padRight
+        return zoo_kernels_b_source(
             data: data, ld: 0, height: Int32(g.height), width: Int32(g.width), kernel_h: Int32(g.kernelHeight), kernel_w: Int32(g.kernelWidth),
-            stride_h: Int32(g.strideHeight), stride_w: Int32(g.strideWidth), dilation_h: Int32(g.dilationHeight),
-            dilation_w: Int32(g.dilationWidth), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), out_w: Int32(g.outWidth))
+            stride_h: Int32(min(g.strideHeight, paddedHeight)), stride_w: Int32(min(g.strideWidth, paddedWidth)),
+            dilation_h: Int32(min(g.dilationHeight, paddedHeight)), dilation_w: Int32(min(g.dilationWidth, paddedWidth)),
+            pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), out_w: Int32(g.outWidth))
     }
 }
