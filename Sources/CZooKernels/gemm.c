@@ -7,15 +7,13 @@
 /// Rows of A multiplied by every strip of B before the next rows (a multiple of every MR).
 #define ZOO_MC 192
 
-static inline int zoo_floor_div(int a, int b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-static inline int zoo_ceil_div(int a, int b) { return -zoo_floor_div(-a, b); }
-
 #define VARIANT(name) name##_generic
 #define TARGET
 #define VW 4
 #define NV 2
 #define MR 6
 #define MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
+#define MASKED_GATHER 0
 #include "gemm_variant.h"
 
 #if defined(__x86_64__)
@@ -25,6 +23,7 @@ static inline int zoo_ceil_div(int a, int b) { return -zoo_floor_div(-a, b); }
 #define NV 2
 #define MR 6
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#define MASKED_GATHER 0
 #include "gemm_variant.h"
 
 #define VARIANT(name) name##_avx512
@@ -33,6 +32,7 @@ static inline int zoo_ceil_div(int a, int b) { return -zoo_floor_div(-a, b); }
 #define NV 2
 #define MR 12
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#define MASKED_GATHER 1
 #include "gemm_variant.h"
 #endif
 

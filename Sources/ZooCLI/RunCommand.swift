@@ -39,13 +39,16 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let readStart = DispatchTime.now().uptimeNanoseconds
         let early = try runInputs.filesBeforeLoading(model: model.model, isolation: model.hdf5Isolation)
         let loaded = try model.loadWithWeights(seed: runInputs.seed, fileShapes: early?.mapValues { Shape($0.shape) } ?? [:])
         let inputs = try runInputs.tensors(for: loaded.graph, given: early)
         let options = ExecutionOptions(threads: runInputs.threads, fusing: dumpLayers == nil, profiling: profile)
+        let prepareStart = DispatchTime.now().uptimeNanoseconds
         let executor = try loaded.located {
             try Executor(graph: loaded.graph, inputShapes: inputs.mapValues(\.shape), options: options)
         }
+        let loading = (read: Self.milliseconds(since: readStart, until: prepareStart), prepare: Self.milliseconds(since: prepareStart))
         if let output { try checkOutputPath(output, outputs: executor.graph.outputs.count) }
         var dump = try dumpLayers.map { try LayerDump(folder: $0) }
         if dump != nil {
@@ -58,13 +61,17 @@ struct RunCommand: ParsableCommand {
         let result = try loaded.located {
             try executor.run(inputs) { name, tensor in try dump?.write(tensor, name: name, op: opNames[name] ?? "") }
         }
-        let firstRun = Double(DispatchTime.now().uptimeNanoseconds - firstStart) / 1e6
+        let firstRun = Self.milliseconds(since: firstStart)
         try dump?.finish()
         if let output {
             try TensorFile.write(result.outputs.map { ($0.name, $0.tensor) }, to: output)
         }
         Console.out(summary(result))
-        if let repeatCount { try time(executor, inputs: inputs, runs: repeatCount, firstRun: firstRun) }
+        if let repeatCount { try time(executor, inputs: inputs, runs: repeatCount, firstRun: firstRun, loading: loading) }
+    }
+
+    private static func milliseconds(since start: UInt64, until end: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Double {
+        Double(end - start) / 1e6
     }
 
     private func checkOutputPath(_ path: String, outputs: Int) throws {
@@ -99,41 +106,56 @@ struct RunCommand: ParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Times `runs` runs of `executor` after the first one (`firstRun` milliseconds), which was the warm-up.
-    private func time(_ executor: Executor, inputs: [String: Tensor], runs: Int, firstRun: Double) throws {
+    /// Times `runs` runs of `executor` after the first one (`firstRun` milliseconds), which was
+    /// the warm-up. With --profile, also prints the load (reading the model and the inputs, then
+    /// preparing the executor: shapes, fusion, weights packed for the kernels), the time per op
+    /// and kernel, and the slowest steps, each with its GFLOP/s (the FLOPs of the step's first op,
+    /// `zoo ops`'s rules, over its median time).
+    private func time(_ executor: Executor, inputs: [String: Tensor], runs: Int, firstRun: Double, loading: (read: Double, prepare: Double)) throws {
         var latencies: [Double] = []
-        var perOp: [String: (seconds: Double, steps: Int)] = [:]
-        var perStep: [String: (op: String, seconds: Double)] = [:]
-        var order: [String] = []
+        var perStep: [String: [Double]] = [:]
+        var steps: [LayerTiming] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
             let result = try executor.run(inputs)
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            for timing in result.timings {
-                if perOp[timing.op] == nil { order.append(timing.op) }
-                perOp[timing.op, default: (0, 0)].seconds += timing.seconds
-                perOp[timing.op, default: (0, 0)].steps += 1
-                perStep[timing.layer, default: (timing.op, 0)].seconds += timing.seconds
-            }
+            latencies.append(Self.milliseconds(since: start))
+            if steps.isEmpty { steps = result.timings }
+            for timing in result.timings { perStep[timing.layer, default: []].append(timing.seconds * 1000) }
         }
-        let sorted = latencies.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        Console.raw(String(format: "latency: median %.2f ms, min %.2f ms over %d runs (first run %.2f ms)\n", median, sorted[0], runs, firstRun))
+        Console.raw(String(format: "latency: median %.2f ms, min %.2f ms over %d runs (first run %.2f ms)\n", Self.median(latencies), latencies.min() ?? 0, runs, firstRun))
         guard profile else { return }
-        let total = perOp.values.reduce(0) { $0 + $1.seconds }
-        let rows = order.sorted { perOp[$0]?.seconds ?? 0 > perOp[$1]?.seconds ?? 0 }.map { op -> [String] in
-            let entry = perOp[op] ?? (0, 0)
-            return [
-                op, String(entry.steps / runs), String(format: "%.2f", entry.seconds * 1000 / Double(runs)),
-                String(format: "%.1f%%", total > 0 ? 100 * entry.seconds / total : 0),
+        Console.raw(String(format: "load: read %.1f ms, prepare %.1f ms (shapes, fusion, weights packed for the kernels)\n", loading.read, loading.prepare))
+        // Each step at its median time; the groups add the medians.
+        let timed = steps.map { (timing: $0, ms: Self.median(perStep[$0.layer] ?? [0])) }
+        let total = timed.reduce(0) { $0 + $1.ms }
+        func rate(flops: Int, ms: Double) -> String { flops > 0 && ms > 0 ? String(format: "%.1f", Double(flops) / ms / 1e6) : "-" }
+        var groups: [String: (op: String, kernel: String, steps: Int, ms: Double, flops: Int)] = [:]
+        for (timing, ms) in timed {
+            let key = timing.op + "\u{0}" + timing.kernel
+            let entry = groups[key] ?? (timing.op, timing.kernel, 0, 0, 0)
+            groups[key] = (entry.op, entry.kernel, entry.steps + 1, entry.ms + ms, entry.flops + timing.flops)
+        }
+        let rows = groups.values.sorted { $0.ms > $1.ms || $0.ms == $1.ms && $0.op < $1.op }.map { entry -> [String] in
+            [
+                entry.op, entry.kernel, String(entry.steps), String(format: "%.2f", entry.ms), String(format: "%.1f%%", total > 0 ? 100 * entry.ms / total : 0),
+                rate(flops: entry.flops, ms: entry.ms),
             ]
         }
-        let table = ReportRenderer.aligned(rows: rows, header: ["op", "layers", "ms per run", "share"], rightAligned: [false, true, true, true])
+        let table = ReportRenderer.aligned(
+            rows: rows, header: ["op", "kernel", "steps", "ms per run", "share", "GFLOP/s"], rightAligned: [false, false, true, true, true, true])
         Console.raw(table.joined(separator: "\n") + "\n")
-        let slowest = perStep.sorted { $0.value.seconds > $1.value.seconds }.prefix(10).map { layer, entry -> [String] in
-            [layer, entry.op, String(format: "%.2f", entry.seconds * 1000 / Double(runs))]
+        let slowest = timed.sorted { $0.ms > $1.ms }.prefix(10).map { timing, ms -> [String] in
+            [timing.layer, timing.op, timing.kernel, String(timing.flops), String(format: "%.3f", ms), rate(flops: timing.flops, ms: ms)]
         }
-        let steps = ReportRenderer.aligned(rows: slowest, header: ["slowest steps", "op", "ms per run"], rightAligned: [false, false, true])
-        Console.raw(steps.joined(separator: "\n") + "\n")
+        let table2 = ReportRenderer.aligned(
+            rows: slowest, header: ["slowest steps", "op", "kernel", "FLOPs", "ms per run", "GFLOP/s"],
+            rightAligned: [false, false, false, true, true, true])
+        Console.raw(table2.joined(separator: "\n") + "\n")
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

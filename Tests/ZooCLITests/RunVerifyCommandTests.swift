@@ -45,6 +45,14 @@ struct RunVerifyCommandTests {
         let pattern = /latency: median [0-9.]+ ms, min [0-9.]+ ms over 3 runs \(first run [0-9.]+ ms\)/
         #expect(result.stderrLines.contains { $0.wholeMatch(of: pattern) != nil }, "\(result)")
         #expect(result.stderr.contains("slowest steps"), "\(result)")
+        #expect(result.stderrLines.contains { $0.hasPrefix("load: read ") && $0.contains(" ms, prepare ") }, "\(result)")
+        // conv1: 6 filters of 5x5 over the 1 x 32 x 32 input, 6 x 28 x 28 outputs of 25 MACs:
+        // 2 x 117,600 FLOPs plus one bias add per output (4,704), through the packed-filter gemm.
+        let conv1 = result.stderrLines.first { $0.hasPrefix("conv1/") }?.split(separator: " ").map(String.init) ?? []
+        #expect(conv1.count == 6 && conv1[2] == "gemm" && conv1[3] == "239904", "\(result)")
+        // fc1 (400 -> 120) on one sample is a matrix-vector product: 2 x 48,000 + 120.
+        let fc1 = result.stderrLines.first { $0.hasPrefix("fc1/") }?.split(separator: " ").map(String.init) ?? []
+        #expect(fc1.suffix(3).first == "96120", "\(result)")
     }
 
     @Test func dumpLayersWritesEveryValueWithFileSafeNames() throws {

@@ -50,5 +50,12 @@ public struct LayerTiming: Sendable {
     public var layer: String
     /// The op name, with `+` joining fused ops (`conv+batchnorm+relu`).
     public var op: String
+    /// The algorithm the step's kernel runs (`gemm`, `gemm-pointwise`, `winograd-f4x4`,
+    /// `depthwise`, `sgemm (OpenBLAS)`, ...; `direct` for an op's own loops).
+    public var kernel: String
+    /// The floating-point operations of the step's first op for the whole batch, by zoo's
+    /// counting rules (`zoo ops`: a multiply-accumulate is 2); a fused activation or batch norm
+    /// adds none.
+    public var flops: Int
     public var seconds: Double
 }

@@ -10,10 +10,12 @@ import ZooCore
 /// topological order and frees each value after its last use (graph outputs are kept), so the
 /// live memory of a run is the working set, not the sum of all activations.
 ///
-/// Convolution and dense layers multiply through single-threaded OpenBLAS `sgemm` calls on blocks
-/// whose bounds depend only on the matrix sizes; those blocks and the other kernels' loops are
-/// spread over ``ExecutionOptions/threads`` threads in ways that never change the arithmetic, so
-/// results are bit-identical for every thread count.
+/// Convolutions multiply through zoo's own kernels (``PackedMatrix``, filters packed at
+/// preparation), dense layers and matmuls through single-threaded OpenBLAS `sgemm` calls; both
+/// cut their products into blocks whose bounds and summation order depend only on the matrix
+/// sizes. Those blocks and the other kernels' loops are spread over ``ExecutionOptions/threads``
+/// threads in ways that never change the arithmetic, so results are bit-identical for every
+/// thread count.
 public final class Executor: Sendable {
     /// The graph that runs: the given graph with its inputs bound to concrete shapes.
     public let graph: Graph
@@ -30,6 +32,8 @@ public final class Executor: Sendable {
         let layer: String
         let opName: String
         let kernel: any Kernel
+        /// The FLOPs of the step's first op (``LayerTiming/flops``).
+        let flops: Int
         let inputs: [Int]
         let output: Int
         /// Values whose last use is this step.
@@ -114,17 +118,18 @@ public final class Executor: Sendable {
             guard let outputShape = shapes[step.group.outputName] else {
                 throw ZooError(.invalidGraph, "Every layer's output needs a shape. Received: none for '\(step.group.outputName)'.", layer: step.group.outputName)
             }
-            let kernel: any Kernel
+            let kernel: any Kernel, cost: Cost
             do {
                 kernel = try KernelFactory.make(
                     layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue, winograd: options.winograd,
                     instructionSet: options.instructionSet)
+                cost = try layer.op.semantics.cost(inputs: layer.inputs.map { Shape(shapes[$0] ?? []) }, output: Shape(outputShape))
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)
             }
             return Step(
-                layer: step.group.outputName, opName: step.group.opName, kernel: kernel, inputs: step.inputs, output: step.output,
-                releases: releases[index])
+                layer: step.group.outputName, opName: step.group.opName, kernel: kernel, flops: cost.flops, inputs: step.inputs,
+                output: step.output, releases: releases[index])
         }
     }
 
@@ -192,7 +197,7 @@ public final class Executor: Sendable {
             }
             if options.profiling {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                timings.append(LayerTiming(layer: step.layer, op: step.opName, seconds: seconds))
+                timings.append(LayerTiming(layer: step.layer, op: step.opName, kernel: step.kernel.algorithm, flops: step.flops, seconds: seconds))
             }
             values[step.output] = output
             live.retain(output)

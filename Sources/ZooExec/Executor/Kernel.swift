@@ -8,6 +8,15 @@ import ZooCore
 protocol Kernel: Sendable {
     /// The output for `inputs`, whose shapes are those the kernel was prepared for.
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor
+
+    /// The algorithm `run` uses, as profiles name it (`gemm`, `winograd`, `depthwise`, ...): a
+    /// kernel with a choice of paths says which one it took at preparation.
+    var algorithm: String { get }
+}
+
+extension Kernel {
+    /// Loops written for the op alone.
+    var algorithm: String { "direct" }
 }
 
 /// What a kernel may use while it runs.
@@ -32,6 +41,7 @@ struct KernelContext: Sendable {
 /// dropout and identity at inference).
 struct AliasKernel: Kernel {
     let shape: [Int]
+    var algorithm: String { "alias" }
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         try Tensor(shape: shape, storage: inputs[0].storage)

@@ -63,6 +63,16 @@ struct ConvKernel: Kernel {
         }
     }
 
+    /// `gemm` packing its input tiles through the window's taps, `gemm-pointwise` reading the
+    /// input planes as the matrix, `depthwise` or `winograd-f4x4`.
+    var algorithm: String {
+        switch path {
+        case .gemm: readsInputAsMatrix ? "gemm-pointwise" : "gemm"
+        case .depthwise: "depthwise"
+        case .winograd: "winograd-f4x4"
+        }
+    }
+
     /// Whether the matrix path reads the input planes as they are (1x1, stride 1, no padding).
     private var readsInputAsMatrix: Bool {
         let g = geometry

@@ -76,6 +76,8 @@ struct ConvTransposeKernel: Kernel {
         }
     }
 
+    var algorithm: String { "sgemm (OpenBLAS) + col2im" }
+
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let inputPlane = height * width, outputPlane = outHeight * outWidth

@@ -23,6 +23,8 @@ struct DenseKernel: Kernel {
         try BLAS.checkSizes([rows, features, units], op: Dense.info.name)
     }
 
+    var algorithm: String { rows == 1 ? "sgemv (OpenBLAS)" : "sgemm (OpenBLAS)" }
+
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements, w = weight.elements
         return try context.tensor(shape: outputShape) { y in

@@ -46,6 +46,8 @@ struct MatMulKernel: Kernel {
         try BLAS.checkSizes([m, k, n], op: MatMul.info.name)
     }
 
+    var algorithm: String { "sgemm (OpenBLAS)" }
+
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let a = inputs[0].elements, b = inputs[1].elements
         return try context.tensor(shape: outputShape) { y in
