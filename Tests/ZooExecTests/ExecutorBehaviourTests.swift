@@ -61,26 +61,28 @@ struct ExecutorBehaviourTests {
         }
     }
 
-    /// A graph `x -> conv -> batchnorm -> activation` (plus an optional pool after it), its
-    /// input shape, and the layer names.
+    /// A graph `x -> conv -> batchnorm -> activation -> max pool` and its input shape. The conv
+    /// is 6 filters of 3x3x4 on a 10 x 12 plane, or, `depthwise`, 4 filters of 3x3x1 on a
+    /// 10 x 36 plane (rows of whole 16-output runs and a tail).
     static func convNormActivation(
-        _ rng: inout SplitMix64, activation: Op, gamma: Bool, convBias: Bool, stride: Int
+        _ rng: inout SplitMix64, activation: Op, gamma: Bool, convBias: Bool, stride: Int, depthwise: Bool = false
     ) throws -> (Graph, [Int]) {
+        let filters = depthwise ? 4 : 6, shape = [2, 4, 10, depthwise ? 36 : 12]
         let layers: [Layer] = [
             Layer(
                 "conv", .conv(Conv(
-                    kernel: try rng.tensor([6, 4, 3, 3]), bias: convBias ? try rng.tensor([6]) : nil, stride: [stride, stride],
-                    padding: .symmetric(1, axes: 2))),
+                    kernel: try rng.tensor([filters, depthwise ? 1 : 4, 3, 3]), bias: convBias ? try rng.tensor([filters]) : nil,
+                    stride: [stride, stride], padding: .symmetric(1, axes: 2), groups: depthwise ? 4 : 1)),
                 inputs: ["x"]),
             Layer(
                 "bn", .batchNorm(BatchNorm(
-                    gamma: gamma ? try rng.tensor([6], in: -2...2) : nil, beta: try rng.tensor([6]), mean: try rng.tensor([6]),
-                    variance: try rng.tensor([6], in: 0.1...2), epsilon: 1e-3)),
+                    gamma: gamma ? try rng.tensor([filters], in: -2...2) : nil, beta: try rng.tensor([filters]), mean: try rng.tensor([filters]),
+                    variance: try rng.tensor([filters], in: 0.1...2), epsilon: 1e-3)),
                 inputs: ["conv"]),
             Layer("act", activation, inputs: ["bn"]),
             Layer("pool", .maxPool(MaxPool(window: SpatialWindow(kernel: [2, 2], stride: [2, 2]))), inputs: ["act"]),
         ]
-        return (try Graph(inputs: [GraphInput(name: "x", shape: [2, 4, 10, 12])], layers: layers, outputs: [GraphOutput(name: "pool")]), [2, 4, 10, 12])
+        return (try Graph(inputs: [GraphInput(name: "x", shape: Shape(shape))], layers: layers, outputs: [GraphOutput(name: "pool")]), shape)
     }
 
     /// Runs `graph` fused (the default) and unfused (`fusing: false`) and expects every output
@@ -100,15 +102,19 @@ struct ExecutorBehaviourTests {
     }
 
     /// conv + batchnorm + activation fused and unfused agree within tolerance and both equal the
-    /// oracle, for relu, relu6, leaky relu and sigmoid, with and without gamma and conv bias,
-    /// stride 1 and 2.
+    /// oracle, for relu, relu6, leaky relu and sigmoid (clamps stored by the kernels, others
+    /// applied after), with and without gamma and conv bias, stride 1 and 2, a full conv and a
+    /// depthwise one.
     @Test func fusedAndUnfusedAgree() throws {
         var rng = SplitMix64(seed: 0xF05E)
         let activations: [Op] = [.relu(Relu()), .clip(Clip.relu6), .leakyRelu(LeakyRelu(alpha: 0.2)), .sigmoid(Sigmoid())]
         for (index, activation) in activations.enumerated() {
             for stride in [1, 2] {
-                let (graph, shape) = try Self.convNormActivation(&rng, activation: activation, gamma: index % 2 == 0, convBias: stride == 1, stride: stride)
-                try Self.expectFusionInvariant(graph, ["x": try rng.tensor(shape, in: -2...2)], "\(activation), stride \(stride)")
+                for depthwise in [false, true] {
+                    let (graph, shape) = try Self.convNormActivation(
+                        &rng, activation: activation, gamma: index % 2 == 0, convBias: stride == 1, stride: stride, depthwise: depthwise)
+                    try Self.expectFusionInvariant(graph, ["x": try rng.tensor(shape, in: -2...2)], "\(activation), stride \(stride), depthwise \(depthwise)")
+                }
             }
         }
     }

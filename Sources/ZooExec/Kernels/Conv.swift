@@ -64,11 +64,12 @@ struct ConvKernel: Kernel {
     }
 
     /// `gemm` packing its input tiles through the window's taps, `gemm-pointwise` reading the
-    /// input planes as the matrix, `depthwise` or `winograd-f4x4`.
+    /// input planes as the matrix, `depthwise-fused` (bias and clamp applied in registers) or
+    /// `depthwise` (another activation after each plane), or `winograd-f4x4`.
     var algorithm: String {
         switch path {
         case .gemm: readsInputAsMatrix ? "gemm-pointwise" : "gemm"
-        case .depthwise: "depthwise"
+        case .depthwise: clamp == nil && epilogue != nil ? "depthwise" : "depthwise-fused"
         case .winograd: "winograd-f4x4"
         }
     }
@@ -87,7 +88,6 @@ struct ConvKernel: Kernel {
             let g = geometry
             let columns = g.outputPlane
             let block = try context.scratch(count: packed.map { $0.scratchCount(columns: columns, threads: context.threads) }.max() ?? 0)
-            let clamp = epilogue?.clampBounds
             return try context.tensor(shape: outputShape) { y in
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress, let scratch = block.buffer.baseAddress else { return }
                 let biasBase = bias?.elements.baseAddress
@@ -114,9 +114,11 @@ struct ConvKernel: Kernel {
             return try context.tensor(shape: outputShape) { y in
                 guard let base = scratch.buffer.baseAddress else { return }
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
-                    for plane in planes { depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + chunk * (paddedSize + 32)) }
+                    for plane in planes {
+                        depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + chunk * (paddedSize + 32))
+                        if clamp == nil, epilogue != nil { finish(plane: plane, y, addingBias: false) }
+                    }
                 }
-                finish(y, addingBias: true, context: context)
             }
         case .winograd(let winograd):
             let scratch = try winograd.scratch(context)
@@ -127,9 +129,14 @@ struct ConvKernel: Kernel {
         }
     }
 
+    /// The bounds of a fused activation that is a clamp (ReLU, ReLU6, Clip), applied as outputs are stored.
+    private var clamp: (low: Float, high: Float)? { epilogue?.clampBounds }
+
     /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
     /// plane is copied into `padded` with its zero border, then each run of 16 outputs of a row
-    /// sums its taps in registers (stride 1 and 2 load the run directly; other strides gather).
+    /// sums its taps in registers (stride 1 and 2 load the run directly; other strides gather),
+    /// adds the bias and applies a fused clamp before it is stored (another fused activation
+    /// runs on the plane after, while it is in cache).
     private func depthwise(
         plane: Int, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>,
         padded: UnsafeMutablePointer<Float>
@@ -147,6 +154,7 @@ struct ConvKernel: Kernel {
         let offsets = tapOffsets
         let output = yBase + plane * g.outputPlane
         let stride = g.strideWidth
+        let b = bias?.elements[plane % filters], (low, high) = clamp ?? (-.infinity, .infinity)
         for row in 0..<g.outHeight {
             let source = padded + row * g.strideHeight * paddedWidth
             let destination = output + row * g.outWidth
@@ -161,6 +169,9 @@ struct ConvKernel: Kernel {
                             : start.loadUnaligned(as: SIMD32<Float>.self).evenHalf
                         sum += SIMD16(repeating: filter[tap]) * values
                     }
+                    if let b { sum += SIMD16(repeating: b) }
+                    sum.replace(with: low, where: sum .< low)
+                    sum.replace(with: high, where: sum .> high)
                     UnsafeMutableRawPointer(destination + k).storeBytes(of: sum, as: SIMD16<Float>.self)
                     k += 16
                 }
@@ -168,7 +179,9 @@ struct ConvKernel: Kernel {
             while k < g.outWidth {
                 var sum: Float = 0
                 for tap in 0..<taps { sum += filter[tap] * source[offsets[tap] + k * stride] }
-                destination[k] = sum
+                if let b { sum += b }
+                sum = sum < low ? low : sum
+                destination[k] = sum > high ? high : sum
                 k += 1
             }
         }
@@ -177,18 +190,22 @@ struct ConvKernel: Kernel {
     /// Adds the bias (when `addingBias`) and applies the fused activation, one output channel
     /// plane at a time.
     private func finish(_ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool, context: KernelContext) {
-        let biasValues = addingBias ? bias?.elements : nil
-        guard biasValues != nil || epilogue != nil else { return }
+        guard addingBias && bias != nil || epilogue != nil else { return }
         let plane = geometry.outputPlane
         Parallel.forEach(geometry.batch * filters, threads: context.threads, grain: max(1, 4096 / max(plane, 1))) { planes in
-            for index in planes {
-                let slice = UnsafeMutableBufferPointer(rebasing: y[(index * plane)..<((index + 1) * plane)])
-                if let biasValues {
-                    let b = biasValues[index % filters]
-                    for k in slice.indices { slice[k] += b }
-                }
-                epilogue?.apply(slice)
-            }
+            for index in planes { finish(plane: index, y, addingBias: addingBias) }
         }
+    }
+
+    /// ``finish(_:addingBias:context:)`` on output plane `index` (image `index / filters`,
+    /// filter `index % filters`) alone.
+    private func finish(plane index: Int, _ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool) {
+        let plane = geometry.outputPlane
+        let slice = UnsafeMutableBufferPointer(rebasing: y[(index * plane)..<((index + 1) * plane)])
+        if addingBias, let biasValues = bias?.elements {
+            let b = biasValues[index % filters]
+            for k in slice.indices { slice[k] += b }
+        }
+        epilogue?.apply(slice)
     }
 }
