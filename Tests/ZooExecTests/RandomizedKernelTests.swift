@@ -73,18 +73,19 @@ struct RandomizedKernelTests {
     /// Convolutions large enough for the matrix kernels to cut their output into several tiles of
     /// columns (a 40 x 40 output) and, with few columns, into bands of rows (100 filters on a
     /// 7 x 7 output), with edges that are not whole micro-tiles (filters 100, 13, 36; columns 1,600,
-    /// 49, 16 at stride 2), and a depth of 300 (two blocks of 256): the oracle's values, and the
-    /// same bits at 1, 2 and 3 threads.
+    /// 49, 16 at stride 2), and a depth of 300 (two blocks of 256); batches of 2 and 3 (whole
+    /// images per thread when there are at least as many as threads): the oracle's values, and
+    /// the same bits at 1, 2 and 3 threads.
     @Test(arguments: instructionSets) func convTilesAndThreads(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x711E5)
-        let cases: [(filters: Int, channels: Int, size: Int, kernel: Int, stride: Int)] = [
-            (13, 24, 40, 1, 1), (100, 40, 7, 1, 1), (100, 20, 9, 3, 1), (13, 8, 19, 3, 2), (36, 300, 7, 1, 1), (20, 16, 8, 1, 2),
+        let cases: [(filters: Int, channels: Int, size: Int, kernel: Int, stride: Int, batch: Int)] = [
+            (13, 24, 40, 1, 1, 1), (100, 40, 7, 1, 1, 3), (100, 20, 9, 3, 1, 1), (13, 8, 19, 3, 2, 2), (36, 300, 7, 1, 1, 1), (20, 16, 8, 1, 2, 3),
         ]
         for (index, c) in cases.enumerated() {
             let conv = Conv(
                 kernel: try rng.tensor([c.filters, c.channels, c.kernel, c.kernel]), bias: try rng.tensor([c.filters]),
                 stride: [c.stride, c.stride], padding: c.kernel == 1 ? .valid : .symmetric(1, axes: 2))
-            let x = try rng.tensor([1, c.channels, c.size, c.size])
+            let x = try rng.tensor([c.batch, c.channels, c.size, c.size])
             ExecTestKit.checkAgainstOracle(
                 .conv(conv), [x], context: "case \(index)", options: ExecutionOptions(winograd: false, instructionSet: instructionSet))
             let reference = try ExecTestKit.run(.conv(conv), [x], options: ExecutionOptions(threads: 1, winograd: false, instructionSet: instructionSet))

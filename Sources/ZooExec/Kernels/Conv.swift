@@ -87,11 +87,16 @@ struct ConvKernel: Kernel {
         case .gemm(let packed):
             let g = geometry
             let columns = g.outputPlane
-            let block = try context.scratch(count: packed.map { $0.scratchCount(columns: columns, threads: context.threads) }.max() ?? 0)
+            // With at least one image per thread, each thread multiplies whole images (every tile
+            // full width); otherwise each image's tiles are spread over the threads.
+            let byImage = context.threads > 1 && g.batch >= context.threads
+            let inner = byImage ? 1 : context.threads
+            let perThread = packed.map { $0.scratchCount(columns: columns, threads: inner) }.max() ?? 0
+            let block = try context.scratch(count: byImage ? try Checked.multiply(perThread, context.threads, "the convolution scratch") : perThread)
             return try context.tensor(shape: outputShape) { y in
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress, let scratch = block.buffer.baseAddress else { return }
                 let biasBase = bias?.elements.baseAddress
-                for n in 0..<g.batch {
+                func image(_ n: Int, threads: Int, scratch: UnsafeMutablePointer<Float>) {
                     for group in 0..<groups {
                         let input = xBase + (n * g.channels + group * channelsPerGroup) * g.inputPlane
                         let source: zoo_kernels_b_source = readsInputAsMatrix
@@ -99,8 +104,15 @@ struct ConvKernel: Kernel {
                         packed[group].multiply(
                             source, columns: columns, into: yBase + (n * filters + group * filtersPerGroup) * columns, leading: columns,
                             bias: biasBase.map { $0 + group * filtersPerGroup }, low: clamp?.low ?? -.infinity, high: clamp?.high ?? .infinity,
-                            threads: context.threads, scratch: scratch)
+                            threads: threads, scratch: scratch)
                     }
+                }
+                if byImage {
+                    Parallel.forEachChunk(g.batch, threads: context.threads) { images, chunk in
+                        for n in images { image(n, threads: 1, scratch: scratch + chunk * perThread) }
+                    }
+                } else {
+                    for n in 0..<g.batch { image(n, threads: context.threads, scratch: scratch) }
                 }
                 if clamp == nil { finish(y, addingBias: false, context: context) }
                 withExtendedLifetime(block) {}
