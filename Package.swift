@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "ZooTestSupport", dependencies: ["ZooCore"], path: "Tests/ZooTestSupport"),
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore", "ZooTestSupport"]),
         .testTarget(name: "ZooONNXTests", dependencies: ["ZooONNX", "ZooTestSupport"]),
-        .testTarget(name: "ZooExecTests", dependencies: ["ZooExec", "ZooTestSupport"]),
+        .testTarget(name: "ZooExecTests", dependencies: ["ZooExec", "CZooKernels", "ZooTestSupport"]),
         .testTarget(name: "ZooSandboxTests", dependencies: ["ZooSandbox", "ZooCore"]),
         .testTarget(name: "ZooKerasTests", dependencies: ["ZooKeras", "ZooArchive", "ZooExec", "ZooONNX", "ZooSandbox", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooONNX", "ZooTestSupport"]),

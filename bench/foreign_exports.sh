@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Foreign exports: the tf2onnx export of Keras's ResNet-50 (bench/tf2onnx_resnet50.py: batch
+# Foreign exports: the tf2onnx export of Keras's ResNet-50 (bench/tf2onnx_export.py ResNet50: batch
 # norms as per-channel Mul + Add after biased convs) against zoo's own ResNet-50 conversion
 # (`zoo convert resnet50 --seed 1`) in `zoo run`, with onnxruntime on both in the same run, batch
 # 1, one and two threads. Usage: bench/foreign_exports.sh [path/to/zoo] (needs .venv and .venv-tf).
@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 . bench/measure.sh
 
 start=$SECONDS
-"$python_tf" bench/tf2onnx_resnet50.py "$work/tf2onnx.onnx" >/dev/null 2>"$work/tf.log" || { cat "$work/tf.log" >&2; exit 1; }
+"$python_tf" bench/tf2onnx_export.py ResNet50 "$work/tf2onnx.onnx" >/dev/null 2>"$work/tf.log" || { cat "$work/tf.log" >&2; exit 1; }
 "$zoo" convert resnet50 "$work/own.onnx" --seed 1 >/dev/null 2>&1
 for model in tf2onnx own; do
   "$python" bench/ort_run.py --draw-input "$work/$model.onnx" "$work/$model.npy"
@@ -50,7 +50,7 @@ section=$(cat <<MD
 \`bench/foreign_exports.sh\` ($(date -u +%Y-%m-%d); the script took ${elapsed} s), zoo at $commit,
 $(one_run_note)
 
-\`tf2onnx\` is \`bench/tf2onnx_resnet50.py\`: Keras's ResNet-50 with seeded nonzero weights, exported
+\`tf2onnx\` is \`bench/tf2onnx_export.py ResNet50\`: Keras's ResNet-50 with seeded nonzero weights, exported
 by tf2onnx 1.17 at opset 13 (NHWC input, every batch norm a per-channel Mul and Add after its
 conv; zoo counts $params parameters, every float the file stores). \`own\` is
 \`zoo convert resnet50 --seed 1\`. Batch 1, $runs timed runs after one warm-up, median (min) in ms.

@@ -4,9 +4,11 @@
 Usage:
   ort_run.py MODEL THREADS RUNS [INPUT.npy]  one warm-up, then RUNS timed runs; prints
                                               `latency: median X ms, min Y ms over N runs`
-  ort_run.py --draw-input MODEL INPUT.npy     writes a standard-normal input of the model's shape
-                                              (symbolic dimensions, the batch among them, set to
-                                              1; seed 1) for both tools to read
+  ort_run.py --draw-input MODEL INPUT.npy [BATCH]
+                                              writes a standard-normal input of the model's shape
+                                              (a symbolic first dimension set to BATCH, default 1,
+                                              other symbolic dimensions to 1; seed 1) for both
+                                              tools to read
 
 The session: CPU execution provider, intra_op_num_threads=THREADS, inter_op_num_threads=1,
 sequential execution, every graph optimization (ORT_ENABLE_ALL, the default). Without INPUT.npy
@@ -20,15 +22,15 @@ import numpy as np
 import onnxruntime as ort
 
 
-def draw_input(model):
+def draw_input(model, batch=1):
     info = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).get_inputs()[0]
-    shape = [dim if isinstance(dim, int) else 1 for dim in info.shape]
+    shape = [dim if isinstance(dim, int) else (batch if axis == 0 else 1) for axis, dim in enumerate(info.shape)]
     return np.random.default_rng(1).standard_normal(shape, dtype=np.float32)
 
 
 def main(argv):
-    if len(argv) == 3 and argv[0] == "--draw-input":
-        np.save(argv[2], draw_input(argv[1]))
+    if len(argv) in (3, 4) and argv[0] == "--draw-input":
+        np.save(argv[2], draw_input(argv[1], int(argv[3]) if len(argv) == 4 else 1))
         return
     if len(argv) not in (3, 4):
         sys.exit(__doc__)

@@ -75,6 +75,31 @@ TARGET static void VARIANT(micro)(
     }
 }
 
+/// VARIANT(micro) for a strip with one column (a matrix-vector product: a convolution on a 1 x 1
+/// plane, as in squeeze-and-excitation blocks and classifier heads), without the NR - 1 columns
+/// of zeros: the same chain of multiply-adds per element, so the same bits.
+TARGET static void VARIANT(micro_column)(
+    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int first, int last,
+    const float *bias, float low, float high) {
+    float acc[MR];
+    _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = 0;
+    for (int kk = 0; kk < kc; kk++) {
+        const float x = b[(size_t)kk * NR];
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = MULTIPLY_ADD(a[r], x, acc[r]);
+        a += MR;
+    }
+    for (int r = 0; r < rows; r++) {
+        float value = acc[r];
+        if (!first) value += c[(size_t)r * ldc];
+        if (last) {
+            if (bias) value += bias[r];
+            value = value < low ? low : value;
+            value = value > high ? high : value;
+        }
+        c[(size_t)r * ldc] = value;
+    }
+}
+
 /// Packs rows `k0 ..< k0 + kc`, columns `n0 ..< n0 + cols` of a plain B into strips of NR
 /// columns, `out[strip][kk][NR]`, zero past `cols`.
 TARGET static void VARIANT(pack_matrix)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
@@ -181,6 +206,13 @@ TARGET static void VARIANT(gemm_tile)(
                 const int width = cols - strip * NR < NR ? cols - strip * NR : NR;
                 for (int panel = block; panel < end; panel++) {
                     const int height = rows - panel * MR < MR ? rows - panel * MR : MR;
+                    if (width == 1) {
+                        VARIANT(micro_column)(
+                            kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
+                            c + (size_t)panel * MR * ldc + strip * NR, ldc, height, k0 == 0, k0 + kc == k,
+                            bias ? bias + m0 + panel * MR : NULL, low, high);
+                        continue;
+                    }
                     VARIANT(micro)(
                         kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
                         c + (size_t)panel * MR * ldc + strip * NR, ldc, height, width, k0 == 0, k0 + kc == k,

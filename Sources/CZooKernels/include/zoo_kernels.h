@@ -1,7 +1,8 @@
 // zoo's own float32 matrix-product kernels for convolutions (ZooExec's PackedMatrix): the filters
 // are packed once, at load, into the layout the micro-kernel reads; the input side is packed per
 // tile straight from the image (no im2col matrix); bias and a clamp are applied as the tile is
-// stored. One source is compiled for several instruction sets, picked at run time
+// stored; and the activations that need an exponential (sigmoid, SiLU) on vectors. One source
+// is compiled for several instruction sets, picked at run time
 // (zoo_kernels_best_isa), so the package needs no compiler flags and runs on any x86-64 and
 // arm64.
 #ifndef ZOO_KERNELS_H
@@ -70,5 +71,13 @@ size_t zoo_kernels_scratch_count(int isa, int n);
 void zoo_kernels_gemm_tile(
     int isa, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, float low, float high, float *scratch);
+
+/// `y[i] = 1 / (1 + exp(-x[i]))` for `i < n` (`x` and `y` may be the same buffer), with a vector
+/// exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0 below
+/// t = -87.33). Each element's result depends on its value and `isa` alone.
+void zoo_kernels_sigmoid(int isa, const float *x, float *y, size_t n);
+
+/// `y[i] = x[i] / (1 + exp(-x[i]))` (SiLU, swish), as zoo_kernels_sigmoid.
+void zoo_kernels_silu(int isa, const float *x, float *y, size_t n);
 
 #endif

@@ -16,7 +16,50 @@ import ZooCore
 /// Bias and a fused clamp (ReLU, ReLU6, Clip) are applied as each tile is stored; another fused
 /// activation runs per output channel after the product.
 struct ConvKernel: Kernel {
-    private enum Path { case gemm([PackedMatrix]), depthwise, winograd(WinogradConvolution) }
+    private enum Path { case gemm([PackedMatrix]), depthwise(DepthwisePlan), winograd(WinogradConvolution) }
+
+    /// How a depthwise plane is computed. `flat` (the same stride 1 on both axes, or 2 with fewer
+    /// than 16 outputs a row): every output as position `m = r w_p + c` of the padded width
+    /// `w_p`, reading `padded[s m + offset(i, j)]`, 16 at a time over the whole plane, then each
+    /// row's valid outputs copied out; small planes stay vectorized. Otherwise row by row, 16
+    /// outputs at a time and the rest one by one.
+    private struct DepthwisePlan: Sendable {
+        let flat: Bool
+        let paddedWidth: Int, paddedSize: Int
+        /// Where each tap `(i, j)` reads in the zero-bordered plane, from a window's corner.
+        let tapOffsets: [Int]
+        /// Floats of the zero-bordered plane and the slack past it that vector loads may reach.
+        let planeCount: Int
+        /// Floats of the flat outputs (a multiple of 16; 0 row by row).
+        let wideCount: Int
+        var perThread: Int { planeCount + wideCount }
+
+        init(_ g: WindowGeometry, paddedHeight: Int, paddedWidth: Int) throws {
+            self.paddedWidth = paddedWidth
+            paddedSize = try Checked.multiply(paddedHeight, paddedWidth, "the padded plane of a depthwise convolution")
+            // A tap's offset lies inside the padded plane (the dilated window fits it), so the products are bounded by its size.
+            tapOffsets = try (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
+                try Checked.add(
+                    try Checked.product([tap / g.kernelWidth, g.dilationHeight, paddedWidth], "a depthwise tap offset"),
+                    try Checked.multiply(tap % g.kernelWidth, g.dilationWidth, "a depthwise tap offset"), "a depthwise tap offset")
+            }
+            let stride = g.strideWidth
+            flat = g.strideHeight == stride && (stride == 1 || stride == 2 && g.outWidth < 16)
+            if flat {
+                let outputs = try Checked.multiply(g.outHeight, paddedWidth, "the outputs of a depthwise plane")
+                wideCount = try Checked.multiply(try Checked.add(outputs, 15, "the outputs of a depthwise plane") / 16, 16, "the outputs of a depthwise plane")
+                // The last run of 16 reads up to s (wideCount - 1) + 31 + the largest tap offset.
+                let reach = try Checked.add(
+                    try Checked.multiply(stride, wideCount, "the reach of a depthwise plane"),
+                    try Checked.add(tapOffsets.max() ?? 0, 32, "the reach of a depthwise plane"), "the reach of a depthwise plane")
+                planeCount = max(paddedSize, reach)
+            } else {
+                // A SIMD32 load at the end of a stride-2 row may reach 16 floats past the plane.
+                planeCount = try Checked.add(paddedSize, 32, "the padded plane of a depthwise convolution")
+                wideCount = 0
+            }
+        }
+    }
 
     private let geometry: WindowGeometry
     private let filters: Int, groups: Int, channelsPerGroup: Int, filtersPerGroup: Int
@@ -27,8 +70,6 @@ struct ConvKernel: Kernel {
     private let path: Path
     /// `C_g k_h k_w`: the length of one filter.
     private let taps: Int
-    /// Depthwise: where each tap `(i, j)` reads in the zero-bordered plane, from a window's corner.
-    private let tapOffsets: [Int]
 
     init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, winograd: Bool, instructionSet: InstructionSet) throws {
         geometry = try WindowGeometry(conv.window, input: input, op: Conv.info.name)
@@ -47,7 +88,7 @@ struct ConvKernel: Kernel {
         try BLAS.checkSizes(
             [taps, filters, g.outputPlane, g.inputPlane, try Checked.multiply(paddedHeight, 2), try Checked.multiply(paddedWidth, 2)], op: Conv.info.name)
         if groups == g.channels, filters == groups {
-            path = .depthwise
+            path = .depthwise(try DepthwisePlan(g, paddedHeight: paddedHeight, paddedWidth: paddedWidth))
         } else if winograd, WinogradConvolution.applies(to: conv, geometry: g) {
             path = .winograd(try WinogradConvolution(conv, geometry: g, instructionSet: instructionSet))
         } else {
@@ -57,9 +98,6 @@ struct ConvKernel: Kernel {
             path = .gemm(try (0..<groups).map { group in
                 try PackedMatrix(base + group * perGroup * taps, rows: perGroup, depth: taps, leading: taps, instructionSet: instructionSet)
             })
-        }
-        tapOffsets = (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
-            (tap / g.kernelWidth) * g.dilationHeight * paddedWidth + (tap % g.kernelWidth) * g.dilationWidth
         }
     }
 
@@ -117,17 +155,13 @@ struct ConvKernel: Kernel {
                 if clamp == nil { finish(y, addingBias: false, context: context) }
                 withExtendedLifetime(block) {}
             }
-        case .depthwise:
-            let g = geometry
-            let paddedSize = try Checked.product(
-                [g.height + g.padTop + g.padBottom, g.width + g.padLeft + g.padRight], "the padded plane of a depthwise convolution")
-            // A SIMD32 load at the end of a stride-2 row may reach 16 floats past the plane.
-            let scratch = try context.scratch(count: try Checked.multiply(paddedSize + 32, context.threads, "the depthwise scratch"))
+        case .depthwise(let plan):
+            let scratch = try context.scratch(count: try Checked.multiply(plan.perThread, context.threads, "the depthwise scratch"))
             return try context.tensor(shape: outputShape) { y in
                 guard let base = scratch.buffer.baseAddress else { return }
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
                     for plane in planes {
-                        depthwise(plane: plane, x: x, weights: weights, y: y, padded: base + chunk * (paddedSize + 32))
+                        depthwise(plane: plane, plan: plan, x: x, weights: weights, y: y, scratch: base + chunk * plan.perThread)
                         if clamp == nil, epilogue != nil { finish(plane: plane, y, addingBias: false) }
                     }
                 }
@@ -145,52 +179,63 @@ struct ConvKernel: Kernel {
     private var clamp: (low: Float, high: Float)? { epilogue?.clampBounds }
 
     /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
-    /// plane is copied into `padded` with its zero border, then each run of 16 outputs of a row
-    /// sums its taps in registers (stride 1 and 2 load the run directly; other strides gather),
-    /// adds the bias and applies a fused clamp before it is stored (another fused activation
-    /// runs on the plane after, while it is in cache).
+    /// plane is copied into the scratch with its zero border, then runs of 16 outputs sum their
+    /// taps in registers (``DepthwisePlan``; stride 1 and 2 load a run directly, other strides
+    /// gather), add the bias and apply a fused clamp before they are stored (another fused
+    /// activation runs on the plane after, while it is in cache). Every output is the same sum in
+    /// the same order on every path.
     private func depthwise(
-        plane: Int, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>,
-        padded: UnsafeMutablePointer<Float>
+        plane: Int, plan: DepthwisePlan, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
+        y: UnsafeMutableBufferPointer<Float>, scratch padded: UnsafeMutablePointer<Float>
     ) {
         let g = geometry
-        let paddedWidth = g.width + g.padLeft + g.padRight, paddedHeight = g.height + g.padTop + g.padBottom
+        let paddedWidth = plan.paddedWidth
         guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
-        padded.initialize(repeating: 0, count: paddedWidth * paddedHeight)
+        padded.initialize(repeating: 0, count: plan.planeCount)
         let input = xBase + plane * g.inputPlane
         for row in 0..<g.height {
             (padded + (row + g.padTop) * paddedWidth + g.padLeft).update(from: input + row * g.width, count: g.width)
         }
         let taps = g.kernelHeight * g.kernelWidth
         let filter = wBase + (plane % filters) * taps
-        let offsets = tapOffsets
+        let offsets = plan.tapOffsets
         let output = yBase + plane * g.outputPlane
-        let stride = g.strideWidth
+        let step = g.strideWidth
         let b = bias?.elements[plane % filters], (low, high) = clamp ?? (-.infinity, .infinity)
+        /// The 16 outputs whose first reads `source`, `step` apart (1 or 2).
+        func run(_ source: UnsafePointer<Float>, step: Int) -> SIMD16<Float> {
+            var sum = SIMD16<Float>(repeating: 0)
+            for tap in 0..<taps {
+                let start = UnsafeRawPointer(source + offsets[tap])
+                let values = step == 1 ? start.loadUnaligned(as: SIMD16<Float>.self) : start.loadUnaligned(as: SIMD32<Float>.self).evenHalf
+                sum += SIMD16(repeating: filter[tap]) * values
+            }
+            if let b { sum += SIMD16(repeating: b) }
+            sum.replace(with: low, where: sum .< low)
+            sum.replace(with: high, where: sum .> high)
+            return sum
+        }
+        if plan.flat {
+            let wide = padded + plan.planeCount
+            for m in stride(from: 0, to: plan.wideCount, by: 16) {
+                UnsafeMutableRawPointer(wide + m).storeBytes(of: run(padded + step * m, step: step), as: SIMD16<Float>.self)
+            }
+            for row in 0..<g.outHeight { (output + row * g.outWidth).update(from: wide + row * paddedWidth, count: g.outWidth) }
+            return
+        }
         for row in 0..<g.outHeight {
             let source = padded + row * g.strideHeight * paddedWidth
             let destination = output + row * g.outWidth
             var k = 0
-            if stride <= 2 {
+            if step <= 2 {
                 while k + 16 <= g.outWidth {
-                    var sum = SIMD16<Float>(repeating: 0)
-                    for tap in 0..<taps {
-                        let start = UnsafeRawPointer(source + offsets[tap] + k * stride)
-                        let values = stride == 1
-                            ? start.loadUnaligned(as: SIMD16<Float>.self)
-                            : start.loadUnaligned(as: SIMD32<Float>.self).evenHalf
-                        sum += SIMD16(repeating: filter[tap]) * values
-                    }
-                    if let b { sum += SIMD16(repeating: b) }
-                    sum.replace(with: low, where: sum .< low)
-                    sum.replace(with: high, where: sum .> high)
-                    UnsafeMutableRawPointer(destination + k).storeBytes(of: sum, as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(destination + k).storeBytes(of: run(source + k * step, step: step), as: SIMD16<Float>.self)
                     k += 16
                 }
             }
             while k < g.outWidth {
                 var sum: Float = 0
-                for tap in 0..<taps { sum += filter[tap] * source[offsets[tap] + k * stride] }
+                for tap in 0..<taps { sum += filter[tap] * source[offsets[tap] + k * step] }
                 if let b { sum += b }
                 sum = sum < low ? low : sum
                 destination[k] = sum > high ? high : sum

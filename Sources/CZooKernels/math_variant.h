@@ -1,0 +1,71 @@
+// One instruction set's vector exponential and the activations built on it, included by math.c
+// once per set with VARIANT(name), TARGET, VW (floats per vector) and MULTIPLY_ADD as for
+// gemm_variant.h. The file undefines its parameters at its end.
+
+typedef float VARIANT(fvec) __attribute__((ext_vector_type(VW)));
+typedef int VARIANT(ivec) __attribute__((ext_vector_type(VW)));
+
+/// exp(x) per lane, Cephes's expf: x = k ln 2 + r with k = x log2 e rounded to nearest and ln 2 split in two
+/// (Cody and Waite), exp(r) = 1 + r + r^2 P(r) with P of degree 5, times 2^k built in the exponent
+/// bits. Relative error about 2^-23 for x in [-87.33, 88.37] (2^k stays a normal number); above,
+/// +inf (exp(88.37) is 2.4e38); below, 0 (the values there are below FLT_MIN); NaN stays NaN.
+TARGET static inline VARIANT(fvec) VARIANT(exp)(VARIANT(fvec) x) {
+    typedef VARIANT(fvec) fvec;
+    typedef VARIANT(ivec) ivec;
+    const ivec nan = x != x, high = x > (fvec)88.3762626647949f, low = x < (fvec)-87.3365f;
+    fvec t = (fvec)(((ivec)x) & ~(nan | high | low));  // those lanes computed from 0, then replaced
+    // Round to nearest by adding and taking away 1.5 2^23 (no rounding instruction on SSE2).
+    const fvec k = (t * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    t = MULTIPLY_ADD(k, (fvec)-0.693359375f, t);
+    t = MULTIPLY_ADD(k, (fvec)2.12194440e-4f, t);
+    fvec p = (fvec)1.9875691500e-4f;
+    p = MULTIPLY_ADD(p, t, (fvec)1.3981999507e-3f);
+    p = MULTIPLY_ADD(p, t, (fvec)8.3334519073e-3f);
+    p = MULTIPLY_ADD(p, t, (fvec)4.1665795894e-2f);
+    p = MULTIPLY_ADD(p, t, (fvec)1.6666665459e-1f);
+    p = MULTIPLY_ADD(p, t, (fvec)5.0000001201e-1f);
+    p = MULTIPLY_ADD(p, t * t, t + 1.0f);
+    const ivec scale = (__builtin_convertvector(k, ivec) + 127) << 23;
+    fvec result = p * (fvec)scale;
+    result = (fvec)(((ivec)result & ~(high | low)) | ((ivec)(fvec)__builtin_inff() & high));
+    return (fvec)(((ivec)result & ~nan) | ((ivec)x & nan));
+}
+
+/// 1 / (1 + exp(-x)).
+TARGET static inline VARIANT(fvec) VARIANT(sigmoid_vector)(VARIANT(fvec) x) { return 1.0f / (1.0f + VARIANT(exp)(-x)); }
+
+/// x / (1 + exp(-x)).
+TARGET static inline VARIANT(fvec) VARIANT(silu_vector)(VARIANT(fvec) x) { return x / (1.0f + VARIANT(exp)(-x)); }
+
+/// `y[i] = f(x[i])` for `i < n`, whole vectors then the tail through one vector filled with
+/// zeros, so that every element gets the same arithmetic wherever it lies (x and y may be the
+/// same buffer).
+#define ZOO_MAP_FUNCTION(function)                                                                  \
+    TARGET static void VARIANT(function)(const float *x, float *y, size_t n) {                      \
+        typedef VARIANT(fvec) fvec;                                                                 \
+        size_t i = 0;                                                                               \
+        for (; i + VW <= n; i += VW) {                                                              \
+            fvec v;                                                                                 \
+            memcpy(&v, x + i, sizeof v);                                                            \
+            v = VARIANT(function##_vector)(v);                                                      \
+            memcpy(y + i, &v, sizeof v);                                                            \
+        }                                                                                           \
+        if (i < n) {                                                                                \
+            float lanes[VW] = {0};                                                                  \
+            memcpy(lanes, x + i, (n - i) * sizeof(float));                                          \
+            fvec v;                                                                                 \
+            memcpy(&v, lanes, sizeof v);                                                            \
+            v = VARIANT(function##_vector)(v);                                                      \
+            memcpy(lanes, &v, sizeof v);                                                            \
+            memcpy(y + i, lanes, (n - i) * sizeof(float));                                          \
+        }                                                                                           \
+    }
+
+ZOO_MAP_FUNCTION(sigmoid)
+ZOO_MAP_FUNCTION(silu)
+
+#undef ZOO_MAP_FUNCTION
+#undef VARIANT
+#undef TARGET
+#undef VW
+#undef MULTIPLY_ADD
