@@ -74,12 +74,13 @@ struct RandomizedKernelTests {
     /// columns (a 40 x 40 output) and, with few columns, into bands of rows (100 filters on a
     /// 7 x 7 output), with edges that are not whole micro-tiles (filters 100, 13, 36; columns 1,600,
     /// 49, 16 at stride 2), and a depth of 300 (two blocks of 256); batches of 2 and 3 (whole
-    /// images per thread when there are at least as many as threads): the oracle's values, and
-    /// the same bits at 1, 2 and 3 threads.
+    /// images per thread when there are at least as many as threads); 1 x 1 planes (one column:
+    /// a matrix-vector product): the oracle's values, and the same bits at 1, 2 and 3 threads.
     @Test(arguments: instructionSets) func convTilesAndThreads(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x711E5)
         let cases: [(filters: Int, channels: Int, size: Int, kernel: Int, stride: Int, batch: Int)] = [
             (13, 24, 40, 1, 1, 1), (100, 40, 7, 1, 1, 3), (100, 20, 9, 3, 1, 1), (13, 8, 19, 3, 2, 2), (36, 300, 7, 1, 1, 1), (20, 16, 8, 1, 2, 3),
+            (100, 300, 1, 1, 1, 1), (30, 20, 1, 3, 1, 2),
         ]
         for (index, c) in cases.enumerated() {
             let conv = Conv(
@@ -94,6 +95,22 @@ struct RandomizedKernelTests {
                 #expect(other == reference, "case \(index), \(threads) threads")
             }
         }
+    }
+
+    /// A one-column product (a conv on a 1 x 1 plane) runs without the micro-tile's empty
+    /// columns and gives the bits the full micro-tile gives: the same filters on a 1 x 2 plane
+    /// whose two positions hold the same values give that value in both columns.
+    @Test(arguments: instructionSets) func oneColumnMatchesTheTile(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0x1C01)
+        let conv = Conv(kernel: try rng.tensor([37, 300, 1, 1]), bias: try rng.tensor([37]))
+        let column = try rng.tensor([1, 300, 1, 1])
+        let values: [Float] = ExecTestKit.floats(column)
+        let doubled = try Tensor(shape: [1, 300, 1, 2], values: values.flatMap { [$0, $0] })
+        let options = ExecutionOptions(threads: 1, instructionSet: instructionSet)
+        let one: [UInt32] = ExecTestKit.floats(try ExecTestKit.run(.conv(conv), [column], options: options)).map(\.bitPattern)
+        let two: [UInt32] = ExecTestKit.floats(try ExecTestKit.run(.conv(conv), [doubled], options: options)).map(\.bitPattern)
+        let left = stride(from: 0, to: two.count, by: 2).map { two[$0] }, right = stride(from: 1, to: two.count, by: 2).map { two[$0] }
+        #expect(one.count == 37 && one == left && one == right)
     }
 
     /// Larger channel counts in the shapes that the fast paths take: pointwise 1x1 (plain and
