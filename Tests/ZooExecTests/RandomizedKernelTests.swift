@@ -539,6 +539,28 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// A short run repeated along the rows (a per-channel constant over a channels-last tensor,
+    /// as tf2onnx exports Keras's Rescaling and Normalization): blocks of whole rows and a last,
+    /// partial block; the constant first or second, or a runtime operand; the oracle's values
+    /// and the same bits at 1, 2 and 3 threads.
+    @Test func channelsLastRuns() throws {
+        var rng = SplitMix64(seed: 0xC4A5)
+        let cases: [(Op, [Tensor])] = [
+            (.add(Add(constant: ConstantOperand(try rng.tensor([3])))), [try rng.tensor([2, 30, 40, 3])]),
+            (.sub(Sub(constant: ConstantOperand(try rng.tensor([3]), isFirst: true))), [try rng.tensor([1, 50, 30, 3])]),
+            (.div(Div(constant: ConstantOperand(try rng.awayFromZero([1, 1, 1, 7])))), [try rng.tensor([1, 20, 33, 7])]),
+            (.mul(Mul()), [try rng.tensor([1, 5]), try rng.tensor([2, 40, 60, 5])]),
+            (.add(Add()), [try rng.tensor([3, 700, 255]), try rng.tensor([255])]),
+        ]
+        for (index, (op, inputs)) in cases.enumerated() {
+            ExecTestKit.checkAgainstOracle(op, inputs, context: "case \(index)")
+            let one = try ExecTestKit.run(op, inputs, options: ExecutionOptions(threads: 1))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(op, inputs, options: ExecutionOptions(threads: threads)) == one, "case \(index), \(threads) threads")
+            }
+        }
+    }
+
     // MARK: Data movement
 
     /// Concatenation of one to four inputs along every axis (negative spellings too).

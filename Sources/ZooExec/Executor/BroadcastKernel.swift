@@ -122,6 +122,9 @@ struct BroadcastKernel: Kernel {
         let inner = plan.shape[rank - 1]
         let innerA = plan.left[rank - 1], innerB = plan.right[rank - 1]
         let rows = plan.shape.dropLast().reduce(1, *)
+        if rank == 2, inner < Self.shortRun, let repeated = plan.left == [inner, 1] && plan.right == [0, 1] ? 1 : plan.left == [0, 1] && plan.right == [inner, 1] ? 0 : nil {
+            return try applyRepeatingRun(a, b, repeated: repeated, rows: rows, inner: inner, shape: shape, epilogue: epilogue, context: context)
+        }
         return try context.tensor(shape: shape) { y in
             guard let aBase = a.baseAddress, let bBase = b.baseAddress, let yBase = y.baseAddress else { return }
             Parallel.forEach(rows, threads: context.threads, grain: max(1, 16384 / max(inner, 1))) { range in
@@ -138,6 +141,40 @@ struct BroadcastKernel: Kernel {
                     epilogue?.map(out, out, count: inner)
                 }
             }
+        }
+    }
+
+    /// Inner runs shorter than this are combined a block of rows at a time.
+    private static let shortRun = 256
+
+    /// `[R, I]` against a run of `I` repeated along the rows (a per-channel constant over a
+    /// channels-last tensor: `[N, H, W, C] + [C]`), with `I` short: the run is tiled once to a
+    /// block of rows, and each block of rows is one combine over thousands of contiguous
+    /// elements instead of one call per row. `repeated` is the operand that repeats (0 or 1);
+    /// every element is the same function of the same two values.
+    private func applyRepeatingRun(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, repeated: Int, rows: Int, inner: Int, shape: [Int],
+        epilogue: (any Epilogue)?, context: KernelContext
+    ) throws -> Tensor {
+        let function = function
+        let block = max(1, 4096 / max(inner, 1))
+        let run = repeated == 0 ? a : b, full = repeated == 0 ? b : a
+        let tiled = try context.scratch(count: block * inner)
+        return try context.tensor(shape: shape) { y in
+            guard let runBase = run.baseAddress, let fullBase = full.baseAddress, let tileBase = tiled.buffer.baseAddress, let yBase = y.baseAddress else {
+                return
+            }
+            for row in 0..<min(block, rows) { (tileBase + row * inner).update(from: runBase, count: inner) }
+            let blocks = (rows + block - 1) / block
+            Parallel.forEach(blocks, threads: context.threads, grain: max(1, 16384 / (block * inner))) { range in
+                for index in range {
+                    let start = index * block * inner, count = min(block, rows - index * block) * inner
+                    let (left, right) = repeated == 0 ? (UnsafePointer(tileBase), fullBase + start) : (fullBase + start, UnsafePointer(tileBase))
+                    function.combine(left, 1, right, 1, yBase + start, count: count)
+                    epilogue?.map(yBase + start, yBase + start, count: count)
+                }
+            }
+            withExtendedLifetime(tiled) {}
         }
     }
 }
