@@ -70,17 +70,19 @@ struct RandomizedKernelTests {
         }
     }
 
-    /// Convolutions large enough for the matrix kernels to cut their output into several tiles of
-    /// columns (a 40 x 40 output) and, with few columns, into bands of rows (100 filters on a
-    /// 7 x 7 output), with edges that are not whole micro-tiles (filters 100, 13, 36; columns 1,600,
-    /// 49, 16 at stride 2), and a depth of 300 (two blocks of 256); batches of 2 and 3 (whole
-    /// images per thread when there are at least as many as threads); 1 x 1 planes (one column:
-    /// a matrix-vector product): the oracle's values, and the same bits at 1, 2 and 3 threads.
+    /// Convolutions large enough (over a million multiply-adds) for the matrix kernels to spread
+    /// them over threads and cut their output into several tiles of columns (a 40 x 40 output)
+    /// and, with few columns, into bands of rows (100 filters on a 7 x 7 output), with edges that
+    /// are not whole micro-tiles (filters 100, 13, 72, 40; columns 1,600, 49, 100 and 36 at
+    /// stride 2), and a depth of 300 (two blocks of 256); batches of 2 and 3 (whole images per
+    /// thread when there are at least as many as threads); 1 x 1 planes (one column: a
+    /// matrix-vector product, 1000 x 1100), and a 3x3 conv on one: the oracle's values, and the
+    /// same bits at 1, 2 and 3 threads.
     @Test(arguments: instructionSets) func convTilesAndThreads(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x711E5)
         let cases: [(filters: Int, channels: Int, size: Int, kernel: Int, stride: Int, batch: Int)] = [
-            (13, 24, 40, 1, 1, 1), (100, 40, 7, 1, 1, 3), (100, 20, 9, 3, 1, 1), (13, 8, 19, 3, 2, 2), (36, 300, 7, 1, 1, 1), (20, 16, 8, 1, 2, 3),
-            (100, 300, 1, 1, 1, 1), (30, 20, 1, 3, 1, 2),
+            (13, 96, 40, 1, 1, 1), (100, 240, 7, 1, 1, 3), (100, 20, 9, 3, 1, 1), (13, 128, 19, 3, 2, 2), (72, 300, 7, 1, 1, 1),
+            (40, 1024, 12, 1, 2, 3), (1000, 1100, 1, 1, 1, 1), (30, 20, 1, 3, 1, 2),
         ]
         for (index, c) in cases.enumerated() {
             let conv = Conv(

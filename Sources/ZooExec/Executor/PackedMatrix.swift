@@ -48,10 +48,17 @@ struct PackedMatrix: Sendable {
         return ((rows + tileRows - 1) / tileRows, columnBands, tileRows, tileColumns)
     }
 
+    /// The threads a product of `columns` columns is spread over: one under about a million
+    /// multiply-adds, where waking another thread costs more than it saves.
+    private func threadCount(columns: Int, offered threads: Int) -> Int {
+        Double(rows) * Double(depth) * Double(columns) < 1_048_576 ? 1 : max(threads, 1)
+    }
+
     /// Floats of scratch ``multiply(_:columns:into:leading:bias:low:high:threads:scratch:)`` needs.
-    func scratchCount(columns: Int, threads: Int) -> Int {
+    func scratchCount(columns: Int, threads offered: Int) -> Int {
+        let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
-        return Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns))) * max(threads, 1)
+        return Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns))) * threads
     }
 
     /// `C = clamp(A B + bias, low, high)` into `c` (`rows x columns`, leading dimension
@@ -59,9 +66,10 @@ struct PackedMatrix: Sendable {
     /// holds ``scratchCount(columns:threads:)`` floats.
     func multiply(
         _ source: zoo_kernels_b_source, columns: Int, into c: UnsafeMutablePointer<Float>, leading: Int, bias: UnsafePointer<Float>?,
-        low: Float = -.infinity, high: Float = .infinity, threads: Int, scratch: UnsafeMutablePointer<Float>
+        low: Float = -.infinity, high: Float = .infinity, threads offered: Int, scratch: UnsafeMutablePointer<Float>
     ) {
         guard rows > 0, columns > 0 else { return }
+        let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
         let perThread = Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns)))
         let tiles = tiling.rowBands * tiling.columnBands
