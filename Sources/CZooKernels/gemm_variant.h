@@ -1,4 +1,5 @@
-// One instruction set's packing routines and micro-kernel, included by gemm.c once per set with
+// One instruction set's packing routines and micro-kernel, included by kernels.c once per set
+// (after math_variant.h) with
 //   VARIANT(name)  the function name with the set's suffix,
 //   TARGET         the function attribute that enables the set (empty for the generic code),
 //   VW, NV, MR     floats per vector, vectors per micro-tile row (NR = VW NV), rows per micro-tile,
@@ -26,11 +27,21 @@ TARGET static inline VARIANT(vector) VARIANT(clamp)(VARIANT(vector) value, float
     return (vector)(((mask)(vector)high & above) | ((mask)value & ~above));
 }
 
+/// The clamp, then `activation` (enum zoo_activation) on a vector of finished values.
+TARGET static inline VARIANT(vector) VARIANT(finish)(VARIANT(vector) value, float low, float high, int activation) {
+    value = VARIANT(clamp)(value, low, high);
+    switch (activation) {
+    case ZOO_ACTIVATION_SIGMOID: return VARIANT(sigmoid_vector)(value);
+    case ZOO_ACTIVATION_SILU: return VARIANT(silu_vector)(value);
+    default: return value;
+    }
+}
+
 /// A micro-tile of `rows x cols` (at most MR x NR) of C, at `c`: `acc = A panel x B strip` over
-/// `kc` steps, plus C's current values unless `first`, plus the bias and clamped when `last`.
+/// `kc` steps, plus C's current values unless `first`, plus the bias and finished when `last`.
 TARGET static void VARIANT(micro)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
-    const float *bias, float low, float high) {
+    const float *bias, float low, float high, int activation) {
     typedef VARIANT(vector) vector;
     vector acc[MR][NV];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
@@ -63,7 +74,7 @@ TARGET static void VARIANT(micro)(
             }
             if (last) {
                 if (bias) value += (vector)bias[r];
-                value = VARIANT(clamp)(value, low, high);
+                value = VARIANT(finish)(value, low, high, activation);
             }
             if (cols == NR) {
                 memcpy(row + v * VW, &value, sizeof(vector));
@@ -77,10 +88,10 @@ TARGET static void VARIANT(micro)(
 
 /// VARIANT(micro) for a strip with one column (a matrix-vector product: a convolution on a 1 x 1
 /// plane, as in squeeze-and-excitation blocks and classifier heads), without the NR - 1 columns
-/// of zeros: the same chain of multiply-adds per element, so the same bits.
+/// of zeros: the same chain of multiply-adds per element and the same finish, so the same bits.
 TARGET static void VARIANT(micro_column)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int first, int last,
-    const float *bias, float low, float high) {
+    const float *bias, float low, float high, int activation) {
     float acc[MR];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = 0;
     for (int kk = 0; kk < kc; kk++) {
@@ -93,8 +104,7 @@ TARGET static void VARIANT(micro_column)(
         if (!first) value += c[(size_t)r * ldc];
         if (last) {
             if (bias) value += bias[r];
-            value = value < low ? low : value;
-            value = value > high ? high : value;
+            value = VARIANT(finish)((VARIANT(vector))value, low, high, activation)[0];
         }
         c[(size_t)r * ldc] = value;
     }
@@ -180,15 +190,12 @@ TARGET static void VARIANT(pack_a)(int m, int k, const float *a, int lda, float 
 
 TARGET static void VARIANT(gemm_tile)(
     int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols, float *c, int ldc,
-    const float *bias, float low, float high, float *scratch) {
+    const float *bias, float low, float high, int activation, float *scratch) {
     const int first_panel = m0 / MR, panels = (rows + MR - 1) / MR;
     if (k == 0) {
         for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < cols; t++) {
-                float value = bias ? bias[m0 + r] : 0;
-                value = value < low ? low : value;
-                c[(size_t)r * ldc + t] = value > high ? high : value;
-            }
+            const float value = VARIANT(finish)((VARIANT(vector))(bias ? bias[m0 + r] : 0), low, high, activation)[0];
+            for (int t = 0; t < cols; t++) c[(size_t)r * ldc + t] = value;
         }
         return;
     }
@@ -210,13 +217,13 @@ TARGET static void VARIANT(gemm_tile)(
                         VARIANT(micro_column)(
                             kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
                             c + (size_t)panel * MR * ldc + strip * NR, ldc, height, k0 == 0, k0 + kc == k,
-                            bias ? bias + m0 + panel * MR : NULL, low, high);
+                            bias ? bias + m0 + panel * MR : NULL, low, high, activation);
                         continue;
                     }
                     VARIANT(micro)(
                         kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
                         c + (size_t)panel * MR * ldc + strip * NR, ldc, height, width, k0 == 0, k0 + kc == k,
-                        bias ? bias + m0 + panel * MR : NULL, low, high);
+                        bias ? bias + m0 + panel * MR : NULL, low, high, activation);
                 }
             }
         }

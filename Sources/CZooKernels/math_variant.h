@@ -1,6 +1,6 @@
-// One instruction set's vector exponential and the activations built on it, included by math.c
-// once per set with VARIANT(name), TARGET, VW (floats per vector) and MULTIPLY_ADD as for
-// gemm_variant.h. The file undefines its parameters at its end.
+// One instruction set's vector exponential and the activations built on it, included by
+// kernels.c once per set, before gemm_variant.h (whose tiles apply them as they are stored), with
+// the same VARIANT(name), TARGET, VW and MULTIPLY_ADD; gemm_variant.h undefines them.
 
 typedef float VARIANT(fvec) __attribute__((ext_vector_type(VW)));
 typedef int VARIANT(ivec) __attribute__((ext_vector_type(VW)));
@@ -65,7 +65,3 @@ ZOO_MAP_FUNCTION(sigmoid)
 ZOO_MAP_FUNCTION(silu)
 
 #undef ZOO_MAP_FUNCTION
-#undef VARIANT
-#undef TARGET
-#undef VW
-#undef MULTIPLY_ADD

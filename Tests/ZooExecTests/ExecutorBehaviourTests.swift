@@ -120,14 +120,15 @@ struct ExecutorBehaviourTests {
     }
 
     /// The element-wise functions with IR ops of their own (elu, selu, softplus, both gelus, exp,
-    /// neg, abs, erf, pow by one exponent) are fused epilogues too: conv + batchnorm + each is one step (observed as
+    /// neg, abs, erf, pow by one exponent, SiLU and sigmoid, the last two applied as the matrix
+    /// kernels store a tile) are fused epilogues too: conv + batchnorm + each is one step (observed as
     /// `act`), agreeing fused and unfused with the oracle; and over more elements than one
     /// thread's share (3 x 8 x 40 x 40 = 38,400), threads 1, 2 and 3 give the same bits.
     @Test func elementwiseFunctionsFuseAndSplit() throws {
         var rng = SplitMix64(seed: 0xE1_0F)
         let functions: [Op] = [
             .elu(Elu(alpha: 0.7)), .selu(Selu()), .softplus(Softplus()), .gelu(Gelu()), .gelu(Gelu(approximate: .tanh)), .exp(Exp()),
-            .neg(Neg()), .abs(Abs()), .erf(Erf()), .pow(Pow(exponent: 2)), .pow(Pow(exponent: 3)),
+            .neg(Neg()), .abs(Abs()), .erf(Erf()), .pow(Pow(exponent: 2)), .pow(Pow(exponent: 3)), .silu(SiLU()), .sigmoid(Sigmoid()),
         ]
         for function in functions {
             let (graph, shape) = try Self.convNormActivation(&rng, activation: function, gamma: true, convBias: true, stride: 1)

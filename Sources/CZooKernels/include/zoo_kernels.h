@@ -58,19 +58,29 @@ typedef struct {
     int out_w;
 } zoo_kernels_b_source;
 
+/// What a tile applies to each finished value after the clamp.
+enum zoo_activation {
+    ZOO_ACTIVATION_NONE = 0,
+    /// 1 / (1 + exp(-x)), as zoo_kernels_sigmoid.
+    ZOO_ACTIVATION_SIGMOID = 1,
+    /// x / (1 + exp(-x)), as zoo_kernels_silu.
+    ZOO_ACTIVATION_SILU = 2,
+};
+
 /// Floats of scratch zoo_kernels_gemm_tile needs for tiles of up to `n` columns.
 size_t zoo_kernels_scratch_count(int isa, int n);
 
-/// `C[r][c] = clamp(sum_kk A[m0 + r][kk] B[kk][n0 + c] + bias[m0 + r], low, high)` for
+/// `C[r][c] = f(clamp(sum_kk A[m0 + r][kk] B[kk][n0 + c] + bias[m0 + r], low, high))` for
 /// `r < rows`, `c < cols`, with A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
 /// `b`, and `c` pointing at `C[0][0]` (leading dimension `ldc`). `bias` may be NULL (no bias);
-/// `low`/`high` of -inf/+inf clamp nothing. The sum over `kk` runs in blocks of 256 in order,
+/// `low`/`high` of -inf/+inf clamp nothing; `f` is `activation` (enum zoo_activation, computed
+/// as zoo_kernels_sigmoid and zoo_kernels_silu do: the same bits). The sum over `kk` runs in blocks of 256 in order,
 /// each a chain of multiply-adds (fused where the set has FMA), so every element's arithmetic is fixed by the sizes and
 /// the instruction set alone, whatever tiles the caller cuts. `scratch` holds
 /// zoo_kernels_scratch_count(isa, cols) floats, 64-byte aligned.
 void zoo_kernels_gemm_tile(
     int isa, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
-    float *c, int ldc, const float *bias, float low, float high, float *scratch);
+    float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch);
 
 /// `y[i] = 1 / (1 + exp(-x[i]))` for `i < n` (`x` and `y` may be the same buffer), with a vector
 /// exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0 below

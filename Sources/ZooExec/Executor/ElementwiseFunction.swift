@@ -1,3 +1,4 @@
+import CZooKernels
 import ZooCore
 
 /// A function applied to every element on its own (the activations). Each activation's kernel
@@ -13,14 +14,29 @@ protocol ElementwiseFunction: Sendable {
     func callAsFunction(_ x: Float) -> Float
     /// `destination[k] = f(source[k])` for `k < count` (the two may be the same buffer).
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int)
-    /// `(low, high)` when the function is `x < low ? low : x` followed by `> high ? high : ...`
-    /// (ReLU, ReLU6, Clip), which zoo's matrix kernels apply as they store a tile; else nil.
-    var clampBounds: (low: Float, high: Float)? { get }
+    /// How zoo's matrix kernels apply the function as they store a tile, when they can: a clamp
+    /// (ReLU, ReLU6, Clip), sigmoid or SiLU; else nil (the kernel maps the function after).
+    var stored: StoredActivation? { get }
+}
+
+/// A function as CZooKernels' tiles apply it to each finished value: `f(clamp(x, low, high))`,
+/// the clamp being `x < low ? low : x`, then `> high ? high : ...` (NaN passing through), and `f`
+/// the identity, sigmoid or SiLU (CZooKernels' vector versions, which the Sigmoid and SiLU
+/// kernels also run: the same bits).
+struct StoredActivation: Sendable {
+    var low: Float = -.infinity
+    var high: Float = .infinity
+    var function = ZOO_ACTIVATION_NONE
+
+    /// Nothing: the identity.
+    static let none = StoredActivation()
+    /// Whether it is a clamp alone (the depthwise kernel applies those in registers).
+    var isClamp: Bool { function == ZOO_ACTIVATION_NONE }
 }
 
 extension ElementwiseFunction {
     var isElementwise: Bool { true }
-    var clampBounds: (low: Float, high: Float)? { nil }
+    var stored: StoredActivation? { nil }
 
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         for k in 0..<count { destination[k] = self(source[k]) }

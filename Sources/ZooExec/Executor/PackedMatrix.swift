@@ -2,7 +2,8 @@ import CZooKernels
 import ZooCore
 
 /// A weight matrix `A` (`rows x depth`, row-major) packed once, at load, into the panels
-/// CZooKernels' micro-kernel reads, and its products `C = clamp(A B + bias, low, high)`.
+/// CZooKernels' micro-kernel reads, and its products `C = f(A B + bias)` with `f` a
+/// ``StoredActivation`` applied as each tile is stored.
 ///
 /// `B` (`depth x columns`) is never packed ahead: each tile packs the part it needs, straight
 /// from the input (a plain matrix, or a convolution's taps: the im2col matrix is never
@@ -54,19 +55,19 @@ struct PackedMatrix: Sendable {
         Double(rows) * Double(depth) * Double(columns) < 1_048_576 ? 1 : max(threads, 1)
     }
 
-    /// Floats of scratch ``multiply(_:columns:into:leading:bias:low:high:threads:scratch:)`` needs.
+    /// Floats of scratch ``multiply(_:columns:into:leading:bias:activation:threads:scratch:)`` needs.
     func scratchCount(columns: Int, threads offered: Int) -> Int {
         let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
         return Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns))) * threads
     }
 
-    /// `C = clamp(A B + bias, low, high)` into `c` (`rows x columns`, leading dimension
-    /// `leading`) for `B` read from `source`; `bias` holds `rows` values or is nil. `scratch`
+    /// `C = f(A B + bias)` into `c` (`rows x columns`, leading dimension `leading`) for `B` read
+    /// from `source`, `f` being `activation`; `bias` holds `rows` values or is nil. `scratch`
     /// holds ``scratchCount(columns:threads:)`` floats.
     func multiply(
         _ source: zoo_kernels_b_source, columns: Int, into c: UnsafeMutablePointer<Float>, leading: Int, bias: UnsafePointer<Float>?,
-        low: Float = -.infinity, high: Float = .infinity, threads offered: Int, scratch: UnsafeMutablePointer<Float>
+        activation: StoredActivation = .none, threads offered: Int, scratch: UnsafeMutablePointer<Float>
     ) {
         guard rows > 0, columns > 0 else { return }
         let threads = threadCount(columns: columns, offered: offered)
@@ -81,7 +82,8 @@ struct PackedMatrix: Sendable {
                 let height = min(tiling.tileRows, rows - m0), width = min(tiling.tileColumns, columns - n0)
                 zoo_kernels_gemm_tile(
                     isa.rawValue, Int32(depth), packedBase, Int32(m0), Int32(height), &source, Int32(n0), Int32(width),
-                    c + m0 * leading + n0, Int32(leading), bias, low, high, scratch + chunk * perThread)
+                    c + m0 * leading + n0, Int32(leading), bias, activation.low, activation.high, Int32(activation.function.rawValue),
+                    scratch + chunk * perThread)
             }
         }
     }

@@ -9,7 +9,7 @@ extension Clip: ElementwiseFunction {
         return raised > high ? high : raised
     }
 
-    var clampBounds: (low: Float, high: Float)? { bounds }
+    var stored: StoredActivation? { StoredActivation(low: bounds.low, high: bounds.high) }
 
     private var bounds: (low: Float, high: Float) { (min ?? -.infinity, max ?? .infinity) }
 }

@@ -13,8 +13,8 @@ import ZooCore
 ///   im2col matrix (rows `(c, i, j)`, columns `(y, x)`), which is never materialized: each
 ///   tile of the product packs its part straight from the input (a 1x1 stride-1 unpadded
 ///   convolution reads the input planes as they are).
-/// Bias and a fused clamp (ReLU, ReLU6, Clip) are applied as each tile is stored; another fused
-/// activation runs per output channel after the product.
+/// Bias and a fused clamp (ReLU, ReLU6, Clip), sigmoid or SiLU are applied as each tile is
+/// stored; another fused activation runs per output channel after the product.
 struct ConvKernel: Kernel {
     private enum Path { case gemm([PackedMatrix]), depthwise(DepthwisePlan), winograd(WinogradConvolution) }
 
@@ -141,8 +141,7 @@ struct ConvKernel: Kernel {
                             ? .matrix(input, leading: g.inputPlane) : .convolution(input, geometry: g)
                         packed[group].multiply(
                             source, columns: columns, into: yBase + (n * filters + group * filtersPerGroup) * columns, leading: columns,
-                            bias: biasBase.map { $0 + group * filtersPerGroup }, low: clamp?.low ?? -.infinity, high: clamp?.high ?? .infinity,
-                            threads: threads, scratch: scratch)
+                            bias: biasBase.map { $0 + group * filtersPerGroup }, activation: stored ?? .none, threads: threads, scratch: scratch)
                     }
                 }
                 if byImage {
@@ -152,7 +151,7 @@ struct ConvKernel: Kernel {
                 } else {
                     for n in 0..<g.batch { image(n, threads: context.threads, scratch: scratch) }
                 }
-                if clamp == nil { finish(y, addingBias: false, context: context) }
+                if stored == nil { finish(y, addingBias: false, context: context) }
                 withExtendedLifetime(block) {}
             }
         case .depthwise(let plan):
@@ -175,8 +174,10 @@ struct ConvKernel: Kernel {
         }
     }
 
-    /// The bounds of a fused activation that is a clamp (ReLU, ReLU6, Clip), applied as outputs are stored.
-    private var clamp: (low: Float, high: Float)? { epilogue?.clampBounds }
+    /// The fused activation as the matrix kernels apply it while storing (a clamp, sigmoid or SiLU), if they can.
+    private var stored: StoredActivation? { epilogue?.stored }
+    /// The bounds of a fused activation that is a clamp (ReLU, ReLU6, Clip), which the depthwise path applies in registers.
+    private var clamp: (low: Float, high: Float)? { stored.flatMap { $0.isClamp ? ($0.low, $0.high) : nil } }
 
     /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
     /// plane is copied into the scratch with its zero border, then runs of 16 outputs sum their

@@ -9,6 +9,8 @@ extension SiLU: ElementwiseFunction {
         return y
     }
 
+    var stored: StoredActivation? { StoredActivation(function: ZOO_ACTIVATION_SILU) }
+
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         zoo_kernels_silu(InstructionSet.best.rawValue, source, destination, count)
     }

@@ -10,6 +10,8 @@ extension Sigmoid: ElementwiseFunction {
         return y
     }
 
+    var stored: StoredActivation? { StoredActivation(function: ZOO_ACTIVATION_SIGMOID) }
+
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         zoo_kernels_sigmoid(InstructionSet.best.rawValue, source, destination, count)
     }

@@ -14,6 +14,7 @@
 #define MR 6
 #define MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
 #define MASKED_GATHER 0
+#include "math_variant.h"
 #include "gemm_variant.h"
 
 #if defined(__x86_64__)
@@ -24,6 +25,7 @@
 #define MR 6
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define MASKED_GATHER 0
+#include "math_variant.h"
 #include "gemm_variant.h"
 
 #define VARIANT(name) name##_avx512
@@ -33,6 +35,7 @@
 #define MR 12
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define MASKED_GATHER 1
+#include "math_variant.h"
 #include "gemm_variant.h"
 #endif
 
@@ -94,12 +97,32 @@ void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *p
 
 void zoo_kernels_gemm_tile(
     int isa, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
-    float *c, int ldc, const float *bias, float low, float high, float *scratch) {
+    float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch) {
     switch (isa) {
 #if defined(__x86_64__)
-    case ZOO_ISA_AVX512: gemm_tile_avx512(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, scratch); return;
-    case ZOO_ISA_AVX2: gemm_tile_avx2(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, scratch); return;
+    case ZOO_ISA_AVX512: gemm_tile_avx512(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, activation, scratch); return;
+    case ZOO_ISA_AVX2: gemm_tile_avx2(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, activation, scratch); return;
 #endif
-    default: gemm_tile_generic(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, scratch); return;
+    default: gemm_tile_generic(k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, activation, scratch); return;
+    }
+}
+
+void zoo_kernels_sigmoid(int isa, const float *x, float *y, size_t n) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: sigmoid_avx512(x, y, n); return;
+    case ZOO_ISA_AVX2: sigmoid_avx2(x, y, n); return;
+#endif
+    default: sigmoid_generic(x, y, n); return;
+    }
+}
+
+void zoo_kernels_silu(int isa, const float *x, float *y, size_t n) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: silu_avx512(x, y, n); return;
+    case ZOO_ISA_AVX2: silu_avx2(x, y, n); return;
+#endif
+    default: silu_generic(x, y, n); return;
     }
 }
