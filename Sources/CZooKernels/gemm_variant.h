@@ -48,6 +48,9 @@ TARGET static void VARIANT(micro)(
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = (vector)0;
     }
     for (int kk = 0; kk < kc; kk++) {
+        // The filters of a small-plane layer come from memory (each is used a few dozen times):
+        // ask for them 64 steps ahead.
+        __builtin_prefetch(a + 64 * MR);
         vector column[NV];
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) memcpy(&column[v], b + v * VW, sizeof(vector));
         _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
@@ -177,21 +180,31 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
     }
 }
 
+/// Packs A in blocks of ZOO_KC of depth, each block holding every panel (block-major: a tile
+/// reads one block of all its rows as one stream, which matters when the weights come from
+/// memory): `packed[k0 M_p + (panel kc + kk) MR + r] = A[panel MR + r][k0 + kk]` with `M_p` the
+/// rows rounded up to MR and `kc` the block's depth.
 TARGET static void VARIANT(pack_a)(int m, int k, const float *a, int lda, float *packed) {
-    for (int panel = 0; panel * MR < m; panel++) {
-        for (int kk = 0; kk < k; kk++) {
-            for (int r = 0; r < MR; r++) {
-                int row = panel * MR + r;
-                packed[((size_t)panel * k + kk) * MR + r] = row < m ? a[(size_t)row * lda + kk] : 0;
+    const size_t padded_rows = (size_t)(m + MR - 1) / MR * MR;
+    for (int k0 = 0; k0 < k; k0 += ZOO_KC) {
+        const int kc = k - k0 < ZOO_KC ? k - k0 : ZOO_KC;
+        float *block = packed + (size_t)k0 * padded_rows;
+        for (int panel = 0; panel * MR < m; panel++) {
+            for (int kk = 0; kk < kc; kk++) {
+                for (int r = 0; r < MR; r++) {
+                    const int row = panel * MR + r;
+                    block[((size_t)panel * kc + kk) * MR + r] = row < m ? a[(size_t)row * lda + k0 + kk] : 0;
+                }
             }
         }
     }
 }
 
 TARGET static void VARIANT(gemm_tile)(
-    int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols, float *c, int ldc,
+    int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols, float *c, int ldc,
     const float *bias, float low, float high, int activation, float *scratch) {
     const int first_panel = m0 / MR, panels = (rows + MR - 1) / MR;
+    const size_t padded_rows = (size_t)(m + MR - 1) / MR * MR;
     if (k == 0) {
         for (int r = 0; r < rows; r++) {
             const float value = VARIANT(finish)((VARIANT(vector))(bias ? bias[m0 + r] : 0), low, high, activation)[0];
@@ -215,13 +228,13 @@ TARGET static void VARIANT(gemm_tile)(
                     const int height = rows - panel * MR < MR ? rows - panel * MR : MR;
                     if (width == 1) {
                         VARIANT(micro_column)(
-                            kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
+                            kc, packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR, scratch + (size_t)strip * kc * NR,
                             c + (size_t)panel * MR * ldc + strip * NR, ldc, height, k0 == 0, k0 + kc == k,
                             bias ? bias + m0 + panel * MR : NULL, low, high, activation);
                         continue;
                     }
                     VARIANT(micro)(
-                        kc, packed_a + ((size_t)(first_panel + panel) * k + k0) * MR, scratch + (size_t)strip * kc * NR,
+                        kc, packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR, scratch + (size_t)strip * kc * NR,
                         c + (size_t)panel * MR * ldc + strip * NR, ldc, height, width, k0 == 0, k0 + kc == k,
                         bias ? bias + m0 + panel * MR : NULL, low, high, activation);
                 }

@@ -36,8 +36,10 @@ int zoo_kernels_nr(int isa);
 /// Floats zoo_kernels_pack_a writes for an `m x k` matrix.
 size_t zoo_kernels_packed_a_count(int isa, int m, int k);
 
-/// Packs the row-major `m x k` matrix `a` (leading dimension `lda`) into `packed`, panels of
-/// MR rows: panel `p` holds, for each `k`, the MR values `a[p MR + r][k]` (0 past row `m`).
+/// Packs the row-major `m x k` matrix `a` (leading dimension `lda`) into `packed`, in blocks of
+/// 256 of depth, each holding panels of MR rows: for each `kk` of the block, the MR values
+/// `a[p MR + r][kk]` of panel `p` (0 past row `m`). A block of every row is contiguous, so a
+/// tile streams the filters it needs in order.
 void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *packed);
 
 /// Where the right-hand matrix B (`k x n`) of a product comes from.
@@ -71,7 +73,7 @@ enum zoo_activation {
 size_t zoo_kernels_scratch_count(int isa, int n);
 
 /// `C[r][c] = f(clamp(sum_kk A[m0 + r][kk] B[kk][n0 + c] + bias[m0 + r], low, high))` for
-/// `r < rows`, `c < cols`, with A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
+/// `r < rows`, `c < cols`, with the `m x k` matrix A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
 /// `b`, and `c` pointing at `C[0][0]` (leading dimension `ldc`). `bias` may be NULL (no bias);
 /// `low`/`high` of -inf/+inf clamp nothing; `f` is `activation` (enum zoo_activation, computed
 /// as zoo_kernels_sigmoid and zoo_kernels_silu do: the same bits). The sum over `kk` runs in blocks of 256 in order,
@@ -79,7 +81,7 @@ size_t zoo_kernels_scratch_count(int isa, int n);
 /// the instruction set alone, whatever tiles the caller cuts. `scratch` holds
 /// zoo_kernels_scratch_count(isa, cols) floats, 64-byte aligned.
 void zoo_kernels_gemm_tile(
-    int isa, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
+    int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch);
 
 /// `y[i] = 1 / (1 + exp(-x[i]))` for `i < n` (`x` and `y` may be the same buffer), with a vector

@@ -81,7 +81,7 @@ struct PackedMatrix: Sendable {
                 let m0 = (tile % tiling.rowBands) * tiling.tileRows, n0 = (tile / tiling.rowBands) * tiling.tileColumns
                 let height = min(tiling.tileRows, rows - m0), width = min(tiling.tileColumns, columns - n0)
                 zoo_kernels_gemm_tile(
-                    isa.rawValue, Int32(depth), packedBase, Int32(m0), Int32(height), &source, Int32(n0), Int32(width),
+                    isa.rawValue, Int32(rows), Int32(depth), packedBase, Int32(m0), Int32(height), &source, Int32(n0), Int32(width),
                     c + m0 * leading + n0, Int32(leading), bias, activation.low, activation.high, Int32(activation.function.rawValue),
                     scratch + chunk * perThread)
             }
