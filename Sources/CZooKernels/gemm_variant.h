@@ -8,27 +8,14 @@
 //   MASKED_GATHER  1 where the set has a fast masked gather (AVX-512: the im2col pack reads
 //                  only positions inside the plane), 0 for a branch-free select after
 //                  loading (measured faster on AVX2 and SSE2).
-// The vectors are clang's ext_vector_type, lowered to the set's registers. The file undefines its
+// The vectors are math_variant.h's (clang's ext_vector_type, lowered to the set's registers). The file undefines its
 // parameters at its end.
 
 #define NR (VW * NV)
 
-typedef float VARIANT(vector) __attribute__((ext_vector_type(VW)));
-typedef int VARIANT(mask) __attribute__((ext_vector_type(VW)));
-
-/// `value < low ? low : value`, then `> high ? high : ...`: NaN passes through, as in the
-/// scalar clamp.
-TARGET static inline VARIANT(vector) VARIANT(clamp)(VARIANT(vector) value, float low, float high) {
-    typedef VARIANT(vector) vector;
-    typedef VARIANT(mask) mask;
-    mask below = value < (vector)low;
-    value = (vector)(((mask)(vector)low & below) | ((mask)value & ~below));
-    mask above = value > (vector)high;
-    return (vector)(((mask)(vector)high & above) | ((mask)value & ~above));
-}
 
 /// The clamp, then `activation` (enum zoo_activation) on a vector of finished values.
-TARGET static inline VARIANT(vector) VARIANT(finish)(VARIANT(vector) value, float low, float high, int activation) {
+TARGET static inline VARIANT(fvec) VARIANT(finish)(VARIANT(fvec) value, float low, float high, int activation) {
     value = VARIANT(clamp)(value, low, high);
     switch (activation) {
     case ZOO_ACTIVATION_SIGMOID: return VARIANT(sigmoid_vector)(value);
@@ -42,7 +29,7 @@ TARGET static inline VARIANT(vector) VARIANT(finish)(VARIANT(vector) value, floa
 TARGET static void VARIANT(micro)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
     const float *bias, float low, float high, int activation) {
-    typedef VARIANT(vector) vector;
+    typedef VARIANT(fvec) vector;
     vector acc[MR][NV];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = (vector)0;
@@ -107,7 +94,7 @@ TARGET static void VARIANT(micro_column)(
         if (!first) value += c[(size_t)r * ldc];
         if (last) {
             if (bias) value += bias[r];
-            value = VARIANT(finish)((VARIANT(vector))value, low, high, activation)[0];
+            value = VARIANT(finish)((VARIANT(fvec))value, low, high, activation)[0];
         }
         c[(size_t)r * ldc] = value;
     }
@@ -207,7 +194,7 @@ TARGET static void VARIANT(gemm_tile)(
     const size_t padded_rows = (size_t)(m + MR - 1) / MR * MR;
     if (k == 0) {
         for (int r = 0; r < rows; r++) {
-            const float value = VARIANT(finish)((VARIANT(vector))(bias ? bias[m0 + r] : 0), low, high, activation)[0];
+            const float value = VARIANT(finish)((VARIANT(fvec))(bias ? bias[m0 + r] : 0), low, high, activation)[0];
             for (int t = 0; t < cols; t++) c[(size_t)r * ldc + t] = value;
         }
         return;

@@ -15,6 +15,7 @@
 #define MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
 #define MASKED_GATHER 0
 #include "math_variant.h"
+#include "depthwise_variant.h"
 #include "gemm_variant.h"
 
 #if defined(__x86_64__)
@@ -26,6 +27,7 @@
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define MASKED_GATHER 0
 #include "math_variant.h"
+#include "depthwise_variant.h"
 #include "gemm_variant.h"
 
 #define VARIANT(name) name##_avx512
@@ -36,6 +38,7 @@
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define MASKED_GATHER 1
 #include "math_variant.h"
+#include "depthwise_variant.h"
 #include "gemm_variant.h"
 #endif
 
@@ -124,5 +127,15 @@ void zoo_kernels_silu(int isa, const float *x, float *y, size_t n) {
     case ZOO_ISA_AVX2: silu_avx2(x, y, n); return;
 #endif
     default: silu_generic(x, y, n); return;
+    }
+}
+
+void zoo_kernels_depthwise(int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, float *out, float *wide) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: depthwise_avx512(plane, bias, low, high, out, wide); return;
+    case ZOO_ISA_AVX2: depthwise_avx2(plane, bias, low, high, out, wide); return;
+#endif
+    default: depthwise_generic(plane, bias, low, high, out, wide); return;
     }
 }

@@ -5,6 +5,17 @@
 typedef float VARIANT(fvec) __attribute__((ext_vector_type(VW)));
 typedef int VARIANT(ivec) __attribute__((ext_vector_type(VW)));
 
+/// `value < low ? low : value`, then `> high ? high : ...`: NaN passes through, as in the
+/// scalar clamp.
+TARGET static inline VARIANT(fvec) VARIANT(clamp)(VARIANT(fvec) value, float low, float high) {
+    typedef VARIANT(fvec) vector;
+    typedef VARIANT(ivec) mask;
+    mask below = value < (vector)low;
+    value = (vector)(((mask)(vector)low & below) | ((mask)value & ~below));
+    mask above = value > (vector)high;
+    return (vector)(((mask)(vector)high & above) | ((mask)value & ~above));
+}
+
 /// exp(x) per lane, Cephes's expf: x = k ln 2 + r with k = x log2 e rounded to nearest and ln 2 split in two
 /// (Cody and Waite), exp(r) = 1 + r + r^2 P(r) with P of degree 5, times 2^k built in the exponent
 /// bits. Relative error about 2^-23 for x in [-87.33, 88.37] (2^k stays a normal number); above,

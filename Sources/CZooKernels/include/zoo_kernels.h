@@ -84,6 +84,31 @@ void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch);
 
+/// One plane of a depthwise convolution, read from its zero-bordered copy.
+typedef struct {
+    /// The input plane with its zero border, `padded_width` wide, and the slack past it that
+    /// the vector loads reach (ZooExec's DepthwisePlan sizes it).
+    const float *padded;
+    int padded_width;
+    /// The filter's `taps` weights, and where each tap reads from a window's corner.
+    const float *weights;
+    const int *offsets;
+    int taps;
+    int out_h, out_w;
+    int stride_h, stride_w;
+    /// Nonzero: every position `m = r padded_width + c` (`m < wide_count`, a multiple of 16)
+    /// is computed, reading `padded[stride_w m + offset]` (the same stride on both axes, 1 or
+    /// 2), then each row's `out_w` valid outputs are copied out. Zero: row by row.
+    int flat;
+    int wide_count;
+} zoo_kernels_depthwise_plane;
+
+/// `out[r][c] = clamp(bias + sum_t weights[t] padded[r stride_h padded_width + c stride_w +
+/// offsets[t]], low, high)` (`bias` may be NULL), each sum a chain of multiply-adds in tap
+/// order (fused where the set has FMA), whether a vector lane or a lone output computes it.
+/// `wide` holds `wide_count` floats (flat planes only).
+void zoo_kernels_depthwise(int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, float *out, float *wide);
+
 /// `y[i] = 1 / (1 + exp(-x[i]))` for `i < n` (`x` and `y` may be the same buffer), with a vector
 /// exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0 below
 /// t = -87.33). Each element's result depends on its value and `isa` alone.

@@ -27,7 +27,7 @@ struct ConvKernel: Kernel {
         let flat: Bool
         let paddedWidth: Int, paddedSize: Int
         /// Where each tap `(i, j)` reads in the zero-bordered plane, from a window's corner.
-        let tapOffsets: [Int]
+        let tapOffsets: [Int32]
         /// Floats of the zero-bordered plane and the slack past it that vector loads may reach.
         let planeCount: Int
         /// Floats of the flat outputs (a multiple of 16; 0 row by row).
@@ -38,11 +38,12 @@ struct ConvKernel: Kernel {
             self.paddedWidth = paddedWidth
             paddedSize = try Checked.multiply(paddedHeight, paddedWidth, "the padded plane of a depthwise convolution")
             // A tap's offset lies inside the padded plane (the dilated window fits it), so the products are bounded by its size.
-            tapOffsets = try (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
+            let offsets = try (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
                 try Checked.add(
                     try Checked.product([tap / g.kernelWidth, g.dilationHeight, paddedWidth], "a depthwise tap offset"),
                     try Checked.multiply(tap % g.kernelWidth, g.dilationWidth, "a depthwise tap offset"), "a depthwise tap offset")
             }
+            let largestOffset = offsets.max() ?? 0
             let stride = g.strideWidth
             flat = g.strideHeight == stride && (stride == 1 || stride == 2 && g.outWidth < 16)
             if flat {
@@ -51,13 +52,20 @@ struct ConvKernel: Kernel {
                 // The last run of 16 reads up to s (wideCount - 1) + 31 + the largest tap offset.
                 let reach = try Checked.add(
                     try Checked.multiply(stride, wideCount, "the reach of a depthwise plane"),
-                    try Checked.add(tapOffsets.max() ?? 0, 32, "the reach of a depthwise plane"), "the reach of a depthwise plane")
+                    try Checked.add(largestOffset, 32, "the reach of a depthwise plane"), "the reach of a depthwise plane")
                 planeCount = max(paddedSize, reach)
             } else {
                 // A SIMD32 load at the end of a stride-2 row may reach 16 floats past the plane.
                 planeCount = try Checked.add(paddedSize, 32, "the padded plane of a depthwise convolution")
                 wideCount = 0
             }
+            // CZooKernels indexes the plane with 32-bit offsets.
+            guard max(planeCount, wideCount) <= Int(Int32.max) else {
+                throw ZooError(
+                    .unsupported,
+                    "A depthwise convolution's padded plane must hold fewer than 2^31 floats. Received: \(paddedHeight) x \(paddedWidth).")
+            }
+            tapOffsets = offsets.map { Int32($0) }
         }
     }
 
@@ -70,6 +78,7 @@ struct ConvKernel: Kernel {
     private let path: Path
     /// `C_g k_h k_w`: the length of one filter.
     private let taps: Int
+    private let instructionSet: InstructionSet
 
     init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, winograd: Bool, instructionSet: InstructionSet) throws {
         geometry = try WindowGeometry(conv.window, input: input, op: Conv.info.name)
@@ -82,6 +91,7 @@ struct ConvKernel: Kernel {
         self.epilogue = epilogue
         outputShape = output
         taps = channelsPerGroup * geometry.kernelHeight * geometry.kernelWidth
+        self.instructionSet = instructionSet
         let g = geometry
         let paddedHeight = try Checked.add(g.height, Checked.add(g.padTop, g.padBottom)), paddedWidth = try Checked.add(g.width, Checked.add(g.padLeft, g.padRight))
         // The packing arithmetic adds a row offset and a tap offset, each within the padded plane.
@@ -180,11 +190,10 @@ struct ConvKernel: Kernel {
     private var clamp: (low: Float, high: Float)? { stored.flatMap { $0.isClamp ? ($0.low, $0.high) : nil } }
 
     /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
-    /// plane is copied into the scratch with its zero border, then runs of 16 outputs sum their
-    /// taps in registers (``DepthwisePlan``; stride 1 and 2 load a run directly, other strides
-    /// gather), add the bias and apply a fused clamp before they are stored (another fused
-    /// activation runs on the plane after, while it is in cache). Every output is the same sum in
-    /// the same order on every path.
+    /// plane is copied into the scratch with its zero border, then CZooKernels sums the taps of
+    /// runs of outputs in registers (``DepthwisePlan``), adds the bias and applies a fused clamp
+    /// before they are stored (another fused activation runs on the plane after, while it is in
+    /// cache).
     private func depthwise(
         plane: Int, plan: DepthwisePlan, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
         y: UnsafeMutableBufferPointer<Float>, scratch padded: UnsafeMutablePointer<Float>
@@ -197,51 +206,16 @@ struct ConvKernel: Kernel {
         for row in 0..<g.height {
             (padded + (row + g.padTop) * paddedWidth + g.padLeft).update(from: input + row * g.width, count: g.width)
         }
+        // The plan bounds every size here to 32 bits (a stride past the plane only ever multiplies 0).
         let taps = g.kernelHeight * g.kernelWidth
-        let filter = wBase + (plane % filters) * taps
-        let offsets = plan.tapOffsets
-        let output = yBase + plane * g.outputPlane
-        let step = g.strideWidth
-        let b = bias?.elements[plane % filters], (low, high) = clamp ?? (-.infinity, .infinity)
-        /// The 16 outputs whose first reads `source`, `step` apart (1 or 2).
-        func run(_ source: UnsafePointer<Float>, step: Int) -> SIMD16<Float> {
-            var sum = SIMD16<Float>(repeating: 0)
-            for tap in 0..<taps {
-                let start = UnsafeRawPointer(source + offsets[tap])
-                let values = step == 1 ? start.loadUnaligned(as: SIMD16<Float>.self) : start.loadUnaligned(as: SIMD32<Float>.self).evenHalf
-                sum += SIMD16(repeating: filter[tap]) * values
-            }
-            if let b { sum += SIMD16(repeating: b) }
-            sum.replace(with: low, where: sum .< low)
-            sum.replace(with: high, where: sum .> high)
-            return sum
-        }
-        if plan.flat {
-            let wide = padded + plan.planeCount
-            for m in stride(from: 0, to: plan.wideCount, by: 16) {
-                UnsafeMutableRawPointer(wide + m).storeBytes(of: run(padded + step * m, step: step), as: SIMD16<Float>.self)
-            }
-            for row in 0..<g.outHeight { (output + row * g.outWidth).update(from: wide + row * paddedWidth, count: g.outWidth) }
-            return
-        }
-        for row in 0..<g.outHeight {
-            let source = padded + row * g.strideHeight * paddedWidth
-            let destination = output + row * g.outWidth
-            var k = 0
-            if step <= 2 {
-                while k + 16 <= g.outWidth {
-                    UnsafeMutableRawPointer(destination + k).storeBytes(of: run(source + k * step, step: step), as: SIMD16<Float>.self)
-                    k += 16
-                }
-            }
-            while k < g.outWidth {
-                var sum: Float = 0
-                for tap in 0..<taps { sum += filter[tap] * source[offsets[tap] + k * step] }
-                if let b { sum += b }
-                sum = sum < low ? low : sum
-                destination[k] = sum > high ? high : sum
-                k += 1
-            }
+        let (low, high) = clamp ?? (-.infinity, .infinity)
+        let biasPointer = bias?.elements.baseAddress.map { $0 + plane % filters }
+        plan.tapOffsets.withUnsafeBufferPointer { offsets in
+            var description = zoo_kernels_depthwise_plane(
+                padded: padded, padded_width: Int32(paddedWidth), weights: wBase + (plane % filters) * taps, offsets: offsets.baseAddress,
+                taps: Int32(taps), out_h: Int32(g.outHeight), out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, plan.paddedSize)),
+                stride_w: Int32(min(g.strideWidth, plan.paddedSize)), flat: plan.flat ? 1 : 0, wide_count: Int32(plan.wideCount))
+            zoo_kernels_depthwise(instructionSet.rawValue, &description, biasPointer, low, high, yBase + plane * g.outputPlane, padded + plan.planeCount)
         }
     }
 

@@ -1,0 +1,66 @@
+// One instruction set's depthwise convolution of a plane, included by kernels.c once per set
+// (after math_variant.h, before gemm_variant.h, which undefines the parameters) with
+// VARIANT(name), TARGET, VW and MULTIPLY_ADD.
+
+
+/// VW outputs whose first reads `source`, the next ones `step` (1 or 2) apart: the sum over the
+/// taps of `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds, plus `bias`,
+/// clamped.
+TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
+    const float *source, int step, const float *weights, const int *offsets, int taps, const float *bias, float low, float high) {
+    typedef VARIANT(fvec) vector;
+    vector sum = (vector)0;
+    for (int t = 0; t < taps; t++) {
+        const float *start = source + offsets[t];
+        vector values;
+        if (step == 1) {
+            memcpy(&values, start, sizeof values);
+        } else {
+            _Pragma("clang loop unroll(full)") for (int lane = 0; lane < VW; lane++) values[lane] = start[2 * lane];
+        }
+        sum = MULTIPLY_ADD((vector)weights[t], values, sum);
+    }
+    if (bias) sum += (vector)*bias;
+    return VARIANT(clamp)(sum, low, high);
+}
+
+/// One output at `source` (`step` apart from the next, any step): the same arithmetic as a lane
+/// of VARIANT(depthwise_run).
+TARGET static inline float VARIANT(depthwise_one)(
+    const float *source, const float *weights, const int *offsets, int taps, const float *bias, float low, float high) {
+    float sum = 0;
+    for (int t = 0; t < taps; t++) sum = MULTIPLY_ADD(weights[t], source[offsets[t]], sum);
+    if (bias) sum += *bias;
+    sum = sum < low ? low : sum;
+    return sum > high ? high : sum;
+}
+
+TARGET static void VARIANT(depthwise)(const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, float *out, float *wide) {
+    typedef VARIANT(fvec) vector;
+    if (p->flat) {
+        // Every position m = r padded_width + c of the padded width, VW at a time, then the valid
+        // outputs of each row.
+        for (int m = 0; m < p->wide_count; m += VW) {
+            const vector value = VARIANT(depthwise_run)(p->padded + (size_t)p->stride_w * m, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
+            memcpy(wide + m, &value, sizeof value);
+        }
+        for (int row = 0; row < p->out_h; row++) {
+            memcpy(out + (size_t)row * p->out_w, wide + (size_t)row * p->padded_width, (size_t)p->out_w * sizeof(float));
+        }
+        return;
+    }
+    for (int row = 0; row < p->out_h; row++) {
+        const float *source = p->padded + (size_t)row * p->stride_h * p->padded_width;
+        float *destination = out + (size_t)row * p->out_w;
+        int k = 0;
+        if (p->stride_w <= 2) {
+            for (; k + VW <= p->out_w; k += VW) {
+                const vector value = VARIANT(depthwise_run)(source + (size_t)k * p->stride_w, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
+                memcpy(destination + k, &value, sizeof value);
+            }
+        }
+        for (; k < p->out_w; k++) {
+            destination[k] = VARIANT(depthwise_one)(source + (size_t)k * p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
+        }
+    }
+}
