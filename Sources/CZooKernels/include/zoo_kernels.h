@@ -117,4 +117,15 @@ void zoo_kernels_sigmoid(int isa, const float *x, float *y, size_t n);
 /// `y[i] = x[i] / (1 + exp(-x[i]))` (SiLU, swish), as zoo_kernels_sigmoid.
 void zoo_kernels_silu(int isa, const float *x, float *y, size_t n);
 
+/// A chunk of a parallel region: `task(context, chunk)`.
+typedef void (*zoo_parallel_task)(void *context, long chunk);
+
+/// Runs `task(context, i)` for every `i < chunks`, chunk 0 on the calling thread and the others
+/// on the pool's workers (started on first use, then spinning briefly after each region before
+/// they sleep), and returns 1 when all have finished; returns 0 at once, running nothing, when
+/// `chunks` is below 2 or above 64, or when another region holds the pool (a region started
+/// from inside a task, or from another thread at the same time): the caller then runs the
+/// chunks its own way.
+int zoo_parallel(int chunks, zoo_parallel_task task, void *context);
+
 #endif

@@ -1,7 +1,10 @@
+import CZooKernels
 import Dispatch
 
-/// Spreads independent items over threads. Every item is computed by the same code whatever the
-/// split, so results never depend on the thread count.
+/// Spreads independent items over threads: CZooKernels' pool (workers that spin briefly between
+/// regions, so that a small layer's share is not spent waking a thread), or libdispatch when the
+/// pool is busy. Every item is computed by the same code whatever the split, so results never
+/// depend on the thread count.
 enum Parallel {
     /// Calls `body` on consecutive sub-ranges of `0..<count` covering it, on up to `threads`
     /// threads; `grain` is the smallest range worth a thread of its own.
@@ -19,11 +22,26 @@ enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
-                box.value(start..<end, chunk)
+            var region = Region(count: count, chunks: chunks, body: body)
+            let ran = withUnsafeMutablePointer(to: &region) { pointer in
+                zoo_parallel(Int32(chunks), { context, chunk in
+                    context?.assumingMemoryBound(to: Region.self).pointee.run(Int(chunk))
+                }, pointer) != 0
             }
+            guard !ran else { return }
+            // The pool is running another region (this one started inside it, or on another thread).
+            let box = UncheckedSendable(region)
+            DispatchQueue.concurrentPerform(iterations: chunks) { box.value.run($0) }
+        }
+    }
+
+    /// `count` items cut into `chunks` consecutive ranges, and what runs on each.
+    private struct Region {
+        let count: Int, chunks: Int
+        let body: (Range<Int>, Int) -> Void
+
+        func run(_ chunk: Int) {
+            body((count * chunk / chunks)..<(count * (chunk + 1) / chunks), chunk)
         }
     }
 }
