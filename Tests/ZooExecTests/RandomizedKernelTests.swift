@@ -543,9 +543,10 @@ struct RandomizedKernelTests {
 
     /// A short run repeated along the rows (a per-channel constant over a channels-last tensor,
     /// as tf2onnx exports Keras's Rescaling and Normalization): blocks of whole rows and a last,
-    /// partial block; the constant first or second, or a runtime operand; the oracle's values
-    /// and the same bits at 1, 2 and 3 threads.
-    @Test func channelsLastRuns() throws {
+    /// partial block; the constant first or second, or a runtime operand; and one long run (a
+    /// residual sum of same-shape operands, a scalar constant) cut in pieces for the threads: the
+    /// oracle's values and the same bits at 1, 2 and 3 threads.
+    @Test func repeatedAndLongRuns() throws {
         var rng = SplitMix64(seed: 0xC4A5)
         let cases: [(Op, [Tensor])] = [
             (.add(Add(constant: ConstantOperand(try rng.tensor([3])))), [try rng.tensor([2, 30, 40, 3])]),
@@ -553,6 +554,8 @@ struct RandomizedKernelTests {
             (.div(Div(constant: ConstantOperand(try rng.awayFromZero([1, 1, 1, 7])))), [try rng.tensor([1, 20, 33, 7])]),
             (.mul(Mul()), [try rng.tensor([1, 5]), try rng.tensor([2, 40, 60, 5])]),
             (.add(Add()), [try rng.tensor([3, 700, 255]), try rng.tensor([255])]),
+            (.add(Add()), [try rng.tensor([2, 64, 30, 30]), try rng.tensor([2, 64, 30, 30])]),
+            (.mul(Mul(constant: ConstantOperand(try rng.tensor([])))), [try rng.tensor([1, 40, 50, 50])]),
         ]
         for (index, (op, inputs)) in cases.enumerated() {
             ExecTestKit.checkAgainstOracle(op, inputs, context: "case \(index)")

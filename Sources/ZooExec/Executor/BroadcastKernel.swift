@@ -125,6 +125,17 @@ struct BroadcastKernel: Kernel {
         if rank == 2, inner < Self.shortRun, let repeated = plan.left == [inner, 1] && plan.right == [0, 1] ? 1 : plan.left == [0, 1] && plan.right == [inner, 1] ? 0 : nil {
             return try applyRepeatingRun(a, b, repeated: repeated, rows: rows, inner: inner, shape: shape, epilogue: epilogue, context: context)
         }
+        if rows == 1 {
+            // One run (same-shape operands, a residual sum): its pieces go to the threads.
+            return try context.tensor(shape: shape) { y in
+                guard let aBase = a.baseAddress, let bBase = b.baseAddress, let yBase = y.baseAddress else { return }
+                Parallel.forEach(inner, threads: context.threads, grain: 16384) { range in
+                    let out = yBase + range.lowerBound
+                    function.combine(aBase + range.lowerBound * innerA, innerA, bBase + range.lowerBound * innerB, innerB, out, count: range.count)
+                    epilogue?.map(out, out, count: range.count)
+                }
+            }
+        }
         return try context.tensor(shape: shape) { y in
             guard let aBase = a.baseAddress, let bBase = b.baseAddress, let yBase = y.baseAddress else { return }
             Parallel.forEach(rows, threads: context.threads, grain: max(1, 16384 / max(inner, 1))) { range in
