@@ -5,11 +5,11 @@
 
 /// VW outputs whose first reads `source`, the next ones `step` (1 or 2) apart: the sum over the
 /// taps of `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds, plus `bias`,
-/// clamped.
+/// clamped; or, without `weights`, the largest tap (`x > best ? x : best` from -inf).
 TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
     const float *source, int step, const float *weights, const int *offsets, int taps, const float *bias, float low, float high) {
     typedef VARIANT(fvec) vector;
-    vector sum = (vector)0;
+    vector sum = weights ? (vector)0 : (vector)(-__builtin_inff());
     for (int t = 0; t < taps; t++) {
         const float *start = source + offsets[t];
         vector values;
@@ -18,7 +18,11 @@ TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
         } else {
             _Pragma("clang loop unroll(full)") for (int lane = 0; lane < VW; lane++) values[lane] = start[2 * lane];
         }
-        sum = MULTIPLY_ADD((vector)weights[t], values, sum);
+        if (weights) {
+            sum = MULTIPLY_ADD((vector)weights[t], values, sum);
+        } else {
+            sum = values > sum ? values : sum;
+        }
     }
     if (bias) sum += (vector)*bias;
     return VARIANT(clamp)(sum, low, high);
@@ -28,8 +32,15 @@ TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
 /// of VARIANT(depthwise_run).
 TARGET static inline float VARIANT(depthwise_one)(
     const float *source, const float *weights, const int *offsets, int taps, const float *bias, float low, float high) {
-    float sum = 0;
-    for (int t = 0; t < taps; t++) sum = MULTIPLY_ADD(weights[t], source[offsets[t]], sum);
+    float sum = weights ? 0 : -__builtin_inff();
+    for (int t = 0; t < taps; t++) {
+        const float value = source[offsets[t]];
+        if (weights) {
+            sum = MULTIPLY_ADD(weights[t], value, sum);
+        } else {
+            sum = value > sum ? value : sum;
+        }
+    }
     if (bias) sum += *bias;
     sum = sum < low ? low : sum;
     return sum > high ? high : sum;

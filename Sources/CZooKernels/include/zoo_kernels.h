@@ -84,13 +84,14 @@ void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch);
 
-/// One plane of a depthwise convolution, read from its zero-bordered copy.
+/// One plane of a depthwise convolution or a max pool, read from its bordered copy (0 or -inf).
 typedef struct {
-    /// The input plane with its zero border, `padded_width` wide, and the slack past it that
-    /// the vector loads reach (ZooExec's DepthwisePlan sizes it).
+    /// The input plane with its border, `padded_width` wide, and the slack past it that the
+    /// vector loads reach (ZooExec's PlaneWindow sizes it).
     const float *padded;
     int padded_width;
-    /// The filter's `taps` weights, and where each tap reads from a window's corner.
+    /// The filter's `taps` weights (NULL: the maximum), and where each tap reads from a
+    /// window's corner.
     const float *weights;
     const int *offsets;
     int taps;
@@ -105,8 +106,9 @@ typedef struct {
 
 /// `out[r][c] = clamp(bias + sum_t weights[t] padded[r stride_h padded_width + c stride_w +
 /// offsets[t]], low, high)` (`bias` may be NULL), each sum a chain of multiply-adds in tap
-/// order (fused where the set has FMA), whether a vector lane or a lone output computes it.
-/// `wide` holds `wide_count` floats (flat planes only).
+/// order (fused where the set has FMA), whether a vector lane or a lone output computes it;
+/// with `weights` NULL (max pooling), the largest of the taps instead of the sum (`x > best ? x
+/// : best`, starting from -inf). `wide` holds `wide_count` floats (flat planes only).
 void zoo_kernels_depthwise(int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, float *out, float *wide);
 
 /// `y[i] = 1 / (1 + exp(-x[i]))` for `i < n` (`x` and `y` may be the same buffer), with a vector

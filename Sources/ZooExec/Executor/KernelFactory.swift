@@ -16,7 +16,7 @@ enum KernelFactory {
             return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue, winograd: winograd, instructionSet: instructionSet)
         case .convTranspose(let op): return try ConvTransposeKernel(op, input: inputs[0], output: output, epilogue: epilogue)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
-        case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output)
+        case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output, instructionSet: instructionSet)
         case .averagePool(let pool): return try AveragePoolKernel(pool, input: inputs[0], output: output)
         case .globalAveragePool: return GlobalPoolKernel(reduction: .mean, input: inputs[0], output: output)
         case .globalMaxPool: return GlobalPoolKernel(reduction: .max, input: inputs[0], output: output)

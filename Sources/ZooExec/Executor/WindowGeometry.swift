@@ -65,25 +65,3 @@ extension WindowGeometry {
         Self.taps(o, kernel: kernelWidth, stride: strideWidth, dilation: dilationWidth, pad: padLeft, lower: 0, upper: width)
     }
 }
-
-extension WindowGeometry {
-    /// The output positions `low ..< high` (of `count`) whose input index `k stride + offset`
-    /// lies in `0 ..< size`.
-    @inline(__always)
-    static func validRange(offset: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
-        let low = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let last = size - 1 - offset
-        let high = last < 0 ? 0 : min(count, last / stride + 1)
-        return (min(low, count), max(min(low, count), high))
-    }
-
-    /// For each kernel column `j`, the output columns reading inside the input and the offset
-    /// `j d_w - p_left` of their input column.
-    var columnRanges: [(low: Int, high: Int, offset: Int)] {
-        (0..<kernelWidth).map { j in
-            let offset = j * dilationWidth - padLeft
-            let (low, high) = Self.validRange(offset: offset, stride: strideWidth, size: width, count: outWidth)
-            return (low, high, offset)
-        }
-    }
-}

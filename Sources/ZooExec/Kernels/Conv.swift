@@ -16,58 +16,7 @@ import ZooCore
 /// Bias and a fused clamp (ReLU, ReLU6, Clip), sigmoid or SiLU are applied as each tile is
 /// stored; another fused activation runs per output channel after the product.
 struct ConvKernel: Kernel {
-    private enum Path { case gemm([PackedMatrix]), depthwise(DepthwisePlan), winograd(WinogradConvolution) }
-
-    /// How a depthwise plane is computed. `flat` (the same stride 1 on both axes, or 2 with fewer
-    /// than 16 outputs a row): every output as position `m = r w_p + c` of the padded width
-    /// `w_p`, reading `padded[s m + offset(i, j)]`, 16 at a time over the whole plane, then each
-    /// row's valid outputs copied out; small planes stay vectorized. Otherwise row by row, 16
-    /// outputs at a time and the rest one by one.
-    private struct DepthwisePlan: Sendable {
-        let flat: Bool
-        let paddedWidth: Int, paddedSize: Int
-        /// Where each tap `(i, j)` reads in the zero-bordered plane, from a window's corner.
-        let tapOffsets: [Int32]
-        /// Floats of the zero-bordered plane and the slack past it that vector loads may reach.
-        let planeCount: Int
-        /// Floats of the flat outputs (a multiple of 16; 0 row by row).
-        let wideCount: Int
-        var perThread: Int { planeCount + wideCount }
-
-        init(_ g: WindowGeometry, paddedHeight: Int, paddedWidth: Int) throws {
-            self.paddedWidth = paddedWidth
-            paddedSize = try Checked.multiply(paddedHeight, paddedWidth, "the padded plane of a depthwise convolution")
-            // A tap's offset lies inside the padded plane (the dilated window fits it), so the products are bounded by its size.
-            let offsets = try (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
-                try Checked.add(
-                    try Checked.product([tap / g.kernelWidth, g.dilationHeight, paddedWidth], "a depthwise tap offset"),
-                    try Checked.multiply(tap % g.kernelWidth, g.dilationWidth, "a depthwise tap offset"), "a depthwise tap offset")
-            }
-            let largestOffset = offsets.max() ?? 0
-            let stride = g.strideWidth
-            flat = g.strideHeight == stride && (stride == 1 || stride == 2 && g.outWidth < 16)
-            if flat {
-                let outputs = try Checked.multiply(g.outHeight, paddedWidth, "the outputs of a depthwise plane")
-                wideCount = try Checked.multiply(try Checked.add(outputs, 15, "the outputs of a depthwise plane") / 16, 16, "the outputs of a depthwise plane")
-                // The last run of 16 reads up to s (wideCount - 1) + 31 + the largest tap offset.
-                let reach = try Checked.add(
-                    try Checked.multiply(stride, wideCount, "the reach of a depthwise plane"),
-                    try Checked.add(largestOffset, 32, "the reach of a depthwise plane"), "the reach of a depthwise plane")
-                planeCount = max(paddedSize, reach)
-            } else {
-                // A SIMD32 load at the end of a stride-2 row may reach 16 floats past the plane.
-                planeCount = try Checked.add(paddedSize, 32, "the padded plane of a depthwise convolution")
-                wideCount = 0
-            }
-            // CZooKernels indexes the plane with 32-bit offsets.
-            guard max(planeCount, wideCount) <= Int(Int32.max) else {
-                throw ZooError(
-                    .unsupported,
-                    "A depthwise convolution's padded plane must hold fewer than 2^31 floats. Received: \(paddedHeight) x \(paddedWidth).")
-            }
-            tapOffsets = offsets.map { Int32($0) }
-        }
-    }
+    private enum Path { case gemm([PackedMatrix]), depthwise(PlaneWindow), winograd(WinogradConvolution) }
 
     private let geometry: WindowGeometry
     private let filters: Int, groups: Int, channelsPerGroup: Int, filtersPerGroup: Int
@@ -98,7 +47,7 @@ struct ConvKernel: Kernel {
         try BLAS.checkSizes(
             [taps, filters, g.outputPlane, g.inputPlane, try Checked.multiply(paddedHeight, 2), try Checked.multiply(paddedWidth, 2)], op: Conv.info.name)
         if groups == g.channels, filters == groups {
-            path = .depthwise(try DepthwisePlan(g, paddedHeight: paddedHeight, paddedWidth: paddedWidth))
+            path = .depthwise(try PlaneWindow(g, fill: 0, op: Conv.info.name))
         } else if winograd, WinogradConvolution.applies(to: conv, geometry: g) {
             path = .winograd(try WinogradConvolution(conv, geometry: g, instructionSet: instructionSet))
         } else {
@@ -169,8 +118,16 @@ struct ConvKernel: Kernel {
             return try context.tensor(shape: outputShape) { y in
                 guard let base = scratch.buffer.baseAddress else { return }
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
+                    guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
+                    let (low, high) = clamp ?? (-.infinity, .infinity)
+                    let taps = geometry.kernelHeight * geometry.kernelWidth
                     for plane in planes {
-                        depthwise(plane: plane, plan: plan, x: x, weights: weights, y: y, scratch: base + chunk * plan.perThread)
+                        // Filter `o` reads channel `o`; bias and a clamp are applied in registers,
+                        // another activation on the plane after, while it is in cache.
+                        plan.run(
+                            xBase + plane * geometry.inputPlane, weights: wBase + (plane % filters) * taps,
+                            bias: bias?.elements.baseAddress.map { $0 + plane % filters }, low: low, high: high,
+                            into: yBase + plane * geometry.outputPlane, scratch: base + chunk * plan.perThread, instructionSet: instructionSet)
                         if clamp == nil, epilogue != nil { finish(plane: plane, y, addingBias: false) }
                     }
                 }
@@ -188,36 +145,6 @@ struct ConvKernel: Kernel {
     private var stored: StoredActivation? { epilogue?.stored }
     /// The bounds of a fused activation that is a clamp (ReLU, ReLU6, Clip), which the depthwise path applies in registers.
     private var clamp: (low: Float, high: Float)? { stored.flatMap { $0.isClamp ? ($0.low, $0.high) : nil } }
-
-    /// One output plane of a depthwise convolution (filter `o` reads channel `o`): the input
-    /// plane is copied into the scratch with its zero border, then CZooKernels sums the taps of
-    /// runs of outputs in registers (``DepthwisePlan``), adds the bias and applies a fused clamp
-    /// before they are stored (another fused activation runs on the plane after, while it is in
-    /// cache).
-    private func depthwise(
-        plane: Int, plan: DepthwisePlan, x: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
-        y: UnsafeMutableBufferPointer<Float>, scratch padded: UnsafeMutablePointer<Float>
-    ) {
-        let g = geometry
-        let paddedWidth = plan.paddedWidth
-        guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
-        padded.initialize(repeating: 0, count: plan.planeCount)
-        let input = xBase + plane * g.inputPlane
-        for row in 0..<g.height {
-            (padded + (row + g.padTop) * paddedWidth + g.padLeft).update(from: input + row * g.width, count: g.width)
-        }
-        // The plan bounds every size here to 32 bits (a stride past the plane only ever multiplies 0).
-        let taps = g.kernelHeight * g.kernelWidth
-        let (low, high) = clamp ?? (-.infinity, .infinity)
-        let biasPointer = bias?.elements.baseAddress.map { $0 + plane % filters }
-        plan.tapOffsets.withUnsafeBufferPointer { offsets in
-            var description = zoo_kernels_depthwise_plane(
-                padded: padded, padded_width: Int32(paddedWidth), weights: wBase + (plane % filters) * taps, offsets: offsets.baseAddress,
-                taps: Int32(taps), out_h: Int32(g.outHeight), out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, plan.paddedSize)),
-                stride_w: Int32(min(g.strideWidth, plan.paddedSize)), flat: plan.flat ? 1 : 0, wide_count: Int32(plan.wideCount))
-            zoo_kernels_depthwise(instructionSet.rawValue, &description, biasPointer, low, high, yBase + plane * g.outputPlane, padded + plan.planeCount)
-        }
-    }
 
     /// Adds the bias (when `addingBias`) and applies the fused activation, one output channel
     /// plane at a time.

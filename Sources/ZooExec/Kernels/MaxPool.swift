@@ -1,50 +1,33 @@
 import ZooCore
 
-/// Max pooling: `Y[n, c, y, x] = max over the window's taps inside the input of X[n, c, ...]`;
-/// padding never wins (it is not read), and a window entirely in the padding gives -infinity.
-/// The maximum is taken without branches (`vmaxps`), so a NaN tap is not propagated reliably. Each output row starts at -infinity and takes, tap by tap, the
-/// maximum with a strided run of an input row.
+/// Max pooling: `Y[n, c, y, x] = max over the window's taps of X[n, c, ...]`, the padding read
+/// as -infinity (it never wins; a window entirely in the padding gives -infinity), one plane at
+/// a time through CZooKernels (``PlaneWindow``). The maximum is taken without branches
+/// (`x > best ? x : best`, `vmaxps`-like), so a NaN tap is not propagated reliably.
 struct MaxPoolKernel: Kernel {
-    private let geometry: WindowGeometry
-    private let columns: [(low: Int, high: Int, offset: Int)]
+    private let window: PlaneWindow
     private let outputShape: [Int]
+    private let instructionSet: InstructionSet
 
-    init(_ pool: MaxPool, input: [Int], output: [Int]) throws {
-        geometry = try WindowGeometry(pool.window, input: input, op: MaxPool.info.name)
-        columns = geometry.columnRanges
+    init(_ pool: MaxPool, input: [Int], output: [Int], instructionSet: InstructionSet) throws {
+        window = try PlaneWindow(try WindowGeometry(pool.window, input: input, op: MaxPool.info.name), fill: -.infinity, op: MaxPool.info.name)
         outputShape = output
+        self.instructionSet = instructionSet
     }
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
-        let g = geometry, columns = columns
+        let g = window.geometry, window = window, isa = instructionSet
+        let scratch = try context.scratch(count: try Checked.multiply(window.perThread, context.threads, "the max pool scratch"))
         return try context.tensor(shape: outputShape) { y in
-            Parallel.forEach(g.batch * g.channels, threads: context.threads) { planes in
+            guard let xBase = x.baseAddress, let yBase = y.baseAddress, let base = scratch.buffer.baseAddress else { return }
+            Parallel.forEachChunk(g.batch * g.channels, threads: context.threads) { planes, chunk in
                 for plane in planes {
-                    let input = plane * g.inputPlane
-                    for row in 0..<g.outHeight {
-                        let out = plane * g.outputPlane + row * g.outWidth
-                        for k in 0..<g.outWidth { y[out + k] = -.infinity }
-                        for i in g.rowTaps(row) {
-                            let source = input + (row * g.strideHeight + i * g.dilationHeight - g.padTop) * g.width
-                            for (low, high, offset) in columns {
-                                let start = source + offset
-                                if g.strideWidth == 1 {
-                                    for k in low..<high { y[out + k] = Self.maximum(y[out + k], x[start + k]) }
-                                } else {
-                                    for k in low..<high { y[out + k] = Self.maximum(y[out + k], x[start + k * g.strideWidth]) }
-                                }
-                            }
-                        }
-                    }
+                    window.run(
+                        xBase + plane * g.inputPlane, weights: nil, bias: nil, into: yBase + plane * g.outputPlane,
+                        scratch: base + chunk * window.perThread, instructionSet: isa)
                 }
             }
         }
-    }
-
-    /// `max(best, value)`, branch-free.
-    @inline(__always)
-    static func maximum(_ best: Float, _ value: Float) -> Float {
-        value > best ? value : best
     }
 }

@@ -1,0 +1,102 @@
+import CZooKernels
+import ZooCore
+
+/// A window slid over one plane at a time, as CZooKernels' `zoo_kernels_depthwise` runs it: the
+/// plane is copied into a scratch with a border of `fill` (0 for a depthwise convolution, -inf
+/// for max pooling: the border never wins) as wide as the padding, or as a ceil-mode last window
+/// reaches, then runs of outputs are computed in registers.
+///
+/// `flat` (the same stride 1 on both axes, or 2 with fewer than 16 outputs a row): every output
+/// as position `m = r w_p + c` of the padded width `w_p`, reading `padded[s m + offset(i, j)]`,
+/// a vector at a time over the whole plane, then each row's valid outputs copied out, so that
+/// small planes stay vectorized. Otherwise row by row, a vector at a time and the rest one by
+/// one.
+struct PlaneWindow: Sendable {
+    let geometry: WindowGeometry
+    let flat: Bool
+    let paddedWidth: Int, paddedSize: Int
+    /// What the border holds.
+    let fill: Float
+    /// Where each tap `(i, j)` reads in the bordered plane, from a window's corner.
+    let tapOffsets: [Int32]
+    /// Floats of the bordered plane and the slack past it that vector loads may reach.
+    let planeCount: Int
+    /// Floats of the flat outputs (a multiple of 16; 0 row by row).
+    let wideCount: Int
+    /// Floats of scratch one thread needs.
+    var perThread: Int { planeCount + wideCount }
+
+    /// - Parameter op: the op, for errors.
+    init(_ g: WindowGeometry, fill: Float, op: String) throws {
+        geometry = g
+        self.fill = fill
+        // The padded input, or more where a ceil-mode last window overhangs it.
+        func extent(_ size: Int, _ begin: Int, _ end: Int, outputs: Int, stride: Int, kernel: Int, dilation: Int) throws -> Int {
+            let padded = try Checked.add(size, Checked.add(begin, end, "the padded plane of \(op)"), "the padded plane of \(op)")
+            let reach = try Checked.add(
+                try Checked.multiply(max(outputs - 1, 0), stride, "the reach of \(op)"),
+                try Checked.add(try Checked.multiply(kernel - 1, dilation, "the reach of \(op)"), 1, "the reach of \(op)"), "the reach of \(op)")
+            return max(padded, reach)
+        }
+        let paddedHeight = try extent(
+            g.height, g.padTop, g.padBottom, outputs: g.outHeight, stride: g.strideHeight, kernel: g.kernelHeight, dilation: g.dilationHeight)
+        let paddedWidth = try extent(
+            g.width, g.padLeft, g.padRight, outputs: g.outWidth, stride: g.strideWidth, kernel: g.kernelWidth, dilation: g.dilationWidth)
+        self.paddedWidth = paddedWidth
+        paddedSize = try Checked.multiply(paddedHeight, paddedWidth, "the padded plane of \(op)")
+        // A tap's offset lies inside the padded plane (the dilated window fits it), so the products are bounded by its size.
+        let offsets = try (0..<(g.kernelHeight * g.kernelWidth)).map { tap in
+            try Checked.add(
+                try Checked.product([tap / g.kernelWidth, g.dilationHeight, paddedWidth], "a window tap offset of \(op)"),
+                try Checked.multiply(tap % g.kernelWidth, g.dilationWidth, "a window tap offset of \(op)"), "a window tap offset of \(op)")
+        }
+        let stride = g.strideWidth
+        flat = g.strideHeight == stride && (stride == 1 || stride == 2 && g.outWidth < 16)
+        if flat {
+            let outputs = try Checked.multiply(g.outHeight, paddedWidth, "the outputs of a plane of \(op)")
+            wideCount = try Checked.multiply(try Checked.add(outputs, 15, "the outputs of a plane of \(op)") / 16, 16, "the outputs of a plane of \(op)")
+            // The last run reads up to s (wideCount - 1) + the largest tap offset.
+            let reach = try Checked.add(
+                try Checked.multiply(stride, wideCount, "the reach of a plane of \(op)"),
+                try Checked.add(offsets.max() ?? 0, 32, "the reach of a plane of \(op)"), "the reach of a plane of \(op)")
+            planeCount = max(paddedSize, reach)
+        } else {
+            // A run of 16 outputs at stride 2 ending a row reads up to 31 floats from its start.
+            planeCount = try Checked.add(paddedSize, 32, "the padded plane of \(op)")
+            wideCount = 0
+        }
+        // CZooKernels indexes the plane with 32-bit offsets.
+        let limit = Int(Int32.max)
+        guard max(planeCount, wideCount) <= limit, try Checked.product([g.kernelHeight, g.kernelWidth], "the taps of \(op)") <= limit,
+            try Checked.product([g.outHeight, g.outWidth], "the output plane of \(op)") <= limit
+        else {
+            throw ZooError(.unsupported, "\(op)'s padded plane must hold fewer than 2^31 floats. Received: \(paddedHeight) x \(paddedWidth).")
+        }
+        tapOffsets = offsets.map { Int32($0) }
+    }
+
+    /// One output plane from the input plane at `input`: with `weights` (one per tap), `clamp(bias
+    /// + sum_t weights[t] x_t, low, high)`, a chain of multiply-adds in tap order; without,
+    /// the largest tap (`x > best ? x : best`, so a NaN tap may be dropped). `scratch` holds
+    /// ``perThread`` floats.
+    func run(
+        _ input: UnsafePointer<Float>, weights: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, low: Float = -.infinity,
+        high: Float = .infinity, into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>,
+        instructionSet: InstructionSet
+    ) {
+        let g = geometry
+        padded.initialize(repeating: fill, count: planeCount)
+        for row in 0..<g.height {
+            (padded + (row + g.padTop) * paddedWidth + g.padLeft).update(from: input + row * g.width, count: g.width)
+        }
+        // Every size here fits 32 bits (checked above and by the kernels' size checks); a stride
+        // past the plane only ever multiplies 0.
+        tapOffsets.withUnsafeBufferPointer { offsets in
+            var description = zoo_kernels_depthwise_plane(
+                padded: padded, padded_width: Int32(paddedWidth), weights: weights, offsets: offsets.baseAddress,
+                taps: Int32(offsets.count), out_h: Int32(g.outHeight), out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)),
+                stride_w: Int32(min(g.strideWidth, paddedSize)), flat: flat ? 1 : 0, wide_count: Int32(wideCount))
+            zoo_kernels_depthwise(instructionSet.rawValue, &description, bias, low, high, output, padded + planeCount)
+        }
+    }
+}
