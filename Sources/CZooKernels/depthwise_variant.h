@@ -3,6 +3,14 @@
 // VARIANT(name), TARGET, VW and MULTIPLY_ADD.
 
 
+#if VW == 16
+#define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+#elif VW == 8
+#define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#else
+#define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6)
+#endif
+
 /// VW outputs whose first reads `source`, the next ones `step` (1 or 2) apart: the sum over the
 /// taps of `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds, plus `bias`,
 /// clamped; or, without `weights`, the largest tap (`x > best ? x : best` from -inf).
@@ -16,7 +24,11 @@ TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
         if (step == 1) {
             memcpy(&values, start, sizeof values);
         } else {
-            _Pragma("clang loop unroll(full)") for (int lane = 0; lane < VW; lane++) values[lane] = start[2 * lane];
+            // Two vectors, then their even lanes (reads one float past the last tap, inside the slack).
+            vector low_half, high_half;
+            memcpy(&low_half, start, sizeof low_half);
+            memcpy(&high_half, start + VW, sizeof high_half);
+            values = ZOO_EVEN_LANES(low_half, high_half);
         }
         if (weights) {
             sum = MULTIPLY_ADD((vector)weights[t], values, sum);
@@ -75,3 +87,5 @@ TARGET static void VARIANT(depthwise)(const zoo_kernels_depthwise_plane *p, cons
         }
     }
 }
+
+#undef ZOO_EVEN_LANES
