@@ -85,10 +85,16 @@ struct PlaneWindow: Sendable {
         instructionSet: InstructionSet
     ) {
         let g = geometry
-        padded.initialize(repeating: fill, count: planeCount)
+        // The border and the slack get `fill`, the inside the input's rows: each float written once.
+        let right = paddedWidth - g.padLeft - g.width
+        padded.update(repeating: fill, count: g.padTop * paddedWidth + g.padLeft)
         for row in 0..<g.height {
-            (padded + (row + g.padTop) * paddedWidth + g.padLeft).update(from: input + row * g.width, count: g.width)
+            let start = padded + (row + g.padTop) * paddedWidth + g.padLeft
+            start.update(from: input + row * g.width, count: g.width)
+            (start + g.width).update(repeating: fill, count: row + 1 < g.height ? right + g.padLeft : right)
         }
+        let end = (g.padTop + g.height) * paddedWidth
+        (padded + end).update(repeating: fill, count: planeCount - end)
         // Every size here fits 32 bits (checked above and by the kernels' size checks); a stride
         // past the plane only ever multiplies 0.
         tapOffsets.withUnsafeBufferPointer { offsets in
