@@ -25,10 +25,11 @@ TARGET static inline VARIANT(fvec) VARIANT(finish)(VARIANT(fvec) value, float lo
 }
 
 /// A micro-tile of `rows x cols` (at most MR x NR) of C, at `c`: `acc = A panel x B strip` over
-/// `kc` steps, plus C's current values unless `first`, plus the bias and finished when `last`.
+/// `kc` steps, plus C's current values unless `first`, plus the bias, plus the residual's values
+/// (laid out as C) and finished when `last`.
 TARGET static void VARIANT(micro)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
-    const float *bias, float low, float high, int activation) {
+    const float *bias, const float *residual, float low, float high, int activation) {
     typedef VARIANT(fvec) vector;
     vector acc[MR][NV];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
@@ -64,6 +65,16 @@ TARGET static void VARIANT(micro)(
             }
             if (last) {
                 if (bias) value += (vector)bias[r];
+                if (residual) {
+                    const float *sum = residual + (size_t)r * ldc + v * VW;
+                    vector added;
+                    if (cols == NR) {
+                        memcpy(&added, sum, sizeof(vector));
+                    } else {
+                        for (int t = 0; t < VW; t++) added[t] = v * VW + t < cols ? sum[t] : 0;
+                    }
+                    value += added;
+                }
                 value = VARIANT(finish)(value, low, high, activation);
             }
             if (cols == NR) {
@@ -81,7 +92,7 @@ TARGET static void VARIANT(micro)(
 /// of zeros: the same chain of multiply-adds per element and the same finish, so the same bits.
 TARGET static void VARIANT(micro_column)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int first, int last,
-    const float *bias, float low, float high, int activation) {
+    const float *bias, const float *residual, float low, float high, int activation) {
     float acc[MR];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = 0;
     for (int kk = 0; kk < kc; kk++) {
@@ -94,6 +105,7 @@ TARGET static void VARIANT(micro_column)(
         if (!first) value += c[(size_t)r * ldc];
         if (last) {
             if (bias) value += bias[r];
+            if (residual) value += residual[(size_t)r * ldc];
             value = VARIANT(finish)((VARIANT(fvec))value, low, high, activation)[0];
         }
         c[(size_t)r * ldc] = value;
@@ -189,13 +201,16 @@ TARGET static void VARIANT(pack_a)(int m, int k, const float *a, int lda, float 
 
 TARGET static void VARIANT(gemm_tile)(
     int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols, float *c, int ldc,
-    const float *bias, float low, float high, int activation, float *scratch) {
+    const float *bias, const float *residual, float low, float high, int activation, float *scratch) {
     const int first_panel = m0 / MR, panels = (rows + MR - 1) / MR;
     const size_t padded_rows = (size_t)(m + MR - 1) / MR * MR;
     if (k == 0) {
         for (int r = 0; r < rows; r++) {
-            const float value = VARIANT(finish)((VARIANT(fvec))(bias ? bias[m0 + r] : 0), low, high, activation)[0];
-            for (int t = 0; t < cols; t++) c[(size_t)r * ldc + t] = value;
+            const float base = bias ? bias[m0 + r] : 0;
+            for (int t = 0; t < cols; t++) {
+                const float value = residual ? base + residual[(size_t)r * ldc + t] : base;
+                c[(size_t)r * ldc + t] = VARIANT(finish)((VARIANT(fvec))value, low, high, activation)[0];
+            }
         }
         return;
     }
@@ -217,13 +232,15 @@ TARGET static void VARIANT(gemm_tile)(
                         VARIANT(micro_column)(
                             kc, packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR, scratch + (size_t)strip * kc * NR,
                             c + (size_t)panel * MR * ldc + strip * NR, ldc, height, k0 == 0, k0 + kc == k,
-                            bias ? bias + m0 + panel * MR : NULL, low, high, activation);
+                            bias ? bias + m0 + panel * MR : NULL, residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL, low, high,
+                            activation);
                         continue;
                     }
                     VARIANT(micro)(
                         kc, packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR, scratch + (size_t)strip * kc * NR,
                         c + (size_t)panel * MR * ldc + strip * NR, ldc, height, width, k0 == 0, k0 + kc == k,
-                        bias ? bias + m0 + panel * MR : NULL, low, high, activation);
+                        bias ? bias + m0 + panel * MR : NULL, residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL, low, high,
+                        activation);
                 }
             }
         }

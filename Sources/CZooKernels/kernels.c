@@ -100,13 +100,13 @@ void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *p
 
 void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
-    float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch) {
+    float *c, int ldc, const float *bias, const float *residual, float low, float high, int activation, float *scratch) {
     switch (isa) {
 #if defined(__x86_64__)
-    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, activation, scratch); return;
-    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, activation, scratch); return;
+    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch); return;
+    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch); return;
 #endif
-    default: gemm_tile_generic(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, low, high, activation, scratch); return;
+    default: gemm_tile_generic(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch); return;
     }
 }
 

@@ -206,6 +206,62 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// A residual sum after a conv (`conv -> batchnorm -> add -> activation`, as ResNet writes
+    /// it) is added inside the conv's kernel when the other operand is computed before the conv:
+    /// the shortcut first, or second (then the later conv takes the add), through the matrix
+    /// kernel, a depthwise conv and Winograd's; fused and unfused agree with the oracle, the same
+    /// bits at 1, 2 and 3 threads; an add whose operand comes after the conv is left alone.
+    @Test func residualSumsFuseIntoTheConv() throws {
+        var rng = SplitMix64(seed: 0xAD_D5)
+        func norm(_ channels: Int) throws -> Op {
+            .batchNorm(BatchNorm(
+                gamma: try rng.tensor([channels], in: 0.5...1.5), beta: try rng.tensor([channels]), mean: try rng.tensor([channels]),
+                variance: try rng.tensor([channels], in: 0.5...1.5), epsilon: 1e-3))
+        }
+        func conv(_ filters: Int, _ channels: Int, groups: Int = 1) throws -> Op {
+            .conv(Conv(kernel: try rng.tensor([filters, channels / groups, 3, 3]), bias: try rng.tensor([filters]), padding: .symmetric(1, axes: 2), groups: groups))
+        }
+        let x = GraphInput(name: "x", shape: [2, 16, 12, 12])
+        let cases: [(String, [Layer], [String])] = [
+            ("shortcut first", [
+                Layer("s", try conv(16, 16), inputs: ["x"]), Layer("c", try conv(16, 16), inputs: ["x"]), Layer("bn", try norm(16), inputs: ["c"]),
+                Layer("a", .add(Add()), inputs: ["bn", "s"]), Layer("r", .relu(Relu()), inputs: ["a"]),
+            ], ["s", "r"]),
+            ("shortcut second", [
+                Layer("c", try conv(16, 16), inputs: ["x"]), Layer("s", try conv(16, 16), inputs: ["x"]), Layer("bn", try norm(16), inputs: ["s"]),
+                Layer("a", .add(Add()), inputs: ["c", "bn"]), Layer("r", .clip(Clip.relu6), inputs: ["a"]),
+            ], ["c", "r"]),
+            ("depthwise, the input as shortcut", [
+                Layer("c", try conv(16, 16, groups: 16), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["x", "c"]),
+                Layer("r", .relu(Relu()), inputs: ["a"]),
+            ], ["r"]),
+            ("no activation after", [
+                Layer("c", try conv(16, 16), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["c", "x"]), Layer("t", .tanh(Tanh()), inputs: ["a"]),
+            ], ["t"]),
+        ]
+        let input = try rng.tensor([2, 16, 12, 12], in: -1...1)
+        for (label, layers, steps) in cases {
+            let graph = try Graph(inputs: [x], layers: layers, outputs: [GraphOutput(name: layers.last!.name)])
+            try Self.expectFusionInvariant(graph, ["x": input], label)
+            for winograd in [false, true] {
+                let one = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: 1, winograd: winograd))
+                #expect(one.observed.map(\.0) == steps, "\(label): \(one.observed.map(\.0))")
+                for threads in [2, 3] {
+                    let other = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: threads, winograd: winograd))
+                    #expect(other.result.outputs[0].tensor == one.result.outputs[0].tensor, "\(label), \(threads) threads, winograd \(winograd)")
+                }
+            }
+        }
+        // The add's other operand is made after the conv: no fusion into the conv.
+        let later = try Graph(
+            inputs: [x],
+            layers: [
+                Layer("c", try conv(16, 16), inputs: ["x"]), Layer("t", .tanh(Tanh()), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["c", "t"]),
+            ], outputs: [GraphOutput(name: "a")])
+        try Self.expectFusionInvariant(later, ["x": input], "operand after the conv")
+        #expect(try Self.run(later, ["x": input], options: ExecutionOptions()).observed.map(\.0) == ["c", "t", "a"])
+    }
+
     /// A value that is a graph output is never fused away: with the conv, the batchnorm, the
     /// activation and the pool all graph outputs, each is returned as the oracle computes it.
     @Test func graphOutputsAreNotFusedAway() throws {

@@ -72,9 +72,11 @@ enum zoo_activation {
 /// Floats of scratch zoo_kernels_gemm_tile needs for tiles of up to `n` columns.
 size_t zoo_kernels_scratch_count(int isa, int n);
 
-/// `C[r][c] = f(clamp(sum_kk A[m0 + r][kk] B[kk][n0 + c] + bias[m0 + r], low, high))` for
+/// `C[r][c] = f(clamp(sum_kk A[m0 + r][kk] B[kk][n0 + c] + bias[m0 + r] + R[r][c], low, high))` for
 /// `r < rows`, `c < cols`, with the `m x k` matrix A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
 /// `b`, and `c` pointing at `C[0][0]` (leading dimension `ldc`). `bias` may be NULL (no bias);
+/// `residual`, NULL or laid out as `c` (the same leading dimension), is the `R` added last (a
+/// residual sum, in the order the separate add would take);
 /// `low`/`high` of -inf/+inf clamp nothing; `f` is `activation` (enum zoo_activation, computed
 /// as zoo_kernels_sigmoid and zoo_kernels_silu do: the same bits). The sum over `kk` runs in blocks of 256 in order,
 /// each a chain of multiply-adds (fused where the set has FMA), so every element's arithmetic is fixed by the sizes and
@@ -82,7 +84,7 @@ size_t zoo_kernels_scratch_count(int isa, int n);
 /// zoo_kernels_scratch_count(isa, cols) floats, 64-byte aligned.
 void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
-    float *c, int ldc, const float *bias, float low, float high, int activation, float *scratch);
+    float *c, int ldc, const float *bias, const float *residual, float low, float high, int activation, float *scratch);
 
 /// One plane of a depthwise convolution or a max pool, read from its bordered copy (0 or -inf).
 typedef struct {

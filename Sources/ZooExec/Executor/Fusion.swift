@@ -11,6 +11,9 @@ struct FusedLayer {
     var opName: String
     /// The activation applied to the output inside the kernel.
     var epilogue: (any Epilogue)?
+    /// A value added to a conv's output before its activation (a residual sum taken from the
+    /// following add): the layer's second input.
+    var residual: String?
 
     init(layer: Layer) {
         self.layer = layer
@@ -34,7 +37,10 @@ struct FusedLayer {
 /// batch norm followed by affine ops takes them into its gamma and beta; transposed conv, dense
 /// and add layers (a residual sum followed by ReLU) take a following activation, and `x *
 /// sigmoid(x)` (a Sigmoid and a Mul reading the same value, PyTorch's and Paddle's SiLU before
-/// ONNX Swish-24) as SiLU; on its own that pair runs as one SiLU step.
+/// ONNX Swish-24) as SiLU; on its own that pair runs as one SiLU step. A conv whose output is
+/// then added to another value of its shape (a residual sum: `conv -> batchnorm -> add ->
+/// relu`) takes the add too, when that value is computed before the conv: the kernel adds it
+/// after the bias, before the activation, as the separate add would.
 /// A zero `pad` of the spatial axes before a conv becomes the conv's own padding (Keras's
 /// `ZeroPadding2D` before a stride-2 `valid` conv). Two transposes in a row whose permutations
 /// cancel run as nothing. A layer is fused into its predecessor only when it is that value's
@@ -95,6 +101,25 @@ enum Fusion {
             group = candidate
             absorbed.formUnion(taken)
         }
+        var producer: [String: Int] = [:]
+        for (index, layer) in graph.layers.enumerated() { producer[layer.name] = index }
+        /// Takes a following `add` of the group's output and another value of its shape into a
+        /// conv group, when that value exists before the conv runs (a graph input or a layer
+        /// before it) and nothing else reads the conv's output.
+        func absorbResidual(_ group: inout FusedLayer, at index: Int) {
+            guard let next = soleReader(of: group.outputName), !absorbed.contains(next), case .add(let add) = graph.layers[next].op,
+                add.constant == nil, graph.layers[next].inputs.count == 2
+            else { return }
+            let inputs = graph.layers[next].inputs
+            guard let other = inputs.first(where: { $0 != group.outputName }), inputs.contains(group.outputName),
+                let shape = shapes[other], shape == shapes[group.outputName], producer[other].map({ $0 < index }) ?? true
+            else { return }
+            group.layer.inputs.append(other)
+            group.residual = other
+            group.outputName = graph.layers[next].name
+            group.opName += "+" + Add.info.name
+            absorbed.insert(next)
+        }
         for (index, layer) in graph.layers.enumerated() where !absorbed.contains(index) {
             var group = FusedLayer(layer: layer)
             if case .pad(let pad) = layer.op, let next = soleReader(of: layer.name), case .conv(let conv) = graph.layers[next].op,
@@ -108,6 +133,7 @@ enum Fusion {
             switch group.layer.op {
             case .conv(let conv):
                 foldAffine(&group, channels: conv.filters, channelAxis: 1) { affine in affine.fold(into: conv).map(Op.conv) }
+                absorbResidual(&group, at: index)
                 absorbEpilogue(&group)
             case .dense(let dense):
                 foldAffine(&group, channels: dense.units, channelAxis: -1) { affine in affine.fold(into: dense).map(Op.dense) }

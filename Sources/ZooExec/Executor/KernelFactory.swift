@@ -13,7 +13,12 @@ enum KernelFactory {
         }
         switch op {
         case .conv(let conv):
-            return try ConvKernel(conv, input: inputs[0], output: output, epilogue: epilogue, winograd: winograd, instructionSet: instructionSet)
+            // A second input is a residual sum fused after the conv (``FusedLayer/residual``).
+            if inputs.count == 2, inputs[1] != output {
+                throw ZooError(.invalidGraph, "A fused residual sum must have the conv's output shape \(output). Received: \(inputs[1]).")
+            }
+            return try ConvKernel(
+                conv, input: inputs[0], output: output, epilogue: epilogue, residual: inputs.count == 2, winograd: winograd, instructionSet: instructionSet)
         case .convTranspose(let op): return try ConvTransposeKernel(op, input: inputs[0], output: output, epilogue: epilogue)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
         case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output, instructionSet: instructionSet)

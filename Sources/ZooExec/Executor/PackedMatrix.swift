@@ -55,19 +55,20 @@ struct PackedMatrix: Sendable {
         Double(rows) * Double(depth) * Double(columns) < 1_048_576 ? 1 : max(threads, 1)
     }
 
-    /// Floats of scratch ``multiply(_:columns:into:leading:bias:activation:threads:scratch:)`` needs.
+    /// Floats of scratch ``multiply(_:columns:into:leading:bias:residual:activation:threads:scratch:)`` needs.
     func scratchCount(columns: Int, threads offered: Int) -> Int {
         let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
         return Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns))) * threads
     }
 
-    /// `C = f(A B + bias)` into `c` (`rows x columns`, leading dimension `leading`) for `B` read
-    /// from `source`, `f` being `activation`; `bias` holds `rows` values or is nil. `scratch`
-    /// holds ``scratchCount(columns:threads:)`` floats.
+    /// `C = f(A B + bias + R)` into `c` (`rows x columns`, leading dimension `leading`) for `B`
+    /// read from `source`, `f` being `activation`; `bias` holds `rows` values or is nil, and
+    /// `residual` (`R`, laid out as `C`) is a residual sum or nil. `scratch` holds
+    /// ``scratchCount(columns:threads:)`` floats.
     func multiply(
         _ source: zoo_kernels_b_source, columns: Int, into c: UnsafeMutablePointer<Float>, leading: Int, bias: UnsafePointer<Float>?,
-        activation: StoredActivation = .none, threads offered: Int, scratch: UnsafeMutablePointer<Float>
+        residual: UnsafePointer<Float>? = nil, activation: StoredActivation = .none, threads offered: Int, scratch: UnsafeMutablePointer<Float>
     ) {
         guard rows > 0, columns > 0 else { return }
         let threads = threadCount(columns: columns, offered: offered)
@@ -82,7 +83,8 @@ struct PackedMatrix: Sendable {
                 let height = min(tiling.tileRows, rows - m0), width = min(tiling.tileColumns, columns - n0)
                 zoo_kernels_gemm_tile(
                     isa.rawValue, Int32(rows), Int32(depth), packedBase, Int32(m0), Int32(height), &source, Int32(n0), Int32(width),
-                    c + m0 * leading + n0, Int32(leading), bias, activation.low, activation.high, Int32(activation.function.rawValue),
+                    c + m0 * leading + n0, Int32(leading), bias, residual.map { $0 + m0 * leading + n0 }, activation.low, activation.high,
+                    Int32(activation.function.rawValue),
                     scratch + chunk * perThread)
             }
         }

@@ -28,8 +28,14 @@ struct ConvKernel: Kernel {
     /// `C_g k_h k_w`: the length of one filter.
     private let taps: Int
     private let instructionSet: InstructionSet
+    /// Whether a residual sum (the second input) is added before the activation.
+    private let hasResidual: Bool
 
-    init(_ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, winograd: Bool, instructionSet: InstructionSet) throws {
+    /// - Parameter residual: whether `run` gets a second input of the output's shape, added
+    ///   after the bias and before the activation (a residual sum fused into the conv).
+    init(
+        _ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, residual: Bool = false, winograd: Bool, instructionSet: InstructionSet
+    ) throws {
         geometry = try WindowGeometry(conv.window, input: input, op: Conv.info.name)
         filters = conv.filters
         groups = conv.groups
@@ -38,6 +44,7 @@ struct ConvKernel: Kernel {
         kernel = conv.kernel
         bias = conv.bias
         self.epilogue = epilogue
+        hasResidual = residual
         outputShape = output
         taps = channelsPerGroup * geometry.kernelHeight * geometry.kernelWidth
         self.instructionSet = instructionSet
@@ -80,6 +87,7 @@ struct ConvKernel: Kernel {
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let weights = kernel.elements
+        let residual = hasResidual ? inputs[1].elements : nil
         switch path {
         case .gemm(let packed):
             let g = geometry
@@ -98,9 +106,10 @@ struct ConvKernel: Kernel {
                         let input = xBase + (n * g.channels + group * channelsPerGroup) * g.inputPlane
                         let source: zoo_kernels_b_source = readsInputAsMatrix
                             ? .matrix(input, leading: g.inputPlane) : .convolution(input, geometry: g)
+                        let offset = (n * filters + group * filtersPerGroup) * columns
                         packed[group].multiply(
-                            source, columns: columns, into: yBase + (n * filters + group * filtersPerGroup) * columns, leading: columns,
-                            bias: biasBase.map { $0 + group * filtersPerGroup }, activation: stored ?? .none, threads: threads, scratch: scratch)
+                            source, columns: columns, into: yBase + offset, leading: columns, bias: biasBase.map { $0 + group * filtersPerGroup },
+                            residual: residual?.baseAddress.map { $0 + offset }, activation: stored ?? .none, threads: threads, scratch: scratch)
                     }
                 }
                 if byImage {
@@ -110,7 +119,7 @@ struct ConvKernel: Kernel {
                 } else {
                     for n in 0..<g.batch { image(n, threads: context.threads, scratch: scratch) }
                 }
-                if stored == nil { finish(y, addingBias: false, context: context) }
+                if stored == nil { finish(y, addingBias: false, residual: nil, context: context) }
                 withExtendedLifetime(block) {}
             }
         case .depthwise(let plan):
@@ -119,7 +128,8 @@ struct ConvKernel: Kernel {
                 guard let base = scratch.buffer.baseAddress else { return }
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
                     guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
-                    let (low, high) = clamp ?? (-.infinity, .infinity)
+                    // A residual sum comes before the activation: then the plane is finished after.
+                    let (low, high) = residual == nil ? clamp ?? (-.infinity, .infinity) : (-.infinity, .infinity)
                     let taps = geometry.kernelHeight * geometry.kernelWidth
                     for plane in planes {
                         // Filter `o` reads channel `o`; bias and a clamp are applied in registers,
@@ -128,7 +138,7 @@ struct ConvKernel: Kernel {
                             xBase + plane * geometry.inputPlane, weights: wBase + (plane % filters) * taps,
                             bias: bias?.elements.baseAddress.map { $0 + plane % filters }, low: low, high: high,
                             into: yBase + plane * geometry.outputPlane, scratch: base + chunk * plan.perThread, instructionSet: instructionSet)
-                        if clamp == nil, epilogue != nil { finish(plane: plane, y, addingBias: false) }
+                        if residual != nil || clamp == nil && epilogue != nil { finish(plane: plane, y, addingBias: false, residual: residual) }
                     }
                 }
             }
@@ -136,7 +146,7 @@ struct ConvKernel: Kernel {
             let scratch = try winograd.scratch(context)
             return try context.tensor(shape: outputShape) { y in
                 for n in 0..<geometry.batch { winograd.run(n: n, x: x, y: y, scratch: scratch, context: context) }
-                finish(y, addingBias: true, context: context)
+                finish(y, addingBias: true, residual: residual, context: context)
             }
         }
     }
@@ -146,24 +156,27 @@ struct ConvKernel: Kernel {
     /// The bounds of a fused activation that is a clamp (ReLU, ReLU6, Clip), which the depthwise path applies in registers.
     private var clamp: (low: Float, high: Float)? { stored.flatMap { $0.isClamp ? ($0.low, $0.high) : nil } }
 
-    /// Adds the bias (when `addingBias`) and applies the fused activation, one output channel
-    /// plane at a time.
-    private func finish(_ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool, context: KernelContext) {
-        guard addingBias && bias != nil || epilogue != nil else { return }
+    /// Adds the bias (when `addingBias`) and the residual sum (when given), then applies the
+    /// fused activation, one output channel plane at a time.
+    private func finish(_ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool, residual: UnsafeBufferPointer<Float>?, context: KernelContext) {
+        guard addingBias && bias != nil || residual != nil || epilogue != nil else { return }
         let plane = geometry.outputPlane
         Parallel.forEach(geometry.batch * filters, threads: context.threads, grain: max(1, 4096 / max(plane, 1))) { planes in
-            for index in planes { finish(plane: index, y, addingBias: addingBias) }
+            for index in planes { finish(plane: index, y, addingBias: addingBias, residual: residual) }
         }
     }
 
-    /// ``finish(_:addingBias:context:)`` on output plane `index` (image `index / filters`,
-    /// filter `index % filters`) alone.
-    private func finish(plane index: Int, _ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool) {
+    /// ``finish(_:addingBias:residual:context:)`` on output plane `index` (image
+    /// `index / filters`, filter `index % filters`) alone.
+    private func finish(plane index: Int, _ y: UnsafeMutableBufferPointer<Float>, addingBias: Bool, residual: UnsafeBufferPointer<Float>?) {
         let plane = geometry.outputPlane
         let slice = UnsafeMutableBufferPointer(rebasing: y[(index * plane)..<((index + 1) * plane)])
         if addingBias, let biasValues = bias?.elements {
             let b = biasValues[index % filters]
             for k in slice.indices { slice[k] += b }
+        }
+        if let residual {
+            for k in slice.indices { slice[k] += residual[index * plane + k - slice.startIndex] }
         }
         epilogue?.apply(slice)
     }
