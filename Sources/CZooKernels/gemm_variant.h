@@ -16,12 +16,7 @@
 
 /// The clamp, then `activation` (enum zoo_activation) on a vector of finished values.
 TARGET static inline VARIANT(fvec) VARIANT(finish)(VARIANT(fvec) value, float low, float high, int activation) {
-    value = VARIANT(clamp)(value, low, high);
-    switch (activation) {
-    case ZOO_ACTIVATION_SIGMOID: return VARIANT(sigmoid_vector)(value);
-    case ZOO_ACTIVATION_SILU: return VARIANT(silu_vector)(value);
-    default: return value;
-    }
+    return VARIANT(activate)(VARIANT(clamp)(value, low, high), activation);
 }
 
 /// A micro-tile of `rows x cols` (at most MR x NR) of C, at `c`: `acc = A panel x B strip` over

@@ -110,23 +110,13 @@ void zoo_kernels_gemm_tile(
     }
 }
 
-void zoo_kernels_sigmoid(int isa, const float *x, float *y, size_t n) {
+void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n) {
     switch (isa) {
 #if defined(__x86_64__)
-    case ZOO_ISA_AVX512: sigmoid_avx512(x, y, n); return;
-    case ZOO_ISA_AVX2: sigmoid_avx2(x, y, n); return;
+    case ZOO_ISA_AVX512: activation_map_avx512(activation, x, y, n); return;
+    case ZOO_ISA_AVX2: activation_map_avx2(activation, x, y, n); return;
 #endif
-    default: sigmoid_generic(x, y, n); return;
-    }
-}
-
-void zoo_kernels_silu(int isa, const float *x, float *y, size_t n) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: silu_avx512(x, y, n); return;
-    case ZOO_ISA_AVX2: silu_avx2(x, y, n); return;
-#endif
-    default: silu_generic(x, y, n); return;
+    default: activation_map_generic(activation, x, y, n); return;
     }
 }
 

@@ -48,31 +48,34 @@ TARGET static inline VARIANT(fvec) VARIANT(sigmoid_vector)(VARIANT(fvec) x) { re
 /// x / (1 + exp(-x)).
 TARGET static inline VARIANT(fvec) VARIANT(silu_vector)(VARIANT(fvec) x) { return x / (1.0f + VARIANT(exp)(-x)); }
 
-/// `y[i] = f(x[i])` for `i < n`, whole vectors then the tail through one vector filled with
-/// zeros, so that every element gets the same arithmetic wherever it lies (x and y may be the
-/// same buffer).
-#define ZOO_MAP_FUNCTION(function)                                                                  \
-    TARGET static void VARIANT(function)(const float *x, float *y, size_t n) {                      \
-        typedef VARIANT(fvec) fvec;                                                                 \
-        size_t i = 0;                                                                               \
-        for (; i + VW <= n; i += VW) {                                                              \
-            fvec v;                                                                                 \
-            memcpy(&v, x + i, sizeof v);                                                            \
-            v = VARIANT(function##_vector)(v);                                                      \
-            memcpy(y + i, &v, sizeof v);                                                            \
-        }                                                                                           \
-        if (i < n) {                                                                                \
-            float lanes[VW] = {0};                                                                  \
-            memcpy(lanes, x + i, (n - i) * sizeof(float));                                          \
-            fvec v;                                                                                 \
-            memcpy(&v, lanes, sizeof v);                                                            \
-            v = VARIANT(function##_vector)(v);                                                      \
-            memcpy(lanes, &v, sizeof v);                                                            \
-            memcpy(y + i, lanes, (n - i) * sizeof(float));                                          \
-        }                                                                                           \
+/// `activation` (enum zoo_activation) on a vector: sigmoid, SiLU or the identity.
+TARGET static inline VARIANT(fvec) VARIANT(activate)(VARIANT(fvec) value, int activation) {
+    switch (activation) {
+    case ZOO_ACTIVATION_SIGMOID: return VARIANT(sigmoid_vector)(value);
+    case ZOO_ACTIVATION_SILU: return VARIANT(silu_vector)(value);
+    default: return value;
     }
+}
 
-ZOO_MAP_FUNCTION(sigmoid)
-ZOO_MAP_FUNCTION(silu)
-
-#undef ZOO_MAP_FUNCTION
+/// `y[i] = activation(x[i])` for `i < n`, whole vectors then the tail through one vector filled
+/// with zeros, so that every element gets the same arithmetic wherever it lies (x and y may be
+/// the same buffer).
+TARGET static void VARIANT(activation_map)(int activation, const float *x, float *y, size_t n) {
+    typedef VARIANT(fvec) fvec;
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) {
+        fvec v;
+        memcpy(&v, x + i, sizeof v);
+        v = VARIANT(activate)(v, activation);
+        memcpy(y + i, &v, sizeof v);
+    }
+    if (i < n) {
+        float lanes[VW] = {0};
+        memcpy(lanes, x + i, (n - i) * sizeof(float));
+        fvec v;
+        memcpy(&v, lanes, sizeof v);
+        v = VARIANT(activate)(v, activation);
+        memcpy(lanes, &v, sizeof v);
+        memcpy(y + i, lanes, (n - i) * sizeof(float));
+    }
+}

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 import ZooExec
 
-/// CZooKernels' vector sigmoid and SiLU (the exponential the Sigmoid and SiLU kernels and
-/// epilogues use) on every instruction set this machine runs, against the same formulas in
+/// CZooKernels' vector sigmoid and SiLU (`zoo_kernels_activation`, what the Sigmoid and SiLU
+/// kernels, epilogues and tile stores run) on every instruction set this machine runs, against the same formulas in
 /// double precision with the C library's `exp`.
 @Suite("Vector sigmoid and SiLU")
 struct VectorMathTests {
@@ -13,9 +13,11 @@ struct VectorMathTests {
     /// 2^-24: half an ulp of 1.
     static let unit = 0x1p-24
 
-    static func apply(_ function: (Int32, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void, _ isa: InstructionSet, _ x: [Float]) -> [Float] {
+    static func apply(_ function: zoo_activation, _ isa: InstructionSet, _ x: [Float]) -> [Float] {
         var y = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { source in y.withUnsafeMutableBufferPointer { function(isa.rawValue, source.baseAddress, $0.baseAddress, x.count) } }
+        x.withUnsafeBufferPointer { source in
+            y.withUnsafeMutableBufferPointer { zoo_kernels_activation(isa.rawValue, Int32(function.rawValue), source.baseAddress, $0.baseAddress, x.count) }
+        }
         return y
     }
 
@@ -37,18 +39,18 @@ struct VectorMathTests {
     }
 
     @Test(arguments: RandomizedKernelTests.instructionSets) func sigmoidIsWithinFourUlps(_ isa: InstructionSet) {
-        let error = Self.worstError(Self.apply(zoo_kernels_sigmoid, isa, Self.grid)) { 1 / (1 + exp(-$0)) }
+        let error = Self.worstError(Self.apply(ZOO_ACTIVATION_SIGMOID, isa, Self.grid)) { 1 / (1 + exp(-$0)) }
         #expect(error.relative <= 4 * Self.unit, "\(isa): worst relative error \(error.relative)")
         #expect(error.absolute <= 4e-37, "\(isa): below 1e-30, worst error \(error.absolute)")
-        let special = Self.apply(zoo_kernels_sigmoid, isa, [.infinity, -.infinity, 0, -0, .nan])
+        let special = Self.apply(ZOO_ACTIVATION_SIGMOID, isa, [.infinity, -.infinity, 0, -0, .nan])
         #expect(special[0] == 1 && special[1] == 0 && special[2] == 0.5 && special[3] == 0.5 && special[4].isNaN, "\(isa): \(special)")
     }
 
     @Test(arguments: RandomizedKernelTests.instructionSets) func siluIsWithinFiveUlps(_ isa: InstructionSet) {
-        let error = Self.worstError(Self.apply(zoo_kernels_silu, isa, Self.grid)) { $0 / (1 + exp(-$0)) }
+        let error = Self.worstError(Self.apply(ZOO_ACTIVATION_SILU, isa, Self.grid)) { $0 / (1 + exp(-$0)) }
         #expect(error.relative <= 5 * Self.unit, "\(isa): worst relative error \(error.relative)")
         #expect(error.absolute <= 4e-37, "\(isa): below 1e-30, worst error \(error.absolute)")
-        let special = Self.apply(zoo_kernels_silu, isa, [.infinity, 0, .nan, 100])
+        let special = Self.apply(ZOO_ACTIVATION_SILU, isa, [.infinity, 0, .nan, 100])
         #expect(special[0] == .infinity && special[1] == 0 && special[2].isNaN && special[3] == 100, "\(isa): \(special)")
     }
 
@@ -57,7 +59,7 @@ struct VectorMathTests {
     /// in pieces of 1, 7 and 33 elements, bit for bit.
     @Test(arguments: RandomizedKernelTests.instructionSets) func valuesDoNotDependOnTheirPosition(_ isa: InstructionSet) {
         let x = Array(Self.grid[..<1_000])
-        for function in [zoo_kernels_sigmoid, zoo_kernels_silu] {
+        for function in [ZOO_ACTIVATION_SIGMOID, ZOO_ACTIVATION_SILU] {
             let whole = Self.apply(function, isa, x)
             for piece in [1, 7, 33] {
                 let pieces = stride(from: 0, to: x.count, by: piece).flatMap { Self.apply(function, isa, Array(x[$0..<min($0 + piece, x.count)])) }

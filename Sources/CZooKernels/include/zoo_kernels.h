@@ -63,9 +63,9 @@ typedef struct {
 /// What a tile applies to each finished value after the clamp.
 enum zoo_activation {
     ZOO_ACTIVATION_NONE = 0,
-    /// 1 / (1 + exp(-x)), as zoo_kernels_sigmoid.
+    /// 1 / (1 + exp(-x)).
     ZOO_ACTIVATION_SIGMOID = 1,
-    /// x / (1 + exp(-x)), as zoo_kernels_silu.
+    /// x / (1 + exp(-x)).
     ZOO_ACTIVATION_SILU = 2,
 };
 
@@ -78,7 +78,7 @@ size_t zoo_kernels_scratch_count(int isa, int n);
 /// `residual`, NULL or laid out as `c` (the same leading dimension), is the `R` added last (a
 /// residual sum, in the order the separate add would take);
 /// `low`/`high` of -inf/+inf clamp nothing; `f` is `activation` (enum zoo_activation, computed
-/// as zoo_kernels_sigmoid and zoo_kernels_silu do: the same bits). The sum over `kk` runs in blocks of 256 in order,
+/// as zoo_kernels_activation does: the same bits). The sum over `kk` runs in blocks of 256 in order,
 /// each a chain of multiply-adds (fused where the set has FMA), so every element's arithmetic is fixed by the sizes and
 /// the instruction set alone, whatever tiles the caller cuts. `scratch` holds
 /// zoo_kernels_scratch_count(isa, cols) floats, 64-byte aligned.
@@ -113,13 +113,12 @@ typedef struct {
 /// : best`, starting from -inf). `wide` holds `wide_count` floats (flat planes only).
 void zoo_kernels_depthwise(int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, float *out, float *wide);
 
-/// `y[i] = 1 / (1 + exp(-x[i]))` for `i < n` (`x` and `y` may be the same buffer), with a vector
-/// exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0 below
-/// t = -87.33). Each element's result depends on its value and `isa` alone.
-void zoo_kernels_sigmoid(int isa, const float *x, float *y, size_t n);
-
-/// `y[i] = x[i] / (1 + exp(-x[i]))` (SiLU, swish), as zoo_kernels_sigmoid.
-void zoo_kernels_silu(int isa, const float *x, float *y, size_t n);
+/// `y[i] = f(x[i])` for `i < n` (`x` and `y` may be the same buffer), `f` being `activation`
+/// (enum zoo_activation): sigmoid `1 / (1 + exp(-x))` or SiLU `x / (1 + exp(-x))`, with a
+/// vector exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0
+/// below t = -87.33). Each element's result depends on its value and `isa` alone, and is the
+/// one zoo_kernels_gemm_tile's activation gives.
+void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n);
 
 /// A chunk of a parallel region: `task(context, chunk)`.
 typedef void (*zoo_parallel_task)(void *context, long chunk);

@@ -68,7 +68,7 @@ public enum RandomWeights {
                 for index in values.indices { values[index] = Float(generator.nextNormal()) }
             }
             return try Tensor(shape: shape, storage: storage)
-        } catch let error as ZooError {
+        } catch {
             throw error.at(layer: name)
         }
     }

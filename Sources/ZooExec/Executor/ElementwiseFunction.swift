@@ -19,6 +19,27 @@ protocol ElementwiseFunction: Sendable {
     var stored: StoredActivation? { get }
 }
 
+/// An activation CZooKernels computes on vectors (sigmoid, SiLU, with its vector exp on the
+/// machine's widest instruction set): the op's kernel, a fused epilogue and the matrix kernels'
+/// tile store run the same code, so they give the same bits.
+protocol VectorActivation: ElementwiseFunction {
+    static var kernelActivation: zoo_activation { get }
+}
+
+extension VectorActivation {
+    func callAsFunction(_ x: Float) -> Float {
+        var y = x
+        withUnsafeMutablePointer(to: &y) { map($0, $0, count: 1) }
+        return y
+    }
+
+    func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        zoo_kernels_activation(InstructionSet.best.rawValue, Int32(Self.kernelActivation.rawValue), source, destination, count)
+    }
+
+    var stored: StoredActivation? { StoredActivation(function: Self.kernelActivation) }
+}
+
 /// A function as CZooKernels' tiles apply it to each finished value: `f(clamp(x, low, high))`,
 /// the clamp being `x < low ? low : x`, then `> high ? high : ...` (NaN passing through), and `f`
 /// the identity, sigmoid or SiLU (CZooKernels' vector versions, which the Sigmoid and SiLU
