@@ -1,8 +1,8 @@
-// One instruction set's depthwise convolution of a plane, included by kernels.c once per set
-// (after math_variant.h, before gemm_variant.h, which undefines the parameters) with
-// VARIANT(name), TARGET, VW and MULTIPLY_ADD.
+// One instruction set's plane window: a depthwise convolution or a max pool of one bordered plane,
+// included by kernels.c once per set (after math_variant.h, before gemm_variant.h, which
+// undefines the parameters) with VARIANT(name), TARGET, VW and MULTIPLY_ADD.
 
-
+/// The even lanes of two vectors, in order (a stride-2 load).
 #if VW == 16
 #define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
 #elif VW == 8
