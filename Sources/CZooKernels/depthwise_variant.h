@@ -76,11 +76,16 @@ TARGET static void VARIANT(depthwise)(const zoo_kernels_depthwise_plane *p, cons
         const float *source = p->padded + (size_t)row * p->stride_h * p->padded_width;
         float *destination = out + (size_t)row * p->out_w;
         int k = 0;
-        if (p->stride_w <= 2) {
-            for (; k + VW <= p->out_w; k += VW) {
+        if (p->stride_w <= 2 && p->out_w >= VW) {
+            // Whole runs, then one run ending the row (overlapping the last one: its lanes are the
+            // same arithmetic, so the outputs written twice get the same bits).
+            for (;; k += VW) {
+                if (k + VW > p->out_w) k = p->out_w - VW;
                 const vector value = VARIANT(depthwise_run)(source + (size_t)k * p->stride_w, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
                 memcpy(destination + k, &value, sizeof value);
+                if (k + VW == p->out_w) break;
             }
+            k = p->out_w;
         }
         for (; k < p->out_w; k++) {
             destination[k] = VARIANT(depthwise_one)(source + (size_t)k * p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);

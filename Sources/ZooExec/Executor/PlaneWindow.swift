@@ -9,8 +9,8 @@ import ZooCore
 /// `flat` (the same stride 1 on both axes, or 2 with fewer than 16 outputs a row): every output
 /// as position `m = r w_p + c` of the padded width `w_p`, reading `padded[s m + offset(i, j)]`,
 /// a vector at a time over the whole plane, then each row's valid outputs copied out, so that
-/// small planes stay vectorized. Otherwise row by row, a vector at a time and the rest one by
-/// one.
+/// small planes stay vectorized. Otherwise row by row, a vector at a time, a row's last vector
+/// overlapping the one before (when the row holds a vector at all; the rest one by one).
 struct PlaneWindow: Sendable {
     let geometry: WindowGeometry
     let flat: Bool
@@ -51,7 +51,7 @@ struct PlaneWindow: Sendable {
                 try Checked.multiply(tap % g.kernelWidth, g.dilationWidth, "a window tap offset of \(op)"), "a window tap offset of \(op)")
         }
         let stride = g.strideWidth
-        flat = g.strideHeight == stride && (stride == 1 || stride == 2 && g.outWidth < 16)
+        flat = g.strideHeight == stride && (stride == 1 || stride == 2) && g.outWidth < 16
         if flat {
             let outputs = try Checked.multiply(g.outHeight, paddedWidth, "the outputs of a plane of \(op)")
             wideCount = try Checked.multiply(try Checked.add(outputs, 15, "the outputs of a plane of \(op)") / 16, 16, "the outputs of a plane of \(op)")
