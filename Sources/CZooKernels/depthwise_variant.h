@@ -13,9 +13,11 @@
 
 /// VW outputs whose first reads `source`, the next ones `step` (1 or 2) apart: the sum over the
 /// taps of `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds, plus `bias`,
-/// clamped; or, without `weights`, the largest tap (`x > best ? x : best` from -inf).
+/// clamped, then `activation`; or, without `weights`, the largest tap (`x > best ? x : best`
+/// from -inf).
 TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
-    const float *source, int step, const float *weights, const int *offsets, int taps, const float *bias, float low, float high) {
+    const float *source, int step, const float *weights, const int *offsets, int taps, const float *bias, float low, float high,
+    int activation) {
     typedef VARIANT(fvec) vector;
     vector sum = weights ? (vector)0 : (vector)(-__builtin_inff());
     for (int t = 0; t < taps; t++) {
@@ -37,13 +39,13 @@ TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
         }
     }
     if (bias) sum += (vector)*bias;
-    return VARIANT(clamp)(sum, low, high);
+    return VARIANT(finish)(sum, low, high, activation);
 }
 
 /// One output at `source` (`step` apart from the next, any step): the same arithmetic as a lane
 /// of VARIANT(depthwise_run).
 TARGET static inline float VARIANT(depthwise_one)(
-    const float *source, const float *weights, const int *offsets, int taps, const float *bias, float low, float high) {
+    const float *source, const float *weights, const int *offsets, int taps, const float *bias, float low, float high, int activation) {
     float sum = weights ? 0 : -__builtin_inff();
     for (int t = 0; t < taps; t++) {
         const float value = source[offsets[t]];
@@ -54,17 +56,19 @@ TARGET static inline float VARIANT(depthwise_one)(
         }
     }
     if (bias) sum += *bias;
-    sum = sum < low ? low : sum;
-    return sum > high ? high : sum;
+    return VARIANT(finish)((VARIANT(fvec))sum, low, high, activation)[0];
 }
 
-TARGET static void VARIANT(depthwise)(const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, float *out, float *wide) {
+/// The plane, inlined into VARIANT(depthwise) once per activation, so that each copy's
+/// activation is a constant.
+TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane)(
+    const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, float *out, float *wide) {
     typedef VARIANT(fvec) vector;
     if (p->flat) {
         // Every position m = r padded_width + c of the padded width, VW at a time, then the valid
         // outputs of each row.
         for (int m = 0; m < p->wide_count; m += VW) {
-            const vector value = VARIANT(depthwise_run)(p->padded + (size_t)p->stride_w * m, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
+            const vector value = VARIANT(depthwise_run)(p->padded + (size_t)p->stride_w * m, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high, activation);
             memcpy(wide + m, &value, sizeof value);
         }
         for (int row = 0; row < p->out_h; row++) {
@@ -81,15 +85,25 @@ TARGET static void VARIANT(depthwise)(const zoo_kernels_depthwise_plane *p, cons
             // same arithmetic, so the outputs written twice get the same bits).
             for (;; k += VW) {
                 if (k + VW > p->out_w) k = p->out_w - VW;
-                const vector value = VARIANT(depthwise_run)(source + (size_t)k * p->stride_w, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
+                const vector value = VARIANT(depthwise_run)(source + (size_t)k * p->stride_w, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high, activation);
                 memcpy(destination + k, &value, sizeof value);
                 if (k + VW == p->out_w) break;
             }
             k = p->out_w;
         }
         for (; k < p->out_w; k++) {
-            destination[k] = VARIANT(depthwise_one)(source + (size_t)k * p->stride_w, p->weights, p->offsets, p->taps, bias, low, high);
+            destination[k] = VARIANT(depthwise_one)(source + (size_t)k * p->stride_w, p->weights, p->offsets, p->taps, bias, low, high, activation);
         }
+    }
+}
+
+TARGET static void VARIANT(depthwise)(
+    const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, float *out, float *wide) {
+    switch (activation) {
+    case ZOO_ACTIVATION_SIGMOID: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_SIGMOID, out, wide); return;
+    case ZOO_ACTIVATION_SILU: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_SILU, out, wide); return;
+    case ZOO_ACTIVATION_HARD_SWISH: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_HARD_SWISH, out, wide); return;
+    default: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_NONE, out, wide); return;
     }
 }
 

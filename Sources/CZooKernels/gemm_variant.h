@@ -14,11 +14,6 @@
 #define NR (VW * NV)
 
 
-/// The clamp, then `activation` (enum zoo_activation) on a vector of finished values.
-TARGET static inline VARIANT(fvec) VARIANT(finish)(VARIANT(fvec) value, float low, float high, int activation) {
-    return VARIANT(activate)(VARIANT(clamp)(value, low, high), activation);
-}
-
 /// A micro-tile of `rows x cols` (at most MR x NR) of C, at `c`: `acc = A panel x B strip` over
 /// `kc` steps, plus C's current values unless `first`, plus the bias, plus the residual's values
 /// (laid out as C) and finished when `last`.

@@ -1,4 +1,4 @@
-// One instruction set's vector exponential and the activations built on it, included by
+// One instruction set's vector exponential and the activations built on it (and hard swish), included by
 // kernels.c once per set, before gemm_variant.h (whose tiles apply them as they are stored), with
 // the same VARIANT(name), TARGET, VW and MULTIPLY_ADD; gemm_variant.h undefines them.
 
@@ -48,13 +48,24 @@ TARGET static inline VARIANT(fvec) VARIANT(sigmoid_vector)(VARIANT(fvec) x) { re
 /// x / (1 + exp(-x)).
 TARGET static inline VARIANT(fvec) VARIANT(silu_vector)(VARIANT(fvec) x) { return x / (1.0f + VARIANT(exp)(-x)); }
 
-/// `activation` (enum zoo_activation) on a vector: sigmoid, SiLU or the identity.
+/// x ((min(max(x + 3, 0), 6)) (1 / 6)), each step rounded (no contraction: no product is added).
+TARGET static inline VARIANT(fvec) VARIANT(hard_swish_vector)(VARIANT(fvec) x) {
+    return x * (VARIANT(clamp)(x + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f));
+}
+
+/// `activation` (enum zoo_activation) on a vector: sigmoid, SiLU, hard swish or the identity.
 TARGET static inline VARIANT(fvec) VARIANT(activate)(VARIANT(fvec) value, int activation) {
     switch (activation) {
     case ZOO_ACTIVATION_SIGMOID: return VARIANT(sigmoid_vector)(value);
     case ZOO_ACTIVATION_SILU: return VARIANT(silu_vector)(value);
+    case ZOO_ACTIVATION_HARD_SWISH: return VARIANT(hard_swish_vector)(value);
     default: return value;
     }
+}
+
+/// The clamp, then `activation` (enum zoo_activation) on a vector of finished values.
+TARGET static inline VARIANT(fvec) VARIANT(finish)(VARIANT(fvec) value, float low, float high, int activation) {
+    return VARIANT(activate)(VARIANT(clamp)(value, low, high), activation);
 }
 
 /// `y[i] = activation(x[i])` for `i < n`, whole vectors then the tail through one vector filled

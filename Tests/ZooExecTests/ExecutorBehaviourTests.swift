@@ -262,6 +262,54 @@ struct ExecutorBehaviourTests {
         #expect(try Self.run(later, ["x": input], options: ExecutionOptions()).observed.map(\.0) == ["c", "t", "a"])
     }
 
+    /// Keras's hard swish as tf2onnx exports it, `Add 3 -> Clip 0..6 -> Mul 1/6 -> Mul x`, after
+    /// a conv (the matrix kernel, a depthwise conv, and one with its batch norm) is one step with
+    /// the four ops' own bits (the kernels apply it as they store; the batch norm folded into the
+    /// weights rounds differently), agreeing with the oracle and the same at 1, 2 and 3 threads;
+    /// with another constant (0.1666, or Add 2) the ops run as they are.
+    @Test func exportedHardSwishFusesIntoTheConv() throws {
+        var rng = SplitMix64(seed: 0x4A_5D)
+        let x = GraphInput(name: "x", shape: [2, 8, 12, 40])
+        let input = try rng.tensor([2, 8, 12, 40], in: -6...6)
+        func chain(after value: String, shift: Float = 3, scale: Float = 1 / 6) throws -> [Layer] {
+            [
+                Layer("shift", .add(Add(constant: ConstantOperand(try Tensor(shape: [], values: [shift])))), inputs: [value]),
+                Layer("relu6", .clip(Clip(min: 0, max: 6)), inputs: ["shift"]),
+                Layer("sixth", .mul(Mul(constant: ConstantOperand(try Tensor(shape: [], values: [scale])))), inputs: ["relu6"]),
+                Layer("swish", .mul(Mul()), inputs: [value, "sixth"]),
+            ]
+        }
+        let full = Layer(
+            "c", .conv(Conv(kernel: try rng.tensor([8, 8, 3, 3]), bias: try rng.tensor([8]), padding: .symmetric(1, axes: 2))), inputs: ["x"])
+        let depthwise = [
+            Layer(
+                "c", .conv(Conv(kernel: try rng.tensor([8, 1, 3, 3]), bias: try rng.tensor([8]), stride: [2, 2], padding: .symmetric(1, axes: 2), groups: 8)),
+                inputs: ["x"]),
+            Layer("bn", .batchNorm(BatchNorm(
+                gamma: try rng.tensor([8], in: 0.5...1.5), beta: try rng.tensor([8]), mean: try rng.tensor([8]),
+                variance: try rng.tensor([8], in: 0.5...1.5), epsilon: 1e-3)), inputs: ["c"]),
+        ]
+        let cases: [(String, [Layer], [String], sameBits: Bool)] = [
+            ("conv", [full] + (try chain(after: "c")), ["swish"], true),
+            ("depthwise", [depthwise[0]] + (try chain(after: "c")), ["swish"], true),
+            ("depthwise + batchnorm", depthwise + (try chain(after: "bn")), ["swish"], false),
+            ("scale 0.1666", [full] + (try chain(after: "c", scale: 0.1666)), ["c", "relu6", "sixth", "swish"], true),
+            ("shift 2", [full] + (try chain(after: "c", shift: 2)), ["c", "relu6", "sixth", "swish"], true),
+        ]
+        for (label, layers, steps, sameBits) in cases {
+            let graph = try Graph(inputs: [x], layers: layers, outputs: [GraphOutput(name: "swish")])
+            try Self.expectFusionInvariant(graph, ["x": input], label)
+            let one = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: 1))
+            #expect(one.observed.map(\.0) == steps, "\(label): \(one.observed.map(\.0))")
+            let unfused = try Executor(graph: graph, options: ExecutionOptions(threads: 1, fusing: false)).run(["x": input])
+            #expect(!sameBits || one.result.outputs[0].tensor == unfused.outputs[0].tensor, "\(label): fused and unfused bits")
+            for threads in [2, 3] {
+                let other = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: threads))
+                #expect(other.result.outputs[0].tensor == one.result.outputs[0].tensor, "\(label), \(threads) threads")
+            }
+        }
+    }
+
     /// A value that is a graph output is never fused away: with the conv, the batchnorm, the
     /// activation and the pool all graph outputs, each is returned as the oracle computes it.
     @Test func graphOutputsAreNotFusedAway() throws {

@@ -5,8 +5,9 @@ import ZooExec
 
 /// CZooKernels' vector sigmoid and SiLU (`zoo_kernels_activation`, what the Sigmoid and SiLU
 /// kernels, epilogues and tile stores run) on every instruction set this machine runs, against the same formulas in
-/// double precision with the C library's `exp`.
-@Suite("Vector sigmoid and SiLU")
+/// double precision with the C library's `exp`; and its exported hard swish against the four
+/// float operations it stands for.
+@Suite("Vector sigmoid, SiLU and hard swish")
 struct VectorMathTests {
     /// 400,001 points evenly over [-100, 100]: past both ends of the exponential's range.
     static let grid: [Float] = (0...400_000).map { -100 + 200 * Float($0) / 400_000 }
@@ -54,12 +55,31 @@ struct VectorMathTests {
         #expect(special[0] == .infinity && special[1] == 0 && special[2].isNaN && special[3] == 100, "\(isa): \(special)")
     }
 
+    /// Hard swish as tf2onnx exports Keras's, `x * (clip(x + 3, 0, 6) * (1 / 6))`, is those
+    /// four operations rounded to float one by one, bit for bit, over the grid (both clip
+    /// bounds and the linear part), at the clip's corners and on infinities and NaN.
+    @Test(arguments: RandomizedKernelTests.instructionSets) func hardSwishIsTheFourOpsBitForBit(_ isa: InstructionSet) {
+        let sixth: Float = 1 / 6
+        let x = Self.grid + [-3, 3, -0, 0, .infinity, -.infinity, .nan, -3.000001, 2.999999]
+        let expected = x.map { value -> Float in
+            let shifted = value + 3
+            let raised = shifted < 0 ? 0 : shifted
+            let clipped = raised > 6 ? 6 : raised
+            return value * (clipped * sixth)
+        }
+        let y = Self.apply(ZOO_ACTIVATION_HARD_SWISH, isa, x)
+        let differing = zip(y, expected).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
+        #expect(differing == nil, "\(isa): at x = \(differing.map { x[$0.offset] } ?? 0): \(differing.map { "\($0.element.0) vs \($0.element.1)" } ?? "")")
+        // A hand check of the three pieces: 0 below -3, x above 3, x (x + 3) / 6 between.
+        #expect(Self.apply(ZOO_ACTIVATION_HARD_SWISH, isa, [-4, 4, 1.5]) == [-0, 4, 1.5 * (4.5 * sixth)], "\(isa)")
+    }
+
     /// Whole vectors and the tail give every element the same arithmetic, so a value does not
     /// depend on where a thread's share starts or ends: the grid mapped at once equals it mapped
     /// in pieces of 1, 7 and 33 elements, bit for bit.
     @Test(arguments: RandomizedKernelTests.instructionSets) func valuesDoNotDependOnTheirPosition(_ isa: InstructionSet) {
         let x = Array(Self.grid[..<1_000])
-        for function in [ZOO_ACTIVATION_SIGMOID, ZOO_ACTIVATION_SILU] {
+        for function in [ZOO_ACTIVATION_SIGMOID, ZOO_ACTIVATION_SILU, ZOO_ACTIVATION_HARD_SWISH] {
             let whole = Self.apply(function, isa, x)
             for piece in [1, 7, 33] {
                 let pieces = stride(from: 0, to: x.count, by: piece).flatMap { Self.apply(function, isa, Array(x[$0..<min($0 + piece, x.count)])) }

@@ -1,7 +1,8 @@
 // zoo's own float32 matrix-product kernels for convolutions (ZooExec's PackedMatrix): the filters
 // are packed once, at load, into the layout the micro-kernel reads; the input side is packed per
 // tile straight from the image (no im2col matrix); bias and a clamp are applied as the tile is
-// stored; and the activations that need an exponential (sigmoid, SiLU) on vectors. One source
+// stored; and the activations on vectors that need an exponential (sigmoid, SiLU) or are a chain
+// of ops exported as one (hard swish). One source
 // is compiled for several instruction sets, picked at run time
 // (zoo_kernels_best_isa), so the package needs no compiler flags and runs on any x86-64 and
 // arm64.
@@ -67,6 +68,9 @@ enum zoo_activation {
     ZOO_ACTIVATION_SIGMOID = 1,
     /// x / (1 + exp(-x)).
     ZOO_ACTIVATION_SILU = 2,
+    /// x ((min(max(x + 3, 0), 6)) (1 / 6)), each operation rounded as written: hard swish as
+    /// Keras writes it and tf2onnx exports it (Add 3, Clip 0..6, Mul by the float 1/6, Mul by x).
+    ZOO_ACTIVATION_HARD_SWISH = 3,
 };
 
 /// Floats of scratch zoo_kernels_gemm_tile needs for tiles of up to `n` columns.
@@ -106,15 +110,17 @@ typedef struct {
     int wide_count;
 } zoo_kernels_depthwise_plane;
 
-/// `out[r][c] = clamp(bias + sum_t weights[t] padded[r stride_h padded_width + c stride_w +
-/// offsets[t]], low, high)` (`bias` may be NULL), each sum a chain of multiply-adds in tap
+/// `out[r][c] = f(clamp(bias + sum_t weights[t] padded[r stride_h padded_width + c stride_w +
+/// offsets[t]], low, high))` (`bias` may be NULL; `f` is `activation`, enum zoo_activation, as
+/// zoo_kernels_activation computes it), each sum a chain of multiply-adds in tap
 /// order (fused where the set has FMA), whether a vector lane or a lone output computes it;
 /// with `weights` NULL (max pooling), the largest of the taps instead of the sum (`x > best ? x
 /// : best`, starting from -inf). `wide` holds `wide_count` floats (flat planes only).
-void zoo_kernels_depthwise(int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, float *out, float *wide);
+void zoo_kernels_depthwise(
+    int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, int activation, float *out, float *wide);
 
 /// `y[i] = f(x[i])` for `i < n` (`x` and `y` may be the same buffer), `f` being `activation`
-/// (enum zoo_activation): sigmoid `1 / (1 + exp(-x))` or SiLU `x / (1 + exp(-x))`, with a
+/// (enum zoo_activation): sigmoid `1 / (1 + exp(-x))`, SiLU `x / (1 + exp(-x))` or hard swish, with a
 /// vector exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0
 /// below t = -87.33). Each element's result depends on its value and `isa` alone, and is the
 /// one zoo_kernels_gemm_tile's activation gives.

@@ -15,7 +15,7 @@ protocol ElementwiseFunction: Sendable {
     /// `destination[k] = f(source[k])` for `k < count` (the two may be the same buffer).
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int)
     /// How zoo's matrix kernels apply the function as they store a tile, when they can: a clamp
-    /// (ReLU, ReLU6, Clip), sigmoid or SiLU; else nil (the kernel maps the function after).
+    /// (ReLU, ReLU6, Clip), sigmoid, SiLU or the exported hard swish; else nil (the kernel maps the function after).
     var stored: StoredActivation? { get }
 }
 
@@ -42,8 +42,8 @@ extension VectorActivation {
 
 /// A function as CZooKernels' tiles apply it to each finished value: `f(clamp(x, low, high))`,
 /// the clamp being `x < low ? low : x`, then `> high ? high : ...` (NaN passing through), and `f`
-/// the identity, sigmoid or SiLU (CZooKernels' vector versions, which the Sigmoid and SiLU
-/// kernels also run: the same bits).
+/// the identity, sigmoid, SiLU or the exported hard swish (CZooKernels' vector versions, which the
+/// Sigmoid and SiLU kernels and a lone ``HardSwishChain`` also run: the same bits).
 struct StoredActivation: Sendable {
     var low: Float = -.infinity
     var high: Float = .infinity
@@ -51,8 +51,6 @@ struct StoredActivation: Sendable {
 
     /// Nothing: the identity.
     static let none = StoredActivation()
-    /// Whether it is a clamp alone (the depthwise kernel applies those in registers).
-    var isClamp: Bool { function == ZOO_ACTIVATION_NONE }
 }
 
 extension ElementwiseFunction {

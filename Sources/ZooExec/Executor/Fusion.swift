@@ -37,7 +37,9 @@ struct FusedLayer {
 /// batch norm followed by affine ops takes them into its gamma and beta; transposed conv, dense
 /// and add layers (a residual sum followed by ReLU) take a following activation, and `x *
 /// sigmoid(x)` (a Sigmoid and a Mul reading the same value, PyTorch's and Paddle's SiLU before
-/// ONNX Swish-24) as SiLU; on its own that pair runs as one SiLU step. A conv whose output is
+/// ONNX Swish-24) as SiLU; on its own that pair runs as one SiLU step. Keras's hard swish as
+/// tf2onnx exports it (`Add 3 -> Clip 0..6 -> Mul 1/6 -> Mul x`) is taken the same way, as
+/// ``HardSwishChain`` (the same bits as the four ops). A conv whose output is
 /// then added to another value of its shape (a residual sum: `conv -> batchnorm -> add ->
 /// relu`) takes the add too, when that value is computed before the conv: the kernel adds it
 /// after the bias, before the activation, as the separate add would.
@@ -71,19 +73,47 @@ enum Fusion {
             }
             return nil
         }
+        /// The layers `[add, clip, scale, mul]` when `name` is read by exactly `x + 3` and the
+        /// last of `x * (clip(x + 3, 0, 6) * (1 / 6))`, each link the one reader of the one
+        /// before, the constants exactly these floats (``HardSwishChain``).
+        func hardSwishChain(of name: String) -> [Int]? {
+            guard !outputs.contains(name), let list = readers[name], list.count == 2, let shape = shapes[name] else { return nil }
+            func scalar(_ operand: ConstantOperand?, _ value: Float) -> Bool {
+                guard let operand, operand.tensor.count == 1, operand.tensor.shape.count <= shape.count else { return false }
+                return operand.tensor.elements.first?.bitPattern == value.bitPattern
+            }
+            for (a, m) in [(list[0], list[1]), (list[1], list[0])] {
+                let add = graph.layers[a], mul = graph.layers[m]
+                guard case .add(let shift) = add.op, scalar(shift.constant, 3), add.inputs == [name],
+                    let c = soleReader(of: add.name), case .clip(let clip) = graph.layers[c].op, graph.layers[c].inputs == [add.name],
+                    clip.min?.bitPattern == Float(0).bitPattern, clip.max?.bitPattern == Float(6).bitPattern,
+                    let s = soleReader(of: graph.layers[c].name), case .mul(let scale) = graph.layers[s].op, graph.layers[s].inputs == [graph.layers[c].name],
+                    scalar(scale.constant, 1 / 6), soleReader(of: graph.layers[s].name) == m,
+                    case .mul(let product) = mul.op, product.constant == nil, mul.inputs.count == 2, Set(mul.inputs) == [name, graph.layers[s].name]
+                else { continue }
+                return [a, c, s, m]
+            }
+            return nil
+        }
         var absorbed = Set<Int>()
         var groups: [FusedLayer] = []
-        /// Takes a following activation into `group`'s kernel: `x * sigmoid(x)` as SiLU, else
-        /// the sole reader when it is an element-wise function.
+        /// Takes a following activation into `group`'s kernel: `x * sigmoid(x)` as SiLU, the
+        /// exported hard swish chain as ``HardSwishChain``, else the sole reader when it is an
+        /// element-wise function.
         func absorbEpilogue(_ group: inout FusedLayer) {
-            guard let (sigmoid, mul) = siluPair(of: group.outputName) else {
+            if let (sigmoid, mul) = siluPair(of: group.outputName) {
+                group.epilogue = SiLU()
+                group.outputName = graph.layers[mul].name
+                group.opName += "+" + Sigmoid.info.name + "+" + Mul.info.name
+                absorbed.formUnion([sigmoid, mul])
+            } else if let chain = hardSwishChain(of: group.outputName), let last = chain.last {
+                group.epilogue = HardSwishChain()
+                group.outputName = graph.layers[last].name
+                group.opName += HardSwishChain.opNames.map { "+" + $0 }.joined()
+                absorbed.formUnion(chain)
+            } else {
                 absorbActivation(&group, graph: graph, soleReader: soleReader, absorbed: &absorbed)
-                return
             }
-            group.epilogue = SiLU()
-            group.outputName = graph.layers[mul].name
-            group.opName += "+" + Sigmoid.info.name + "+" + Mul.info.name
-            absorbed.formUnion([sigmoid, mul])
         }
         /// Takes the per-channel affine layers after `group` into its op by `fold`; leaves the
         /// group as it was when there are none or folding fails.

@@ -75,14 +75,13 @@ struct PlaneWindow: Sendable {
         tapOffsets = offsets.map { Int32($0) }
     }
 
-    /// One output plane from the input plane at `input`: with `weights` (one per tap), `clamp(bias
-    /// + sum_t weights[t] x_t, low, high)`, a chain of multiply-adds in tap order; without,
-    /// the largest tap (`x > best ? x : best`, so a NaN tap may be dropped). `scratch` holds
-    /// ``perThread`` floats.
+    /// One output plane from the input plane at `input`: with `weights` (one per tap),
+    /// `activation(bias + sum_t weights[t] x_t)`, a chain of multiply-adds in tap order, the
+    /// activation applied in registers as a tile store applies it; without, the largest tap (`x >
+    /// best ? x : best`, so a NaN tap may be dropped). `scratch` holds ``perThread`` floats.
     func run(
-        _ input: UnsafePointer<Float>, weights: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, low: Float = -.infinity,
-        high: Float = .infinity, into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>,
-        instructionSet: InstructionSet
+        _ input: UnsafePointer<Float>, weights: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, activation: StoredActivation = .none,
+        into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>, instructionSet: InstructionSet
     ) {
         let g = geometry
         // The border and the slack get `fill`, the inside the input's rows: each float written once.
@@ -102,7 +101,9 @@ struct PlaneWindow: Sendable {
                 padded: padded, padded_width: Int32(paddedWidth), weights: weights, offsets: offsets.baseAddress,
                 taps: Int32(offsets.count), out_h: Int32(g.outHeight), out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)),
                 stride_w: Int32(min(g.strideWidth, paddedSize)), flat: flat ? 1 : 0, wide_count: Int32(wideCount))
-            zoo_kernels_depthwise(instructionSet.rawValue, &description, bias, low, high, output, padded + planeCount)
+            zoo_kernels_depthwise(
+                instructionSet.rawValue, &description, bias, activation.low, activation.high, Int32(activation.function.rawValue), output,
+                padded + planeCount)
         }
     }
 }

@@ -6,15 +6,16 @@ import ZooCore
 ///     Y[n, o, y, x] = B[o] + sum_{c, i, j} W[o, c, i, j] X[n, g C_g + c, y s_h + i d_h - p_top, x s_w + j d_w - p_left]
 ///
 /// with `X` read as zero outside the input. Three paths:
-/// - depthwise (one filter per channel): a direct loop per channel plane;
+/// - depthwise (one filter per channel): a direct loop per channel plane (``PlaneWindow``);
 /// - 3x3, stride 1, one group, when allowed: Winograd's F(4x4, 3x3) (``WinogradConvolution``);
 /// - otherwise a matrix product per image and group, `Y_g = W_g X_g` with `W_g` the group's
 ///   filters `[O_g, C_g k_h k_w]`, packed once at load (``PackedMatrix``), and `X_g` the
 ///   im2col matrix (rows `(c, i, j)`, columns `(y, x)`), which is never materialized: each
 ///   tile of the product packs its part straight from the input (a 1x1 stride-1 unpadded
 ///   convolution reads the input planes as they are).
-/// Bias and a fused clamp (ReLU, ReLU6, Clip), sigmoid or SiLU are applied as each tile is
-/// stored; another fused activation runs per output channel after the product.
+/// Bias and a fused clamp (ReLU, ReLU6, Clip), sigmoid, SiLU or exported hard swish
+/// (``StoredActivation``) are applied as each tile or depthwise run is stored; another fused
+/// activation runs per output channel after the product.
 struct ConvKernel: Kernel {
     private enum Path { case gemm([PackedMatrix]), depthwise(PlaneWindow), winograd(WinogradConvolution) }
 
@@ -68,12 +69,12 @@ struct ConvKernel: Kernel {
     }
 
     /// `gemm` packing its input tiles through the window's taps, `gemm-pointwise` reading the
-    /// input planes as the matrix, `depthwise-fused` (bias and clamp applied in registers) or
+    /// input planes as the matrix, `depthwise-fused` (bias and a clamp, sigmoid, SiLU or hard swish applied in registers) or
     /// `depthwise` (another activation after each plane), or `winograd-f4x4`.
     var algorithm: String {
         switch path {
         case .gemm: readsInputAsMatrix ? "gemm-pointwise" : "gemm"
-        case .depthwise: clamp == nil && epilogue != nil ? "depthwise" : "depthwise-fused"
+        case .depthwise: stored == nil && epilogue != nil ? "depthwise" : "depthwise-fused"
         case .winograd: "winograd-f4x4"
         }
     }
@@ -129,16 +130,16 @@ struct ConvKernel: Kernel {
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
                     guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
                     // A residual sum comes before the activation: then the plane is finished after.
-                    let (low, high) = residual == nil ? clamp ?? (-.infinity, .infinity) : (-.infinity, .infinity)
+                    let activation = residual == nil ? stored ?? .none : .none
                     let taps = geometry.kernelHeight * geometry.kernelWidth
                     for plane in planes {
-                        // Filter `o` reads channel `o`; bias and a clamp are applied in registers,
-                        // another activation on the plane after, while it is in cache.
+                        // Filter `o` reads channel `o`; bias and a stored activation are applied in
+                        // registers, another activation on the plane after, while it is in cache.
                         plan.run(
                             xBase + plane * geometry.inputPlane, weights: wBase + (plane % filters) * taps,
-                            bias: bias?.elements.baseAddress.map { $0 + plane % filters }, low: low, high: high,
+                            bias: bias?.elements.baseAddress.map { $0 + plane % filters }, activation: activation,
                             into: yBase + plane * geometry.outputPlane, scratch: base + chunk * plan.perThread, instructionSet: instructionSet)
-                        if residual != nil || clamp == nil && epilogue != nil { finish(plane: plane, y, addingBias: false, residual: residual) }
+                        if residual != nil || stored == nil && epilogue != nil { finish(plane: plane, y, addingBias: false, residual: residual) }
                     }
                 }
             }
@@ -151,10 +152,8 @@ struct ConvKernel: Kernel {
         }
     }
 
-    /// The fused activation as the matrix kernels apply it while storing (a clamp, sigmoid or SiLU), if they can.
+    /// The fused activation as the matrix kernels apply it while storing (a clamp, sigmoid, SiLU or hard swish), if they can.
     private var stored: StoredActivation? { epilogue?.stored }
-    /// The bounds of a fused activation that is a clamp (ReLU, ReLU6, Clip), which the depthwise path applies in registers.
-    private var clamp: (low: Float, high: Float)? { stored.flatMap { $0.isClamp ? ($0.low, $0.high) : nil } }
 
     /// Adds the bias (when `addingBias`) and the residual sum (when given), then applies the
     /// fused activation, one output channel plane at a time.
