@@ -11,39 +11,59 @@
 #define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6)
 #endif
 
-/// VW outputs whose first reads `source`, the next ones `step` (1 or 2) apart: the sum over the
-/// taps of `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds, plus `bias`,
-/// clamped, then `activation`; or, without `weights`, the largest tap (`x > best ? x : best`
-/// from -inf).
-TARGET static inline VARIANT(fvec) VARIANT(depthwise_run)(
-    const float *source, int step, const float *weights, const int *offsets, int taps, const float *bias, float low, float high,
-    int activation) {
+/// Runs of VW outputs computed at once, each a chain of its own.
+#define ZOO_RUNS 4
+
+/// The VW floats from `start`, `step` (1 or 2) apart (at step 2, two vectors and their even
+/// lanes: one float past the last is read, inside the plane's slack).
+TARGET static inline VARIANT(fvec) VARIANT(window_load)(const float *start, int step) {
     typedef VARIANT(fvec) vector;
-    vector sum = weights ? (vector)0 : (vector)(-__builtin_inff());
-    for (int t = 0; t < taps; t++) {
-        const float *start = source + offsets[t];
-        vector values;
-        if (step == 1) {
-            memcpy(&values, start, sizeof values);
-        } else {
-            // Two vectors, then their even lanes (reads one float past the last tap, inside the slack).
-            vector low_half, high_half;
-            memcpy(&low_half, start, sizeof low_half);
-            memcpy(&high_half, start + VW, sizeof high_half);
-            values = ZOO_EVEN_LANES(low_half, high_half);
-        }
-        if (weights) {
-            sum = MULTIPLY_ADD((vector)weights[t], values, sum);
-        } else {
-            sum = values > sum ? values : sum;
-        }
+    vector values;
+    if (step == 1) {
+        memcpy(&values, start, sizeof values);
+    } else {
+        vector low_half, high_half;
+        memcpy(&low_half, start, sizeof low_half);
+        memcpy(&high_half, start + VW, sizeof high_half);
+        values = ZOO_EVEN_LANES(low_half, high_half);
     }
-    if (bias) sum += (vector)*bias;
-    return VARIANT(finish)(sum, low, high, activation);
+    return values;
 }
 
-/// One output at `source` (`step` apart from the next, any step): the same arithmetic as a lane
-/// of VARIANT(depthwise_run).
+/// `n` (1 to ZOO_RUNS) runs of VW outputs: run i's first output reads `sources[i]`, the next
+/// ones `step` apart, and goes to `destinations[i]`. Each output is the sum over the taps of
+/// `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds in tap order, plus
+/// `bias`, clamped, then `activation`; or, without `weights`, the largest tap (`x > best ? x :
+/// best` from -inf). The runs' chains are independent, so their multiply-adds overlap instead
+/// of each waiting for the one before; an output's arithmetic is the same in whichever run and
+/// lane it lies.
+TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_runs)(
+    int n, const float **sources, float **destinations, int step, const float *weights, const int *offsets, int taps,
+    const float *bias, float low, float high, int activation) {
+    typedef VARIANT(fvec) vector;
+    vector sums[ZOO_RUNS];
+    for (int i = 0; i < n; i++) sums[i] = weights ? (vector)0 : (vector)(-__builtin_inff());
+    for (int t = 0; t < taps; t++) {
+        const int offset = offsets[t];
+        for (int i = 0; i < n; i++) {
+            const vector values = VARIANT(window_load)(sources[i] + offset, step);
+            if (weights) {
+                sums[i] = MULTIPLY_ADD((vector)weights[t], values, sums[i]);
+            } else {
+                sums[i] = values > sums[i] ? values : sums[i];
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        vector value = sums[i];
+        if (bias) value += (vector)*bias;
+        value = VARIANT(finish)(value, low, high, activation);
+        memcpy(destinations[i], &value, sizeof value);
+    }
+}
+
+/// One output at `source` (any step from the next): the same arithmetic as a lane of
+/// VARIANT(depthwise_runs).
 TARGET static inline float VARIANT(depthwise_one)(
     const float *source, const float *weights, const int *offsets, int taps, const float *bias, float low, float high, int activation) {
     float sum = weights ? 0 : -__builtin_inff();
@@ -59,52 +79,103 @@ TARGET static inline float VARIANT(depthwise_one)(
     return VARIANT(finish)((VARIANT(fvec))sum, low, high, activation)[0];
 }
 
-/// The plane, inlined into VARIANT(depthwise) once per activation, so that each copy's
-/// activation is a constant.
+/// The plane, inlined into VARIANT(depthwise) once per activation, step (1 or 2: the runs'
+/// stride along a row, when `p->stride_w` is at most 2) and kind (a sum, or the maximum when
+/// `maximum`), so that each copy's inner loop has no branch.
+///
+/// Flat planes: every position `m = r padded_width + c` of the padded width, VW at a time,
+/// then each row's valid outputs copied out. Otherwise row by row: the runs of a row start VW
+/// apart, the last one ending the row (overlapping the one before), and outputs one by one
+/// where a row is shorter than VW or the stride larger than 2. Either way ZOO_RUNS runs at once,
+/// across rows.
 TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane)(
-    const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, float *out, float *wide) {
-    typedef VARIANT(fvec) vector;
+    const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, int step, int maximum, float *out,
+    float *wide) {
+    const float *weights = maximum ? NULL : p->weights;
+    const float *sources[ZOO_RUNS];
+    float *destinations[ZOO_RUNS];
+    // The next plane of the input (the caller's next one, in NCHW) is fetched while this one is
+    // computed, a few lines per group of runs (a prefetch past the tensor's end is harmless).
+    const char *next = (const char *)(p->input + (size_t)p->height * p->width);
+    const size_t lines = ((size_t)p->height * p->width * sizeof(float) + 63) / 64;
     if (p->flat) {
-        // Every position m = r padded_width + c of the padded width, VW at a time, then the valid
-        // outputs of each row.
-        for (int m = 0; m < p->wide_count; m += VW) {
-            const vector value = VARIANT(depthwise_run)(p->padded + (size_t)p->stride_w * m, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high, activation);
-            memcpy(wide + m, &value, sizeof value);
+        const int runs = p->wide_count / VW;
+        const size_t per_group = lines / ((runs + ZOO_RUNS - 1) / ZOO_RUNS) + 1;
+        for (int first = 0; first < runs; first += ZOO_RUNS) {
+            for (size_t line = 0; line < per_group; line++) __builtin_prefetch(next + 64 * (per_group * (first / ZOO_RUNS) + line));
+            const int n = runs - first < ZOO_RUNS ? runs - first : ZOO_RUNS;
+            for (int i = 0; i < n; i++) {
+                const size_t m = (size_t)(first + i) * VW;
+                sources[i] = p->padded + step * m;
+                destinations[i] = wide + m;
+            }
+            if (n == ZOO_RUNS) {
+                VARIANT(depthwise_runs)(ZOO_RUNS, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
+            } else {
+                VARIANT(depthwise_runs)(n, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
+            }
         }
         for (int row = 0; row < p->out_h; row++) {
             memcpy(out + (size_t)row * p->out_w, wide + (size_t)row * p->padded_width, (size_t)p->out_w * sizeof(float));
         }
         return;
     }
+    if (p->stride_w <= 2 && p->out_w >= VW) {
+        const int per_row = (p->out_w + VW - 1) / VW;
+        const int runs = p->out_h * per_row;
+        const size_t per_group = lines / ((runs + ZOO_RUNS - 1) / ZOO_RUNS) + 1;
+        for (int first = 0; first < runs; first += ZOO_RUNS) {
+            for (size_t line = 0; line < per_group; line++) __builtin_prefetch(next + 64 * (per_group * (first / ZOO_RUNS) + line));
+            const int n = runs - first < ZOO_RUNS ? runs - first : ZOO_RUNS;
+            for (int i = 0; i < n; i++) {
+                const int row = (first + i) / per_row, run = (first + i) % per_row;
+                const int k = run * VW + VW > p->out_w ? p->out_w - VW : run * VW;
+                sources[i] = p->padded + (size_t)row * p->stride_h * p->padded_width + (size_t)k * step;
+                destinations[i] = out + (size_t)row * p->out_w + k;
+            }
+            if (n == ZOO_RUNS) {
+                VARIANT(depthwise_runs)(ZOO_RUNS, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
+            } else {
+                VARIANT(depthwise_runs)(n, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
+            }
+        }
+        return;
+    }
     for (int row = 0; row < p->out_h; row++) {
         const float *source = p->padded + (size_t)row * p->stride_h * p->padded_width;
         float *destination = out + (size_t)row * p->out_w;
-        int k = 0;
-        if (p->stride_w <= 2 && p->out_w >= VW) {
-            // Whole runs, then one run ending the row (overlapping the last one: its lanes are the
-            // same arithmetic, so the outputs written twice get the same bits).
-            for (;; k += VW) {
-                if (k + VW > p->out_w) k = p->out_w - VW;
-                const vector value = VARIANT(depthwise_run)(source + (size_t)k * p->stride_w, p->stride_w, p->weights, p->offsets, p->taps, bias, low, high, activation);
-                memcpy(destination + k, &value, sizeof value);
-                if (k + VW == p->out_w) break;
-            }
-            k = p->out_w;
-        }
-        for (; k < p->out_w; k++) {
-            destination[k] = VARIANT(depthwise_one)(source + (size_t)k * p->stride_w, p->weights, p->offsets, p->taps, bias, low, high, activation);
+        for (int k = 0; k < p->out_w; k++) {
+            destination[k] = VARIANT(depthwise_one)(source + (size_t)k * p->stride_w, weights, p->offsets, p->taps, bias, low, high, activation);
         }
     }
 }
 
 TARGET static void VARIANT(depthwise)(
     const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, float *out, float *wide) {
-    switch (activation) {
-    case ZOO_ACTIVATION_SIGMOID: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_SIGMOID, out, wide); return;
-    case ZOO_ACTIVATION_SILU: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_SILU, out, wide); return;
-    case ZOO_ACTIVATION_HARD_SWISH: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_HARD_SWISH, out, wide); return;
-    default: VARIANT(depthwise_plane)(p, bias, low, high, ZOO_ACTIVATION_NONE, out, wide); return;
+    // The border and the slack get `fill`, the inside the input's rows.
+    const int right = p->padded_width - p->pad_left - p->width;
+    float *at = p->padded, *const end = p->padded + p->padded_count;
+    for (float *top = at + (size_t)p->pad_top * p->padded_width + p->pad_left; at < top;) *at++ = p->fill;
+    for (int row = 0; row < p->height; row++) {
+        memcpy(at, p->input + (size_t)row * p->width, (size_t)p->width * sizeof(float));
+        at += p->width;
+        for (int gap = row + 1 < p->height ? right + p->pad_left : right; gap > 0; gap--) *at++ = p->fill;
     }
+    while (at < end) *at++ = p->fill;
+    const int step = p->stride_w == 1 ? 1 : 2;
+#define ZOO_PLANE(activation, step, maximum) VARIANT(depthwise_plane)(p, bias, low, high, activation, step, maximum, out, wide)
+#define ZOO_PLANE_OF_KIND(activation, maximum) (step == 1 ? ZOO_PLANE(activation, 1, maximum) : ZOO_PLANE(activation, 2, maximum))
+#define ZOO_PLANE_FOR(activation) (p->weights ? ZOO_PLANE_OF_KIND(activation, 0) : ZOO_PLANE_OF_KIND(activation, 1))
+    switch (activation) {
+    case ZOO_ACTIVATION_SIGMOID: ZOO_PLANE_FOR(ZOO_ACTIVATION_SIGMOID); return;
+    case ZOO_ACTIVATION_SILU: ZOO_PLANE_FOR(ZOO_ACTIVATION_SILU); return;
+    case ZOO_ACTIVATION_HARD_SWISH: ZOO_PLANE_FOR(ZOO_ACTIVATION_HARD_SWISH); return;
+    default: ZOO_PLANE_FOR(ZOO_ACTIVATION_NONE); return;
+    }
+#undef ZOO_PLANE_FOR
+#undef ZOO_PLANE_OF_KIND
+#undef ZOO_PLANE
 }
 
+#undef ZOO_RUNS
 #undef ZOO_EVEN_LANES

@@ -92,10 +92,17 @@ void zoo_kernels_gemm_tile(
 
 /// One plane of a depthwise convolution or a max pool, read from its bordered copy (0 or -inf).
 typedef struct {
-    /// The input plane with its border, `padded_width` wide, and the slack past it that the
-    /// vector loads reach (ZooExec's PlaneWindow sizes it).
-    const float *padded;
+    /// The input plane, `height x width`.
+    const float *input;
+    int height, width;
+    /// Where the input lies in its bordered copy, and what the border holds.
+    int pad_top, pad_left;
+    float fill;
+    /// The scratch that receives the bordered copy, `padded_width` wide, `padded_count` floats
+    /// with the slack past it that the vector loads reach (ZooExec's PlaneWindow sizes it).
+    float *padded;
     int padded_width;
+    int padded_count;
     /// The filter's `taps` weights (NULL: the maximum), and where each tap reads from a
     /// window's corner.
     const float *weights;
@@ -110,6 +117,7 @@ typedef struct {
     int wide_count;
 } zoo_kernels_depthwise_plane;
 
+/// The input plane is copied into `padded` with its border (each float written once), then
 /// `out[r][c] = f(clamp(bias + sum_t weights[t] padded[r stride_h padded_width + c stride_w +
 /// offsets[t]], low, high))` (`bias` may be NULL; `f` is `activation`, enum zoo_activation, as
 /// zoo_kernels_activation computes it), each sum a chain of multiply-adds in tap

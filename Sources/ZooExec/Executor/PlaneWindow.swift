@@ -84,21 +84,12 @@ struct PlaneWindow: Sendable {
         into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>, instructionSet: InstructionSet
     ) {
         let g = geometry
-        // The border and the slack get `fill`, the inside the input's rows: each float written once.
-        let right = paddedWidth - g.padLeft - g.width
-        padded.update(repeating: fill, count: g.padTop * paddedWidth + g.padLeft)
-        for row in 0..<g.height {
-            let start = padded + (row + g.padTop) * paddedWidth + g.padLeft
-            start.update(from: input + row * g.width, count: g.width)
-            (start + g.width).update(repeating: fill, count: row + 1 < g.height ? right + g.padLeft : right)
-        }
-        let end = (g.padTop + g.height) * paddedWidth
-        (padded + end).update(repeating: fill, count: planeCount - end)
         // Every size here fits 32 bits (checked above and by the kernels' size checks); a stride
         // past the plane only ever multiplies 0.
         tapOffsets.withUnsafeBufferPointer { offsets in
             var description = zoo_kernels_depthwise_plane(
-                padded: padded, padded_width: Int32(paddedWidth), weights: weights, offsets: offsets.baseAddress,
+                input: input, height: Int32(g.height), width: Int32(g.width), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), fill: fill,
+                padded: padded, padded_width: Int32(paddedWidth), padded_count: Int32(planeCount), weights: weights, offsets: offsets.baseAddress,
                 taps: Int32(offsets.count), out_h: Int32(g.outHeight), out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)),
                 stride_w: Int32(min(g.strideWidth, paddedSize)), flat: flat ? 1 : 0, wide_count: Int32(wideCount))
             zoo_kernels_depthwise(
