@@ -126,7 +126,9 @@ TARGET static void VARIANT(pack_matrix)(const zoo_kernels_b_source *b, int k0, i
 /// strip's columns are located once (`top`/`left`: the input row and column of tap (0, 0), far
 /// outside the plane past `cols`); every row `kk = (c, i, j)` of the block, stepped without
 /// division, is then a masked gather `plane_c[(top + i dh) width + left + j dw]`, 0 outside the
-/// plane.
+/// plane. A run of VW columns that lies in one output row, at stride 1 or 2, whose taps all fall
+/// inside the plane, is loaded instead (one vector, or two and their even lanes): the same
+/// values.
 TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
     const int area = b->kernel_h * b->kernel_w;
     const unsigned height = (unsigned)b->height, width = (unsigned)b->width;
@@ -145,12 +147,35 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
             left[t] = x * b->stride_w - b->pad_left;
             if (++x == b->out_w) { x = 0; y++; }
         }
+        // Which runs of VW columns lie in one output row (so their columns are stride_w apart in
+        // one input row), at stride 1 or 2.
+        int in_row[NV];
+        for (int h = 0; h < NV; h++) {
+            in_row[h] = (b->stride_w == 1 || b->stride_w == 2) && (h + 1) * VW <= used && top[h * VW] == top[h * VW + VW - 1];
+        }
+        // The last column a run reads (at stride 2, one past its last tap, as the load reads it).
+        const int reach = b->stride_w == 1 ? VW - 1 : 2 * VW - 1;
         float *destination = out + (size_t)strip * kc * NR;
         int channel = k0 / area, i = (k0 % area) / b->kernel_w, j = k0 % b->kernel_w;
         for (int kk = 0; kk < kc; kk++, destination += NR) {
             const float *plane = b->data + (size_t)channel * height * width;
             const int row = i * b->dilation_h, column = j * b->dilation_w;
-            for (int t = 0; t < NR; t++) {
+            int loaded = 0;
+            for (int h = 0; h < NV; h++) {
+                const int iy = top[h * VW] + row, ix = left[h * VW] + column;
+                if (!in_row[h] || (unsigned)iy >= height || ix < 0 || ix + reach >= (int)width) continue;
+                const float *start = plane + (size_t)iy * width + ix;
+                VARIANT(fvec) values;
+                if (b->stride_w == 1) {
+                    memcpy(&values, start, sizeof values);
+                } else {
+                    values = VARIANT(window_load)(start, 2);
+                }
+                memcpy(destination + h * VW, &values, sizeof values);
+                loaded |= 1 << h;
+            }
+            for (int t = 0; t < NR && loaded != (1 << NV) - 1; t++) {
+                if (loaded >> (t / VW) & 1) continue;
                 const int iy = top[t] + row, ix = left[t] + column;
                 const int inside = (unsigned)iy < height && (unsigned)ix < width;
 #if MASKED_GATHER

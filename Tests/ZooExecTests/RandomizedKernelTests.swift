@@ -76,13 +76,15 @@ struct RandomizedKernelTests {
     /// are not whole micro-tiles (filters 100, 13, 72, 40; columns 1,600, 49, 100 and 36 at
     /// stride 2), and a depth of 300 (two blocks of 256); batches of 2 and 3 (whole images per
     /// thread when there are at least as many as threads); 1 x 1 planes (one column: a
-    /// matrix-vector product, 1000 x 1100), and a 3x3 conv on one: the oracle's values, and the
-    /// same bits at 1, 2 and 3 threads.
+    /// matrix-vector product, 1000 x 1100), and a 3x3 conv on one; rows of 32 and 40 outputs at
+    /// stride 2 and 1, whose runs of a vector's width are loaded from one input row where they
+    /// lie in one (a stem: 3 channels, 64 x 64): the oracle's values, and the same bits at 1, 2
+    /// and 3 threads.
     @Test(arguments: instructionSets) func convTilesAndThreads(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x711E5)
         let cases: [(filters: Int, channels: Int, size: Int, kernel: Int, stride: Int, batch: Int)] = [
             (13, 96, 40, 1, 1, 1), (100, 240, 7, 1, 1, 3), (100, 20, 9, 3, 1, 1), (13, 128, 19, 3, 2, 2), (72, 300, 7, 1, 1, 1),
-            (40, 1024, 12, 1, 2, 3), (1000, 1100, 1, 1, 1, 1), (30, 20, 1, 3, 1, 2),
+            (40, 1024, 12, 1, 2, 3), (1000, 1100, 1, 1, 1, 1), (30, 20, 1, 3, 1, 2), (16, 3, 64, 3, 2, 1), (8, 5, 40, 3, 1, 2),
         ]
         for (index, c) in cases.enumerated() {
             let conv = Conv(
