@@ -79,24 +79,35 @@ TARGET static inline float VARIANT(depthwise_one)(
     return VARIANT(finish)((VARIANT(fvec))sum, low, high, activation)[0];
 }
 
-/// The plane, inlined into VARIANT(depthwise) once per activation, step (1 or 2: the runs'
-/// stride along a row, when `p->stride_w` is at most 2) and kind (a sum, or the maximum when
-/// `maximum`), so that each copy's inner loop has no branch.
+/// One plane, from the input plane at `input` with `filter` (NULL when `maximum`) and `bias`
+/// (this plane's, or NULL) to `out`, inlined into VARIANT(depthwise) once per activation, step
+/// (1 or 2: the runs' stride along a row, when `p->stride_w` is at most 2) and kind (a sum, or
+/// the maximum when `maximum`), so that each copy's inner loop has no branch.
 ///
-/// Flat planes: every position `m = r padded_width + c` of the padded width, VW at a time,
-/// then each row's valid outputs copied out. Otherwise row by row: the runs of a row start VW
-/// apart, the last one ending the row (overlapping the one before), and outputs one by one
-/// where a row is shorter than VW or the stride larger than 2. Either way ZOO_RUNS runs at once,
-/// across rows.
+/// The plane is first copied into `p->padded` with its border. Flat planes: every position `m
+/// = r padded_width + c` of the padded width, VW at a time, then each row's valid outputs copied
+/// out. Otherwise row by row: the runs of a row start VW apart, the last one ending the row
+/// (overlapping the one before), and outputs one by one where a row is shorter than VW or the
+/// stride larger than 2. Either way ZOO_RUNS runs at once, across rows.
 TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane)(
-    const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, int step, int maximum, float *out,
-    float *wide) {
-    const float *weights = maximum ? NULL : p->weights;
+    const zoo_kernels_depthwise_plane *p, const float *input, const float *filter, const float *bias, float low, float high, int activation,
+    int step, int maximum, float *out, float *wide) {
+    // The border and the slack get `fill`, the inside the input's rows.
+    const int right = p->padded_width - p->pad_left - p->width;
+    float *at = p->padded, *const end = p->padded + p->padded_count;
+    for (float *top = at + (size_t)p->pad_top * p->padded_width + p->pad_left; at < top;) *at++ = p->fill;
+    for (int row = 0; row < p->height; row++) {
+        memcpy(at, input + (size_t)row * p->width, (size_t)p->width * sizeof(float));
+        at += p->width;
+        for (int gap = row + 1 < p->height ? right + p->pad_left : right; gap > 0; gap--) *at++ = p->fill;
+    }
+    while (at < end) *at++ = p->fill;
+    const float *weights = maximum ? NULL : filter;
     const float *sources[ZOO_RUNS];
     float *destinations[ZOO_RUNS];
-    // The next plane of the input (the caller's next one, in NCHW) is fetched while this one is
-    // computed, a few lines per group of runs (a prefetch past the tensor's end is harmless).
-    const char *next = (const char *)(p->input + (size_t)p->height * p->width);
+    // The next plane of the input (NCHW) is fetched while this one is computed, a few lines per
+    // group of runs (a prefetch past the tensor's end is harmless).
+    const char *next = (const char *)(input + (size_t)p->height * p->width);
     const size_t lines = ((size_t)p->height * p->width * sizeof(float) + 63) / 64;
     if (p->flat) {
         const int runs = p->wide_count / VW;
@@ -150,31 +161,36 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
     }
 }
 
+/// Planes `first ..< first + count` (zoo_kernels_depthwise), through one copy of
+/// VARIANT(depthwise_plane).
+TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_planes)(
+    const zoo_kernels_depthwise_plane *p, int first, int count, const float *bias, float low, float high, int activation, int step,
+    int maximum, float *out, float *wide) {
+    const size_t in_plane = (size_t)p->height * p->width, out_plane = (size_t)p->out_h * p->out_w;
+    for (int q = first; q < first + count; q++) {
+        const int filter = q % p->channels;
+        VARIANT(depthwise_plane)(
+            p, p->input + (size_t)q * in_plane, maximum ? NULL : p->weights + (size_t)filter * p->taps, bias ? bias + filter : NULL, low, high,
+            activation, step, maximum, out + (size_t)q * out_plane, wide);
+    }
+}
+
 TARGET static void VARIANT(depthwise)(
-    const zoo_kernels_depthwise_plane *p, const float *bias, float low, float high, int activation, float *out, float *wide) {
-    // The border and the slack get `fill`, the inside the input's rows.
-    const int right = p->padded_width - p->pad_left - p->width;
-    float *at = p->padded, *const end = p->padded + p->padded_count;
-    for (float *top = at + (size_t)p->pad_top * p->padded_width + p->pad_left; at < top;) *at++ = p->fill;
-    for (int row = 0; row < p->height; row++) {
-        memcpy(at, p->input + (size_t)row * p->width, (size_t)p->width * sizeof(float));
-        at += p->width;
-        for (int gap = row + 1 < p->height ? right + p->pad_left : right; gap > 0; gap--) *at++ = p->fill;
-    }
-    while (at < end) *at++ = p->fill;
+    const zoo_kernels_depthwise_plane *p, int first, int count, const float *bias, float low, float high, int activation, float *out,
+    float *wide) {
     const int step = p->stride_w == 1 ? 1 : 2;
-#define ZOO_PLANE(activation, step, maximum) VARIANT(depthwise_plane)(p, bias, low, high, activation, step, maximum, out, wide)
-#define ZOO_PLANE_OF_KIND(activation, maximum) (step == 1 ? ZOO_PLANE(activation, 1, maximum) : ZOO_PLANE(activation, 2, maximum))
-#define ZOO_PLANE_FOR(activation) (p->weights ? ZOO_PLANE_OF_KIND(activation, 0) : ZOO_PLANE_OF_KIND(activation, 1))
+#define ZOO_PLANES(activation, step, maximum) VARIANT(depthwise_planes)(p, first, count, bias, low, high, activation, step, maximum, out, wide)
+#define ZOO_PLANES_OF_KIND(activation, maximum) (step == 1 ? ZOO_PLANES(activation, 1, maximum) : ZOO_PLANES(activation, 2, maximum))
+#define ZOO_PLANES_FOR(activation) (p->weights ? ZOO_PLANES_OF_KIND(activation, 0) : ZOO_PLANES_OF_KIND(activation, 1))
     switch (activation) {
-    case ZOO_ACTIVATION_SIGMOID: ZOO_PLANE_FOR(ZOO_ACTIVATION_SIGMOID); return;
-    case ZOO_ACTIVATION_SILU: ZOO_PLANE_FOR(ZOO_ACTIVATION_SILU); return;
-    case ZOO_ACTIVATION_HARD_SWISH: ZOO_PLANE_FOR(ZOO_ACTIVATION_HARD_SWISH); return;
-    default: ZOO_PLANE_FOR(ZOO_ACTIVATION_NONE); return;
+    case ZOO_ACTIVATION_SIGMOID: ZOO_PLANES_FOR(ZOO_ACTIVATION_SIGMOID); return;
+    case ZOO_ACTIVATION_SILU: ZOO_PLANES_FOR(ZOO_ACTIVATION_SILU); return;
+    case ZOO_ACTIVATION_HARD_SWISH: ZOO_PLANES_FOR(ZOO_ACTIVATION_HARD_SWISH); return;
+    default: ZOO_PLANES_FOR(ZOO_ACTIVATION_NONE); return;
     }
-#undef ZOO_PLANE_FOR
-#undef ZOO_PLANE_OF_KIND
-#undef ZOO_PLANE
+#undef ZOO_PLANES_FOR
+#undef ZOO_PLANES_OF_KIND
+#undef ZOO_PLANES
 }
 
 #undef ZOO_RUNS

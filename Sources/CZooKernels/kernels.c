@@ -120,12 +120,14 @@ void zoo_kernels_activation(int isa, int activation, const float *x, float *y, s
     }
 }
 
-void zoo_kernels_depthwise(int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, int activation, float *out, float *wide) {
+void zoo_kernels_depthwise(
+    int isa, const zoo_kernels_depthwise_plane *plane, int first, int count, const float *bias, float low, float high, int activation,
+    float *out, float *wide) {
     switch (isa) {
 #if defined(__x86_64__)
-    case ZOO_ISA_AVX512: depthwise_avx512(plane, bias, low, high, activation, out, wide); return;
-    case ZOO_ISA_AVX2: depthwise_avx2(plane, bias, low, high, activation, out, wide); return;
+    case ZOO_ISA_AVX512: depthwise_avx512(plane, first, count, bias, low, high, activation, out, wide); return;
+    case ZOO_ISA_AVX2: depthwise_avx2(plane, first, count, bias, low, high, activation, out, wide); return;
 #endif
-    default: depthwise_generic(plane, bias, low, high, activation, out, wide); return;
+    default: depthwise_generic(plane, first, count, bias, low, high, activation, out, wide); return;
     }
 }

@@ -90,9 +90,10 @@ void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, const float *residual, float low, float high, int activation, float *scratch);
 
-/// One plane of a depthwise convolution or a max pool, read from its bordered copy (0 or -inf).
+/// The planes of a depthwise convolution or a max pool, each read from its bordered copy (0 or
+/// -inf).
 typedef struct {
-    /// The input plane, `height x width`.
+    /// The input's planes, `height x width` each, one after the other (NCHW).
     const float *input;
     int height, width;
     /// Where the input lies in its bordered copy, and what the border holds.
@@ -103,9 +104,10 @@ typedef struct {
     float *padded;
     int padded_width;
     int padded_count;
-    /// The filter's `taps` weights (NULL: the maximum), and where each tap reads from a
-    /// window's corner.
+    /// The filters, `taps` weights each (NULL: the maximum), plane `q` taking filter `q %
+    /// channels`; and where each tap reads from a window's corner.
     const float *weights;
+    int channels;
     const int *offsets;
     int taps;
     int out_h, out_w;
@@ -117,15 +119,18 @@ typedef struct {
     int wide_count;
 } zoo_kernels_depthwise_plane;
 
-/// The input plane is copied into `padded` with its border (each float written once), then
+/// Planes `q` of `first ..< first + count`, each written to `out + q out_h out_w` with filter `q %
+/// channels` and `bias[q % channels]` (`bias` may be NULL). Each input plane is copied into `padded` with
+/// its border (each float written once), then
 /// `out[r][c] = f(clamp(bias + sum_t weights[t] padded[r stride_h padded_width + c stride_w +
-/// offsets[t]], low, high))` (`bias` may be NULL; `f` is `activation`, enum zoo_activation, as
+/// offsets[t]], low, high))` (`f` is `activation`, enum zoo_activation, as
 /// zoo_kernels_activation computes it), each sum a chain of multiply-adds in tap
 /// order (fused where the set has FMA), whether a vector lane or a lone output computes it;
 /// with `weights` NULL (max pooling), the largest of the taps instead of the sum (`x > best ? x
 /// : best`, starting from -inf). `wide` holds `wide_count` floats (flat planes only).
 void zoo_kernels_depthwise(
-    int isa, const zoo_kernels_depthwise_plane *plane, const float *bias, float low, float high, int activation, float *out, float *wide);
+    int isa, const zoo_kernels_depthwise_plane *plane, int first, int count, const float *bias, float low, float high, int activation,
+    float *out, float *wide);
 
 /// `y[i] = f(x[i])` for `i < n` (`x` and `y` may be the same buffer), `f` being `activation`
 /// (enum zoo_activation): sigmoid `1 / (1 + exp(-x))`, SiLU `x / (1 + exp(-x))` or hard swish, with a

@@ -68,20 +68,26 @@ struct PlaneWindow: Sendable {
         // CZooKernels indexes the plane with 32-bit offsets.
         let limit = Int(Int32.max)
         guard max(planeCount, wideCount) <= limit, try Checked.product([g.kernelHeight, g.kernelWidth], "the taps of \(op)") <= limit,
-            try Checked.product([g.outHeight, g.outWidth], "the output plane of \(op)") <= limit
+            try Checked.product([g.outHeight, g.outWidth], "the output plane of \(op)") <= limit,
+            try Checked.product([g.batch, g.channels], "the planes of \(op)") <= limit
         else {
-            throw ZooError(.unsupported, "\(op)'s padded plane must hold fewer than 2^31 floats. Received: \(paddedHeight) x \(paddedWidth).")
+            throw ZooError(
+                .unsupported,
+                "\(op)'s padded plane, its taps, its output plane and its planes must each number fewer than 2^31. Received: \(paddedHeight) x \(paddedWidth) padded, \(g.batch) x \(g.channels) planes.")
         }
         tapOffsets = offsets.map { Int32($0) }
     }
 
-    /// One output plane from the input plane at `input`: with `weights` (one per tap),
-    /// `activation(bias + sum_t weights[t] x_t)`, a chain of multiply-adds in tap order, the
-    /// activation applied in registers as a tile store applies it; without, the largest tap (`x >
-    /// best ? x : best`, so a NaN tap may be dropped). `scratch` holds ``perThread`` floats.
+    /// Output planes `planes` (of the batch's `N C`, in NCHW order) from the input at `input` to
+    /// the output at `output`: with `weights` (a filter of one weight per tap for each channel;
+    /// plane `q` takes filter and bias `q % C`), `activation(bias + sum_t weights[t] x_t)`, a
+    /// chain of multiply-adds in tap order, the activation applied in registers as a tile store
+    /// applies it; without, the largest tap (`x > best ? x : best`, so a NaN tap may be dropped).
+    /// `scratch` holds ``perThread`` floats.
     func run(
-        _ input: UnsafePointer<Float>, weights: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, activation: StoredActivation = .none,
-        into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>, instructionSet: InstructionSet
+        _ input: UnsafePointer<Float>, planes: Range<Int>, weights: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+        activation: StoredActivation = .none, into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>,
+        instructionSet: InstructionSet
     ) {
         let g = geometry
         // Every size here fits 32 bits (checked above and by the kernels' size checks); a stride
@@ -89,12 +95,13 @@ struct PlaneWindow: Sendable {
         tapOffsets.withUnsafeBufferPointer { offsets in
             var description = zoo_kernels_depthwise_plane(
                 input: input, height: Int32(g.height), width: Int32(g.width), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), fill: fill,
-                padded: padded, padded_width: Int32(paddedWidth), padded_count: Int32(planeCount), weights: weights, offsets: offsets.baseAddress,
-                taps: Int32(offsets.count), out_h: Int32(g.outHeight), out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)),
-                stride_w: Int32(min(g.strideWidth, paddedSize)), flat: flat ? 1 : 0, wide_count: Int32(wideCount))
+                padded: padded, padded_width: Int32(paddedWidth), padded_count: Int32(planeCount), weights: weights,
+                channels: Int32(max(g.channels, 1)), offsets: offsets.baseAddress, taps: Int32(offsets.count), out_h: Int32(g.outHeight),
+                out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)), stride_w: Int32(min(g.strideWidth, paddedSize)),
+                flat: flat ? 1 : 0, wide_count: Int32(wideCount))
             zoo_kernels_depthwise(
-                instructionSet.rawValue, &description, bias, activation.low, activation.high, Int32(activation.function.rawValue), output,
-                padded + planeCount)
+                instructionSet.rawValue, &description, Int32(planes.lowerBound), Int32(planes.count), bias, activation.low, activation.high,
+                Int32(activation.function.rawValue), output, padded + planeCount)
         }
     }
 }

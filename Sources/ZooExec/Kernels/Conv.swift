@@ -129,17 +129,19 @@ struct ConvKernel: Kernel {
                 guard let base = scratch.buffer.baseAddress else { return }
                 Parallel.forEachChunk(geometry.batch * filters, threads: context.threads) { planes, chunk in
                     guard let xBase = x.baseAddress, let wBase = weights.baseAddress, let yBase = y.baseAddress else { return }
-                    // A residual sum comes before the activation: then the plane is finished after.
-                    let activation = residual == nil ? stored ?? .none : .none
-                    let taps = geometry.kernelHeight * geometry.kernelWidth
-                    for plane in planes {
-                        // Filter `o` reads channel `o`; bias and a stored activation are applied in
-                        // registers, another activation on the plane after, while it is in cache.
+                    // Filter `o` reads channel `o`; bias and a stored activation are applied in registers.
+                    // A residual sum (before the activation) or another activation is applied to each
+                    // plane after, while it is in cache.
+                    let scratch = base + chunk * plan.perThread, biasBase = bias?.elements.baseAddress
+                    guard residual != nil || stored == nil && epilogue != nil else {
                         plan.run(
-                            xBase + plane * geometry.inputPlane, weights: wBase + (plane % filters) * taps,
-                            bias: bias?.elements.baseAddress.map { $0 + plane % filters }, activation: activation,
-                            into: yBase + plane * geometry.outputPlane, scratch: base + chunk * plan.perThread, instructionSet: instructionSet)
-                        if residual != nil || stored == nil && epilogue != nil { finish(plane: plane, y, addingBias: false, residual: residual) }
+                            xBase, planes: planes, weights: wBase, bias: biasBase, activation: stored ?? .none, into: yBase, scratch: scratch,
+                            instructionSet: instructionSet)
+                        return
+                    }
+                    for plane in planes {
+                        plan.run(xBase, planes: plane..<plane + 1, weights: wBase, bias: biasBase, into: yBase, scratch: scratch, instructionSet: instructionSet)
+                        finish(plane: plane, y, addingBias: false, residual: residual)
                     }
                 }
             }

@@ -22,11 +22,7 @@ struct MaxPoolKernel: Kernel {
         return try context.tensor(shape: outputShape) { y in
             guard let xBase = x.baseAddress, let yBase = y.baseAddress, let base = scratch.buffer.baseAddress else { return }
             Parallel.forEachChunk(g.batch * g.channels, threads: context.threads) { planes, chunk in
-                for plane in planes {
-                    window.run(
-                        xBase + plane * g.inputPlane, weights: nil, bias: nil, into: yBase + plane * g.outputPlane,
-                        scratch: base + chunk * window.perThread, instructionSet: isa)
-                }
+                window.run(xBase, planes: planes, weights: nil, bias: nil, into: yBase, scratch: base + chunk * window.perThread, instructionSet: isa)
             }
         }
     }
