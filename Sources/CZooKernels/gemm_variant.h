@@ -14,13 +14,16 @@
 #define NR (VW * NV)
 
 
-/// A micro-tile of `rows x cols` (at most MR x NR) of C, at `c`: `acc = A panel x B strip` over
-/// `kc` steps, plus C's current values unless `first`, plus the bias, plus the residual's values
-/// (laid out as C) and finished when `last`.
-TARGET static void VARIANT(micro)(
+/// A micro-tile of `rows x cols` (at most MR x nv VW) of C, at `c`: `acc = A panel x B strip`
+/// over `kc` steps (the strip's first `nv` vectors of NR), plus C's current values unless
+/// `first`, plus the bias, plus the residual's values (laid out as C) and finished when `last`.
+/// Inlined with `nv` NV (VARIANT(micro)) or 1 (VARIANT(micro_half)): each element gets the same
+/// chain of multiply-adds either way.
+TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
-    const float *bias, const float *residual, float low, float high, int activation) {
+    const float *bias, const float *residual, float low, float high, int activation, int nv) {
     typedef VARIANT(fvec) vector;
+    const int full = nv * VW;
     vector acc[MR][NV];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = (vector)0;
@@ -30,10 +33,14 @@ TARGET static void VARIANT(micro)(
         // ask for them 64 steps ahead.
         __builtin_prefetch(a + 64 * MR);
         vector column[NV];
-        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) memcpy(&column[v], b + v * VW, sizeof(vector));
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
+            if (v < nv) memcpy(&column[v], b + v * VW, sizeof(vector));
+        }
         _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
             vector weight = (vector)a[r];
-            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = MULTIPLY_ADD(weight, column[v], acc[r][v]);
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
+                if (v < nv) acc[r][v] = MULTIPLY_ADD(weight, column[v], acc[r][v]);
+            }
         }
         a += MR;
         b += NR;
@@ -43,10 +50,11 @@ TARGET static void VARIANT(micro)(
         if (r >= rows) continue;
         float *row = c + (size_t)r * ldc;
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
+            if (v >= nv) continue;
             vector value = acc[r][v];
             if (!first) {
                 vector current;
-                if (cols == NR) {
+                if (cols == full) {
                     memcpy(&current, row + v * VW, sizeof(vector));
                 } else {
                     for (int t = 0; t < VW; t++) current[t] = v * VW + t < cols ? row[v * VW + t] : 0;
@@ -58,7 +66,7 @@ TARGET static void VARIANT(micro)(
                 if (residual) {
                     const float *sum = residual + (size_t)r * ldc + v * VW;
                     vector added;
-                    if (cols == NR) {
+                    if (cols == full) {
                         memcpy(&added, sum, sizeof(vector));
                     } else {
                         for (int t = 0; t < VW; t++) added[t] = v * VW + t < cols ? sum[t] : 0;
@@ -67,14 +75,29 @@ TARGET static void VARIANT(micro)(
                 }
                 value = VARIANT(finish)(value, low, high, activation);
             }
-            if (cols == NR) {
+            if (cols == full) {
                 memcpy(row + v * VW, &value, sizeof(vector));
             } else {
                 memcpy(spill + v * VW, &value, sizeof(vector));
             }
         }
-        if (cols < NR) memcpy(row, spill, (size_t)cols * sizeof(float));
+        if (cols < full) memcpy(row, spill, (size_t)cols * sizeof(float));
     }
+}
+
+/// VARIANT(micro_tile) over all NV vectors of a strip.
+TARGET static void VARIANT(micro)(
+    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    const float *bias, const float *residual, float low, float high, int activation) {
+    VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV);
+}
+
+/// VARIANT(micro_tile) over a strip's first vector alone (at most VW columns: the last strip of a
+/// small plane), without the NR - VW columns of zeros.
+TARGET static void VARIANT(micro_half)(
+    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    const float *bias, const float *residual, float low, float high, int activation) {
+    VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1);
 }
 
 /// VARIANT(micro) for a strip with one column (a matrix-vector product: a convolution on a 1 x 1
@@ -243,19 +266,30 @@ TARGET static void VARIANT(gemm_tile)(
                 const int width = cols - strip * NR < NR ? cols - strip * NR : NR;
                 for (int panel = block; panel < end; panel++) {
                     const int height = rows - panel * MR < MR ? rows - panel * MR : MR;
+                    const float *panel_a = packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR;
+                    const float *strip_b = scratch + (size_t)strip * kc * NR;
+                    float *tile = c + (size_t)panel * MR * ldc + strip * NR;
+                    const float *panel_bias = bias ? bias + m0 + panel * MR : NULL;
+                    const float *tile_residual = residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL;
+                    const int first = k0 == 0, last = k0 + kc == k;
+                    // A strip of one column is a matrix-vector product; of at most VW + 1, its
+                    // first vector and that column (a 7 x 7 plane's 49 = 32 + 16 + 1 on AVX-512);
+                    // otherwise the whole tile.
                     if (width == 1) {
-                        VARIANT(micro_column)(
-                            kc, packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR, scratch + (size_t)strip * kc * NR,
-                            c + (size_t)panel * MR * ldc + strip * NR, ldc, height, k0 == 0, k0 + kc == k,
-                            bias ? bias + m0 + panel * MR : NULL, residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL, low, high,
-                            activation);
-                        continue;
+                        VARIANT(micro_column)(kc, panel_a, strip_b, tile, ldc, height, first, last, panel_bias, tile_residual, low, high, activation);
+                    } else if (NV > 1 && width <= VW + 1) {
+                        const int half = width < VW ? width : VW;
+                        VARIANT(micro_half)(
+                            kc, panel_a, strip_b, tile, ldc, height, half, first, last, panel_bias, tile_residual, low, high, activation);
+                        if (width > VW) {
+                            VARIANT(micro_column)(
+                                kc, panel_a, strip_b + VW, tile + VW, ldc, height, first, last, panel_bias, tile_residual ? tile_residual + VW : NULL,
+                                low, high, activation);
+                        }
+                    } else {
+                        VARIANT(micro)(
+                            kc, panel_a, strip_b, tile, ldc, height, width, first, last, panel_bias, tile_residual, low, high, activation);
                     }
-                    VARIANT(micro)(
-                        kc, packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR, scratch + (size_t)strip * kc * NR,
-                        c + (size_t)panel * MR * ldc + strip * NR, ldc, height, width, k0 == 0, k0 + kc == k,
-                        bias ? bias + m0 + panel * MR : NULL, residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL, low, high,
-                        activation);
                 }
             }
         }
