@@ -16,6 +16,7 @@
 #define MASKED_GATHER 0
 #include "math_variant.h"
 #include "depthwise_variant.h"
+#include "winograd_variant.h"
 #include "gemm_variant.h"
 
 #if defined(__x86_64__)
@@ -28,6 +29,7 @@
 #define MASKED_GATHER 0
 #include "math_variant.h"
 #include "depthwise_variant.h"
+#include "winograd_variant.h"
 #include "gemm_variant.h"
 
 #define VARIANT(name) name##_avx512
@@ -39,6 +41,7 @@
 #define MASKED_GATHER 1
 #include "math_variant.h"
 #include "depthwise_variant.h"
+#include "winograd_variant.h"
 #include "gemm_variant.h"
 #endif
 
@@ -129,5 +132,27 @@ void zoo_kernels_depthwise(
     case ZOO_ISA_AVX2: depthwise_avx2(plane, first, count, bias, low, high, activation, out, wide); return;
 #endif
     default: depthwise_generic(plane, first, count, bias, low, high, activation, out, wide); return;
+    }
+}
+
+void zoo_kernels_winograd_input(
+    int isa, const zoo_kernels_winograd_plane *w, const float *plane, int first_tile, int count, float *v, size_t xi_stride) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: winograd_input_avx512(w, plane, first_tile, count, v, xi_stride); return;
+    case ZOO_ISA_AVX2: winograd_input_avx2(w, plane, first_tile, count, v, xi_stride); return;
+#endif
+    default: winograd_input_generic(w, plane, first_tile, count, v, xi_stride); return;
+    }
+}
+
+void zoo_kernels_winograd_output(
+    int isa, const zoo_kernels_winograd_plane *w, const float *m, size_t xi_stride, int first_tile, int count, float *plane) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: winograd_output_avx512(w, m, xi_stride, first_tile, count, plane); return;
+    case ZOO_ISA_AVX2: winograd_output_avx2(w, m, xi_stride, first_tile, count, plane); return;
+#endif
+    default: winograd_output_generic(w, m, xi_stride, first_tile, count, plane); return;
     }
 }

@@ -132,6 +132,27 @@ void zoo_kernels_depthwise(
     int isa, const zoo_kernels_depthwise_plane *plane, int first, int count, const float *bias, float low, float high, int activation,
     float *out, float *wide);
 
+/// One image plane of a Winograd F(4x4, 3x3) convolution (stride 1, 3x3): the input plane,
+/// its padding at the top and left, the output plane, and the 4 x 4 output tiles per row
+/// (tile `t` covers output rows from `4 (t / tiles_wide)` and columns from `4 (t % tiles_wide)`).
+typedef struct {
+    int height, width;
+    int pad_top, pad_left;
+    int out_h, out_w;
+    int tiles_wide;
+} zoo_kernels_winograd_plane;
+
+/// `V[ξ][t] = (B^T d_t B)[ξ]` (points 0, ±1, ±2) for the tiles `t` of `first_tile ..< first_tile
+/// + count` of one channel plane at `plane`, `d_t` the tile's 6 x 6 inputs (0 outside the
+/// plane), stored at `v + ξ xi_stride + t - first_tile`; 16 tiles at a time on vectors.
+void zoo_kernels_winograd_input(
+    int isa, const zoo_kernels_winograd_plane *w, const float *plane, int first_tile, int count, float *v, size_t xi_stride);
+
+/// `Y_t = A^T M_t A` for the same tiles of one filter, `M_t[ξ]` read from `m + ξ xi_stride + t -
+/// first_tile`, each 4 x 4 result written into the output plane at `plane`, clipped at its edges.
+void zoo_kernels_winograd_output(
+    int isa, const zoo_kernels_winograd_plane *w, const float *m, size_t xi_stride, int first_tile, int count, float *plane);
+
 /// `y[i] = f(x[i])` for `i < n` (`x` and `y` may be the same buffer), `f` being `activation`
 /// (enum zoo_activation): sigmoid `1 / (1 + exp(-x))`, SiLU `x / (1 + exp(-x))` or hard swish, with a
 /// vector exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0

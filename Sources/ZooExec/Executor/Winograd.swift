@@ -1,3 +1,4 @@
+import CZooKernels
 import Foundation
 import ZooCore
 
@@ -13,7 +14,8 @@ import ZooCore
 /// band of tiles the input transform `V = B^T d B` is gathered into 36 matrices `[C, tiles]`,
 /// the products `M[ξ] = U[ξ] V[ξ]` (`[O, C] x [C, tiles]`) are 36 products by zoo's own kernels
 /// (each `U[ξ]` packed at load, ``PackedMatrix``), spread over the threads by `ξ`, and the
-/// output transform scatters `A^T M A` into the output. F(4x4, 3x3) needs
+/// output transform scatters `A^T M A` into the output. Both transforms run in CZooKernels, on
+/// the machine's instruction set, 16 tiles at a time. F(4x4, 3x3) needs
 /// 36 / (16 x 9) = 1/4 of the direct method's multiplications.
 struct WinogradConvolution: Sendable {
     let geometry: WindowGeometry
@@ -23,6 +25,9 @@ struct WinogradConvolution: Sendable {
     let tilesHigh: Int, tilesWide: Int
     /// Tiles per band.
     let band: Int
+    /// The plane as CZooKernels' transforms read it.
+    let plane: zoo_kernels_winograd_plane
+    let instructionSet: InstructionSet
 
     /// Floats the transformed input of one band may take.
     static let bandBudget = 4 << 20
@@ -52,6 +57,11 @@ struct WinogradConvolution: Sendable {
         tilesWide = (geometry.outWidth + m - 1) / m
         let tiles = tilesHigh * tilesWide
         band = max(1, min(tiles, Self.bandBudget / max(36 * channels, 1)))
+        self.instructionSet = instructionSet
+        // ConvKernel has checked every plane size against 32 bits.
+        plane = zoo_kernels_winograd_plane(
+            height: Int32(geometry.height), width: Int32(geometry.width), pad_top: Int32(geometry.padTop), pad_left: Int32(geometry.padLeft),
+            out_h: Int32(geometry.outHeight), out_w: Int32(geometry.outWidth), tiles_wide: Int32(tilesWide))
         let kernel = conv.kernel.elements
         let filters = filters
         let count = try Checked.product([a * a, filters, channels], "the Winograd filter size")
@@ -115,73 +125,22 @@ struct WinogradConvolution: Sendable {
         }
     }
 
-    /// `V[ξ][c][t] = (B^T d B)[ξ]` for the tiles `firstTile ..< firstTile + count`, 16 tiles at a
-    /// time: lane `l` of each vector is tile `t + l`, so the transform is vector arithmetic and
-    /// the results are stored as whole vectors (`t` is contiguous in `V`).
+    /// `V[ξ][c][t] = (B^T d B)[ξ]` for the tiles `firstTile ..< firstTile + count`, a channel
+    /// plane per call to CZooKernels (``zoo_kernels_winograd_input``), the channels spread over
+    /// the threads.
     private func transformInput(
         n: Int, firstTile: Int, count: Int, x: UnsafeBufferPointer<Float>, into v: UnsafeMutableBufferPointer<Float>, context: KernelContext
     ) {
-        let g = geometry, channels = g.channels, band = band, tilesWide = tilesWide
+        let g = geometry, channels = g.channels, band = band, isa = instructionSet.rawValue
         Parallel.forEach(channels, threads: context.threads) { range in
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 72) { scratch in
-                guard let d = scratch.baseAddress, let base = v.baseAddress, let xBase = x.baseAddress else { return }
-                let temp = d + 36
-                let lanes = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
+            guard let base = v.baseAddress, let xBase = x.baseAddress else { return }
+            withUnsafePointer(to: plane) { plane in
                 for c in range {
-                    let plane = xBase + (n * channels + c) * g.inputPlane
-                    var t = 0
-                    while t < count {
-                        let width = min(16, count - t)
-                        for l in 0..<16 {
-                            let tile = firstTile + t + min(l, width - 1)
-                            let top = (tile / tilesWide) * 4 - g.padTop, left = (tile % tilesWide) * 4 - g.padLeft
-                            let interior = top >= 0 && left >= 0 && top + 6 <= g.height && left + 6 <= g.width
-                            for i in 0..<6 {
-                                let row = top + i
-                                for j in 0..<6 {
-                                    let column = left + j
-                                    lanes[(i * 6 + j) * 16 + l] = interior || (row >= 0 && row < g.height && column >= 0 && column < g.width)
-                                        ? plane[row * g.width + column] : 0
-                                }
-                            }
-                        }
-                        for j in 0..<6 { Self.inputRows(d + j, stride: 6, into: temp + j, stride: 6) }
-                        // Each row is read whole before it is overwritten.
-                        for i in 0..<6 { Self.inputRows(temp + i * 6, stride: 1, into: temp + i * 6, stride: 1) }
-                        for xi in 0..<36 {
-                            let destination = base + (xi * channels + c) * band + t
-                            if width == 16 {
-                                UnsafeMutableRawPointer(destination).storeBytes(of: temp[xi], as: SIMD16<Float>.self)
-                            } else {
-                                for l in 0..<width { destination[l] = temp[xi][l] }
-                            }
-                        }
-                        t += width
-                    }
+                    zoo_kernels_winograd_input(
+                        isa, plane, xBase + (n * channels + c) * g.inputPlane, Int32(firstTile), Int32(count), base + c * band, channels * band)
                 }
             }
         }
-    }
-
-    /// `B^T z` for one column `z` of six values (F(4x4, 3x3), points 0, ±1, ±2):
-    ///
-    ///     B^T = [ 4  0 -5  0  1  0 ]
-    ///           [ 0 -4 -4  1  1  0 ]
-    ///           [ 0  4 -4 -1  1  0 ]
-    ///           [ 0 -2 -1  2  1  0 ]
-    ///           [ 0  2 -1 -2  1  0 ]
-    ///           [ 0  4  0 -5  0  1 ]
-    @inline(__always)
-    private static func inputRows(
-        _ z: UnsafeMutablePointer<SIMD16<Float>>, stride s: Int, into r: UnsafeMutablePointer<SIMD16<Float>>, stride rs: Int
-    ) {
-        let z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], z4 = z[4 * s], z5 = z[5 * s]
-        r[0] = 4 * z0 - 5 * z2 + z4
-        r[rs] = -4 * (z1 + z2) + z3 + z4
-        r[2 * rs] = 4 * (z1 - z2) - z3 + z4
-        r[3 * rs] = 2 * (z3 - z1) - z2 + z4
-        r[4 * rs] = 2 * (z1 - z3) - z2 + z4
-        r[5 * rs] = 4 * z1 - 5 * z3 + z5
     }
 
     /// `G z` for one column `z` of three filter taps:
@@ -219,65 +178,21 @@ struct WinogradConvolution: Sendable {
         }
     }
 
-    /// `Y = A^T M A` for each filter and tile, 16 tiles at a time (lane `l` is tile `t + l`),
-    /// clipped at the output's edges.
+    /// `Y = A^T M A` for each filter and tile, clipped at the output's edges, a filter per call to
+    /// CZooKernels (``zoo_kernels_winograd_output``), the filters spread over the threads.
     private func transformOutput(
         n: Int, firstTile: Int, count: Int, product: UnsafeMutableBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>,
         context: KernelContext
     ) {
-        let g = geometry, filters = filters, band = band, tilesWide = tilesWide
+        let g = geometry, filters = filters, band = band, isa = instructionSet.rawValue
         Parallel.forEach(filters, threads: context.threads) { range in
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36 + 24 + 16) { scratch in
-                guard let m = scratch.baseAddress, let base = product.baseAddress, let yBase = y.baseAddress else { return }
-                let temp = m + 36, result = temp + 24
-                let lanes = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Float.self)
+            guard let base = product.baseAddress, let yBase = y.baseAddress else { return }
+            withUnsafePointer(to: plane) { plane in
                 for o in range {
-                    let plane = yBase + (n * filters + o) * g.outputPlane
-                    var t = 0
-                    while t < count {
-                        let width = min(16, count - t)
-                        for xi in 0..<36 {
-                            let source = base + (xi * filters + o) * band + t
-                            if width == 16 {
-                                m[xi] = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
-                            } else {
-                                var vector = SIMD16<Float>(repeating: 0)
-                                for l in 0..<width { vector[l] = source[l] }
-                                m[xi] = vector
-                            }
-                        }
-                        // A^T M, column by column (4 x 6), then (A^T M) A, row by row (4 x 4).
-                        for j in 0..<6 { Self.outputRows(m + j, stride: 6, into: temp + j, stride: 6) }
-                        for i in 0..<4 { Self.outputRows(temp + i * 6, stride: 1, into: result + i * 4, stride: 1) }
-                        for l in 0..<width {
-                            let index = firstTile + t + l
-                            let top = (index / tilesWide) * 4, left = (index % tilesWide) * 4
-                            let rows = min(4, g.outHeight - top), columns = min(4, g.outWidth - left)
-                            for i in 0..<rows {
-                                let row = plane + (top + i) * g.outWidth + left
-                                for j in 0..<columns { row[j] = lanes[(i * 4 + j) * 16 + l] }
-                            }
-                        }
-                        t += width
-                    }
+                    zoo_kernels_winograd_output(
+                        isa, plane, base + o * band, filters * band, Int32(firstTile), Int32(count), yBase + (n * filters + o) * g.outputPlane)
                 }
             }
         }
-    }
-
-    /// `A^T z` for one column `z` of six values:
-    ///
-    ///     A^T = [ 1  1  1  1  1  0 ]
-    ///           [ 0  1 -1  2 -2  0 ]
-    ///           [ 0  1  1  4  4  0 ]
-    ///           [ 0  1 -1  8 -8  1 ]
-    @inline(__always)
-    private static func outputRows(_ z: UnsafeMutablePointer<SIMD16<Float>>, stride s: Int, into r: UnsafeMutablePointer<SIMD16<Float>>, stride rs: Int) {
-        let z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], z4 = z[4 * s], z5 = z[5 * s]
-        let sum12 = z1 + z2, difference12 = z1 - z2, sum34 = z3 + z4, difference34 = z3 - z4
-        r[0] = z0 + sum12 + sum34
-        r[rs] = difference12 + 2 * difference34
-        r[2 * rs] = sum12 + 4 * sum34
-        r[3 * rs] = difference12 + 8 * difference34 + z5
     }
 }
