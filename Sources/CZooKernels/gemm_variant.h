@@ -145,6 +145,24 @@ TARGET static void VARIANT(pack_matrix)(const zoo_kernels_b_source *b, int k0, i
     }
 }
 
+#if MASKED_GATHER
+/// (AVX-512 alone, VW 16.) The VW elements `row[ix + lane step]` (`step` 1 or 2) of a row of `width`, 0 where `ix + lane
+/// step` lies outside `[0, width)`: masked loads, which read no masked element (so none outside
+/// the row), and at step 2 their even lanes.
+TARGET static inline VARIANT(fvec) VARIANT(masked_row_load)(const float *row, int ix, int width, int step) {
+    // Element e of the span [ix, ix + step VW) is inside the row when -ix <= e < width - ix.
+    const long first = ix < 0 ? -(long)ix : 0, end = (long)width - ix;
+    uint64_t inside = end >= 64 ? ~(uint64_t)0 : end <= 0 ? 0 : ((uint64_t)1 << end) - 1;
+    inside &= first >= 64 ? 0 : ~(((uint64_t)1 << first) - 1);
+    // The addresses are formed from the row's integer address: the masked-off ones may lie before it.
+    const float *start = (const float *)((uintptr_t)row + (uintptr_t)((intptr_t)ix * (intptr_t)sizeof(float)));
+    const __m512 low = _mm512_maskz_loadu_ps((__mmask16)(inside & 0xFFFF), start);
+    if (step == 1) return (VARIANT(fvec))low;
+    const __m512 high = _mm512_maskz_loadu_ps((__mmask16)(inside >> 16 & 0xFFFF), (const float *)((uintptr_t)start + VW * sizeof(float)));
+    return __builtin_shufflevector((VARIANT(fvec))low, (VARIANT(fvec))high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+#endif
+
 /// The im2col pack: as VARIANT(pack_matrix), with B read through the convolution's taps. Each
 /// strip's columns are located once (`top`/`left`: the input row and column of tap (0, 0), far
 /// outside the plane past `cols`); every row `kk = (c, i, j)` of the block, stepped without
@@ -186,13 +204,25 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
             int loaded = 0;
             for (int h = 0; h < NV; h++) {
                 const int iy = top[h * VW] + row, ix = left[h * VW] + column;
-                if (!in_row[h] || (unsigned)iy >= height || ix < 0 || ix + reach >= (int)width) continue;
-                const float *start = plane + (size_t)iy * width + ix;
+                if (!in_row[h]) continue;
                 VARIANT(fvec) values;
-                if (b->stride_w == 1) {
-                    memcpy(&values, start, sizeof values);
+                if ((unsigned)iy >= height) {
+                    values = (VARIANT(fvec))0;  // the run's input row is padding
+                } else if (ix >= 0 && ix + reach < (int)width) {
+                    const float *start = plane + (size_t)iy * width + ix;
+                    if (b->stride_w == 1) {
+                        memcpy(&values, start, sizeof values);
+                    } else {
+                        values = VARIANT(window_load)(start, 2);
+                    }
                 } else {
-                    values = VARIANT(window_load)(start, 2);
+#if MASKED_GATHER
+                    // Part of the run lies in the padding at the row's start or end: load its
+                    // inside with masked loads (masked lanes read nothing), 0 elsewhere.
+                    values = VARIANT(masked_row_load)(plane + (size_t)iy * width, ix, (int)width, b->stride_w);
+#else
+                    continue;
+#endif
                 }
                 memcpy(destination + h * VW, &values, sizeof values);
                 loaded |= 1 << h;

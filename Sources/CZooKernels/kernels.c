@@ -1,6 +1,10 @@
 #include "zoo_kernels.h"
 
+#include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 /// Rows of B packed and multiplied at a time: a strip of 256 x NR floats stays in L1.
 #define ZOO_KC 256
