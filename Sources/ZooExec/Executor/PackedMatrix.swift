@@ -32,21 +32,38 @@ struct PackedMatrix: Sendable {
         }
     }
 
-    /// How the output of `columns` columns is cut: tiles per row band and per column band, and
-    /// the columns and rows of a full tile. Column bands are split evenly (whole micro-tiles) so
-    /// that every thread gets the same share; rows are split only when there are too few column
-    /// bands for the threads (each row band packs its B again).
-    private func tiling(columns: Int, threads: Int) -> (rowBands: Int, columnBands: Int, tileRows: Int, tileColumns: Int) {
+    /// How the output of `columns` columns is cut into tiles of whole micro-tiles: row bands
+    /// (of micro-tile panels) and column bands (of strips), each band's share as even as whole
+    /// micro-tiles allow (band `b` of `n` over `u` units takes `b u / n ..< (b + 1) u / n`), so
+    /// that every thread gets about the same work. Columns are cut into bands of at most about
+    /// ``columnTile`` (a packed block of B stays in L2), as many as a multiple of the threads;
+    /// rows only when there are fewer column bands than threads (each row band packs its B
+    /// again).
+    private func tiling(columns: Int, threads: Int) -> Tiling {
         let nr = isa.microColumns, mr = isa.microRows
         let threads = max(threads, 1)
+        let strips = max(1, (columns + nr - 1) / nr), panels = max(1, (rows + mr - 1) / mr)
         var columnBands = max(1, (columns + Self.columnTile - 1) / Self.columnTile)
         if columnBands > 1 { columnBands = (columnBands + threads - 1) / threads * threads }
-        let tileColumns = max(nr, ((columns + columnBands - 1) / columnBands + nr - 1) / nr * nr)
-        columnBands = max(1, (columns + tileColumns - 1) / tileColumns)
-        let panels = max(1, (rows + mr - 1) / mr)
-        let rowBands = threads == 1 ? 1 : min(panels, max(1, (2 * threads + columnBands - 1) / columnBands))
-        let tileRows = (panels + rowBands - 1) / rowBands * mr
-        return ((rows + tileRows - 1) / tileRows, columnBands, tileRows, tileColumns)
+        columnBands = min(columnBands, strips)
+        let rowBands = threads == 1 ? 1 : min(panels, max(1, (threads + columnBands - 1) / columnBands))
+        return Tiling(rows: rows, columns: columns, mr: mr, nr: nr, panels: panels, strips: strips, rowBands: rowBands, columnBands: columnBands)
+    }
+
+    /// The tiles of a product: tile `t` is row band `t % rowBands` and column band `t / rowBands`.
+    private struct Tiling {
+        let rows: Int, columns: Int, mr: Int, nr: Int, panels: Int, strips: Int, rowBands: Int, columnBands: Int
+        var count: Int { rowBands * columnBands }
+        /// The widest column band's columns (what one tile's packed B holds).
+        var tileColumns: Int { (strips + columnBands - 1) / columnBands * nr }
+
+        /// Tile `t`'s first row and column and its rows and columns.
+        func tile(_ t: Int) -> (m0: Int, n0: Int, height: Int, width: Int) {
+            let r = t % rowBands, b = t / rowBands
+            let m0 = r * panels / rowBands * mr, m1 = min(rows, (r + 1) * panels / rowBands * mr)
+            let n0 = b * strips / columnBands * nr, n1 = min(columns, (b + 1) * strips / columnBands * nr)
+            return (m0, n0, m1 - m0, n1 - n0)
+        }
     }
 
     /// The threads a product of `columns` columns is spread over: one under about a million
@@ -74,13 +91,12 @@ struct PackedMatrix: Sendable {
         let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
         let perThread = Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns)))
-        let tiles = tiling.rowBands * tiling.columnBands
         let packedBase = packed.buffer.baseAddress
-        Parallel.forEachChunk(tiles, threads: threads) { range, chunk in
+        Parallel.forEachChunk(tiling.count, threads: threads) { range, chunk in
             var source = source
             for tile in range {
-                let m0 = (tile % tiling.rowBands) * tiling.tileRows, n0 = (tile / tiling.rowBands) * tiling.tileColumns
-                let height = min(tiling.tileRows, rows - m0), width = min(tiling.tileColumns, columns - n0)
+                let (m0, n0, height, width) = tiling.tile(tile)
+                guard height > 0, width > 0 else { continue }
                 zoo_kernels_gemm_tile(
                     isa.rawValue, Int32(rows), Int32(depth), packedBase, Int32(m0), Int32(height), &source, Int32(n0), Int32(width),
                     c + m0 * leading + n0, Int32(leading), bias, residual.map { $0 + m0 * leading + n0 }, activation.low, activation.high,
