@@ -146,19 +146,56 @@ TARGET static void VARIANT(pack_matrix)(const zoo_kernels_b_source *b, int k0, i
 }
 
 #if MASKED_GATHER
-/// (AVX-512 alone, VW 16.) The VW elements `row[ix + lane step]` (`step` 1 or 2) of a row of `width`, 0 where `ix + lane
-/// step` lies outside `[0, width)`: masked loads, which read no masked element (so none outside
-/// the row), and at step 2 their even lanes.
-TARGET static inline VARIANT(fvec) VARIANT(masked_row_load)(const float *row, int ix, int width, int step) {
-    // Element e of the span [ix, ix + step VW) is inside the row when -ix <= e < width - ix.
-    const long first = ix < 0 ? -(long)ix : 0, end = (long)width - ix;
-    uint64_t inside = end >= 64 ? ~(uint64_t)0 : end <= 0 ? 0 : ((uint64_t)1 << end) - 1;
-    inside &= first >= 64 ? 0 : ~(((uint64_t)1 << first) - 1);
-    // The addresses are formed from the row's integer address: the masked-off ones may lie before it.
-    const float *start = (const float *)((uintptr_t)row + (uintptr_t)((intptr_t)ix * (intptr_t)sizeof(float)));
-    const __m512 low = _mm512_maskz_loadu_ps((__mmask16)(inside & 0xFFFF), start);
+/// (AVX-512 alone, VW 16.) A run of VW columns of the im2col matrix at stride 1 or 2 cut into
+/// segments that lie in one output row each (a 7 x 7 plane's run of 16 spans three rows):
+/// lanes `[lane[g], lane[g + 1])` in output row `top[g]` (the input row of tap (0, 0)), lane 0
+/// of the run at input column `left[g]` (virtual where the segment starts later).
+typedef struct {
+    int count;
+    int lane[VW + 1];
+    int top[VW], left[VW];
+} VARIANT(run_segments);
+
+/// The segments of the run of `lanes` columns from column `first`.
+TARGET static void VARIANT(find_segments)(const zoo_kernels_b_source *b, int first, int lanes, VARIANT(run_segments) *s) {
+    int y = first / b->out_w, x = first % b->out_w;
+    s->count = 0;
+    for (int l = 0; l < lanes; l++) {
+        if (l == 0 || x == 0) {
+            const int g = s->count++;
+            s->lane[g] = l;
+            s->top[g] = y * b->stride_h - b->pad_top;
+            s->left[g] = (x - l) * b->stride_w - b->pad_left;
+        }
+        if (++x == b->out_w) { x = 0; y++; }
+    }
+    s->lane[s->count] = lanes;
+}
+
+/// Row `(row, column)` (tap offsets) of a segmented run: per segment, one masked load of its
+/// input row (two at stride 2, then their even lanes) merged into the run's vector. Masked-off
+/// lanes read nothing, so nothing outside the input row is read; a segment whose input row is
+/// padding, and the lanes past the run, stay 0.
+TARGET static inline VARIANT(fvec) VARIANT(segment_load)(
+    const VARIANT(run_segments) *s, const float *plane, int height, int width, int row, int column, int step) {
+    __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+    for (int g = 0; g < s->count; g++) {
+        const int iy = s->top[g] + row;
+        if ((unsigned)iy >= (unsigned)height) continue;
+        // Element e of the span from input column `ix` (lane e / step) is this segment's and
+        // inside the row when lane[g] step <= e <= (lane[g + 1] - 1) step and 0 <= ix + e < width.
+        const long ix = (long)s->left[g] + column;
+        long begin = (long)s->lane[g] * step, end = (long)(s->lane[g + 1] - 1) * step + 1;
+        if (begin < -ix) begin = -ix;
+        if (end > width - ix) end = width - ix;
+        if (begin >= end) continue;
+        const uint64_t inside = (((uint64_t)1 << end) - 1) & ~(((uint64_t)1 << begin) - 1);
+        // Formed from the row's integer address: the masked-off lanes' addresses may lie outside it.
+        const uintptr_t start = (uintptr_t)(plane + (size_t)iy * width) + (uintptr_t)(ix * (long)sizeof(float));
+        low = _mm512_mask_loadu_ps(low, (__mmask16)(inside & 0xFFFF), (const float *)start);
+        if (step == 2) high = _mm512_mask_loadu_ps(high, (__mmask16)(inside >> 16 & 0xFFFF), (const float *)(start + VW * sizeof(float)));
+    }
     if (step == 1) return (VARIANT(fvec))low;
-    const __m512 high = _mm512_maskz_loadu_ps((__mmask16)(inside >> 16 & 0xFFFF), (const float *)((uintptr_t)start + VW * sizeof(float)));
     return __builtin_shufflevector((VARIANT(fvec))low, (VARIANT(fvec))high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
 #endif
@@ -169,7 +206,8 @@ TARGET static inline VARIANT(fvec) VARIANT(masked_row_load)(const float *row, in
 /// division, is then a masked gather `plane_c[(top + i dh) width + left + j dw]`, 0 outside the
 /// plane. A run of VW columns that lies in one output row, at stride 1 or 2, whose taps all fall
 /// inside the plane, is loaded instead (one vector, or two and their even lanes): the same
-/// values.
+/// values. On AVX-512 the other runs at stride 1 or 2 are masked loads (VARIANT(segment_load))
+/// instead of gathers.
 TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
     const int area = b->kernel_h * b->kernel_w;
     const unsigned height = (unsigned)b->height, width = (unsigned)b->width;
@@ -196,6 +234,15 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
         }
         // The last column a run reads (at stride 2, one past its last tap, as the load reads it).
         const int reach = b->stride_w == 1 ? VW - 1 : 2 * VW - 1;
+#if MASKED_GATHER
+        // The other runs at stride 1 or 2, in segments of one output row each.
+        const int segmented = b->stride_w == 1 || b->stride_w == 2;
+        VARIANT(run_segments) segments[NV];
+        for (int h = 0; h < NV && segmented; h++) {
+            const int lanes = used - h * VW < 0 ? 0 : used - h * VW < VW ? used - h * VW : VW;
+            if (!in_row[h]) VARIANT(find_segments)(b, first + h * VW, lanes, &segments[h]);
+        }
+#endif
         float *destination = out + (size_t)strip * kc * NR;
         int channel = k0 / area, i = (k0 % area) / b->kernel_w, j = k0 % b->kernel_w;
         for (int kk = 0; kk < kc; kk++, destination += NR) {
@@ -216,17 +263,21 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
                         values = VARIANT(window_load)(start, 2);
                     }
                 } else {
-#if MASKED_GATHER
-                    // Part of the run lies in the padding at the row's start or end: load its
-                    // inside with masked loads (masked lanes read nothing), 0 elsewhere.
-                    values = VARIANT(masked_row_load)(plane + (size_t)iy * width, ix, (int)width, b->stride_w);
-#else
-                    continue;
-#endif
+                    continue;  // part of the run lies in the padding at the row's start or end
                 }
                 memcpy(destination + h * VW, &values, sizeof values);
                 loaded |= 1 << h;
             }
+#if MASKED_GATHER
+            for (int h = 0; h < NV && segmented; h++) {
+                if (loaded >> h & 1) continue;
+                const VARIANT(fvec) values = in_row[h]
+                    ? VARIANT(segment_load)(&(VARIANT(run_segments)){1, {0, VW}, {top[h * VW]}, {left[h * VW]}}, plane, (int)height, (int)width, row, column, b->stride_w)
+                    : VARIANT(segment_load)(&segments[h], plane, (int)height, (int)width, row, column, b->stride_w);
+                memcpy(destination + h * VW, &values, sizeof values);
+                loaded |= 1 << h;
+            }
+#endif
             for (int t = 0; t < NR && loaded != (1 << NV) - 1; t++) {
                 if (loaded >> (t / VW) & 1) continue;
                 const int iy = top[t] + row, ix = left[t] + column;
