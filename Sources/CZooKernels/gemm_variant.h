@@ -126,14 +126,17 @@ TARGET static void VARIANT(micro_column)(
 }
 
 /// Packs rows `k0 ..< k0 + kc`, columns `n0 ..< n0 + cols` of a plain B into strips of NR
-/// columns, `out[strip][kk][NR]`, zero past `cols`.
+/// columns, `out[strip][kk][NR]`, zero past `cols` (each row times its `row_scale`, if any).
 TARGET static void VARIANT(pack_matrix)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
     for (int strip = 0; strip * NR < cols; strip++) {
         int width = cols - strip * NR < NR ? cols - strip * NR : NR;
         const float *source = b->data + (size_t)k0 * b->ld + n0 + strip * NR;
         float *destination = out + (size_t)strip * kc * NR;
         for (int kk = 0; kk < kc; kk++) {
-            if (width == NR) {
+            if (b->row_scale) {
+                const float scale = b->row_scale[k0 + kk];
+                for (int t = 0; t < NR; t++) destination[t] = t < width ? source[t] * scale : 0.0f;
+            } else if (width == NR) {
                 memcpy(destination, source, NR * sizeof(float));
             } else {
                 memcpy(destination, source, (size_t)width * sizeof(float));

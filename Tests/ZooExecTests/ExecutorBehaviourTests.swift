@@ -310,6 +310,54 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// A squeeze-and-excitation gate (`x * gate`, the gate `[N or 1, C, 1, 1]`) whose one reader
+    /// is a 1x1 conv is applied by that conv as it packs its input: per image (the gate computed
+    /// from `x` by global pooling, two 1x1 convs and a sigmoid) or one for the batch (a graph
+    /// input), with a residual sum after the conv too; the multiply disappears from the steps,
+    /// the outputs are the unfused run's bits and the oracle's values, the same at 1, 2 and 3
+    /// threads. Before a 3x3 conv the multiply stays a step of its own.
+    @Test func squeezeExcitationGatesFuseIntoTheConv() throws {
+        var rng = SplitMix64(seed: 0x5E_6A7E)
+        func conv(_ filters: Int, _ channels: Int, kernel: Int = 1) throws -> Op {
+            .conv(Conv(
+                kernel: try rng.tensor([filters, channels, kernel, kernel]), bias: try rng.tensor([filters]),
+                padding: .symmetric(kernel / 2, axes: 2)))
+        }
+        let x = GraphInput(name: "x", shape: [2, 16, 6, 7]), shared = GraphInput(name: "g", shape: [1, 16, 1, 1])
+        let shortcut = GraphInput(name: "r", shape: [2, 8, 6, 7])
+        let squeeze = [
+            Layer("pool", .globalAveragePool(GlobalAveragePool()), inputs: ["x"]), Layer("s1", try conv(4, 16), inputs: ["pool"]),
+            Layer("s1r", .relu(Relu()), inputs: ["s1"]), Layer("s2", try conv(16, 4), inputs: ["s1r"]),
+            Layer("gate", .sigmoid(Sigmoid()), inputs: ["s2"]),
+        ]
+        let cases: [(String, [GraphInput], [Layer], [String])] = [
+            ("per-image gate", [x], squeeze + [
+                Layer("m", .mul(Mul()), inputs: ["x", "gate"]), Layer("p", try conv(8, 16), inputs: ["m"]),
+            ], ["pool", "s1r", "gate", "p"]),
+            ("one gate for the batch, then a residual sum", [x, shared, shortcut], [
+                Layer("m", .mul(Mul()), inputs: ["g", "x"]), Layer("p", try conv(8, 16), inputs: ["m"]),
+                Layer("a", .add(Add()), inputs: ["p", "r"]), Layer("out", .relu(Relu()), inputs: ["a"]),
+            ], ["out"]),
+            ("before a 3x3 conv", [x], squeeze + [
+                Layer("m", .mul(Mul()), inputs: ["x", "gate"]), Layer("p", try conv(8, 16, kernel: 3), inputs: ["m"]),
+            ], ["pool", "s1r", "gate", "m", "p"]),
+        ]
+        let values = ["x": try rng.tensor([2, 16, 6, 7], in: -2...2), "g": try rng.tensor([1, 16, 1, 1]), "r": try rng.tensor([2, 8, 6, 7])]
+        for (label, graphInputs, layers, steps) in cases {
+            let graph = try Graph(inputs: graphInputs, layers: layers, outputs: [GraphOutput(name: layers.last!.name)])
+            let inputs = values.filter { name, _ in graphInputs.contains { $0.name == name } }
+            try Self.expectFusionInvariant(graph, inputs, label)
+            let one = try Self.run(graph, inputs, options: ExecutionOptions(threads: 1))
+            #expect(one.observed.map(\.0) == steps, "\(label): \(one.observed.map(\.0))")
+            let unfused = try Executor(graph: graph, options: ExecutionOptions(threads: 1, fusing: false)).run(inputs)
+            #expect(one.result.outputs[0].tensor == unfused.outputs[0].tensor, "\(label): fused and unfused bits")
+            for threads in [2, 3] {
+                let other = try Self.run(graph, inputs, options: ExecutionOptions(threads: threads))
+                #expect(other.result.outputs[0].tensor == one.result.outputs[0].tensor, "\(label), \(threads) threads")
+            }
+        }
+    }
+
     /// A value that is a graph output is never fused away: with the conv, the batchnorm, the
     /// activation and the pool all graph outputs, each is returned as the oracle computes it.
     @Test func graphOutputsAreNotFusedAway() throws {

@@ -45,7 +45,9 @@ void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *p
 
 /// Where the right-hand matrix B (`k x n`) of a product comes from.
 ///
-/// A plain matrix: `B[kk][nn] = data[kk ld + nn]` (`kernel_h == 0`). A convolution's im2col
+/// A plain matrix: `B[kk][nn] = data[kk ld + nn]` (`kernel_h == 0`), each row times
+/// `row_scale[kk]` (one rounding, as a separate multiply would) when `row_scale` is not NULL: a
+/// squeeze-and-excitation gate applied to a 1x1 convolution's input channels. A convolution's im2col
 /// matrix, never materialized: row `kk = (c kernel_h + i) kernel_w + j`, column
 /// `nn = y out_w + x` holds `data[(c height + iy) width + ix]` with
 /// `iy = y stride_h + i dilation_h - pad_top`, `ix = x stride_w + j dilation_w - pad_left`,
@@ -59,6 +61,7 @@ typedef struct {
     int dilation_h, dilation_w;
     int pad_top, pad_left;
     int out_w;
+    const float *row_scale;
 } zoo_kernels_b_source;
 
 /// What a tile applies to each finished value after the clamp.

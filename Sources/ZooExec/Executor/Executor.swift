@@ -121,8 +121,8 @@ public final class Executor: Sendable {
             let kernel: any Kernel, cost: Cost
             do {
                 kernel = try KernelFactory.make(
-                    layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue, winograd: options.winograd,
-                    instructionSet: options.instructionSet)
+                    layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue,
+                    scaledInput: step.group.inputScale != nil, winograd: options.winograd, instructionSet: options.instructionSet)
                 cost = try layer.op.semantics.cost(inputs: layer.inputs.map { Shape(shapes[$0] ?? []) }, output: Shape(outputShape))
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)

@@ -12,8 +12,12 @@ struct FusedLayer {
     /// The activation applied to the output inside the kernel.
     var epilogue: (any Epilogue)?
     /// A value added to a conv's output before its activation (a residual sum taken from the
-    /// following add): the layer's second input.
+    /// following add): the layer's last input.
     var residual: String?
+    /// A value `[N or 1, C, 1, 1]` that multiplies a 1x1 conv's input channel by channel (a
+    /// squeeze-and-excitation gate taken from the multiply before the conv): the layer's second
+    /// input.
+    var inputScale: String?
 
     init(layer: Layer) {
         self.layer = layer
@@ -44,7 +48,9 @@ struct FusedLayer {
 /// relu`) takes the add too, when that value is computed before the conv: the kernel adds it
 /// after the bias, before the activation, as the separate add would.
 /// A zero `pad` of the spatial axes before a conv becomes the conv's own padding (Keras's
-/// `ZeroPadding2D` before a stride-2 `valid` conv). Two transposes in a row whose permutations
+/// `ZeroPadding2D` before a stride-2 `valid` conv). A multiply of a value by a per-channel gate
+/// (`[N or 1, C, 1, 1]`, a squeeze-and-excitation block's) whose one reader is a 1x1 conv is
+/// done by that conv as it packs its input (the same products, rounded once each). Two transposes in a row whose permutations
 /// cancel run as nothing. A layer is fused into its predecessor only when it is that value's
 /// one reader and the value is not a graph output.
 enum Fusion {
@@ -150,6 +156,26 @@ enum Fusion {
             group.opName += "+" + Add.info.name
             absorbed.insert(next)
         }
+        /// `(x, gate)` when `mul` multiplies `x` (`[N, C, H, W]`) by `gate` (`[N or 1, C, 1, 1]`) and
+        /// its one reader is a 1x1 stride-1 unpadded conv of one group (which can scale its input
+        /// rows as it packs them).
+        func scaledPointwise(_ mul: Layer, reader: Int) -> (x: String, gate: String)? {
+            guard case .mul(let product) = mul.op, product.constant == nil, mul.inputs.count == 2, case .conv(let conv) = graph.layers[reader].op,
+                conv.groups == 1, conv.kernelSize == [1, 1], conv.stride.allSatisfy({ $0 == 1 }), conv.dilation.allSatisfy({ $0 == 1 })
+            else { return nil }
+            switch conv.padding {
+            case .valid, .same: break  // a 1x1 stride-1 window pads nothing for "same"
+            case .explicit(let begin, let end) where (begin + end).allSatisfy({ $0 == 0 }): break
+            case .explicit: return nil
+            }
+            for (x, gate) in [(mul.inputs[0], mul.inputs[1]), (mul.inputs[1], mul.inputs[0])] {
+                guard let full = shapes[x], let scale = shapes[gate], full.count == 4, scale.count == 4, shapes[mul.name] == full,
+                    scale[0] == 1 || scale[0] == full[0], scale[1] == full[1], scale[2] == 1, scale[3] == 1
+                else { continue }
+                return (x, gate)
+            }
+            return nil
+        }
         for (index, layer) in graph.layers.enumerated() where !absorbed.contains(index) {
             var group = FusedLayer(layer: layer)
             if case .pad(let pad) = layer.op, let next = soleReader(of: layer.name), case .conv(let conv) = graph.layers[next].op,
@@ -158,6 +184,12 @@ enum Fusion {
                 group.layer = Layer(graph.layers[next].name, .conv(merged), inputs: layer.inputs)
                 group.outputName = graph.layers[next].name
                 group.opName = Pad.info.name + "+" + Conv.info.name
+                absorbed.insert(next)
+            } else if let next = soleReader(of: layer.name), let (x, gate) = scaledPointwise(layer, reader: next) {
+                group.layer = Layer(graph.layers[next].name, graph.layers[next].op, inputs: [x, gate])
+                group.outputName = graph.layers[next].name
+                group.opName = Mul.info.name + "+" + Conv.info.name
+                group.inputScale = gate
                 absorbed.insert(next)
             }
             switch group.layer.op {

@@ -3,9 +3,11 @@ import ZooCore
 /// Builds the kernel of each op. Exhaustive over ``Op`` on purpose: a new op must get a kernel.
 enum KernelFactory {
     /// The kernel of `op` for inputs of `inputs` shapes producing `output`; `epilogue` is a
-    /// fused activation (only conv, transposed conv, dense and add take one).
+    /// fused activation (only conv, transposed conv, dense and add take one); `scaledInput`, a
+    /// conv's second input scaling its input channels (``FusedLayer/inputScale``).
     static func make(
-        _ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil, winograd: Bool = true, instructionSet: InstructionSet = .best
+        _ op: Op, inputs: [[Int]], output: [Int], epilogue: (any Epilogue)? = nil, scaledInput: Bool = false, winograd: Bool = true,
+        instructionSet: InstructionSet = .best
     ) throws -> any Kernel {
         switch (op, epilogue) {
         case (.conv, _), (.convTranspose, _), (.dense, _), (.add, _), (_, nil): break
@@ -13,12 +15,17 @@ enum KernelFactory {
         }
         switch op {
         case .conv(let conv):
-            // A second input is a residual sum fused after the conv (``FusedLayer/residual``).
-            if inputs.count == 2, inputs[1] != output {
-                throw ZooError(.invalidGraph, "A fused residual sum must have the conv's output shape \(output). Received: \(inputs[1]).")
+            // After the input (and its scale), an input is a residual sum fused after the conv (``FusedLayer/residual``).
+            let scale = scaledInput ? inputs.dropFirst().first : nil
+            let others = inputs.count - (scaledInput ? 2 : 1)
+            if others > 1 || others == 1 && inputs.last != output || scaledInput && scale == nil {
+                throw ZooError(
+                    .invalidGraph,
+                    "A fused conv takes its input, an input scale and a residual sum of its output shape \(output). Received: inputs of shapes \(inputs).")
             }
             return try ConvKernel(
-                conv, input: inputs[0], output: output, epilogue: epilogue, residual: inputs.count == 2, winograd: winograd, instructionSet: instructionSet)
+                conv, input: inputs[0], output: output, epilogue: epilogue, inputScale: scale, residual: others == 1, winograd: winograd,
+                instructionSet: instructionSet)
         case .convTranspose(let op): return try ConvTransposeKernel(op, input: inputs[0], output: output, epilogue: epilogue)
         case .dense(let dense): return try DenseKernel(dense, input: inputs[0], output: output, epilogue: epilogue)
         case .maxPool(let pool): return try MaxPoolKernel(pool, input: inputs[0], output: output, instructionSet: instructionSet)

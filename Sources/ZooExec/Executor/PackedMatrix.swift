@@ -108,11 +108,13 @@ struct PackedMatrix: Sendable {
 }
 
 extension zoo_kernels_b_source {
-    /// A plain row-major matrix `B[k][n] = data[k leading + n]`.
-    static func matrix(_ data: UnsafePointer<Float>, leading: Int) -> zoo_kernels_b_source {
+    /// A plain row-major matrix `B[k][n] = data[k leading + n]`, each row `k` times
+    /// `rowScale[k]` when given (as a separate multiply would round it).
+    static func matrix(_ data: UnsafePointer<Float>, leading: Int, rowScale: UnsafePointer<Float>? = nil) -> zoo_kernels_b_source {
         var source = zoo_kernels_b_source()
         source.data = data
         source.ld = Int32(leading)
+        source.row_scale = rowScale
         return source
     }
 
@@ -126,6 +128,6 @@ extension zoo_kernels_b_source {
             data: data, ld: 0, height: Int32(g.height), width: Int32(g.width), kernel_h: Int32(g.kernelHeight), kernel_w: Int32(g.kernelWidth),
             stride_h: Int32(min(g.strideHeight, paddedHeight)), stride_w: Int32(min(g.strideWidth, paddedWidth)),
             dilation_h: Int32(min(g.dilationHeight, paddedHeight)), dilation_w: Int32(min(g.dilationWidth, paddedWidth)),
-            pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), out_w: Int32(g.outWidth))
+            pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), out_w: Int32(g.outWidth), row_scale: nil)
     }
 }

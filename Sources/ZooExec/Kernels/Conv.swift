@@ -29,13 +29,21 @@ struct ConvKernel: Kernel {
     /// `C_g k_h k_w`: the length of one filter.
     private let taps: Int
     private let instructionSet: InstructionSet
-    /// Whether a residual sum (the second input) is added before the activation.
+    /// Whether a residual sum (the last input) is added before the activation.
     private let hasResidual: Bool
+    /// With a per-channel scale of the input (the second input, `[N or 1, C, 1, 1]`), whether it
+    /// holds one per image.
+    private let scaleImages: Int?
 
-    /// - Parameter residual: whether `run` gets a second input of the output's shape, added
-    ///   after the bias and before the activation (a residual sum fused into the conv).
+    /// - Parameters:
+    ///   - inputScale: the shape of a second input `s` (`[N or 1, C, 1, 1]`) that multiplies the
+    ///     input channel by channel, `x[n, c] s[n, c]` rounded as a separate multiply would (a
+    ///     squeeze-and-excitation gate fused into a 1x1 convolution), or nil.
+    ///   - residual: whether `run` gets a last input of the output's shape, added after the bias
+    ///     and before the activation (a residual sum fused into the conv).
     init(
-        _ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, residual: Bool = false, winograd: Bool, instructionSet: InstructionSet
+        _ conv: Conv, input: [Int], output: [Int], epilogue: (any Epilogue)?, inputScale: [Int]? = nil, residual: Bool = false, winograd: Bool,
+        instructionSet: InstructionSet
     ) throws {
         geometry = try WindowGeometry(conv.window, input: input, op: Conv.info.name)
         filters = conv.filters
@@ -47,6 +55,20 @@ struct ConvKernel: Kernel {
         self.epilogue = epilogue
         hasResidual = residual
         outputShape = output
+        if let scale = inputScale {
+            let g = geometry
+            let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1 && g.isUnpadded
+            guard pointwise, conv.groups == 1, scale.count == 4, scale[0] == 1 || scale[0] == g.batch, scale[1] == g.channels, scale[2] == 1,
+                scale[3] == 1
+            else {
+                throw ZooError(
+                    .invalidGraph,
+                    "A fused input scale needs a 1x1 stride-1 unpadded conv of one group and a scale of shape [N or 1, \(g.channels), 1, 1]. Received: \(scale).")
+            }
+            scaleImages = scale[0]
+        } else {
+            scaleImages = nil
+        }
         taps = channelsPerGroup * geometry.kernelHeight * geometry.kernelWidth
         self.instructionSet = instructionSet
         let g = geometry
@@ -88,7 +110,8 @@ struct ConvKernel: Kernel {
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let weights = kernel.elements
-        let residual = hasResidual ? inputs[1].elements : nil
+        let residual = hasResidual ? inputs[inputs.count - 1].elements : nil
+        let scale = scaleImages != nil ? inputs[1].elements.baseAddress : nil
         switch path {
         case .gemm(let packed):
             let g = geometry
@@ -105,8 +128,10 @@ struct ConvKernel: Kernel {
                 func image(_ n: Int, threads: Int, scratch: UnsafeMutablePointer<Float>) {
                     for group in 0..<groups {
                         let input = xBase + (n * g.channels + group * channelsPerGroup) * g.inputPlane
+                        // A scale is per image or one for all, one value per channel (one group).
+                        let rowScale = scale.map { $0 + (scaleImages == 1 ? 0 : n * g.channels) }
                         let source: zoo_kernels_b_source = readsInputAsMatrix
-                            ? .matrix(input, leading: g.inputPlane) : .convolution(input, geometry: g)
+                            ? .matrix(input, leading: g.inputPlane, rowScale: rowScale) : .convolution(input, geometry: g)
                         let offset = (n * filters + group * filtersPerGroup) * columns
                         packed[group].multiply(
                             source, columns: columns, into: yBase + offset, leading: columns, bias: biasBase.map { $0 + group * filtersPerGroup },
