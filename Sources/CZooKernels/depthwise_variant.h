@@ -30,6 +30,14 @@ TARGET static inline VARIANT(fvec) VARIANT(window_load)(const float *start, int 
     return values;
 }
 
+/// `at[i] = value` for `i < count`, a vector at a time.
+TARGET static inline void VARIANT(fill)(float *at, size_t count, float value) {
+    const VARIANT(fvec) v = (VARIANT(fvec))value;
+    size_t i = 0;
+    for (; i + VW <= count; i += VW) memcpy(at + i, &v, sizeof v);
+    for (; i < count; i++) at[i] = value;
+}
+
 /// `n` (1 to ZOO_RUNS) runs of VW outputs: run i's first output reads `sources[i]`, the next
 /// ones `step` apart, and goes to `destinations[i]`. Each output is the sum over the taps of
 /// `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds in tap order, plus
@@ -59,6 +67,102 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_runs)
         if (bias) value += (vector)*bias;
         value = VARIANT(finish)(value, low, high, activation);
         memcpy(destinations[i], &value, sizeof value);
+    }
+}
+
+/// `x[j ..< j + VW]` from the consecutive vectors `low = x[0 ..< VW]`, `high = x[VW ..< 2 VW]`, for
+/// `0 <= j <= VW` (a constant where it is inlined).
+#if VW == 16
+#define ZOO_SHIFTED(low, high, j) \
+    __builtin_shufflevector(low, high, j, j + 1, j + 2, j + 3, j + 4, j + 5, j + 6, j + 7, j + 8, j + 9, j + 10, j + 11, j + 12, j + 13, j + 14, j + 15)
+#elif VW == 8
+#define ZOO_SHIFTED(low, high, j) __builtin_shufflevector(low, high, j, j + 1, j + 2, j + 3, j + 4, j + 5, j + 6, j + 7)
+#else
+#define ZOO_SHIFTED(low, high, j) __builtin_shufflevector(low, high, j, j + 1, j + 2, j + 3)
+#endif
+TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(shifted)(VARIANT(fvec) low, VARIANT(fvec) high, int j) {
+    switch (j) {
+    case 1: return ZOO_SHIFTED(low, high, 1);
+    case 2: return ZOO_SHIFTED(low, high, 2);
+    case 3: return ZOO_SHIFTED(low, high, 3);
+#if VW > 4
+    case 4: return ZOO_SHIFTED(low, high, 4);
+    case 5: return ZOO_SHIFTED(low, high, 5);
+    case 6: return ZOO_SHIFTED(low, high, 6);
+#endif
+    default: return j == VW ? high : low;
+    }
+}
+#undef ZOO_SHIFTED
+
+/// The widest window row VARIANT(depthwise_aligned_rows) takes (its columns `j < KW` are shifts of
+/// two aligned vectors, `j <= 6` and `j <= VW`).
+#define ZOO_ALIGNED_WIDTH (VW < 7 ? VW + 1 : 7)
+
+/// `n` (1 to ZOO_RUNS) consecutive runs of VW outputs of one row, from column `x` of the
+/// output row at `destination`, whose window rows start at `source + offsets[i kw]` (aligned):
+/// a window row's taps are the shifts `j` of two aligned vectors (the next run's first), so that
+/// every load is aligned and read once for all `kw` taps. The sums are those of
+/// VARIANT(depthwise_runs) (the taps in order, a chain of multiply-adds, or the maximum when
+/// `maximum`, then bias and finish); a run past the row's end stores only the outputs inside it.
+TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_aligned_runs)(
+    const zoo_kernels_depthwise_plane *p, int n, const float *source, float *destination, int x, const float *weights, int maximum,
+    const float *bias, float low, float high, int activation, int kw) {
+    typedef VARIANT(fvec) vector;
+    const int kh = p->taps / kw;
+    vector sums[ZOO_RUNS];
+    for (int m = 0; m < n; m++) sums[m] = maximum ? (vector)(-__builtin_inff()) : (vector)0;
+    for (int i = 0; i < kh; i++) {
+        const float *start = source + p->offsets[i * kw];
+        vector loads[ZOO_RUNS + 1];
+        for (int m = 0; m <= n; m++) memcpy(&loads[m], start + (size_t)m * VW, sizeof(vector));
+        for (int j = 0; j < kw; j++) {
+            const vector weight = maximum ? (vector)0 : (vector)weights[i * kw + j];
+            for (int m = 0; m < n; m++) {
+                const vector values = VARIANT(shifted)(loads[m], loads[m + 1], j);
+                sums[m] = maximum ? (values > sums[m] ? values : sums[m]) : MULTIPLY_ADD(weight, values, sums[m]);
+            }
+        }
+    }
+    for (int m = 0; m < n; m++) {
+        vector value = sums[m];
+        if (bias) value += (vector)*bias;
+        value = VARIANT(finish)(value, low, high, activation);
+        const int at = x + m * VW;
+        if (at + VW <= p->out_w) {
+            memcpy(destination + at, &value, sizeof value);
+        } else {
+            float lanes[VW];
+            memcpy(lanes, &value, sizeof value);
+            memcpy(destination + at, lanes, (size_t)(p->out_w - at) * sizeof(float));
+        }
+    }
+}
+
+/// A plane at stride 1 along rows, dilation 1, `kw` taps per window row, whose bordered copy has
+/// rows of whole vectors (aligned) at least a vector wider than the last run: each row's runs
+/// start a vector apart from its first column, ZOO_RUNS at a time, then two and one at a time
+/// (VARIANT(depthwise_aligned_runs)).
+TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_aligned_rows)(
+    const zoo_kernels_depthwise_plane *p, const float *weights, int maximum, const float *bias, float low, float high, int activation, int kw,
+    float *out) {
+    const int per_row = (p->out_w + VW - 1) / VW;
+    for (int row = 0; row < p->out_h; row++) {
+        const float *base = p->padded + (size_t)row * p->stride_h * p->padded_width;
+        float *destination = out + (size_t)row * p->out_w;
+        int first = 0;
+        for (; first + ZOO_RUNS <= per_row; first += ZOO_RUNS) {
+            VARIANT(depthwise_aligned_runs)(
+                p, ZOO_RUNS, base + (size_t)first * VW, destination, first * VW, weights, maximum, bias, low, high, activation, kw);
+        }
+        // The rest two runs, then one at a time (n a constant in each copy).
+        if (first + 2 <= per_row) {
+            VARIANT(depthwise_aligned_runs)(p, 2, base + (size_t)first * VW, destination, first * VW, weights, maximum, bias, low, high, activation, kw);
+            first += 2;
+        }
+        for (; first < per_row; first++) {
+            VARIANT(depthwise_aligned_runs)(p, 1, base + (size_t)first * VW, destination, first * VW, weights, maximum, bias, low, high, activation, kw);
+        }
     }
 }
 
@@ -95,13 +199,17 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
     // The border and the slack get `fill`, the inside the input's rows.
     const int right = p->padded_width - p->pad_left - p->width;
     float *at = p->padded, *const end = p->padded + p->padded_count;
-    for (float *top = at + (size_t)p->pad_top * p->padded_width + p->pad_left; at < top;) *at++ = p->fill;
+    const size_t top = (size_t)p->pad_top * p->padded_width + p->pad_left;
+    VARIANT(fill)(at, top, p->fill);
+    at += top;
     for (int row = 0; row < p->height; row++) {
         memcpy(at, input + (size_t)row * p->width, (size_t)p->width * sizeof(float));
         at += p->width;
-        for (int gap = row + 1 < p->height ? right + p->pad_left : right; gap > 0; gap--) *at++ = p->fill;
+        const int gap = row + 1 < p->height ? right + p->pad_left : right;
+        VARIANT(fill)(at, (size_t)gap, p->fill);
+        at += gap;
     }
-    while (at < end) *at++ = p->fill;
+    VARIANT(fill)(at, (size_t)(end - at), p->fill);
     const float *weights = maximum ? NULL : filter;
     const float *sources[ZOO_RUNS];
     float *destinations[ZOO_RUNS];
@@ -130,6 +238,15 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
             memcpy(out + (size_t)row * p->out_w, wide + (size_t)row * p->padded_width, (size_t)p->out_w * sizeof(float));
         }
         return;
+    }
+    if (p->stride_w == 1 && p->dilation_w == 1 && p->padded_width % VW == 0 && p->padded_width >= (p->out_w + VW - 1) / VW * VW + VW
+        && p->kernel_w >= 1 && p->kernel_w <= ZOO_ALIGNED_WIDTH && p->taps % p->kernel_w == 0) {
+        // kw a constant in each copy.
+        switch (p->kernel_w) {
+        case 3: VARIANT(depthwise_aligned_rows)(p, weights, maximum, bias, low, high, activation, 3, out); return;
+        case 5: VARIANT(depthwise_aligned_rows)(p, weights, maximum, bias, low, high, activation, 5, out); return;
+        default: break;
+        }
     }
     if (p->stride_w <= 2 && p->out_w >= VW) {
         const int per_row = (p->out_w + VW - 1) / VW;
@@ -193,5 +310,6 @@ TARGET static void VARIANT(depthwise)(
 #undef ZOO_PLANES
 }
 
+#undef ZOO_ALIGNED_WIDTH
 #undef ZOO_RUNS
 #undef ZOO_EVEN_LANES

@@ -101,6 +101,32 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// The plane window's row paths on planes of 16 outputs a row or more: depthwise 3x3 and
+    /// 5x5 at stride 1 (rows read as aligned vectors and their shifts: rows of 36 and 40
+    /// outputs, whole runs and a part), 3x3 at stride 2, and a 3x3 stride-1 max pool, with and
+    /// without batch: the oracle's values, and the same bits at 1, 2 and 3 threads.
+    @Test(arguments: instructionSets) func planeWindowRows(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0x9_1A4E)
+        let cases: [(Op, [Int])] = [
+            (.conv(Conv(kernel: try rng.tensor([6, 1, 3, 3]), bias: try rng.tensor([6]), padding: .symmetric(1, axes: 2), groups: 6)), [2, 6, 9, 36]),
+            (.conv(Conv(kernel: try rng.tensor([5, 1, 5, 5]), bias: try rng.tensor([5]), padding: .symmetric(2, axes: 2), groups: 5)), [1, 5, 11, 40]),
+            (.conv(Conv(kernel: try rng.tensor([4, 1, 5, 5]), bias: nil, padding: .explicit(begin: [1, 3], end: [2, 0]), groups: 4)), [1, 4, 8, 33]),
+            (
+                .conv(Conv(kernel: try rng.tensor([4, 1, 3, 3]), bias: try rng.tensor([4]), stride: [2, 2], padding: .symmetric(1, axes: 2), groups: 4)),
+                [1, 4, 12, 70]
+            ),
+            (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [1, 1], padding: .symmetric(1, axes: 2)))), [2, 3, 7, 48]),
+        ]
+        for (index, (op, shape)) in cases.enumerated() {
+            let x = try rng.tensor(shape, in: -2...2)
+            ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
+            let one = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet)) == one, "case \(index), \(threads) threads")
+            }
+        }
+    }
+
     /// A one-column product (a conv on a 1 x 1 plane) runs without the micro-tile's empty
     /// columns and gives the bits the full micro-tile gives: the same filters on a 1 x 2 plane
     /// whose two positions hold the same values give that value in both columns.

@@ -113,6 +113,9 @@ typedef struct {
     int channels;
     const int *offsets;
     int taps;
+    /// Taps per window row (tap `t` is row `t / kernel_w`, column `t % kernel_w`) and the
+    /// columns between a row's taps.
+    int kernel_w, dilation_w;
     int out_h, out_w;
     int stride_h, stride_w;
     /// Nonzero: every position `m = r padded_width + c` (`m < wide_count`, a multiple of 16)

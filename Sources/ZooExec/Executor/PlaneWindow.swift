@@ -40,8 +40,16 @@ struct PlaneWindow: Sendable {
         }
         let paddedHeight = try extent(
             g.height, g.padTop, g.padBottom, outputs: g.outHeight, stride: g.strideHeight, kernel: g.kernelHeight, dilation: g.dilationHeight)
-        let paddedWidth = try extent(
+        let stride = g.strideWidth
+        flat = g.strideHeight == stride && (stride == 1 || stride == 2) && g.outWidth < 16
+        var paddedWidth = try extent(
             g.width, g.padLeft, g.padRight, outputs: g.outWidth, stride: g.strideWidth, kernel: g.kernelWidth, dilation: g.dilationWidth)
+        if !flat, stride == 1 {
+            // Rows of whole vectors (64-byte aligned), a vector wider than the last run, so that
+            // each run of a row is read as aligned vectors (CZooKernels' aligned row path).
+            let runs = try Checked.add(g.outWidth, 15, "the padded plane of \(op)") / 16
+            paddedWidth = max(try Checked.add(paddedWidth, 15, "the padded plane of \(op)") / 16 * 16, try Checked.multiply(runs + 1, 16, "the padded plane of \(op)"))
+        }
         self.paddedWidth = paddedWidth
         paddedSize = try Checked.multiply(paddedHeight, paddedWidth, "the padded plane of \(op)")
         // A tap's offset lies inside the padded plane (the dilated window fits it), so the products are bounded by its size.
@@ -50,8 +58,6 @@ struct PlaneWindow: Sendable {
                 try Checked.product([tap / g.kernelWidth, g.dilationHeight, paddedWidth], "a window tap offset of \(op)"),
                 try Checked.multiply(tap % g.kernelWidth, g.dilationWidth, "a window tap offset of \(op)"), "a window tap offset of \(op)")
         }
-        let stride = g.strideWidth
-        flat = g.strideHeight == stride && (stride == 1 || stride == 2) && g.outWidth < 16
         if flat {
             let outputs = try Checked.multiply(g.outHeight, paddedWidth, "the outputs of a plane of \(op)")
             wideCount = try Checked.multiply(try Checked.add(outputs, 15, "the outputs of a plane of \(op)") / 16, 16, "the outputs of a plane of \(op)")
@@ -61,8 +67,9 @@ struct PlaneWindow: Sendable {
                 try Checked.add(offsets.max() ?? 0, 32, "the reach of a plane of \(op)"), "the reach of a plane of \(op)")
             planeCount = max(paddedSize, reach)
         } else {
-            // A run of 16 outputs at stride 2 ending a row reads up to 31 floats from its start.
-            planeCount = try Checked.add(paddedSize, 32, "the padded plane of \(op)")
+            // A run of 16 outputs at stride 2 ending a row reads up to 31 floats from its start;
+            // a whole number of vectors keeps each thread's plane 64-byte aligned.
+            planeCount = try Checked.add(paddedSize, 32 + 15, "the padded plane of \(op)") / 16 * 16
             wideCount = 0
         }
         // CZooKernels indexes the plane with 32-bit offsets.
@@ -96,7 +103,8 @@ struct PlaneWindow: Sendable {
             var description = zoo_kernels_depthwise_plane(
                 input: input, height: Int32(g.height), width: Int32(g.width), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), fill: fill,
                 padded: padded, padded_width: Int32(paddedWidth), padded_count: Int32(planeCount), weights: weights,
-                channels: Int32(max(g.channels, 1)), offsets: offsets.baseAddress, taps: Int32(offsets.count), out_h: Int32(g.outHeight),
+                channels: Int32(max(g.channels, 1)), offsets: offsets.baseAddress, taps: Int32(offsets.count), kernel_w: Int32(g.kernelWidth),
+                dilation_w: Int32(min(g.dilationWidth, paddedSize)), out_h: Int32(g.outHeight),
                 out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)), stride_w: Int32(min(g.strideWidth, paddedSize)),
                 flat: flat ? 1 : 0, wide_count: Int32(wideCount))
             zoo_kernels_depthwise(
