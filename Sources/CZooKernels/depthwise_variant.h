@@ -30,14 +30,6 @@ TARGET static inline VARIANT(fvec) VARIANT(window_load)(const float *start, int 
     return values;
 }
 
-/// `at[i] = value` for `i < count`, a vector at a time.
-TARGET static inline void VARIANT(fill)(float *at, size_t count, float value) {
-    const VARIANT(fvec) v = (VARIANT(fvec))value;
-    size_t i = 0;
-    for (; i + VW <= count; i += VW) memcpy(at + i, &v, sizeof v);
-    for (; i < count; i++) at[i] = value;
-}
-
 /// `n` (1 to ZOO_RUNS) runs of VW outputs: run i's first output reads `sources[i]`, the next
 /// ones `step` apart, and goes to `destinations[i]`. Each output is the sum over the taps of
 /// `weights[t] source[offsets[t] + lane step]` as a chain of multiply-adds in tap order, plus
@@ -295,6 +287,13 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
 TARGET static void VARIANT(depthwise)(
     const zoo_kernels_depthwise_plane *p, int first, int count, const float *bias, float low, float high, int activation, float *out,
     float *wide) {
+    if (p->blocked && count >= VW) {
+        // Whole groups of VW planes channel-blocked, the rest plane by plane.
+        const int groups = count / VW * VW;
+        VARIANT(depthwise_blocked)(p, first, groups, bias, low, high, activation, out);
+        first += groups;
+        count -= groups;
+    }
     const int step = p->stride_w == 1 ? 1 : 2;
 #define ZOO_PLANES(activation, step, maximum) VARIANT(depthwise_planes)(p, first, count, bias, low, high, activation, step, maximum, out, wide)
 #define ZOO_PLANES_OF_KIND(activation, maximum) (step == 1 ? ZOO_PLANES(activation, 1, maximum) : ZOO_PLANES(activation, 2, maximum))

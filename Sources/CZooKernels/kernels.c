@@ -19,6 +19,7 @@
 #define MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
 #define MASKED_GATHER 0
 #include "math_variant.h"
+#include "depthwise_blocked_variant.h"
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
@@ -32,6 +33,7 @@
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define MASKED_GATHER 0
 #include "math_variant.h"
+#include "depthwise_blocked_variant.h"
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
@@ -44,6 +46,7 @@
 #define MULTIPLY_ADD(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define MASKED_GATHER 1
 #include "math_variant.h"
+#include "depthwise_blocked_variant.h"
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
@@ -125,6 +128,12 @@ void zoo_kernels_activation(int isa, int activation, const float *x, float *y, s
 #endif
     default: activation_map_generic(activation, x, y, n); return;
     }
+}
+
+size_t zoo_kernels_blocked_count(int isa, const zoo_kernels_depthwise_plane *plane) {
+    const size_t lanes = isa == ZOO_ISA_AVX512 ? 16 : isa == ZOO_ISA_AVX2 ? 8 : 4;
+    return (size_t)plane->blocked_height * (size_t)plane->blocked_width * lanes + (size_t)plane->height * (size_t)plane->width
+        + (size_t)plane->out_h * (size_t)plane->out_w;
 }
 
 void zoo_kernels_depthwise(

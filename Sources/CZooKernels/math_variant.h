@@ -5,6 +5,14 @@
 typedef float VARIANT(fvec) __attribute__((ext_vector_type(VW)));
 typedef int VARIANT(ivec) __attribute__((ext_vector_type(VW)));
 
+/// `at[i] = value` for `i < count`, a vector at a time.
+TARGET static inline void VARIANT(fill)(float *at, size_t count, float value) {
+    const VARIANT(fvec) v = (VARIANT(fvec))value;
+    size_t i = 0;
+    for (; i + VW <= count; i += VW) memcpy(at + i, &v, sizeof v);
+    for (; i < count; i++) at[i] = value;
+}
+
 /// `value < low ? low : value`, then `> high ? high : ...`: NaN passes through, as in the
 /// scalar clamp.
 TARGET static inline VARIANT(fvec) VARIANT(clamp)(VARIANT(fvec) value, float low, float high) {

@@ -310,6 +310,45 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// A depthwise conv of 40 channels on 14 x 14 planes (the channel-blocked path on AVX2 and
+    /// AVX-512, groups of planes spanning the batch's two images) followed by ReLU6, sigmoid,
+    /// SiLU or the exported hard swish chain: the activation runs in registers as the outputs
+    /// are stored (one step), with the unfused run's bits (on the widest set, which a lone
+    /// sigmoid or SiLU step always takes) and the oracle's values, the same at 1, 2 and 3
+    /// threads (whose chunks leave different planes to the plane path).
+    @Test(arguments: InstructionSet.allCases.filter(\.isSupported)) func blockedDepthwiseActivations(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0xB10C_AC7)
+        let input = try rng.tensor([2, 40, 14, 14], in: -6...6)
+        let conv = Layer(
+            "c", .conv(Conv(kernel: try rng.tensor([40, 1, 3, 3]), bias: try rng.tensor([40]), padding: .symmetric(1, axes: 2), groups: 40)),
+            inputs: ["x"])
+        let hardSwish = [
+            Layer("shift", .add(Add(constant: ConstantOperand(try Tensor(shape: [], values: [3])))), inputs: ["c"]),
+            Layer("relu6", .clip(Clip(min: 0, max: 6)), inputs: ["shift"]),
+            Layer("sixth", .mul(Mul(constant: ConstantOperand(try Tensor(shape: [], values: [1 / 6])))), inputs: ["relu6"]),
+            Layer("act", .mul(Mul()), inputs: ["c", "sixth"]),
+        ]
+        let cases: [(String, [Layer])] = [
+            ("relu6", [Layer("act", .clip(Clip.relu6), inputs: ["c"])]), ("sigmoid", [Layer("act", .sigmoid(Sigmoid()), inputs: ["c"])]),
+            ("silu", [Layer("act", .silu(SiLU()), inputs: ["c"])]), ("hard swish", hardSwish),
+        ]
+        for (label, activation) in cases {
+            let graph = try Graph(inputs: [GraphInput(name: "x", shape: [2, 40, 14, 14])], layers: [conv] + activation, outputs: [GraphOutput(name: "act")])
+            let one = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
+            #expect(one.observed.map(\.0) == ["act"], "\(label): \(one.observed.map(\.0))")
+            let unfused = try Executor(graph: graph, options: ExecutionOptions(threads: 1, fusing: false, instructionSet: instructionSet)).run(["x": input])
+            // A lone sigmoid or SiLU step runs on the machine's widest set whatever the options say.
+            let sameSet = instructionSet == .best || label == "relu6" || label == "hard swish"
+            #expect(!sameSet || one.result.outputs[0].tensor == unfused.outputs[0].tensor, "\(label): fused and unfused bits")
+            let expected = try #require(Oracle.evaluate(graph, ["x": OracleArray(input)])["act"])
+            #expect(ExecTestKit.mismatch(one.result.outputs[0].tensor, expected) == nil, "\(label): against the oracle")
+            for threads in [2, 3] {
+                let other = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: threads, instructionSet: instructionSet))
+                #expect(other.result.outputs[0].tensor == one.result.outputs[0].tensor, "\(label), \(threads) threads")
+            }
+        }
+    }
+
     /// A squeeze-and-excitation gate (`x * gate`, the gate `[N or 1, C, 1, 1]`) whose one reader
     /// is a 1x1 conv is applied by that conv as it packs its input: per image (the gate computed
     /// from `x` by global pooling, two 1x1 convs and a sigmoid) or one for the batch (a graph

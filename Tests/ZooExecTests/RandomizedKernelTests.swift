@@ -127,6 +127,41 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// The plane window's channel-blocked path (AVX2 and AVX-512: a vector's width of planes at
+    /// once, one per lane), on the shapes it takes: narrow outputs at stride 1 and 2, stride 3
+    /// with dilation 2, a 5x5 window at stride 2 on a wide plane, a 7x7 window (its most taps),
+    /// asymmetric padding, output planes smaller than a vector (3 x 3), ceil-mode and stride-1
+    /// max pools; channel counts that are not a multiple of the width, so that a group of planes
+    /// spans two images of the batch. Each case against the oracle, and the same bits at 1, 2
+    /// and 3 threads: the threads' chunks leave different planes to the plane path, so equal
+    /// bits hold the two paths to each other.
+    @Test(arguments: instructionSets) func planeWindowBlocked(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0xB10C)
+        func depthwise(_ channels: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, padding: Padding) throws -> Op {
+            .conv(Conv(
+                kernel: try rng.tensor([channels, 1, kernel, kernel]), bias: rng.bool() ? try rng.tensor([channels]) : nil, stride: [stride, stride],
+                dilation: [dilation, dilation], padding: padding, groups: channels))
+        }
+        let cases: [(Op, [Int])] = [
+            (try depthwise(40, kernel: 3, padding: .symmetric(1, axes: 2)), [2, 40, 14, 14]),
+            (try depthwise(24, kernel: 3, stride: 2, padding: .same(extra: .end)), [1, 24, 15, 15]),
+            (try depthwise(20, kernel: 3, stride: 3, dilation: 2, padding: .explicit(begin: [2, 1], end: [0, 2])), [2, 20, 30, 29]),
+            (try depthwise(33, kernel: 5, stride: 2, padding: .symmetric(2, axes: 2)), [1, 33, 21, 70]),
+            (try depthwise(17, kernel: 7, padding: .symmetric(3, axes: 2)), [2, 17, 9, 9]),
+            (try depthwise(48, kernel: 3, padding: .symmetric(1, axes: 2)), [1, 48, 3, 3]),
+            (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [2, 2], ceilMode: true))), [1, 36, 14, 14]),
+            (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [1, 1], padding: .symmetric(1, axes: 2)))), [2, 25, 7, 7]),
+        ]
+        for (index, (op, shape)) in cases.enumerated() {
+            let x = try rng.tensor(shape, in: -2...2)
+            ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
+            let one = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet)) == one, "case \(index), \(threads) threads")
+            }
+        }
+    }
+
     /// A one-column product (a conv on a 1 x 1 plane) runs without the micro-tile's empty
     /// columns and gives the bits the full micro-tile gives: the same filters on a 1 x 2 plane
     /// whose two positions hold the same values give that value in both columns.

@@ -77,7 +77,7 @@ struct ConvKernel: Kernel {
         try BLAS.checkSizes(
             [taps, filters, g.outputPlane, g.inputPlane, try Checked.multiply(paddedHeight, 2), try Checked.multiply(paddedWidth, 2)], op: Conv.info.name)
         if groups == g.channels, filters == groups {
-            path = .depthwise(try PlaneWindow(g, fill: 0, op: Conv.info.name))
+            path = .depthwise(try PlaneWindow(g, fill: 0, instructionSet: instructionSet, op: Conv.info.name))
         } else if winograd, WinogradConvolution.applies(to: conv, geometry: g) {
             path = .winograd(try WinogradConvolution(conv, geometry: g, instructionSet: instructionSet))
         } else {
@@ -160,12 +160,11 @@ struct ConvKernel: Kernel {
                     let scratch = base + chunk * plan.perThread, biasBase = bias?.elements.baseAddress
                     guard residual != nil || stored == nil && epilogue != nil else {
                         plan.run(
-                            xBase, planes: planes, weights: wBase, bias: biasBase, activation: stored ?? .none, into: yBase, scratch: scratch,
-                            instructionSet: instructionSet)
+                            xBase, planes: planes, weights: wBase, bias: biasBase, activation: stored ?? .none, into: yBase, scratch: scratch)
                         return
                     }
                     for plane in planes {
-                        plan.run(xBase, planes: plane..<plane + 1, weights: wBase, bias: biasBase, into: yBase, scratch: scratch, instructionSet: instructionSet)
+                        plan.run(xBase, planes: plane..<plane + 1, weights: wBase, bias: biasBase, into: yBase, scratch: scratch)
                         finish(plane: plane, y, addingBias: false, residual: residual)
                     }
                 }

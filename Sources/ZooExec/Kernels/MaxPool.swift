@@ -7,22 +7,21 @@ import ZooCore
 struct MaxPoolKernel: Kernel {
     private let window: PlaneWindow
     private let outputShape: [Int]
-    private let instructionSet: InstructionSet
 
     init(_ pool: MaxPool, input: [Int], output: [Int], instructionSet: InstructionSet) throws {
-        window = try PlaneWindow(try WindowGeometry(pool.window, input: input, op: MaxPool.info.name), fill: -.infinity, op: MaxPool.info.name)
+        window = try PlaneWindow(
+            try WindowGeometry(pool.window, input: input, op: MaxPool.info.name), fill: -.infinity, instructionSet: instructionSet, op: MaxPool.info.name)
         outputShape = output
-        self.instructionSet = instructionSet
     }
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
-        let g = window.geometry, window = window, isa = instructionSet
+        let g = window.geometry, window = window
         let scratch = try context.scratch(count: try Checked.multiply(window.perThread, context.threads, "the max pool scratch"))
         return try context.tensor(shape: outputShape) { y in
             guard let xBase = x.baseAddress, let yBase = y.baseAddress, let base = scratch.buffer.baseAddress else { return }
             Parallel.forEachChunk(g.batch * g.channels, threads: context.threads) { planes, chunk in
-                window.run(xBase, planes: planes, weights: nil, bias: nil, into: yBase, scratch: base + chunk * window.perThread, instructionSet: isa)
+                window.run(xBase, planes: planes, weights: nil, bias: nil, into: yBase, scratch: base + chunk * window.perThread)
             }
         }
     }
