@@ -17,11 +17,12 @@
 /// A micro-tile of `rows x cols` (at most MR x nv VW) of C, at `c`: `acc = A panel x B strip`
 /// over `kc` steps (the strip's first `nv` vectors of NR), plus C's current values unless
 /// `first`, plus the bias, plus the residual's values (laid out as C) and finished when `last`.
-/// Inlined with `nv` NV (VARIANT(micro)) or 1 (VARIANT(micro_half)): each element gets the same
-/// chain of multiply-adds either way.
+/// Inlined with `nv` NV (VARIANT(micro)) or 1 (VARIANT(micro_half)), and with `mr` MR or fewer
+/// (VARIANT(micro_rows): the panel's first `mr` rows, when the rest are past the matrix): each
+/// element gets the same chain of multiply-adds either way.
 TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
-    const float *bias, const float *residual, float low, float high, int activation, int nv) {
+    const float *bias, const float *residual, float low, float high, int activation, int nv, int mr) {
     typedef VARIANT(fvec) vector;
     const int full = nv * VW;
     vector acc[MR][NV];
@@ -36,7 +37,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
             if (v < nv) memcpy(&column[v], b + v * VW, sizeof(vector));
         }
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < mr; r++) {
             vector weight = (vector)a[r];
             _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
                 if (v < nv) acc[r][v] = MULTIPLY_ADD(weight, column[v], acc[r][v]);
@@ -89,15 +90,29 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
 TARGET static void VARIANT(micro)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
-    VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV);
+    VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, MR);
 }
+
+#if MR == 12
+/// VARIANT(micro) over a panel's first 4 or 8 rows (`rows` at most that): the last panel of a
+/// matrix whose rows are not a multiple of MR (32 and 64 filters), without the rows of zeros.
+TARGET static void VARIANT(micro_rows)(
+    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    const float *bias, const float *residual, float low, float high, int activation) {
+    if (rows <= 4) {
+        VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 4);
+    } else {
+        VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 8);
+    }
+}
+#endif
 
 /// VARIANT(micro_tile) over a strip's first vector alone (at most VW columns: the last strip of a
 /// small plane), without the NR - VW columns of zeros.
 TARGET static void VARIANT(micro_half)(
     int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
-    VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1);
+    VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1, MR);
 }
 
 /// VARIANT(micro) for a strip with one column (a matrix-vector product: a convolution on a 1 x 1
@@ -371,6 +386,13 @@ TARGET static void VARIANT(gemm_tile)(
                                 low, high, activation);
                         }
                     } else {
+#if MR == 12
+                        if (height <= 8) {
+                            VARIANT(micro_rows)(
+                                kc, panel_a, strip_b, tile, ldc, height, width, first, last, panel_bias, tile_residual, low, high, activation);
+                            continue;
+                        }
+#endif
                         VARIANT(micro)(
                             kc, panel_a, strip_b, tile, ldc, height, width, first, last, panel_bias, tile_residual, low, high, activation);
                     }
