@@ -21,7 +21,7 @@
 /// (VARIANT(micro_rows): the panel's first `mr` rows, when the rest are past the matrix): each
 /// element gets the same chain of multiply-adds either way.
 TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
-    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    int kc, const float *restrict a, const float *restrict b, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation, int nv, int mr) {
     typedef VARIANT(fvec) vector;
     const int full = nv * VW;
@@ -88,7 +88,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
 
 /// VARIANT(micro_tile) over all NV vectors of a strip.
 TARGET static void VARIANT(micro)(
-    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    int kc, const float *restrict a, const float *restrict b, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
     VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, MR);
 }
@@ -97,7 +97,7 @@ TARGET static void VARIANT(micro)(
 /// VARIANT(micro) over a panel's first 4 or 8 rows (`rows` at most that): the last panel of a
 /// matrix whose rows are not a multiple of MR (32 and 64 filters), without the rows of zeros.
 TARGET static void VARIANT(micro_rows)(
-    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    int kc, const float *restrict a, const float *restrict b, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
     if (rows <= 4) {
         VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 4);
@@ -110,7 +110,7 @@ TARGET static void VARIANT(micro_rows)(
 /// VARIANT(micro_tile) over a strip's first vector alone (at most VW columns: the last strip of a
 /// small plane), without the NR - VW columns of zeros.
 TARGET static void VARIANT(micro_half)(
-    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int cols, int first, int last,
+    int kc, const float *restrict a, const float *restrict b, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
     VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1, MR);
 }
@@ -119,7 +119,7 @@ TARGET static void VARIANT(micro_half)(
 /// plane, as in squeeze-and-excitation blocks and classifier heads), without the NR - 1 columns
 /// of zeros: the same chain of multiply-adds per element and the same finish, so the same bits.
 TARGET static void VARIANT(micro_column)(
-    int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int rows, int first, int last,
+    int kc, const float *restrict a, const float *restrict b, float *c, int ldc, int rows, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
     float acc[MR];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = 0;

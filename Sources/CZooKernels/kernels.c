@@ -7,7 +7,7 @@
 #endif
 
 /// Rows of B packed and multiplied at a time: a strip of 256 x NR floats stays in L1.
-#define ZOO_KC 256
+#define ZOO_KC ZOO_KERNELS_DEPTH_BLOCK
 /// Rows of A multiplied by every strip of B before the next rows (a multiple of every MR).
 #define ZOO_MC 192
 

@@ -58,8 +58,11 @@ struct RunCommand: ParsableCommand {
         }
         let opNames = Dictionary(executor.graph.layers.map { ($0.name, $0.op.name) }, uniquingKeysWith: { first, _ in first })
         let firstStart = DispatchTime.now().uptimeNanoseconds
+        // Observing only to dump: an observed run keeps every value whole (no output written
+        // over a residual), so its peak is not the plain run's.
         let result = try loaded.located {
-            try executor.run(inputs) { name, tensor in try dump?.write(tensor, name: name, op: opNames[name] ?? "") }
+            guard dump != nil else { return try executor.run(inputs) }
+            return try executor.run(inputs) { name, tensor in try dump?.write(tensor, name: name, op: opNames[name] ?? "") }
         }
         let firstRun = Self.milliseconds(since: firstStart)
         try dump?.finish()

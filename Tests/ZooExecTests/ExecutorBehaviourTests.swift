@@ -310,6 +310,65 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// A residual sum fused into a 1x1 conv (one block of depth) is written over its residual
+    /// when nothing else needs it: the peak live bytes by hand drop from three values of
+    /// `[1, 32, 20, 20]` (51,200 bytes each: the input, the shortcut, the sum) to two, with the
+    /// bits of the observed run (which keeps every value, so writes nothing over one), of the
+    /// unfused run and the oracle's values, at 1, 2 and 3 threads and on a second run. Not over
+    /// a graph input (the caller's tensor keeps its values; the input and the sum stay live),
+    /// nor a shortcut read again later, nor past one block of depth (300 channels): those keep
+    /// three values live.
+    @Test func residualWrittenOverItsShortcut() throws {
+        var rng = SplitMix64(seed: 0x1_4B1A)
+        func pointwise(_ channels: Int) throws -> Op {
+            .conv(Conv(kernel: try rng.tensor([channels, channels, 1, 1]), bias: try rng.tensor([channels])))
+        }
+        func graph(_ channels: Int, _ layers: [Layer], output: String) throws -> Graph {
+            try Graph(inputs: [GraphInput(name: "x", shape: Shape([1, channels, 20, 20]))], layers: layers, outputs: [GraphOutput(name: output)])
+        }
+        let value = 32 * 20 * 20 * 4
+        let shortcutFirst = try graph(
+            32, [
+                Layer("s", try pointwise(32), inputs: ["x"]), Layer("c", try pointwise(32), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["c", "s"]),
+                Layer("r", .relu(Relu()), inputs: ["a"]),
+            ], output: "r")
+        let inputShortcut = try graph(
+            32, [Layer("c", try pointwise(32), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["c", "x"]), Layer("r", .relu(Relu()), inputs: ["a"])],
+            output: "r")
+        let readAgain = try graph(
+            32, [
+                Layer("s", try pointwise(32), inputs: ["x"]), Layer("c", try pointwise(32), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["c", "s"]),
+                Layer("b", .add(Add()), inputs: ["a", "s"]),
+            ], output: "b")
+        let deep = try graph(
+            300, [
+                Layer("s", try pointwise(300), inputs: ["x"]), Layer("c", try pointwise(300), inputs: ["x"]), Layer("a", .add(Add()), inputs: ["c", "s"]),
+            ], output: "a")
+        let cases: [(String, Graph, channels: Int, peak: Int)] = [
+            ("shortcut first", shortcutFirst, 32, 2 * value), ("the input as shortcut", inputShortcut, 32, 2 * value),
+            ("shortcut read again", readAgain, 32, 3 * value), ("300 channels", deep, 300, 3 * 300 * 20 * 20 * 4),
+        ]
+        for (label, graph, channels, peak) in cases {
+            let input = try rng.tensor([1, channels, 20, 20], in: -1...1)
+            let copy = try Tensor(shape: input.shape, values: ExecTestKit.floats(input))
+            let executor = try Executor(graph: graph, options: ExecutionOptions(threads: 1))
+            let result = try executor.run(["x": input])
+            #expect(result.peakLiveBytes == peak, "\(label): peak \(result.peakLiveBytes)")
+            #expect(input == copy, "\(label): the input keeps its values")
+            let observed = try Self.run(graph, ["x": input], options: ExecutionOptions(threads: 1))
+            #expect(result.outputs[0].tensor == observed.result.outputs[0].tensor, "\(label): observed bits")
+            let unfused = try Executor(graph: graph, options: ExecutionOptions(threads: 1, fusing: false)).run(["x": input])
+            #expect(result.outputs[0].tensor == unfused.outputs[0].tensor, "\(label): unfused bits")
+            let expected = try #require(Oracle.evaluate(graph, ["x": OracleArray(input)])[graph.outputs[0].name])
+            #expect(ExecTestKit.mismatch(result.outputs[0].tensor, expected) == nil, "\(label): against the oracle")
+            #expect(try executor.run(["x": input]).outputs[0].tensor == result.outputs[0].tensor, "\(label): a second run")
+            for threads in [2, 3] {
+                let other = try Executor(graph: graph, options: ExecutionOptions(threads: threads)).run(["x": input])
+                #expect(other.outputs[0].tensor == result.outputs[0].tensor, "\(label), \(threads) threads")
+            }
+        }
+    }
+
     /// A depthwise conv of 40 channels on 14 x 14 planes (the channel-blocked path on AVX2 and
     /// AVX-512, groups of planes spanning the batch's two images) followed by ReLU6, sigmoid,
     /// SiLU or the exported hard swish chain: the activation runs in registers as the outputs

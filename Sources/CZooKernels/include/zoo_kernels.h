@@ -76,6 +76,11 @@ enum zoo_activation {
     ZOO_ACTIVATION_HARD_SWISH = 3,
 };
 
+/// The depth of one block of zoo_kernels_gemm_tile's sums: over at most this much depth, a tile
+/// reads each element of its residual once, just before it writes C's element at the same
+/// place, so `residual` may be `c` itself.
+#define ZOO_KERNELS_DEPTH_BLOCK 256
+
 /// Floats of scratch zoo_kernels_gemm_tile needs for tiles of up to `n` columns.
 size_t zoo_kernels_scratch_count(int isa, int n);
 
@@ -83,7 +88,8 @@ size_t zoo_kernels_scratch_count(int isa, int n);
 /// `r < rows`, `c < cols`, with the `m x k` matrix A packed by zoo_kernels_pack_a (`m0` a multiple of MR), B from
 /// `b`, and `c` pointing at `C[0][0]` (leading dimension `ldc`). `bias` may be NULL (no bias);
 /// `residual`, NULL or laid out as `c` (the same leading dimension), is the `R` added last (a
-/// residual sum, in the order the separate add would take);
+/// residual sum, in the order the separate add would take), and may be `c` itself when `k` is at
+/// most ZOO_KERNELS_DEPTH_BLOCK;
 /// `low`/`high` of -inf/+inf clamp nothing; `f` is `activation` (enum zoo_activation, computed
 /// as zoo_kernels_activation does: the same bits). The sum over `kk` runs in blocks of 256 in order,
 /// each a chain of multiply-adds (fused where the set has FMA), so every element's arithmetic is fixed by the sizes and

@@ -3,7 +3,9 @@
 /// protobuf message, so that readers never copy weights they can borrow.
 ///
 /// The elements never change after initialization, which makes the storage safe to share
-/// across threads.
+/// across threads. (One exception no holder can see: ZooExec's executor may write a step's
+/// output over a value of its own buffer pool that nothing else holds and that only that step
+/// still reads, as a residual sum over its residual.)
 public final class TensorStorage: @unchecked Sendable {
     /// The elements, valid for the lifetime of this object.
     public let buffer: UnsafeBufferPointer<Float>
@@ -47,6 +49,12 @@ public final class TensorStorage: @unchecked Sendable {
     public init(borrowing buffer: UnsafeBufferPointer<Float>, keepingAlive owner: AnyObject) {
         self.buffer = buffer
         self.owner = .borrowed(owner)
+    }
+
+    /// The object whose buffer this storage borrows, or nil for owned elements.
+    public var borrowedOwner: AnyObject? {
+        if case .borrowed(let object) = owner { return object }
+        return nil
     }
 
     /// Whether the elements live in memory this object allocated.

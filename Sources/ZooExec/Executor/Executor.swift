@@ -38,6 +38,9 @@ public final class Executor: Sendable {
         let output: Int
         /// Values whose last use is this step.
         let releases: [Int]
+        /// The kernel's overwritable input, when it is a value whose last use is this step and
+        /// not a graph input (the run still checks that nothing else holds its storage).
+        let overwritable: Int?
     }
 
     /// Prepares `graph` to run on inputs of the given shapes; inputs not named in `inputShapes`
@@ -113,6 +116,7 @@ public final class Executor: Sendable {
         try Self.checkFitsInMemory(
             steps: planned.enumerated().map { index, step in (step.group.outputName, step.output, releases[index]) },
             inputs: inputSlots.map(\.slot), names: names, shapes: shapes)
+        let graphInputs = Set(inputSlots.map(\.slot))
         steps = try planned.enumerated().map { index, step in
             let layer = step.group.layer
             guard let outputShape = shapes[step.group.outputName] else {
@@ -127,9 +131,14 @@ public final class Executor: Sendable {
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)
             }
+            let overwritable = kernel.overwritableInput.flatMap { input -> Int? in
+                guard input < step.inputs.count else { return nil }
+                let slot = step.inputs[input]
+                return lastUse[slot] == index && !graphInputs.contains(slot) ? input : nil
+            }
             return Step(
                 layer: step.group.outputName, opName: step.group.opName, kernel: kernel, flops: cost.flops, inputs: step.inputs,
-                output: step.output, releases: releases[index])
+                output: step.output, releases: releases[index], overwritable: overwritable)
         }
     }
 
@@ -184,10 +193,17 @@ public final class Executor: Sendable {
         for name in inputs.keys where !inputSlots.contains(where: { $0.name == name }) {
             throw ZooError(.invalidGraph, "Inputs must name graph inputs (\(inputSlots.map(\.name).joined(separator: ", "))). Received: '\(name)'.")
         }
-        let context = KernelContext(threads: options.threads, pool: pool)
+        let inputStorages = Set(inputs.values.compactMap { $0.storage.map(ObjectIdentifier.init) })
         var timings: [LayerTiming] = []
         for step in steps {
             let arguments = try step.inputs.map { try value(values[$0], $0) }
+            var context = KernelContext(threads: options.threads, pool: pool)
+            if observe == nil, let input = step.overwritable, let storage = arguments[input].storage, storage.borrowedOwner is PooledBlock,
+                live.isSole(storage), !inputStorages.contains(ObjectIdentifier(storage)),
+                !arguments.indices.contains(where: { $0 != input && arguments[$0].storage === storage })
+            {
+                context.overwritable = input
+            }
             let start = options.profiling ? DispatchTime.now().uptimeNanoseconds : 0
             let output: Tensor
             do {
@@ -239,6 +255,11 @@ private struct LiveMemory {
             current += bytes
             peak = max(peak, current)
         }
+    }
+
+    /// Whether one live value alone holds `storage`.
+    func isSole(_ storage: TensorStorage) -> Bool {
+        references[ObjectIdentifier(storage)]?.count == 1
     }
 
     mutating func release(_ tensor: Tensor) {

@@ -12,11 +12,17 @@ protocol Kernel: Sendable {
     /// The algorithm `run` uses, as profiles name it (`gemm`, `winograd`, `depthwise`, ...): a
     /// kernel with a choice of paths says which one it took at preparation.
     var algorithm: String { get }
+
+    /// The input whose storage `run` can take for its output (computing each element from that
+    /// input's element at the same place before writing it), when the executor offers it
+    /// (``KernelContext/overwritable``); nil for none.
+    var overwritableInput: Int? { get }
 }
 
 extension Kernel {
     /// Loops written for the op alone.
     var algorithm: String { "direct" }
+    var overwritableInput: Int? { nil }
 }
 
 /// What a kernel may use while it runs.
@@ -25,6 +31,11 @@ struct KernelContext: Sendable {
     let threads: Int
     /// Where output and scratch buffers come from.
     let pool: BufferPool
+    /// The kernel's ``Kernel/overwritableInput`` when this step may write over it: its last
+    /// use, a value no other live value, graph input or observer shares, and no other input of
+    /// the step. A residual sum written over its residual saves the output's fresh buffer (and
+    /// the memory traffic of filling it) where activations exceed the caches.
+    var overwritable: Int? = nil
 
     /// A new output tensor of `shape` whose every element `fill` writes.
     func tensor(shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) throws -> Tensor {

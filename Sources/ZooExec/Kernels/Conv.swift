@@ -101,6 +101,16 @@ struct ConvKernel: Kernel {
         }
     }
 
+    /// The residual sum's input, on the matrix path when a filter's sum is one block of depth
+    /// (CZooKernels' tiles add the residual as they store the finished sum: each tile reads a
+    /// residual element just before it writes the output's element at the same place, so the
+    /// output may be written over the residual; over several blocks, the first block's partial
+    /// sums would be stored before the residual is read).
+    var overwritableInput: Int? {
+        guard hasResidual, case .gemm = path, taps <= Int(ZOO_KERNELS_DEPTH_BLOCK) else { return nil }
+        return scaleImages == nil ? 1 : 2
+    }
+
     /// Whether the matrix path reads the input planes as they are (1x1, stride 1, no padding).
     private var readsInputAsMatrix: Bool {
         let g = geometry
@@ -122,7 +132,7 @@ struct ConvKernel: Kernel {
             let inner = byImage ? 1 : context.threads
             let perThread = packed.map { $0.scratchCount(columns: columns, threads: inner) }.max() ?? 0
             let block = try context.scratch(count: byImage ? try Checked.multiply(perThread, context.threads, "the convolution scratch") : perThread)
-            return try context.tensor(shape: outputShape) { y in
+            func fill(_ y: UnsafeMutableBufferPointer<Float>) {
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress, let scratch = block.buffer.baseAddress else { return }
                 let biasBase = bias?.elements.baseAddress
                 func image(_ n: Int, threads: Int, scratch: UnsafeMutablePointer<Float>) {
@@ -148,6 +158,12 @@ struct ConvKernel: Kernel {
                 if stored == nil { finish(y, addingBias: false, residual: nil, context: context) }
                 withExtendedLifetime(block) {}
             }
+            if let input = overwritableInput, context.overwritable == input, let storage = inputs[input].storage {
+                // The output written over the residual (see overwritableInput).
+                fill(UnsafeMutableBufferPointer(mutating: storage.buffer))
+                return try Tensor(shape: outputShape, storage: storage)
+            }
+            return try context.tensor(shape: outputShape, fill)
         case .depthwise(let plan):
             let scratch = try context.scratch(count: try Checked.multiply(plan.perThread, context.threads, "the depthwise scratch"))
             return try context.tensor(shape: outputShape) { y in
