@@ -115,29 +115,126 @@ TARGET static void VARIANT(micro_half)(
     VARIANT(micro_tile)(kc, a, b, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1, MR);
 }
 
-/// VARIANT(micro) for a strip with one column (a matrix-vector product: a convolution on a 1 x 1
-/// plane, as in squeeze-and-excitation blocks and classifier heads), without the NR - 1 columns
-/// of zeros: the same chain of multiply-adds per element and the same finish, so the same bits.
-TARGET static void VARIANT(micro_column)(
-    int kc, const float *restrict a, const float *restrict b, float *c, int ldc, int rows, int first, int last,
-    const float *bias, const float *residual, float low, float high, int activation) {
-    float acc[MR];
-    _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = 0;
-    for (int kk = 0; kk < kc; kk++) {
-        const float x = b[(size_t)kk * NR];
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) acc[r] = MULTIPLY_ADD(a[r], x, acc[r]);
-        a += MR;
-    }
-    for (int r = 0; r < rows; r++) {
-        float value = acc[r];
-        if (!first) value += c[(size_t)r * ldc];
-        if (last) {
-            if (bias) value += bias[r];
-            if (residual) value += residual[(size_t)r * ldc];
-            value = VARIANT(finish)((VARIANT(fvec))value, low, high, activation)[0];
+/// Vectors that hold a panel's MR rows.
+#define ZOO_ROW_VECTORS ((MR + VW - 1) / VW)
+/// The most columns VARIANT(micro_columns) takes: fewer multiply-adds per step than a vector of
+/// columns (MR of them) needs, and at most 8.
+#define ZOO_COLUMNS (MR / ZOO_ROW_VECTORS - 1 < 8 ? MR / ZOO_ROW_VECTORS - 1 : 8)
+
+/// Panels VARIANT(micro_columns) takes at once for `n` columns: at least 8 chains of
+/// multiply-adds in flight (a lone column's chain would wait out each multiply-add's latency).
+#define ZOO_COLUMN_PANELS(n) (8 / ((n) * ZOO_ROW_VECTORS) > 0 ? 8 / ((n) * ZOO_ROW_VECTORS) : 1)
+
+/// `panels` (1 to ZOO_COLUMN_PANELS(cols)) panels from the one at `a` (the next ones
+/// `panel_stride` floats apart, their C rows MR rows apart; `rows` counts the rows from the
+/// first panel's) of a strip of `cols` columns (a constant where it is inlined), the rows on
+/// vectors: each step multiplies each panel's MR weights (ZOO_ROW_VECTORS vectors, read past
+/// the panel's MR, into the next step's or the packed matrix's slack) by each column's value.
+TARGET __attribute__((always_inline)) static inline void VARIANT(columns_tile)(
+    int kc, const float *restrict a, size_t panel_stride, const float *restrict b, float *c, int ldc, int rows, int cols, int panels,
+    int first, int last, const float *bias, const float *residual, float low, float high, int activation) {
+    typedef VARIANT(fvec) vector;
+    enum { P = 8 };
+    vector acc[P][ZOO_COLUMNS][ZOO_ROW_VECTORS];
+    _Pragma("clang loop unroll(full)") for (int q = 0; q < P; q++) {
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < ZOO_COLUMNS; j++) {
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < ZOO_ROW_VECTORS; v++) acc[q][j][v] = (vector)0;
         }
-        c[(size_t)r * ldc] = value;
     }
+    for (int kk = 0; kk < kc; kk++) {
+        vector x[ZOO_COLUMNS];
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < ZOO_COLUMNS; j++) {
+            if (j < cols) x[j] = (vector)b[j];
+        }
+        _Pragma("clang loop unroll(full)") for (int q = 0; q < P; q++) {
+            if (q >= panels) break;
+            vector weights[ZOO_ROW_VECTORS];
+            memcpy(weights, a + q * panel_stride + (size_t)kk * MR, sizeof weights);
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < ZOO_COLUMNS; j++) {
+                if (j >= cols) break;
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < ZOO_ROW_VECTORS; v++) {
+                    acc[q][j][v] = MULTIPLY_ADD(weights[v], x[j], acc[q][j][v]);
+                }
+            }
+        }
+        b += NR;
+    }
+    for (int q = 0; q < panels; q++) {
+        for (int j = 0; j < cols; j++) {
+            for (int v = 0; v < ZOO_ROW_VECTORS; v++) {
+                // Rows q MR + v VW ..< + VW of the column, gathered and scattered a lane at a time.
+                const int base = q * MR + v * VW, end = rows < (q + 1) * MR ? rows : (q + 1) * MR;
+                const int count = end - base < VW ? end - base : VW;
+                if (count <= 0) break;
+                float lanes[VW], current[VW] = {0}, added[VW] = {0}, sums[VW] = {0};
+                for (int t = 0; t < count; t++) {
+                    if (!first) current[t] = c[(size_t)(base + t) * ldc + j];
+                    if (last && bias) sums[t] = bias[base + t];
+                    if (last && residual) added[t] = residual[(size_t)(base + t) * ldc + j];
+                }
+                vector value = acc[q][j][v], part;
+                if (!first) {
+                    memcpy(&part, current, sizeof part);
+                    value += part;
+                }
+                if (last) {
+                    if (bias) {
+                        memcpy(&part, sums, sizeof part);
+                        value += part;
+                    }
+                    if (residual) {
+                        memcpy(&part, added, sizeof part);
+                        value += part;
+                    }
+                    value = VARIANT(finish)(value, low, high, activation);
+                }
+                memcpy(lanes, &value, sizeof lanes);
+                for (int t = 0; t < count; t++) c[(size_t)(base + t) * ldc + j] = lanes[t];
+            }
+        }
+    }
+}
+
+/// VARIANT(micro) for a strip of `cols` (1 to ZOO_COLUMNS) columns on `panels` panels at once
+/// (VARIANT(columns_tile), one copy per column count): one multiply-add per column and panel a
+/// step instead of MR for a vector of columns mostly empty (a matrix-vector product: a
+/// convolution on a 1 x 1 plane, as in squeeze-and-excitation blocks and classifier heads; the
+/// last column of a 7 x 7 plane, the last 4 of a 14 x 14 one). Each element gets the same chain
+/// of multiply-adds and the same finish as in VARIANT(micro), so the same bits.
+TARGET static void VARIANT(micro_columns)(
+    int kc, const float *restrict a, size_t panel_stride, const float *restrict b, float *c, int ldc, int rows, int cols, int panels,
+    int first, int last, const float *bias, const float *residual, float low, float high, int activation) {
+    // The panel count a constant in each copy: a full group at once, fewer one by one.
+#define ZOO_COLUMNS_CASE(n) \
+    case n: \
+        if (panels == ZOO_COLUMN_PANELS(n)) { \
+            VARIANT(columns_tile)(kc, a, panel_stride, b, c, ldc, rows, n, ZOO_COLUMN_PANELS(n), first, last, bias, residual, low, high, activation); \
+            return; \
+        } \
+        for (int q = 0; q < panels; q++) { \
+            VARIANT(columns_tile)( \
+                kc, a + q * panel_stride, panel_stride, b, c + (size_t)q * MR * ldc, ldc, rows - q * MR, n, 1, first, last, \
+                bias ? bias + q * MR : NULL, residual ? residual + (size_t)q * MR * ldc : NULL, low, high, activation); \
+        } \
+        return;
+    switch (cols) {
+        ZOO_COLUMNS_CASE(1)
+#if ZOO_COLUMNS >= 2
+        ZOO_COLUMNS_CASE(2)
+#endif
+#if ZOO_COLUMNS >= 3
+        ZOO_COLUMNS_CASE(3)
+        ZOO_COLUMNS_CASE(4)
+        ZOO_COLUMNS_CASE(5)
+#endif
+#if ZOO_COLUMNS >= 6
+        ZOO_COLUMNS_CASE(6)
+        ZOO_COLUMNS_CASE(7)
+        ZOO_COLUMNS_CASE(8)
+#endif
+    default: return;
+    }
+#undef ZOO_COLUMNS_CASE
 }
 
 /// Packs rows `k0 ..< k0 + kc`, columns `n0 ..< n0 + cols` of a plain B into strips of NR
@@ -371,20 +468,12 @@ TARGET static void VARIANT(gemm_tile)(
                     const float *panel_bias = bias ? bias + m0 + panel * MR : NULL;
                     const float *tile_residual = residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL;
                     const int first = k0 == 0, last = k0 + kc == k;
-                    // A strip of one column is a matrix-vector product; of at most VW + 1, its
-                    // first vector and that column (a 7 x 7 plane's 49 = 32 + 16 + 1 on AVX-512);
-                    // otherwise the whole tile.
-                    if (width == 1) {
-                        VARIANT(micro_column)(kc, panel_a, strip_b, tile, ldc, height, first, last, panel_bias, tile_residual, low, high, activation);
-                    } else if (NV > 1 && width <= VW + 1) {
+                    if (NV > 1 && width > ZOO_COLUMNS && width <= VW + ZOO_COLUMNS) {
                         const int half = width < VW ? width : VW;
                         VARIANT(micro_half)(
                             kc, panel_a, strip_b, tile, ldc, height, half, first, last, panel_bias, tile_residual, low, high, activation);
-                        if (width > VW) {
-                            VARIANT(micro_column)(
-                                kc, panel_a, strip_b + VW, tile + VW, ldc, height, first, last, panel_bias, tile_residual ? tile_residual + VW : NULL,
-                                low, high, activation);
-                        }
+                    } else if (width <= ZOO_COLUMNS) {
+                        continue;
                     } else {
 #if MR == 12
                         if (height <= 8) {
@@ -397,11 +486,28 @@ TARGET static void VARIANT(gemm_tile)(
                             kc, panel_a, strip_b, tile, ldc, height, width, first, last, panel_bias, tile_residual, low, high, activation);
                     }
                 }
+                // A strip of a few columns (or the few past the first vector of a strip of at
+                // most VW + ZOO_COLUMNS: a 7 x 7 plane's 49 = 32 + 16 + 1 on AVX-512) takes them
+                // on the rows' vectors, several panels at once.
+                const int skip = width <= ZOO_COLUMNS ? 0 : NV > 1 && width <= VW + ZOO_COLUMNS ? VW : NR;
+                if (skip == NR || width <= skip) continue;
+                const int count = ZOO_COLUMN_PANELS(width - skip);
+                for (int panel = block; panel < end; panel += count) {
+                    const float *panel_a = packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR;
+                    const size_t offset = (size_t)panel * MR * ldc + strip * NR + skip;
+                    VARIANT(micro_columns)(
+                        kc, panel_a, (size_t)kc * MR, scratch + (size_t)strip * kc * NR + skip, c + offset, ldc, rows - panel * MR, width - skip,
+                        end - panel < count ? end - panel : count, k0 == 0, k0 + kc == k, bias ? bias + m0 + panel * MR : NULL,
+                        residual ? residual + offset : NULL, low, high, activation);
+                }
             }
         }
     }
 }
 
+#undef ZOO_COLUMN_PANELS
+#undef ZOO_COLUMNS
+#undef ZOO_ROW_VECTORS
 #undef NR
 #undef VARIANT
 #undef TARGET

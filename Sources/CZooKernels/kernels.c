@@ -88,9 +88,13 @@ int zoo_kernels_nr(int isa) {
     }
 }
 
+/// Floats past a packed matrix that a panel's last step may read (a vector of 16 from its MR
+/// weights: micro_columns); pack_a zeroes them.
+#define ZOO_PACKED_SLACK 16
+
 size_t zoo_kernels_packed_a_count(int isa, int m, int k) {
     size_t mr = (size_t)zoo_kernels_mr(isa);
-    return ((size_t)m + mr - 1) / mr * mr * (size_t)k;
+    return ((size_t)m + mr - 1) / mr * mr * (size_t)k + ZOO_PACKED_SLACK;
 }
 
 size_t zoo_kernels_scratch_count(int isa, int n) {
@@ -99,6 +103,7 @@ size_t zoo_kernels_scratch_count(int isa, int n) {
 }
 
 void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *packed) {
+    memset(packed + zoo_kernels_packed_a_count(isa, m, k) - ZOO_PACKED_SLACK, 0, ZOO_PACKED_SLACK * sizeof(float));
     switch (isa) {
 #if defined(__x86_64__)
     case ZOO_ISA_AVX512: pack_a_avx512(m, k, a, lda, packed); return;

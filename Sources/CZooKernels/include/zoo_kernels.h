@@ -34,7 +34,8 @@ int zoo_kernels_mr(int isa);
 /// Columns of a micro-tile (output positions) for `isa`.
 int zoo_kernels_nr(int isa);
 
-/// Floats zoo_kernels_pack_a writes for an `m x k` matrix.
+/// Floats zoo_kernels_pack_a writes for an `m x k` matrix (the panels and 16 floats of zeros
+/// past them, which a tile's last step may read).
 size_t zoo_kernels_packed_a_count(int isa, int m, int k);
 
 /// Packs the row-major `m x k` matrix `a` (leading dimension `lda`) into `packed`, in blocks of
