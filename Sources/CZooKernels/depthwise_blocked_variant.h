@@ -197,6 +197,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
     const float *sources[VW];
     float *destinations[VW];
     vector rows[VW];
+    // (Fewer than VW outputs: one group, whose lanes past them stay 0 until the transpose.)
     const int out_count = out_plane < VW ? (int)out_plane : VW;
     if (out_count < VW) memset(rows, 0, sizeof rows);
     for (int i = 0; i < out_count; i++) destinations[i] = (float *)&rows[i];
@@ -210,13 +211,11 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
                 VARIANT(blocked_runs)(out_count - i, sources + i, destinations + i, weights, offsets, taps, maximum, bias ? &bias_vector : NULL, low, high, activation);
             }
         }
-        vector planes[VW];
-        memcpy(planes, rows, sizeof planes);
-        VARIANT(transpose)(planes);
+        VARIANT(transpose)(rows);
         for (int l = 0; l < VW; l++) {
             float *destination = out + (size_t)(q0 + l) * out_plane + start;
             __builtin_prefetch(destination + ZOO_BLOCKED_AHEAD, 1);
-            VARIANT(store_first)(destination, planes[l], out_count);
+            VARIANT(store_first)(destination, rows[l], out_count);
         }
     }
 }
