@@ -101,6 +101,19 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// Each window op on an input of its shape (values in -2...2): the oracle's values, and the
+    /// same bits at 1, 2 and 3 threads.
+    static func checkWindowCases(_ cases: [(Op, [Int])], _ rng: inout SplitMix64, instructionSet: InstructionSet) throws {
+        for (index, (op, shape)) in cases.enumerated() {
+            let x = try rng.tensor(shape, in: -2...2)
+            ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
+            let one = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
+            for threads in [2, 3] {
+                #expect(try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet)) == one, "case \(index), \(threads) threads")
+            }
+        }
+    }
+
     /// The plane window's row paths on planes of 16 outputs a row or more: depthwise 3x3 and
     /// 5x5 at stride 1 (rows read as aligned vectors and their shifts: rows of 36 and 40
     /// outputs, whole runs and a part), 3x3 at stride 2, and a 3x3 stride-1 max pool, with and
@@ -117,14 +130,7 @@ struct RandomizedKernelTests {
             ),
             (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [1, 1], padding: .symmetric(1, axes: 2)))), [2, 3, 7, 48]),
         ]
-        for (index, (op, shape)) in cases.enumerated() {
-            let x = try rng.tensor(shape, in: -2...2)
-            ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
-            let one = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
-            for threads in [2, 3] {
-                #expect(try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet)) == one, "case \(index), \(threads) threads")
-            }
-        }
+        try Self.checkWindowCases(cases, &rng, instructionSet: instructionSet)
     }
 
     /// The plane window's channel-blocked path (AVX2 and AVX-512: a vector's width of planes at
@@ -152,14 +158,7 @@ struct RandomizedKernelTests {
             (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [2, 2], ceilMode: true))), [1, 36, 14, 14]),
             (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [1, 1], padding: .symmetric(1, axes: 2)))), [2, 25, 7, 7]),
         ]
-        for (index, (op, shape)) in cases.enumerated() {
-            let x = try rng.tensor(shape, in: -2...2)
-            ExecTestKit.checkAgainstOracle(op, [x], context: "case \(index)", options: ExecutionOptions(instructionSet: instructionSet))
-            let one = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: 1, instructionSet: instructionSet))
-            for threads in [2, 3] {
-                #expect(try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet)) == one, "case \(index), \(threads) threads")
-            }
-        }
+        try Self.checkWindowCases(cases, &rng, instructionSet: instructionSet)
     }
 
     /// A one-column product (a conv on a 1 x 1 plane) runs without the micro-tile's empty
