@@ -17,6 +17,9 @@ protocol ElementwiseFunction: Sendable {
     /// How zoo's matrix kernels apply the function as they store a tile, when they can: a clamp
     /// (ReLU, ReLU6, Clip), sigmoid, SiLU or the exported hard swish; else nil (the kernel maps the function after).
     var stored: StoredActivation? { get }
+    /// The function as kernels built for `instructionSet` run it: a ``VectorActivation`` on that
+    /// set's code (as the matrix kernels' tile store runs it), any other function itself.
+    func running(on instructionSet: InstructionSet) -> any ElementwiseFunction
 }
 
 /// An activation CZooKernels computes on vectors (sigmoid, SiLU, with its vector exp on the
@@ -38,6 +41,30 @@ extension VectorActivation {
     }
 
     var stored: StoredActivation? { StoredActivation(function: Self.kernelActivation) }
+
+    func running(on instructionSet: InstructionSet) -> any ElementwiseFunction {
+        PinnedActivation(function: Self.kernelActivation, instructionSet: instructionSet)
+    }
+}
+
+/// A ``VectorActivation`` on one instruction set (the executor's ``ExecutionOptions/instructionSet``),
+/// so that its own step and a fused epilogue give the bits the matrix kernels' tile store gives
+/// on that set.
+struct PinnedActivation: ElementwiseFunction {
+    let function: zoo_activation
+    let instructionSet: InstructionSet
+
+    func callAsFunction(_ x: Float) -> Float {
+        var y = x
+        withUnsafeMutablePointer(to: &y) { map($0, $0, count: 1) }
+        return y
+    }
+
+    func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        zoo_kernels_activation(instructionSet.rawValue, Int32(function.rawValue), source, destination, count)
+    }
+
+    var stored: StoredActivation? { StoredActivation(function: function) }
 }
 
 /// A function as CZooKernels' tiles apply it to each finished value: `f(clamp(x, low, high))`,
@@ -56,6 +83,7 @@ struct StoredActivation: Sendable {
 extension ElementwiseFunction {
     var isElementwise: Bool { true }
     var stored: StoredActivation? { nil }
+    func running(on instructionSet: InstructionSet) -> any ElementwiseFunction { self }
 
     func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
         for k in 0..<count { destination[k] = self(source[k]) }

@@ -13,6 +13,8 @@ enum KernelFactory {
         case (.conv, _), (.convTranspose, _), (.dense, _), (.add, _), (_, nil): break
         default: throw ZooError(.invalidGraph, "Only conv, convtranspose, dense and add kernels apply a fused activation. Received: \(op.name).")
         }
+        // Activations run on the kernels' instruction set, fused or on their own.
+        let epilogue = epilogue?.running(on: instructionSet)
         switch op {
         case .conv(let conv):
             // After the input (and its scale), an input is a residual sum fused after the conv (``FusedLayer/residual``).
@@ -40,7 +42,7 @@ enum KernelFactory {
             guard let function = op.elementwiseFunction else {
                 throw ZooError(.invalidGraph, "An activation needs an element-wise function. Received: \(op.name).")
             }
-            return UnaryKernel(function: function, shape: output)
+            return UnaryKernel(function: function.running(on: instructionSet), shape: output)
         case .prelu(let prelu):
             return try BroadcastKernel(function: PReluFunction(), constant: ConstantOperand(prelu.slope), inputs: inputs, output: output)
         case .pow(let pow):
