@@ -433,9 +433,20 @@ TARGET static void VARIANT(pack_a)(int m, int k, const float *a, int lda, float 
     }
 }
 
+/// Rows `k0 ..< k0 + kc`, columns `n0 ..< n0 + cols` of B packed into strips (zoo_kernels_pack_b).
+TARGET static void VARIANT(pack_b)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *out) {
+    if (b->kernel_h == 0) {
+        VARIANT(pack_matrix)(b, k0, kc, n0, cols, out);
+    } else {
+        VARIANT(pack_conv)(b, k0, kc, n0, cols, out);
+    }
+}
+
+/// zoo_kernels_gemm_tile (`packed_b` NULL: each block of B packed into `scratch` here) or
+/// zoo_kernels_gemm_tile_packed (`packed_b` holding every block, packed before).
 TARGET static void VARIANT(gemm_tile)(
     int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols, float *c, int ldc,
-    const float *bias, const float *residual, float low, float high, int activation, float *scratch) {
+    const float *bias, const float *residual, float low, float high, int activation, float *scratch, const float *packed_b) {
     const int first_panel = m0 / MR, panels = (rows + MR - 1) / MR;
     const size_t padded_rows = (size_t)(m + MR - 1) / MR * MR;
     if (k == 0) {
@@ -450,10 +461,10 @@ TARGET static void VARIANT(gemm_tile)(
     }
     for (int k0 = 0; k0 < k; k0 += ZOO_KC) {
         const int kc = k - k0 < ZOO_KC ? k - k0 : ZOO_KC;
-        if (b->kernel_h == 0) {
-            VARIANT(pack_matrix)(b, k0, kc, n0, cols, scratch);
+        if (packed_b) {
+            scratch = (float *)packed_b + (size_t)k0 * ((cols + NR - 1) / NR * NR);
         } else {
-            VARIANT(pack_conv)(b, k0, kc, n0, cols, scratch);
+            VARIANT(pack_b)(b, k0, kc, n0, cols, scratch);
         }
         // Blocks of ZOO_MC rows of A (ZOO_MC x 256 floats) stay in L2 while every strip passes.
         for (int block = 0; block < panels; block += ZOO_MC / MR) {

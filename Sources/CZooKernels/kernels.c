@@ -118,10 +118,34 @@ void zoo_kernels_gemm_tile(
     float *c, int ldc, const float *bias, const float *residual, float low, float high, int activation, float *scratch) {
     switch (isa) {
 #if defined(__x86_64__)
-    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch); return;
-    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch); return;
+    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL); return;
+    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL); return;
 #endif
-    default: gemm_tile_generic(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch); return;
+    default: gemm_tile_generic(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL); return;
+    }
+}
+
+void zoo_kernels_pack_b(int isa, const zoo_kernels_b_source *b, int k, int k0, int n0, int cols, float *packed) {
+    const int kc = k - k0 < ZOO_KC ? k - k0 : ZOO_KC;
+    float *out = packed + (size_t)k0 * ((size_t)(cols + zoo_kernels_nr(isa) - 1) / zoo_kernels_nr(isa) * zoo_kernels_nr(isa));
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: pack_b_avx512(b, k0, kc, n0, cols, out); return;
+    case ZOO_ISA_AVX2: pack_b_avx2(b, k0, kc, n0, cols, out); return;
+#endif
+    default: pack_b_generic(b, k0, kc, n0, cols, out); return;
+    }
+}
+
+void zoo_kernels_gemm_tile_packed(
+    int isa, int m, int k, const float *packed_a, int m0, int rows, const float *packed_b, int cols, float *c, int ldc, const float *bias,
+    const float *residual, float low, float high, int activation) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b); return;
+    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b); return;
+#endif
+    default: gemm_tile_generic(m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b); return;
     }
 }
 

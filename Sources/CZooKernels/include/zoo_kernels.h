@@ -100,6 +100,19 @@ void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, const float *residual, float low, float high, int activation, float *scratch);
 
+/// Packs the block of depth from `k0` (a multiple of ZOO_KERNELS_DEPTH_BLOCK; the block is the
+/// next ZOO_KERNELS_DEPTH_BLOCK rows, or the rest of the `k`) of columns `n0 ..< n0 + cols` of B
+/// into `packed`, at the place zoo_kernels_gemm_tile_packed reads it: `k0` times `cols` rounded
+/// up to NR floats from `packed`, which holds that many for all `k` rows. The blocks may be packed
+/// by different threads, then read by every tile of those columns.
+void zoo_kernels_pack_b(int isa, const zoo_kernels_b_source *b, int k, int k0, int n0, int cols, float *packed);
+
+/// zoo_kernels_gemm_tile for the columns zoo_kernels_pack_b packed into `packed_b` (every block of
+/// depth), without packing them again: the same arithmetic, so the same bits.
+void zoo_kernels_gemm_tile_packed(
+    int isa, int m, int k, const float *packed_a, int m0, int rows, const float *packed_b, int cols, float *c, int ldc, const float *bias,
+    const float *residual, float low, float high, int activation);
+
 /// The planes of a depthwise convolution or a max pool, each read from its bordered copy (0 or
 /// -inf).
 typedef struct {

@@ -37,8 +37,8 @@ struct PackedMatrix: Sendable {
     /// micro-tiles allow (band `b` of `n` over `u` units takes `b u / n ..< (b + 1) u / n`), so
     /// that every thread gets about the same work. Columns are cut into bands of at most about
     /// ``columnTile`` (a packed block of B stays in L2), as many as a multiple of the threads;
-    /// rows only when there are fewer column bands than threads (each row band packs its B
-    /// again).
+    /// rows only when there are fewer column bands than threads (B is then packed once, its
+    /// blocks of depth spread over the threads, for every row band to read).
     private func tiling(columns: Int, threads: Int) -> Tiling {
         let nr = isa.microColumns, mr = isa.microRows
         let threads = max(threads, 1)
@@ -72,12 +72,18 @@ struct PackedMatrix: Sendable {
         Double(rows) * Double(depth) * Double(columns) < 1_048_576 ? 1 : max(threads, 1)
     }
 
-    /// Floats of scratch ``multiply(_:columns:into:leading:bias:residual:activation:threads:scratch:)`` needs.
+    /// Floats of scratch ``multiply(_:columns:into:leading:bias:residual:activation:threads:scratch:)`` needs:
+    /// a block of B per thread, or, when the rows are cut into bands, every column band's whole
+    /// packed B (``sharedPackCount(_:)``).
     func scratchCount(columns: Int, threads offered: Int) -> Int {
         let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
+        if tiling.rowBands > 1 { return sharedPackCount(tiling) }
         return Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns))) * threads
     }
+
+    /// Floats of B packed once for every row band (each column band's `depth x tileColumns`).
+    private func sharedPackCount(_ tiling: Tiling) -> Int { tiling.columnBands * depth * tiling.tileColumns }
 
     /// `C = f(A B + bias + R)` into `c` (`rows x columns`, leading dimension `leading`) for `B`
     /// read from `source`, `f` being `activation`; `bias` holds `rows` values or is nil, and
@@ -90,8 +96,34 @@ struct PackedMatrix: Sendable {
         guard rows > 0, columns > 0 else { return }
         let threads = threadCount(columns: columns, offered: offered)
         let tiling = tiling(columns: columns, threads: threads)
-        let perThread = Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns)))
         let packedBase = packed.buffer.baseAddress
+        if tiling.rowBands > 1 {
+            // Row bands would each pack the same B: its blocks of depth are packed once, spread
+            // over the threads, then every tile reads them (the same arithmetic, the same bits).
+            let band = depth * tiling.tileColumns, blocks = (depth + Int(ZOO_KERNELS_DEPTH_BLOCK) - 1) / Int(ZOO_KERNELS_DEPTH_BLOCK)
+            Parallel.forEach(tiling.columnBands * blocks, threads: threads) { range in
+                var source = source
+                for item in range {
+                    let (_, n0, _, width) = tiling.tile(item / blocks * tiling.rowBands)
+                    guard width > 0 else { continue }
+                    zoo_kernels_pack_b(
+                        isa.rawValue, &source, Int32(depth), Int32(item % blocks * Int(ZOO_KERNELS_DEPTH_BLOCK)), Int32(n0), Int32(width),
+                        scratch + item / blocks * band)
+                }
+            }
+            Parallel.forEach(tiling.count, threads: threads) { range in
+                for tile in range {
+                    let (m0, n0, height, width) = tiling.tile(tile)
+                    guard height > 0, width > 0 else { continue }
+                    zoo_kernels_gemm_tile_packed(
+                        isa.rawValue, Int32(rows), Int32(depth), packedBase, Int32(m0), Int32(height), scratch + tile / tiling.rowBands * band,
+                        Int32(width), c + m0 * leading + n0, Int32(leading), bias, residual.map { $0 + m0 * leading + n0 }, activation.low,
+                        activation.high, Int32(activation.function.rawValue))
+                }
+            }
+            return
+        }
+        let perThread = Int(zoo_kernels_scratch_count(isa.rawValue, Int32(tiling.tileColumns)))
         Parallel.forEachChunk(tiling.count, threads: threads) { range, chunk in
             var source = source
             for tile in range {
