@@ -30,9 +30,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "With --repeat, print where the time goes per op kind on stderr.")
     var profile = false
 
+    @Option(name: .customLong("profile-steps"), help: ArgumentHelp("With --profile, list the N slowest steps (0: every step, slowest first).", valueName: "n"))
+    var profileSteps = 10
+
     func validate() throws {
         if let repeatCount, repeatCount < 1 { throw ZooError(.usage, "--repeat must be at least 1. Received: \(repeatCount).") }
         if profile, repeatCount == nil { throw ZooError(.usage, "--profile needs --repeat N. Received: --profile alone.") }
+        if profileSteps < 0 { throw ZooError(.usage, "--profile-steps must be 0 (every step) or more. Received: \(profileSteps).") }
         if repeatCount != nil, dumpLayers != nil {
             throw ZooError(.usage, "--repeat times the fused run and --dump-layers needs the unfused one; ask for one at a time. Received: both.")
         }
@@ -112,7 +116,7 @@ struct RunCommand: ParsableCommand {
     /// Times `runs` runs of `executor` after the first one (`firstRun` milliseconds), which was
     /// the warm-up. With --profile, also prints the load (reading the model and the inputs, then
     /// preparing the executor: shapes, fusion, weights packed for the kernels), the time per op
-    /// and kernel, and the slowest steps, each with its GFLOP/s (the FLOPs of the step's first op,
+    /// and kernel, and the slowest steps (--profile-steps of them, 0 for all), each with its GFLOP/s (the FLOPs of the step's first op,
     /// `zoo ops`'s rules, over its median time).
     private func time(_ executor: Executor, inputs: [String: Tensor], runs: Int, firstRun: Double, loading: (read: Double, prepare: Double)) throws {
         var latencies: [Double] = []
@@ -147,7 +151,7 @@ struct RunCommand: ParsableCommand {
         let table = ReportRenderer.aligned(
             rows: rows, header: ["op", "kernel", "steps", "ms per run", "share", "GFLOP/s"], rightAligned: [false, false, true, true, true, true])
         Console.raw(table.joined(separator: "\n") + "\n")
-        let slowest = timed.sorted { $0.ms > $1.ms }.prefix(10).map { timing, ms -> [String] in
+        let slowest = timed.sorted { $0.ms > $1.ms }.prefix(profileSteps == 0 ? timed.count : profileSteps).map { timing, ms -> [String] in
             [timing.layer, timing.op, timing.kernel, String(timing.flops), String(format: "%.3f", ms), rate(flops: timing.flops, ms: ms)]
         }
         let table2 = ReportRenderer.aligned(

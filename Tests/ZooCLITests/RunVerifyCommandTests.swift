@@ -53,6 +53,18 @@ struct RunVerifyCommandTests {
         // fc1 (400 -> 120) on one sample is a matrix-vector product: 2 x 48,000 + 120.
         let fc1 = result.stderrLines.first { $0.hasPrefix("fc1/") }?.split(separator: " ").map(String.init) ?? []
         #expect(fc1.suffix(3).first == "96120", "\(result)")
+        // LeNet-5 runs 8 steps once its sigmoids are fused (conv1, pool1, conv2, pool2, flatten,
+        // fc1, fc2, fc3): --profile-steps 0 lists each once, 3 lists three.
+        func listed(_ steps: String) throws -> [String] {
+            let run = try ZooProcess.run(["run", "lenet5", "--seed", "1", "--repeat", "2", "--profile", "--profile-steps", steps])
+            #expect(run.status == 0, "\(run)")
+            let lines = run.stderrLines.drop { !$0.hasPrefix("slowest steps") }.dropFirst(2)
+            return Array(lines.filter { !$0.isEmpty })
+        }
+        #expect(try listed("3").count == 3)
+        let every = try listed("0")
+        #expect(every.count == Set(every.map { $0.split(separator: " ").first ?? "" }).count && every.count == 8, "\(every)")
+        #expect(try ZooProcess.run(["run", "lenet5", "--repeat", "2", "--profile", "--profile-steps", "-1"]).status == 2)
     }
 
     @Test func dumpLayersWritesEveryValueWithFileSafeNames() throws {
