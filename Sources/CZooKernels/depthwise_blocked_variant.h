@@ -124,7 +124,8 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_runs)(
 }
 
 /// Where the blocked path keeps its tables in `p->blocked`, past the bordered plane: each input
-/// pixel's float offset in the bordered plane, then each output position's window corner.
+/// pixel's float offset in the bordered plane, each output position's window corner, then each
+/// tap's offset from a corner.
 TARGET static inline int *VARIANT(blocked_tables)(const zoo_kernels_depthwise_plane *p) {
     return (int *)(p->blocked + (size_t)p->blocked_height * p->blocked_width * VW);
 }
@@ -140,6 +141,9 @@ TARGET static inline void VARIANT(blocked_prepare)(const zoo_kernels_depthwise_p
     for (int row = 0; row < p->out_h; row++) {
         for (int column = 0; column < p->out_w; column++) *corners++ = (row * p->stride_h * p->blocked_width + column * p->stride_w) * VW;
     }
+    for (int t = 0; t < p->taps; t++) {
+        *corners++ = (p->offsets[t] / p->padded_width * p->blocked_width + p->offsets[t] % p->padded_width) * VW;
+    }
 }
 
 /// The VW planes `q0 ..< q0 + VW` (zoo_kernels_depthwise), through `p->blocked` readied by
@@ -149,11 +153,10 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
     typedef VARIANT(fvec) vector;
     const int taps = p->taps;
     const size_t in_plane = (size_t)p->height * p->width, out_plane = (size_t)p->out_h * p->out_w;
-    const int bw = p->blocked_width;
     float *const blocked = p->blocked;
-    const int *const inside = VARIANT(blocked_tables)(p), *const corners = inside + in_plane;
+    const int *const inside = VARIANT(blocked_tables)(p), *const corners = inside + in_plane, *const offsets = corners + out_plane;
     // Each lane's filter and bias (plane q takes channel q % channels), the filters transposed VW
-    // taps at a time, and where each tap reads from a window's corner.
+    // taps at a time.
     const float *filters[VW];
     float lane_bias[VW];
     for (int l = 0, channel = q0 % p->channels; l < VW; l++, channel = channel + 1 == p->channels ? 0 : channel + 1) {
@@ -161,8 +164,6 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
         if (bias) lane_bias[l] = bias[channel];
     }
     vector weights[ZOO_KERNELS_BLOCKED_TAPS + VW], bias_vector;
-    int offsets[ZOO_KERNELS_BLOCKED_TAPS];
-    for (int t = 0; t < taps; t++) offsets[t] = (p->offsets[t] / p->padded_width * bw + p->offsets[t] % p->padded_width) * VW;
     if (!maximum) {
         const float *const weights_end = p->weights + (size_t)p->channels * p->taps;
         for (int t = 0; t < taps; t += VW) {

@@ -471,7 +471,12 @@ TARGET static void VARIANT(gemm_tile)(
             const int end = block + ZOO_MC / MR < panels ? block + ZOO_MC / MR : panels;
             for (int strip = 0; strip * NR < cols; strip++) {
                 const int width = cols - strip * NR < NR ? cols - strip * NR : NR;
-                for (int panel = block; panel < end; panel++) {
+                // The strip's first `lead` columns through a tile (its first vector alone when
+                // they fit one); the rest on the rows' vectors, several panels at once: all of a
+                // strip of at most ZOO_COLUMNS, those past the first vector of one of at most VW
+                // + ZOO_COLUMNS (a 7 x 7 plane's 49 = 32 + 16 + 1 on AVX-512).
+                const int lead = width <= ZOO_COLUMNS ? 0 : NV > 1 && width > VW && width <= VW + ZOO_COLUMNS ? VW : width;
+                for (int panel = block; lead > 0 && panel < end; panel++) {
                     const int height = rows - panel * MR < MR ? rows - panel * MR : MR;
                     const float *panel_a = packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR;
                     const float *strip_b = scratch + (size_t)strip * kc * NR;
@@ -479,35 +484,26 @@ TARGET static void VARIANT(gemm_tile)(
                     const float *panel_bias = bias ? bias + m0 + panel * MR : NULL;
                     const float *tile_residual = residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL;
                     const int first = k0 == 0, last = k0 + kc == k;
-                    if (NV > 1 && width > ZOO_COLUMNS && width <= VW + ZOO_COLUMNS) {
-                        const int half = width < VW ? width : VW;
+                    if (NV > 1 && lead <= VW) {
                         VARIANT(micro_half)(
-                            kc, panel_a, strip_b, tile, ldc, height, half, first, last, panel_bias, tile_residual, low, high, activation);
-                    } else if (width <= ZOO_COLUMNS) {
-                        continue;
-                    } else {
+                            kc, panel_a, strip_b, tile, ldc, height, lead, first, last, panel_bias, tile_residual, low, high, activation);
 #if MR == 12
-                        if (height <= 8) {
-                            VARIANT(micro_rows)(
-                                kc, panel_a, strip_b, tile, ldc, height, width, first, last, panel_bias, tile_residual, low, high, activation);
-                            continue;
-                        }
+                    } else if (height <= 8) {
+                        VARIANT(micro_rows)(
+                            kc, panel_a, strip_b, tile, ldc, height, lead, first, last, panel_bias, tile_residual, low, high, activation);
 #endif
+                    } else {
                         VARIANT(micro)(
-                            kc, panel_a, strip_b, tile, ldc, height, width, first, last, panel_bias, tile_residual, low, high, activation);
+                            kc, panel_a, strip_b, tile, ldc, height, lead, first, last, panel_bias, tile_residual, low, high, activation);
                     }
                 }
-                // A strip of a few columns (or the few past the first vector of a strip of at
-                // most VW + ZOO_COLUMNS: a 7 x 7 plane's 49 = 32 + 16 + 1 on AVX-512) takes them
-                // on the rows' vectors, several panels at once.
-                const int skip = width <= ZOO_COLUMNS ? 0 : NV > 1 && width <= VW + ZOO_COLUMNS ? VW : NR;
-                if (skip == NR || width <= skip) continue;
-                const int count = ZOO_COLUMN_PANELS(width - skip);
+                if (lead == width) continue;
+                const int count = ZOO_COLUMN_PANELS(width - lead);
                 for (int panel = block; panel < end; panel += count) {
                     const float *panel_a = packed_a + (size_t)k0 * padded_rows + (size_t)(first_panel + panel) * kc * MR;
-                    const size_t offset = (size_t)panel * MR * ldc + strip * NR + skip;
+                    const size_t offset = (size_t)panel * MR * ldc + strip * NR + lead;
                     VARIANT(micro_columns)(
-                        kc, panel_a, (size_t)kc * MR, scratch + (size_t)strip * kc * NR + skip, c + offset, ldc, rows - panel * MR, width - skip,
+                        kc, panel_a, (size_t)kc * MR, scratch + (size_t)strip * kc * NR + lead, c + offset, ldc, rows - panel * MR, width - lead,
                         end - panel < count ? end - panel : count, k0 == 0, k0 + kc == k, bias ? bias + m0 + panel * MR : NULL,
                         residual ? residual + offset : NULL, low, high, activation);
                 }

@@ -159,10 +159,12 @@ void zoo_kernels_activation(int isa, int activation, const float *x, float *y, s
     }
 }
 
-size_t zoo_kernels_blocked_count(int isa, const zoo_kernels_depthwise_plane *plane) {
-    const size_t lanes = isa == ZOO_ISA_AVX512 ? 16 : isa == ZOO_ISA_AVX2 ? 8 : 4;
-    return (size_t)plane->blocked_height * (size_t)plane->blocked_width * lanes + (size_t)plane->height * (size_t)plane->width
-        + (size_t)plane->out_h * (size_t)plane->out_w;
+int zoo_kernels_vector_floats(int isa) {
+    switch (isa) {
+    case ZOO_ISA_AVX512: return 16;
+    case ZOO_ISA_AVX2: return 8;
+    default: return 4;
+    }
 }
 
 void zoo_kernels_depthwise(

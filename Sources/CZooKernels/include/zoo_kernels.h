@@ -143,10 +143,11 @@ typedef struct {
     /// 2), then each row's `out_w` valid outputs are copied out. Zero: row by row.
     int flat;
     int wide_count;
-    /// Not NULL: groups of a vector's width of planes (16 on AVX-512, 8 on AVX2, 4 otherwise)
-    /// are computed together, one plane per lane, through this scratch of `blocked_height x
-    /// blocked_width` pixels of that many floats (the planes' bordered copy, transposed), where
-    /// padded position `(r, c)` lies at pixel `r blocked_width + c`; `blocked_height` is at least
+    /// Not NULL: groups of zoo_kernels_vector_floats(isa) planes are computed together, one
+    /// plane per lane, through this scratch of `blocked_height x blocked_width` pixels of that
+    /// many floats (the planes' bordered copy, transposed), then a table of an int per input
+    /// position, per output position and per tap; padded position `(r, c)` lies at pixel `r blocked_width + c`;
+    /// `blocked_height` is at least
     /// the padded plane's rows and `blocked_width` at least as wide as every window reaches, and
     /// `taps` at most ZOO_KERNELS_BLOCKED_TAPS. The outputs' bits are those of the plane path.
     float *blocked;
@@ -156,10 +157,8 @@ typedef struct {
 /// The most taps a channel-blocked depthwise convolution or max pool takes (a 7 x 7 window).
 #define ZOO_KERNELS_BLOCKED_TAPS 49
 
-/// Floats of scratch the channel-blocked path of `plane` takes on `isa` (its `blocked`): the
-/// bordered plane of `blocked_height x blocked_width` pixels and a table entry per input and per
-/// output position.
-size_t zoo_kernels_blocked_count(int isa, const zoo_kernels_depthwise_plane *plane);
+/// Floats in one of `isa`'s vectors (the VW of its kernels): 16 on AVX-512, 8 on AVX2, 4 otherwise.
+int zoo_kernels_vector_floats(int isa);
 
 /// Planes `q` of `first ..< first + count`, each written to `out + q out_h out_w` with filter `q %
 /// channels` and `bias[q % channels]` (`bias` may be NULL). Each input plane is copied into `padded` with

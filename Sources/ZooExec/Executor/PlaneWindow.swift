@@ -62,19 +62,18 @@ struct PlaneWindow: Sendable {
         flat = g.strideHeight == stride && (stride == 1 || stride == 2) && g.outWidth < 16
         var paddedWidth = try extent(
             g.width, g.padLeft, g.padRight, outputs: g.outWidth, stride: g.strideWidth, kernel: g.kernelWidth, dilation: g.dilationWidth)
-        let lanes = instructionSet == .avx512 ? 16 : instructionSet == .avx2 ? 8 : 0
-        let blockedFloats = try Checked.product([paddedHeight, paddedWidth, max(lanes, 1)], "the blocked plane of \(op)")
-        if lanes > 0, blockedFloats <= Self.blockedLimit, g.kernelHeight * g.kernelWidth <= Int(ZOO_KERNELS_BLOCKED_TAPS),
+        // Blocked on AVX2 and AVX-512 only (on SSE2 it measured slower than the plane path).
+        let lanes = Int(zoo_kernels_vector_floats(instructionSet.rawValue))
+        let blockedFloats = try Checked.product([paddedHeight, paddedWidth, lanes], "the blocked plane of \(op)")
+        if instructionSet != .generic, blockedFloats <= Self.blockedLimit, g.kernelHeight * g.kernelWidth <= Int(ZOO_KERNELS_BLOCKED_TAPS),
             g.outWidth < 32 || g.strideWidth > 2 || g.strideWidth == 2 && g.kernelWidth >= 5
         {
             blocked = (paddedHeight, paddedWidth)
-            // The bordered plane, then a table entry per input and per output position.
-            blockedCount = try Checked.add(
-                blockedFloats,
-                try Checked.add(
-                    try Checked.multiply(g.height, g.width, "the blocked plane of \(op)"),
-                    try Checked.multiply(g.outHeight, g.outWidth, "the blocked plane of \(op)"), "the blocked plane of \(op)"),
-                "the blocked plane of \(op)")
+            // The bordered plane, then a table entry per input position, per output position and per tap.
+            blockedCount = try [
+                try Checked.multiply(g.height, g.width, "the blocked plane of \(op)"),
+                try Checked.multiply(g.outHeight, g.outWidth, "the blocked plane of \(op)"), g.kernelHeight * g.kernelWidth,
+            ].reduce(blockedFloats) { try Checked.add($0, $1, "the blocked plane of \(op)") }
         } else {
             blocked = nil
             blockedCount = 0
