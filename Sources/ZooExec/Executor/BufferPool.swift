@@ -4,26 +4,36 @@ import ZooCore
 /// Recycles the float buffers of an executor's values across steps and runs.
 ///
 /// A value's storage borrows a block from the pool; when the last tensor using it goes away, the
-/// block returns to the pool's free list for its exact size, and the next value of that size
-/// takes it. Networks allocate the same sizes run after run, so after the first run the kernels
-/// write into memory that is already mapped and warm instead of fresh pages (which the kernel
-/// would fault in one by one). The pool holds at most the buffers a run had live at once per
-/// size; it is freed with the executor and the last tensor it handed out.
+/// block returns to the pool's free list, and the next value takes the smallest free block that
+/// holds it (the most recently freed of those, the likeliest to be in cache). After the first
+/// run the kernels write into memory that is already mapped and warm instead of fresh pages
+/// (which the kernel would fault in one by one), and values of different sizes share blocks, so
+/// a run touches little more memory than it has live at once. The pool is freed with the
+/// executor and the last tensor it handed out.
 final class BufferPool: @unchecked Sendable {
     private let lock = NSLock()
-    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// Free blocks and their capacities in floats, the most recently freed last.
+    private var free: [(raw: UnsafeMutableRawPointer, capacity: Int)] = []
 
     /// A block of `count` floats, recycled or new.
     func block(count: Int) throws -> PooledBlock {
         let byteCount = try Checked.multiply(max(count, 1), MemoryLayout<Float>.stride, "a value's byte size")
         try Checked.fitsInMemory(byteCount, "A value of \(count) elements")
         lock.lock()
-        let recycled = free[count]?.popLast()
+        var best: Int?
+        for index in free.indices.reversed() where free[index].capacity >= count {
+            if let chosen = best, free[chosen].capacity <= free[index].capacity { continue }
+            best = index
+        }
+        let recycled = best.map { free.remove(at: $0) }
         lock.unlock()
-        guard let raw = recycled ?? LargeAllocation.allocate(byteCount: byteCount) else {
+        if let recycled {
+            return PooledBlock(raw: recycled.raw, count: count, capacity: recycled.capacity, pool: self)
+        }
+        guard let raw = LargeAllocation.allocate(byteCount: byteCount) else {
             throw ZooError(.io, "A value of \(count) elements (\(byteCount) bytes) needs memory the system does not have.")
         }
-        return PooledBlock(raw: raw, count: count, pool: self)
+        return PooledBlock(raw: raw, count: count, capacity: max(count, 1), pool: self)
     }
 
     /// A tensor of `shape` in a pooled block, every element written by `fill`.
@@ -34,16 +44,14 @@ final class BufferPool: @unchecked Sendable {
         return try Tensor(shape: shape, storage: TensorStorage(borrowing: UnsafeBufferPointer(block.buffer), keepingAlive: block))
     }
 
-    fileprivate func recycle(_ raw: UnsafeMutableRawPointer, count: Int) {
+    fileprivate func recycle(_ raw: UnsafeMutableRawPointer, capacity: Int) {
         lock.lock()
-        free[count, default: []].append(raw)
+        free.append((raw, capacity))
         lock.unlock()
     }
 
     deinit {
-        for list in free.values {
-            for raw in list { LargeAllocation.deallocate(raw) }
-        }
+        for block in free { LargeAllocation.deallocate(block.raw) }
     }
 }
 
@@ -51,13 +59,16 @@ final class BufferPool: @unchecked Sendable {
 final class PooledBlock: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<Float>
     private let raw: UnsafeMutableRawPointer
+    /// The floats the block holds (at least `buffer.count`).
+    private let capacity: Int
     private let pool: BufferPool
 
-    fileprivate init(raw: UnsafeMutableRawPointer, count: Int, pool: BufferPool) {
+    fileprivate init(raw: UnsafeMutableRawPointer, count: Int, capacity: Int, pool: BufferPool) {
         self.raw = raw
-        buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: max(count, 1)), count: count)
+        self.capacity = capacity
+        buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: capacity), count: count)
         self.pool = pool
     }
 
-    deinit { pool.recycle(raw, count: buffer.count) }
+    deinit { pool.recycle(raw, capacity: capacity) }
 }
