@@ -5,10 +5,13 @@
 /// The even lanes of two vectors, in order (a stride-2 load).
 #if VW == 16
 #define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+#define ZOO_ODD_LANES(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
 #elif VW == 8
 #define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#define ZOO_ODD_LANES(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15)
 #else
 #define ZOO_EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6)
+#define ZOO_ODD_LANES(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7)
 #endif
 
 /// Runs of VW outputs computed at once, each a chain of its own.
@@ -87,31 +90,44 @@ TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(shifte
 }
 #undef ZOO_SHIFTED
 
-/// The widest window row VARIANT(depthwise_aligned_rows) takes (its columns `j < KW` are shifts of
-/// two aligned vectors, `j <= 6` and `j <= VW`).
-#define ZOO_ALIGNED_WIDTH (VW < 7 ? VW + 1 : 7)
+/// The widest window row VARIANT(depthwise_aligned_rows) takes at stride `step` (its columns
+/// `j < KW` are shifts by `j / step` of two aligned vectors, `j / step <= 6` and `<= VW`).
+#define ZOO_ALIGNED_WIDTH(step) ((VW < 7 ? VW + 1 : 7) * (step) - (step) + 1)
 
-/// `n` (1 to ZOO_RUNS) consecutive runs of VW outputs of one row, from column `x` of the
-/// output row at `destination`, whose window rows start at `source + offsets[i kw]` (aligned):
-/// a window row's taps are the shifts `j` of two aligned vectors (the next run's first), so that
-/// every load is aligned and read once for all `kw` taps. The sums are those of
+/// `n` (1 to ZOO_RUNS) consecutive runs of VW outputs of one row at stride `step` (1 or 2), from
+/// column `x` of the output row at `destination`, whose window rows start at `source +
+/// offsets[i kw]` (aligned). Every load is aligned and read once for all `kw` taps of a window
+/// row: at stride 1 a run's taps `j` are the shifts by `j` of its vector and the next run's; at
+/// stride 2 each pair of vectors is split into its even and odd lanes (the two phases), and tap
+/// `j` is phase `j % 2` shifted by `j / 2` into the next run's. The sums are those of
 /// VARIANT(depthwise_runs) (the taps in order, a chain of multiply-adds, or the maximum when
-/// `maximum`, then bias and finish); a run past the row's end stores only the outputs inside it.
+/// `maximum`, then bias and finish); a run past the row's end stores only the outputs inside it
+/// (its other lanes may read past the row, into the next one or the plane's slack).
 TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_aligned_runs)(
     const zoo_kernels_depthwise_plane *p, int n, const float *source, float *destination, int x, const float *weights, int maximum,
-    const float *bias, float low, float high, int activation, int kw) {
+    const float *bias, float low, float high, int activation, int kw, int step) {
     typedef VARIANT(fvec) vector;
     const int kh = p->taps / kw;
     vector sums[ZOO_RUNS];
     for (int m = 0; m < n; m++) sums[m] = maximum ? (vector)(-__builtin_inff()) : (vector)0;
     for (int i = 0; i < kh; i++) {
         const float *start = source + p->offsets[i * kw];
-        vector loads[ZOO_RUNS + 1];
-        for (int m = 0; m <= n; m++) memcpy(&loads[m], start + (size_t)m * VW, sizeof(vector));
+        vector phases[2][ZOO_RUNS + 1];
+        for (int m = 0; m <= n; m++) {
+            if (step == 1) {
+                memcpy(&phases[0][m], start + (size_t)m * VW, sizeof(vector));
+            } else {
+                vector low_half, high_half;
+                memcpy(&low_half, start + (size_t)2 * m * VW, sizeof(vector));
+                memcpy(&high_half, start + (size_t)(2 * m + 1) * VW, sizeof(vector));
+                phases[0][m] = ZOO_EVEN_LANES(low_half, high_half);
+                phases[1][m] = ZOO_ODD_LANES(low_half, high_half);
+            }
+        }
         for (int j = 0; j < kw; j++) {
             const vector weight = maximum ? (vector)0 : (vector)weights[i * kw + j];
             for (int m = 0; m < n; m++) {
-                const vector values = VARIANT(shifted)(loads[m], loads[m + 1], j);
+                const vector values = VARIANT(shifted)(phases[j % step][m], phases[j % step][m + 1], j / step);
                 sums[m] = maximum ? (values > sums[m] ? values : sums[m]) : MULTIPLY_ADD(weight, values, sums[m]);
             }
         }
@@ -131,29 +147,34 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_align
     }
 }
 
-/// A plane at stride 1 along rows, dilation 1, `kw` taps per window row, whose bordered copy has
-/// rows of whole vectors (aligned) at least a vector wider than the last run: each row's runs
-/// start a vector apart from its first column, ZOO_RUNS at a time, then two and one at a time
-/// (VARIANT(depthwise_aligned_runs)).
+/// A plane at stride `step` (1 or 2) along rows, dilation 1, `kw` taps per window row, whose
+/// bordered copy has rows of whole vectors (aligned; at stride 1 at least a vector wider than
+/// the last run, at stride 2 with the plane's slack past the last row): each row's runs start
+/// a vector of outputs apart from its first column, ZOO_RUNS at a time, then two and one at a
+/// time (VARIANT(depthwise_aligned_runs)).
 TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_aligned_rows)(
     const zoo_kernels_depthwise_plane *p, const float *weights, int maximum, const float *bias, float low, float high, int activation, int kw,
-    float *out) {
+    int step, const char *next, size_t lines, float *out) {
     const int per_row = (p->out_w + VW - 1) / VW;
+    const size_t per_row_lines = lines / (size_t)p->out_h + 1;
     for (int row = 0; row < p->out_h; row++) {
+        for (size_t line = 0; line < per_row_lines; line++) __builtin_prefetch(next + 64 * (per_row_lines * (size_t)row + line));
         const float *base = p->padded + (size_t)row * p->stride_h * p->padded_width;
         float *destination = out + (size_t)row * p->out_w;
         int first = 0;
         for (; first + ZOO_RUNS <= per_row; first += ZOO_RUNS) {
             VARIANT(depthwise_aligned_runs)(
-                p, ZOO_RUNS, base + (size_t)first * VW, destination, first * VW, weights, maximum, bias, low, high, activation, kw);
+                p, ZOO_RUNS, base + (size_t)first * VW * step, destination, first * VW, weights, maximum, bias, low, high, activation, kw, step);
         }
         // The rest two runs, then one at a time (n a constant in each copy).
         if (first + 2 <= per_row) {
-            VARIANT(depthwise_aligned_runs)(p, 2, base + (size_t)first * VW, destination, first * VW, weights, maximum, bias, low, high, activation, kw);
+            VARIANT(depthwise_aligned_runs)(
+                p, 2, base + (size_t)first * VW * step, destination, first * VW, weights, maximum, bias, low, high, activation, kw, step);
             first += 2;
         }
         for (; first < per_row; first++) {
-            VARIANT(depthwise_aligned_runs)(p, 1, base + (size_t)first * VW, destination, first * VW, weights, maximum, bias, low, high, activation, kw);
+            VARIANT(depthwise_aligned_runs)(
+                p, 1, base + (size_t)first * VW * step, destination, first * VW, weights, maximum, bias, low, high, activation, kw, step);
         }
     }
 }
@@ -231,12 +252,13 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
         }
         return;
     }
-    if (p->stride_w == 1 && p->dilation_w == 1 && p->padded_width % VW == 0 && p->padded_width >= (p->out_w + VW - 1) / VW * VW + VW
-        && p->kernel_w >= 1 && p->kernel_w <= ZOO_ALIGNED_WIDTH && p->taps % p->kernel_w == 0) {
+    if (p->stride_w == step && p->dilation_w == 1 && p->padded_width % VW == 0
+        && (step == 2 || p->padded_width >= (p->out_w + VW - 1) / VW * VW + VW) && p->kernel_w >= 1 && p->kernel_w <= ZOO_ALIGNED_WIDTH(step)
+        && p->taps % p->kernel_w == 0) {
         // kw a constant in each copy.
         switch (p->kernel_w) {
-        case 3: VARIANT(depthwise_aligned_rows)(p, weights, maximum, bias, low, high, activation, 3, out); return;
-        case 5: VARIANT(depthwise_aligned_rows)(p, weights, maximum, bias, low, high, activation, 5, out); return;
+        case 3: VARIANT(depthwise_aligned_rows)(p, weights, maximum, bias, low, high, activation, 3, step, next, lines, out); return;
+        case 5: VARIANT(depthwise_aligned_rows)(p, weights, maximum, bias, low, high, activation, 5, step, next, lines, out); return;
         default: break;
         }
     }
@@ -312,3 +334,4 @@ TARGET static void VARIANT(depthwise)(
 #undef ZOO_ALIGNED_WIDTH
 #undef ZOO_RUNS
 #undef ZOO_EVEN_LANES
+#undef ZOO_ODD_LANES

@@ -116,8 +116,10 @@ struct RandomizedKernelTests {
 
     /// The plane window's row paths on planes of 16 outputs a row or more: depthwise 3x3 and
     /// 5x5 at stride 1 (rows read as aligned vectors and their shifts: rows of 36 and 40
-    /// outputs, whole runs and a part), 3x3 at stride 2, and a 3x3 stride-1 max pool, with and
-    /// without batch: the oracle's values, and the same bits at 1, 2 and 3 threads.
+    /// outputs, whole runs and a part), 3x3 at stride 2 (aligned vectors split into their even
+    /// and odd lanes: rows of 35 outputs, a last run that reads past its row), 3x3 at stride 2
+    /// along rows alone, and 3x3 max pools at stride 1 and 2 (padded, as ResNet's stem pool),
+    /// with and without batch: the oracle's values, and the same bits at 1, 2 and 3 threads.
     @Test(arguments: instructionSets) func planeWindowRows(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x9_1A4E)
         let cases: [(Op, [Int])] = [
@@ -128,7 +130,12 @@ struct RandomizedKernelTests {
                 .conv(Conv(kernel: try rng.tensor([4, 1, 3, 3]), bias: try rng.tensor([4]), stride: [2, 2], padding: .symmetric(1, axes: 2), groups: 4)),
                 [1, 4, 12, 70]
             ),
+            (
+                .conv(Conv(kernel: try rng.tensor([3, 1, 3, 3]), bias: nil, stride: [1, 2], padding: .symmetric(1, axes: 2), groups: 3)),
+                [2, 3, 5, 66]
+            ),
             (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [1, 1], padding: .symmetric(1, axes: 2)))), [2, 3, 7, 48]),
+            (.maxPool(MaxPool(window: SpatialWindow(kernel: [3, 3], stride: [2, 2], padding: .symmetric(1, axes: 2)))), [1, 3, 9, 97]),
         ]
         try Self.checkWindowCases(cases, &rng, instructionSet: instructionSet)
     }

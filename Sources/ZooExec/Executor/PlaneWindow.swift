@@ -9,8 +9,11 @@ import ZooCore
 /// `flat` (the same stride 1 on both axes, or 2 with fewer than 16 outputs a row): every output
 /// as position `m = r w_p + c` of the padded width `w_p`, reading `padded[s m + offset(i, j)]`,
 /// a vector at a time over the whole plane, then each row's valid outputs copied out, so that
-/// small planes stay vectorized. Otherwise row by row, a vector at a time, a row's last vector
-/// overlapping the one before (when the row holds a vector at all; the rest one by one).
+/// small planes stay vectorized. Otherwise row by row, a vector at a time: at stride 1 and 2
+/// (dilation 1, 3- and 5-wide windows) from bordered rows of whole vectors, each load aligned
+/// and shared by a window row's taps (at stride 2 split into even and odd lanes), a row's last
+/// run storing only its part; else a row's last vector overlapping the one before (when the
+/// row holds a vector at all; the rest one by one).
 ///
 /// `blocked` (AVX2 and AVX-512; narrow outputs, strides past 2, 5-wide windows at stride 2):
 /// a vector's width of planes at a time, transposed into one bordered plane of pixels of that
@@ -78,11 +81,12 @@ struct PlaneWindow: Sendable {
             blocked = nil
             blockedCount = 0
         }
-        if !flat, stride == 1 {
-            // Rows of whole vectors (64-byte aligned), a vector wider than the last run, so that
-            // each run of a row is read as aligned vectors (CZooKernels' aligned row path).
+        if !flat, stride == 1 || stride == 2 {
+            // Rows of whole vectors (64-byte aligned), so that each run of a row is read as aligned
+            // vectors (CZooKernels' aligned row path); at stride 1 a vector wider than the last run.
             let runs = try Checked.add(g.outWidth, 15, "the padded plane of \(op)") / 16
-            paddedWidth = max(try Checked.add(paddedWidth, 15, "the padded plane of \(op)") / 16 * 16, try Checked.multiply(runs + 1, 16, "the padded plane of \(op)"))
+            paddedWidth = try Checked.add(paddedWidth, 15, "the padded plane of \(op)") / 16 * 16
+            if stride == 1 { paddedWidth = max(paddedWidth, try Checked.multiply(runs + 1, 16, "the padded plane of \(op)")) }
         }
         self.paddedWidth = paddedWidth
         paddedSize = try Checked.multiply(paddedHeight, paddedWidth, "the padded plane of \(op)")
@@ -101,9 +105,10 @@ struct PlaneWindow: Sendable {
                 try Checked.add(offsets.max() ?? 0, 32, "the reach of a plane of \(op)"), "the reach of a plane of \(op)")
             planeCount = max(paddedSize, reach)
         } else {
-            // A run of 16 outputs at stride 2 ending a row reads up to 31 floats from its start;
-            // a whole number of vectors keeps each thread's plane 64-byte aligned.
-            planeCount = try Checked.add(paddedSize, 32 + 15, "the padded plane of \(op)") / 16 * 16
+            // The runs of 16 outputs at stride 2 ending the last row read up to 64 floats past it
+            // (the aligned row path's next pair of vectors); a whole number of vectors keeps each
+            // thread's plane 64-byte aligned.
+            planeCount = try Checked.add(paddedSize, 64 + 15, "the padded plane of \(op)") / 16 * 16
             wideCount = 0
         }
         // CZooKernels indexes the plane with 32-bit offsets.
