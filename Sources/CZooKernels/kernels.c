@@ -149,6 +149,16 @@ void zoo_kernels_gemm_tile_packed(
     }
 }
 
+void zoo_kernels_plane_means(int isa, const float *x, size_t planes, size_t size, float *y) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case ZOO_ISA_AVX512: plane_means_avx512(x, planes, size, y); return;
+    case ZOO_ISA_AVX2: plane_means_avx2(x, planes, size, y); return;
+#endif
+    default: plane_means_generic(x, planes, size, y); return;
+    }
+}
+
 void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n) {
     switch (isa) {
 #if defined(__x86_64__)

@@ -122,3 +122,36 @@ TARGET static void VARIANT(activation_map)(int activation, const float *x, float
         memcpy(y + i, lanes, (n - i) * sizeof(float));
     }
 }
+
+/// The means of `planes` planes of `size` floats each (`size` at least 1), from `x` to `y`, each
+/// summed in double precision in 32 partial sums so that the additions do not wait on each
+/// other: each block of 32 elements goes to four vectors of eight partial sums (element `k` of
+/// the block to vector `k / 8`, lane `k % 8`), the whole eights after the last block and the
+/// tail to the first vector; the four vectors are added pairwise, then the eight lanes in
+/// order, and the sum divided by `size`. Every step is a double addition in that order
+/// whatever the instruction set, so every set gives the same bits.
+TARGET static void VARIANT(plane_means)(const float *x, size_t planes, size_t size, float *y) {
+    typedef float floats8 __attribute__((ext_vector_type(8)));
+    typedef double doubles8 __attribute__((ext_vector_type(8)));
+    for (size_t plane = 0; plane < planes; plane++) {
+        const float *base = x + plane * size;
+        doubles8 first = 0, second = 0, third = 0, fourth = 0;
+#define ZOO_EIGHT(at) ({ floats8 v; memcpy(&v, base + (at), sizeof v); __builtin_convertvector(v, doubles8); })
+        size_t k = 0;
+        for (; k + 32 <= size; k += 32) {
+            first += ZOO_EIGHT(k);
+            second += ZOO_EIGHT(k + 8);
+            third += ZOO_EIGHT(k + 16);
+            fourth += ZOO_EIGHT(k + 24);
+        }
+        for (; k + 8 <= size; k += 8) first += ZOO_EIGHT(k);
+#undef ZOO_EIGHT
+        floats8 tail = 0;
+        for (size_t lane = 0; k + lane < size; lane++) tail[lane] = base[k + lane];
+        first += __builtin_convertvector(tail, doubles8);
+        const doubles8 lanes = (first + second) + (third + fourth);
+        double sum = 0;
+        for (int lane = 0; lane < 8; lane++) sum += lanes[lane];
+        y[plane] = (float)(sum / (double)size);
+    }
+}

@@ -377,6 +377,25 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// Global average pooling on planes of 1 to 300 elements (the blocks of 32 summed on four
+    /// vectors, the whole eights after them and the tail): the oracle's values, and the same bits
+    /// on every instruction set and at 1, 2 and 3 threads.
+    @Test func globalAveragePoolBlocks() throws {
+        var rng = SplitMix64(seed: 0x6A9)
+        for size in [1, 7, 8, 31, 32, 45, 221, 300] {
+            let x = try rng.tensor([2, 5, size])
+            let op = Op.globalAveragePool(GlobalAveragePool())
+            ExecTestKit.checkAgainstOracle(op, [x], context: "size \(size)")
+            let reference = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: 1, instructionSet: .generic))
+            for instructionSet in Self.instructionSets {
+                for threads in [1, 2, 3] {
+                    let other = try ExecTestKit.run(op, [x], options: ExecutionOptions(threads: threads, instructionSet: instructionSet))
+                    #expect(other == reference, "size \(size), \(instructionSet), \(threads) threads")
+                }
+            }
+        }
+    }
+
     // MARK: Dense, matmul, normalization
 
     /// Depthwise convolutions whose planes do not split evenly over the threads (3 planes on 2

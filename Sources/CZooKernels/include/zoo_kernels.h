@@ -196,10 +196,16 @@ void zoo_kernels_winograd_output(
 
 /// `y[i] = f(x[i])` for `i < n` (`x` and `y` may be the same buffer), `f` being `activation`
 /// (enum zoo_activation): sigmoid `1 / (1 + exp(-x))`, SiLU `x / (1 + exp(-x))` or hard swish, with a
-/// vector exp (Cephes's expf: relative error about 2^-23; exp(t) is +inf above t = 88.37 and 0
-/// below t = -87.33). Each element's result depends on its value and `isa` alone, and is the
-/// one zoo_kernels_gemm_tile's activation gives.
+/// vector exp (Cephes's expf: relative error about 2^-23; on AVX2 and SSE2 exp(t) is +inf above
+/// t = 88.37 and 0 below t = -87.33, on AVX-512 it is scaled by vscalefps, finite up to FLT_MAX
+/// and subnormal below -87.33). Each element's result depends on its value and `isa` alone, and
+/// is the one zoo_kernels_gemm_tile's activation gives.
 void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n);
+
+/// `y[p]` = the mean of the `size` floats of plane `p` of `x`, for `p < planes` (`size` at least
+/// 1), summed in double precision in 32 interleaved partial sums in a fixed order (see
+/// math_variant.h): the same bits on every instruction set.
+void zoo_kernels_plane_means(int isa, const float *x, size_t planes, size_t size, float *y);
 
 /// A chunk of a parallel region: `task(context, chunk)`.
 typedef void (*zoo_parallel_task)(void *context, long chunk);

@@ -1,56 +1,49 @@
+import CZooKernels
 import ZooCore
 
 /// Global pooling over every axis after the first two: `Y[n, c, 1, ...] = mean` (or `max`) of
-/// `X[n, c, ...]`. The mean sums in double precision, in eight interleaved partial sums (the
-/// order is fixed by the plane size alone).
+/// `X[n, c, ...]`. The mean sums in double precision, in 32 interleaved partial sums whose
+/// order is fixed by the plane size alone (CZooKernels' `zoo_kernels_plane_means`: the same
+/// bits on every instruction set).
 struct GlobalPoolKernel: Kernel {
     enum Reduction: Sendable { case mean, max }
 
     let reduction: Reduction
     private let planes: Int, planeSize: Int
     private let outputShape: [Int]
+    private let instructionSet: InstructionSet
 
-    init(reduction: Reduction, input: [Int], output: [Int]) {
+    init(reduction: Reduction, input: [Int], output: [Int], instructionSet: InstructionSet) {
         self.reduction = reduction
         planes = input.prefix(2).reduce(1, *)
         planeSize = input.dropFirst(2).reduce(1, *)
         outputShape = output
+        self.instructionSet = instructionSet
     }
 
     func run(_ inputs: [Tensor], context: KernelContext) throws -> Tensor {
         let x = inputs[0].elements
         let size = planeSize
         let reduction = reduction
+        let isa = instructionSet.rawValue
         return try context.tensor(shape: outputShape) { y in
             Parallel.forEach(planes, threads: context.threads, grain: max(1, 8192 / max(size, 1))) { range in
-                for plane in range {
-                    let values = x[(plane * size)..<((plane + 1) * size)]
-                    switch reduction {
-                    case .mean:
-                        y[plane] = size > 0 ? Float(Self.sum(UnsafeBufferPointer(rebasing: values)) / Double(size)) : .nan
-                    case .max:
+                switch reduction {
+                case .mean:
+                    guard size > 0 else {
+                        for plane in range { y[plane] = .nan }
+                        return
+                    }
+                    guard let source = x.baseAddress, let destination = y.baseAddress else { return }
+                    zoo_kernels_plane_means(isa, source + range.lowerBound * size, range.count, size, destination + range.lowerBound)
+                case .max:
+                    for plane in range {
                         var best = -Float.infinity
-                        for value in values where value > best || value.isNaN { best = value }
+                        for value in x[(plane * size)..<((plane + 1) * size)] where value > best || value.isNaN { best = value }
                         y[plane] = best
                     }
                 }
             }
         }
-    }
-
-    /// The sum of `values` in double precision: element `k` goes to partial sum `k % 8` (the
-    /// tail included), and the partial sums are added in order.
-    private static func sum(_ values: UnsafeBufferPointer<Float>) -> Double {
-        guard let base = values.baseAddress else { return 0 }
-        var lanes = SIMD8<Double>(repeating: 0)
-        var k = 0
-        while k + 8 <= values.count {
-            lanes += SIMD8<Double>(UnsafeRawPointer(base + k).loadUnaligned(as: SIMD8<Float>.self))
-            k += 8
-        }
-        var tail = SIMD8<Float>(repeating: 0)
-        for lane in 0..<(values.count - k) { tail[lane] = base[k + lane] }
-        lanes += SIMD8<Double>(tail)
-        return lanes.indices.reduce(0) { $0 + lanes[$1] }
     }
 }
