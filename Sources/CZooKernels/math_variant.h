@@ -24,6 +24,23 @@ TARGET static inline VARIANT(fvec) VARIANT(clamp)(VARIANT(fvec) value, float low
     return (vector)(((mask)(vector)high & above) | ((mask)value & ~above));
 }
 
+/// Cephes's expf without its scaling: exp(t) / 2^k for `k` = t log2 e rounded to nearest, as
+/// exp(r) = 1 + r + r^2 P(r) with P of degree 5, r = t - k ln 2 with ln 2 split in two (Cody and
+/// Waite).
+TARGET static inline VARIANT(fvec) VARIANT(exp_reduced)(VARIANT(fvec) t, VARIANT(fvec) k) {
+    typedef VARIANT(fvec) fvec;
+    t = MULTIPLY_ADD(k, (fvec)-0.693359375f, t);
+    t = MULTIPLY_ADD(k, (fvec)2.12194440e-4f, t);
+    fvec p = (fvec)1.9875691500e-4f;
+    p = MULTIPLY_ADD(p, t, (fvec)1.3981999507e-3f);
+    p = MULTIPLY_ADD(p, t, (fvec)8.3334519073e-3f);
+    p = MULTIPLY_ADD(p, t, (fvec)4.1665795894e-2f);
+    p = MULTIPLY_ADD(p, t, (fvec)1.6666665459e-1f);
+    p = MULTIPLY_ADD(p, t, (fvec)5.0000001201e-1f);
+    p = MULTIPLY_ADD(p, t * t, t + 1.0f);
+    return p;
+}
+
 #if VW == 16
 /// exp(x) per lane (AVX-512), Cephes's expf as below, with the scaling by 2^k done by
 /// `vscalefps`, which rounds and overflows as the exact product does: x is first clamped to
@@ -34,16 +51,7 @@ TARGET static inline VARIANT(fvec) VARIANT(exp)(VARIANT(fvec) x) {
     typedef VARIANT(fvec) fvec;
     fvec t = VARIANT(clamp)(x, -104.0f, 89.0f);
     const fvec k = (fvec)_mm512_roundscale_ps((__m512)(t * 1.44269504088896341f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    t = MULTIPLY_ADD(k, (fvec)-0.693359375f, t);
-    t = MULTIPLY_ADD(k, (fvec)2.12194440e-4f, t);
-    fvec p = (fvec)1.9875691500e-4f;
-    p = MULTIPLY_ADD(p, t, (fvec)1.3981999507e-3f);
-    p = MULTIPLY_ADD(p, t, (fvec)8.3334519073e-3f);
-    p = MULTIPLY_ADD(p, t, (fvec)4.1665795894e-2f);
-    p = MULTIPLY_ADD(p, t, (fvec)1.6666665459e-1f);
-    p = MULTIPLY_ADD(p, t, (fvec)5.0000001201e-1f);
-    p = MULTIPLY_ADD(p, t * t, t + 1.0f);
-    return (fvec)_mm512_scalef_ps((__m512)p, (__m512)k);
+    return (fvec)_mm512_scalef_ps((__m512)VARIANT(exp_reduced)(t, k), (__m512)k);
 }
 #else
 /// exp(x) per lane, Cephes's expf: x = k ln 2 + r with k = x log2 e rounded to nearest and ln 2 split in two
@@ -57,15 +65,7 @@ TARGET static inline VARIANT(fvec) VARIANT(exp)(VARIANT(fvec) x) {
     fvec t = (fvec)(((ivec)x) & ~(nan | high | low));  // those lanes computed from 0, then replaced
     // Round to nearest by adding and taking away 1.5 2^23 (no rounding instruction on SSE2).
     const fvec k = (t * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    t = MULTIPLY_ADD(k, (fvec)-0.693359375f, t);
-    t = MULTIPLY_ADD(k, (fvec)2.12194440e-4f, t);
-    fvec p = (fvec)1.9875691500e-4f;
-    p = MULTIPLY_ADD(p, t, (fvec)1.3981999507e-3f);
-    p = MULTIPLY_ADD(p, t, (fvec)8.3334519073e-3f);
-    p = MULTIPLY_ADD(p, t, (fvec)4.1665795894e-2f);
-    p = MULTIPLY_ADD(p, t, (fvec)1.6666665459e-1f);
-    p = MULTIPLY_ADD(p, t, (fvec)5.0000001201e-1f);
-    p = MULTIPLY_ADD(p, t * t, t + 1.0f);
+    const fvec p = VARIANT(exp_reduced)(t, k);
     const ivec scale = (__builtin_convertvector(k, ivec) + 127) << 23;
     fvec result = p * (fvec)scale;
     result = (fvec)(((ivec)result & ~(high | low)) | ((ivec)(fvec)__builtin_inff() & high));
