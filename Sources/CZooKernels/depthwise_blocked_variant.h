@@ -34,7 +34,6 @@
 /// row `i` with row `i + VW/2` (each round rotates an element's row and column bits by one). On
 /// AVX-512, the usual in-lane unpacks and shuffles first, then 128-bit lane shuffles.
 TARGET __attribute__((always_inline)) static inline void VARIANT(transpose)(VARIANT(fvec) *rows) {
-    typedef VARIANT(fvec) vector;
 #if VW == 16 && defined(__x86_64__)
     __m512 r[16], t[16];
     memcpy(r, rows, sizeof r);
@@ -62,6 +61,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(transpose)(VARI
     }
     memcpy(rows, r, sizeof r);
 #else
+    typedef VARIANT(fvec) vector;
     for (int round = 0; round < ZOO_LOG2_VW; round++) {
         vector next[VW];
         for (int i = 0; i < VW / 2; i++) {
@@ -237,12 +237,7 @@ TARGET static void VARIANT(depthwise_blocked)(
             ZOO_GROUPS(activation, 1); \
         } \
     } while (0)
-    switch (activation) {
-    case ZOO_ACTIVATION_SIGMOID: ZOO_GROUPS_FOR(ZOO_ACTIVATION_SIGMOID); return;
-    case ZOO_ACTIVATION_SILU: ZOO_GROUPS_FOR(ZOO_ACTIVATION_SILU); return;
-    case ZOO_ACTIVATION_HARD_SWISH: ZOO_GROUPS_FOR(ZOO_ACTIVATION_HARD_SWISH); return;
-    default: ZOO_GROUPS_FOR(ZOO_ACTIVATION_NONE); return;
-    }
+    ZOO_FOR_ACTIVATION(activation, ZOO_GROUPS_FOR)
 #undef ZOO_GROUPS_FOR
 #undef ZOO_GROUPS
 }

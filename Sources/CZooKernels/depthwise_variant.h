@@ -91,8 +91,9 @@ TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(shifte
 #undef ZOO_SHIFTED
 
 /// The widest window row VARIANT(depthwise_aligned_rows) takes at stride `step` (its columns
-/// `j < KW` are shifts by `j / step` of two aligned vectors, `j / step <= 6` and `<= VW`).
-#define ZOO_ALIGNED_WIDTH(step) ((VW < 7 ? VW + 1 : 7) * (step) - (step) + 1)
+/// `j < KW` are shifts by `j / step` of two aligned vectors, and VARIANT(shifted) takes shifts up
+/// to 6 and to VW).
+#define ZOO_ALIGNED_WIDTH(step) (((VW < 6 ? VW : 6) + 1) * (step))
 
 /// `n` (1 to ZOO_RUNS) consecutive runs of VW outputs of one row at stride `step` (1 or 2), from
 /// column `x` of the output row at `destination`, whose window rows start at `source +
@@ -137,13 +138,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_align
         if (bias) value += (vector)*bias;
         value = VARIANT(finish)(value, low, high, activation);
         const int at = x + m * VW;
-        if (at + VW <= p->out_w) {
-            memcpy(destination + at, &value, sizeof value);
-        } else {
-            float lanes[VW];
-            memcpy(lanes, &value, sizeof value);
-            memcpy(destination + at, lanes, (size_t)(p->out_w - at) * sizeof(float));
-        }
+        VARIANT(store_first)(destination + at, value, p->out_w - at < VW ? p->out_w - at : VW);
     }
 }
 
@@ -320,12 +315,7 @@ TARGET static void VARIANT(depthwise)(
 #define ZOO_PLANES(activation, step, maximum) VARIANT(depthwise_planes)(p, first, count, bias, low, high, activation, step, maximum, out, wide)
 #define ZOO_PLANES_OF_KIND(activation, maximum) (step == 1 ? ZOO_PLANES(activation, 1, maximum) : ZOO_PLANES(activation, 2, maximum))
 #define ZOO_PLANES_FOR(activation) (p->weights ? ZOO_PLANES_OF_KIND(activation, 0) : ZOO_PLANES_OF_KIND(activation, 1))
-    switch (activation) {
-    case ZOO_ACTIVATION_SIGMOID: ZOO_PLANES_FOR(ZOO_ACTIVATION_SIGMOID); return;
-    case ZOO_ACTIVATION_SILU: ZOO_PLANES_FOR(ZOO_ACTIVATION_SILU); return;
-    case ZOO_ACTIVATION_HARD_SWISH: ZOO_PLANES_FOR(ZOO_ACTIVATION_HARD_SWISH); return;
-    default: ZOO_PLANES_FOR(ZOO_ACTIVATION_NONE); return;
-    }
+    ZOO_FOR_ACTIVATION(activation, ZOO_PLANES_FOR)
 #undef ZOO_PLANES_FOR
 #undef ZOO_PLANES_OF_KIND
 #undef ZOO_PLANES

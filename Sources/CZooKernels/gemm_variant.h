@@ -166,10 +166,10 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(columns_tile)(
                 const int base = q * MR + v * VW, end = rows < (q + 1) * MR ? rows : (q + 1) * MR;
                 const int count = end - base < VW ? end - base : VW;
                 if (count <= 0) break;
-                float lanes[VW], current[VW] = {0}, added[VW] = {0}, sums[VW] = {0};
+                float lanes[VW], current[VW] = {0}, added[VW] = {0}, biases[VW] = {0};
                 for (int t = 0; t < count; t++) {
                     if (!first) current[t] = c[(size_t)(base + t) * ldc + j];
-                    if (last && bias) sums[t] = bias[base + t];
+                    if (last && bias) biases[t] = bias[base + t];
                     if (last && residual) added[t] = residual[(size_t)(base + t) * ldc + j];
                 }
                 vector value = acc[q][j][v], part;
@@ -179,7 +179,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(columns_tile)(
                 }
                 if (last) {
                     if (bias) {
-                        memcpy(&part, sums, sizeof part);
+                        memcpy(&part, biases, sizeof part);
                         value += part;
                     }
                     if (residual) {
@@ -461,6 +461,7 @@ TARGET static void VARIANT(gemm_tile)(
     }
     for (int k0 = 0; k0 < k; k0 += ZOO_KC) {
         const int kc = k - k0 < ZOO_KC ? k - k0 : ZOO_KC;
+        const int first = k0 == 0, last = k0 + kc == k;
         if (packed_b) {
             scratch = (float *)packed_b + (size_t)k0 * ((cols + NR - 1) / NR * NR);
         } else {
@@ -483,7 +484,6 @@ TARGET static void VARIANT(gemm_tile)(
                     float *tile = c + (size_t)panel * MR * ldc + strip * NR;
                     const float *panel_bias = bias ? bias + m0 + panel * MR : NULL;
                     const float *tile_residual = residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL;
-                    const int first = k0 == 0, last = k0 + kc == k;
                     if (NV > 1 && lead <= VW) {
                         VARIANT(micro_half)(
                             kc, panel_a, strip_b, tile, ldc, height, lead, first, last, panel_bias, tile_residual, low, high, activation);
@@ -504,7 +504,7 @@ TARGET static void VARIANT(gemm_tile)(
                     const size_t offset = (size_t)panel * MR * ldc + strip * NR + lead;
                     VARIANT(micro_columns)(
                         kc, panel_a, (size_t)kc * MR, scratch + (size_t)strip * kc * NR + lead, c + offset, ldc, rows - panel * MR, width - lead,
-                        end - panel < count ? end - panel : count, k0 == 0, k0 + kc == k, bias ? bias + m0 + panel * MR : NULL,
+                        end - panel < count ? end - panel : count, first, last, bias ? bias + m0 + panel * MR : NULL,
                         residual ? residual + offset : NULL, low, high, activation);
                 }
             }

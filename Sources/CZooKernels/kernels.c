@@ -11,6 +11,17 @@
 /// Rows of A multiplied by every strip of B before the next rows (a multiple of every MR).
 #define ZOO_MC 192
 
+/// `APPLY(a)` with `a` the enum zoo_activation constant equal to `activation` (the identity for
+/// any other value), then return: kernels that copy their inner loop per activation, so that
+/// each copy has no branch, dispatch through this.
+#define ZOO_FOR_ACTIVATION(activation, APPLY) \
+    switch (activation) { \
+    case ZOO_ACTIVATION_SIGMOID: APPLY(ZOO_ACTIVATION_SIGMOID); return; \
+    case ZOO_ACTIVATION_SILU: APPLY(ZOO_ACTIVATION_SILU); return; \
+    case ZOO_ACTIVATION_HARD_SWISH: APPLY(ZOO_ACTIVATION_HARD_SWISH); return; \
+    default: APPLY(ZOO_ACTIVATION_NONE); return; \
+    }
+
 #define VARIANT(name) name##_generic
 #define TARGET
 #define VW 4
@@ -50,6 +61,21 @@
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
+#endif
+
+/// Calls `name`'s variant for `isa` (the generic one for a set this build has no code for) with
+/// the arguments that follow.
+#if defined(__x86_64__)
+#define ZOO_ON_SET(isa, name, ...) \
+    do { \
+        switch (isa) { \
+        case ZOO_ISA_AVX512: name##_avx512(__VA_ARGS__); break; \
+        case ZOO_ISA_AVX2: name##_avx2(__VA_ARGS__); break; \
+        default: name##_generic(__VA_ARGS__); break; \
+        } \
+    } while (0)
+#else
+#define ZOO_ON_SET(isa, name, ...) ((void)(isa), name##_generic(__VA_ARGS__))
 #endif
 
 int zoo_kernels_isa_supported(int isa) {
@@ -104,69 +130,33 @@ size_t zoo_kernels_scratch_count(int isa, int n) {
 
 void zoo_kernels_pack_a(int isa, int m, int k, const float *a, int lda, float *packed) {
     memset(packed + zoo_kernels_packed_a_count(isa, m, k) - ZOO_PACKED_SLACK, 0, ZOO_PACKED_SLACK * sizeof(float));
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: pack_a_avx512(m, k, a, lda, packed); return;
-    case ZOO_ISA_AVX2: pack_a_avx2(m, k, a, lda, packed); return;
-#endif
-    default: pack_a_generic(m, k, a, lda, packed); return;
-    }
+    ZOO_ON_SET(isa, pack_a, m, k, a, lda, packed);
 }
 
 void zoo_kernels_gemm_tile(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const zoo_kernels_b_source *b, int n0, int cols,
     float *c, int ldc, const float *bias, const float *residual, float low, float high, int activation, float *scratch) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL); return;
-    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL); return;
-#endif
-    default: gemm_tile_generic(m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL); return;
-    }
+    ZOO_ON_SET(isa, gemm_tile, m, k, packed_a, m0, rows, b, n0, cols, c, ldc, bias, residual, low, high, activation, scratch, NULL);
 }
 
 void zoo_kernels_pack_b(int isa, const zoo_kernels_b_source *b, int k, int k0, int n0, int cols, float *packed) {
     const int kc = k - k0 < ZOO_KC ? k - k0 : ZOO_KC;
     float *out = packed + (size_t)k0 * ((size_t)(cols + zoo_kernels_nr(isa) - 1) / zoo_kernels_nr(isa) * zoo_kernels_nr(isa));
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: pack_b_avx512(b, k0, kc, n0, cols, out); return;
-    case ZOO_ISA_AVX2: pack_b_avx2(b, k0, kc, n0, cols, out); return;
-#endif
-    default: pack_b_generic(b, k0, kc, n0, cols, out); return;
-    }
+    ZOO_ON_SET(isa, pack_b, b, k0, kc, n0, cols, out);
 }
 
 void zoo_kernels_gemm_tile_packed(
     int isa, int m, int k, const float *packed_a, int m0, int rows, const float *packed_b, int cols, float *c, int ldc, const float *bias,
     const float *residual, float low, float high, int activation) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: gemm_tile_avx512(m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b); return;
-    case ZOO_ISA_AVX2: gemm_tile_avx2(m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b); return;
-#endif
-    default: gemm_tile_generic(m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b); return;
-    }
+    ZOO_ON_SET(isa, gemm_tile, m, k, packed_a, m0, rows, NULL, 0, cols, c, ldc, bias, residual, low, high, activation, NULL, packed_b);
 }
 
 void zoo_kernels_plane_means(int isa, const float *x, size_t planes, size_t size, float *y) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: plane_means_avx512(x, planes, size, y); return;
-    case ZOO_ISA_AVX2: plane_means_avx2(x, planes, size, y); return;
-#endif
-    default: plane_means_generic(x, planes, size, y); return;
-    }
+    ZOO_ON_SET(isa, plane_means, x, planes, size, y);
 }
 
 void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: activation_map_avx512(activation, x, y, n); return;
-    case ZOO_ISA_AVX2: activation_map_avx2(activation, x, y, n); return;
-#endif
-    default: activation_map_generic(activation, x, y, n); return;
-    }
+    ZOO_ON_SET(isa, activation_map, activation, x, y, n);
 }
 
 int zoo_kernels_vector_floats(int isa) {
@@ -180,33 +170,15 @@ int zoo_kernels_vector_floats(int isa) {
 void zoo_kernels_depthwise(
     int isa, const zoo_kernels_depthwise_plane *plane, int first, int count, const float *bias, float low, float high, int activation,
     float *out, float *wide) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: depthwise_avx512(plane, first, count, bias, low, high, activation, out, wide); return;
-    case ZOO_ISA_AVX2: depthwise_avx2(plane, first, count, bias, low, high, activation, out, wide); return;
-#endif
-    default: depthwise_generic(plane, first, count, bias, low, high, activation, out, wide); return;
-    }
+    ZOO_ON_SET(isa, depthwise, plane, first, count, bias, low, high, activation, out, wide);
 }
 
 void zoo_kernels_winograd_input(
     int isa, const zoo_kernels_winograd_plane *w, const float *plane, int first_tile, int count, float *v, size_t xi_stride) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: winograd_input_avx512(w, plane, first_tile, count, v, xi_stride); return;
-    case ZOO_ISA_AVX2: winograd_input_avx2(w, plane, first_tile, count, v, xi_stride); return;
-#endif
-    default: winograd_input_generic(w, plane, first_tile, count, v, xi_stride); return;
-    }
+    ZOO_ON_SET(isa, winograd_input, w, plane, first_tile, count, v, xi_stride);
 }
 
 void zoo_kernels_winograd_output(
     int isa, const zoo_kernels_winograd_plane *w, const float *m, size_t xi_stride, int first_tile, int count, float *plane) {
-    switch (isa) {
-#if defined(__x86_64__)
-    case ZOO_ISA_AVX512: winograd_output_avx512(w, m, xi_stride, first_tile, count, plane); return;
-    case ZOO_ISA_AVX2: winograd_output_avx2(w, m, xi_stride, first_tile, count, plane); return;
-#endif
-    default: winograd_output_generic(w, m, xi_stride, first_tile, count, plane); return;
-    }
+    ZOO_ON_SET(isa, winograd_output, w, m, xi_stride, first_tile, count, plane);
 }
