@@ -79,9 +79,7 @@ TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(load_f
     if (count == VW) {
         memcpy(&value, source, sizeof value);
     } else {
-        float lanes[VW] = {0};
-        for (int i = 0; i < count; i++) lanes[i] = source[i];
-        memcpy(&value, lanes, sizeof value);
+        value = VARIANT(load_part)(source, count);
     }
     return value;
 }
@@ -91,9 +89,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(store_first)(fl
     if (count == VW) {
         memcpy(destination, &value, sizeof value);
     } else {
-        float lanes[VW];
-        memcpy(lanes, &value, sizeof value);
-        for (int i = 0; i < count; i++) destination[i] = lanes[i];
+        VARIANT(store_part)(destination, value, count);
     }
 }
 

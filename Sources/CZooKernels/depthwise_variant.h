@@ -65,6 +65,21 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_runs)
     }
 }
 
+/// VARIANT(depthwise_runs) with `n` (1 to ZOO_RUNS) a constant in each copy, so that the runs'
+/// sums stay in registers (with `n` a variable they live in memory, each multiply-add waiting
+/// on the store of the one before).
+TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_some_runs)(
+    int n, const float **sources, float **destinations, int step, const float *weights, const int *offsets, int taps,
+    const float *bias, float low, float high, int activation) {
+    _Static_assert(ZOO_RUNS == 4, "a copy for each count of runs");
+    switch (n) {
+    case 4: VARIANT(depthwise_runs)(4, sources, destinations, step, weights, offsets, taps, bias, low, high, activation); return;
+    case 3: VARIANT(depthwise_runs)(3, sources, destinations, step, weights, offsets, taps, bias, low, high, activation); return;
+    case 2: VARIANT(depthwise_runs)(2, sources, destinations, step, weights, offsets, taps, bias, low, high, activation); return;
+    default: VARIANT(depthwise_runs)(1, sources, destinations, step, weights, offsets, taps, bias, low, high, activation); return;
+    }
+}
+
 /// `x[j ..< j + VW]` from the consecutive vectors `low = x[0 ..< VW]`, `high = x[VW ..< 2 VW]`, for
 /// `0 <= j <= VW` (a constant where it is inlined).
 #if VW == 16
@@ -211,7 +226,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
     VARIANT(fill)(at, top, p->fill);
     at += top;
     for (int row = 0; row < p->height; row++) {
-        memcpy(at, input + (size_t)row * p->width, (size_t)p->width * sizeof(float));
+        VARIANT(copy)(at, input + (size_t)row * p->width, (size_t)p->width);
         at += p->width;
         const int gap = row + 1 < p->height ? right + p->pad_left : right;
         VARIANT(fill)(at, (size_t)gap, p->fill);
@@ -236,14 +251,10 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
                 sources[i] = p->padded + step * m;
                 destinations[i] = wide + m;
             }
-            if (n == ZOO_RUNS) {
-                VARIANT(depthwise_runs)(ZOO_RUNS, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
-            } else {
-                VARIANT(depthwise_runs)(n, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
-            }
+            VARIANT(depthwise_some_runs)(n, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
         }
         for (int row = 0; row < p->out_h; row++) {
-            memcpy(out + (size_t)row * p->out_w, wide + (size_t)row * p->padded_width, (size_t)p->out_w * sizeof(float));
+            VARIANT(copy)(out + (size_t)row * p->out_w, wide + (size_t)row * p->padded_width, (size_t)p->out_w);
         }
         return;
     }
@@ -270,11 +281,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_plane
                 sources[i] = p->padded + (size_t)row * p->stride_h * p->padded_width + (size_t)k * step;
                 destinations[i] = out + (size_t)row * p->out_w + k;
             }
-            if (n == ZOO_RUNS) {
-                VARIANT(depthwise_runs)(ZOO_RUNS, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
-            } else {
-                VARIANT(depthwise_runs)(n, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
-            }
+            VARIANT(depthwise_some_runs)(n, sources, destinations, step, weights, p->offsets, p->taps, bias, low, high, activation);
         }
         return;
     }

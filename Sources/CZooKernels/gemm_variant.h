@@ -46,19 +46,21 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
         a += MR;
         b += NR;
     }
-    float spill[NR];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         if (r >= rows) continue;
         float *row = c + (size_t)r * ldc;
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
             if (v >= nv) continue;
+            // The columns of this vector inside the strip (a part of one in its last vector).
+            const int count = cols - v * VW < VW ? cols - v * VW : VW;
+            if (count <= 0) continue;
             vector value = acc[r][v];
             if (!first) {
                 vector current;
                 if (cols == full) {
                     memcpy(&current, row + v * VW, sizeof(vector));
                 } else {
-                    for (int t = 0; t < VW; t++) current[t] = v * VW + t < cols ? row[v * VW + t] : 0;
+                    current = VARIANT(load_part)(row + v * VW, count);
                 }
                 value += current;
             }
@@ -70,7 +72,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
                     if (cols == full) {
                         memcpy(&added, sum, sizeof(vector));
                     } else {
-                        for (int t = 0; t < VW; t++) added[t] = v * VW + t < cols ? sum[t] : 0;
+                        added = VARIANT(load_part)(sum, count);
                     }
                     value += added;
                 }
@@ -79,10 +81,9 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
             if (cols == full) {
                 memcpy(row + v * VW, &value, sizeof(vector));
             } else {
-                memcpy(spill + v * VW, &value, sizeof(vector));
+                VARIANT(store_part)(row + v * VW, value, count);
             }
         }
-        if (cols < full) memcpy(row, spill, (size_t)cols * sizeof(float));
     }
 }
 
@@ -136,8 +137,11 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(columns_tile)(
     typedef VARIANT(fvec) vector;
     enum { P = 8 };
     vector acc[P][ZOO_COLUMNS][ZOO_ROW_VECTORS];
+    // Only the sums in use zeroed (all of them would be a call to memset of up to 4 KiB a tile).
     _Pragma("clang loop unroll(full)") for (int q = 0; q < P; q++) {
+        if (q >= panels) break;
         _Pragma("clang loop unroll(full)") for (int j = 0; j < ZOO_COLUMNS; j++) {
+            if (j >= cols) break;
             _Pragma("clang loop unroll(full)") for (int v = 0; v < ZOO_ROW_VECTORS; v++) acc[q][j][v] = (vector)0;
         }
     }

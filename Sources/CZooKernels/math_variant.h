@@ -5,12 +5,62 @@
 typedef float VARIANT(fvec) __attribute__((ext_vector_type(VW)));
 typedef int VARIANT(ivec) __attribute__((ext_vector_type(VW)));
 
-/// `at[i] = value` for `i < count`, a vector at a time.
+/// The first `count` (0 to VW) floats from `source` as a vector's first lanes, the rest 0: a
+/// masked load on AVX2 and AVX-512 (the lanes past `count` are not read), one by one on the
+/// other sets.
+TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(load_part)(const float *source, int count) {
+    VARIANT(fvec) value;
+#if VW == 16 && defined(__x86_64__)
+    value = (VARIANT(fvec))_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), source);
+#elif VW == 8 && defined(__x86_64__)
+    value = (VARIANT(fvec))_mm256_maskload_ps(source, _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+#else
+    value = (VARIANT(fvec))0;
+    for (int i = 0; i < count; i++) value[i] = source[i];
+#endif
+    return value;
+}
+
+/// The first `count` (0 to VW) lanes of `value` to `destination`, the floats past them untouched:
+/// a masked store on AVX2 and AVX-512 (instead of a library call to memcpy per partial vector),
+/// one by one on the other sets.
+TARGET __attribute__((always_inline)) static inline void VARIANT(store_part)(float *destination, VARIANT(fvec) value, int count) {
+#if VW == 16 && defined(__x86_64__)
+    _mm512_mask_storeu_ps(destination, (__mmask16)((1u << count) - 1), (__m512)value);
+#elif VW == 8 && defined(__x86_64__)
+    _mm256_maskstore_ps(destination, _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), (__m256)value);
+#else
+    for (int i = 0; i < count; i++) destination[i] = value[i];
+#endif
+}
+
+/// `at[i] = value` for `i < count`, a vector at a time, then the part of one (VARIANT(store_part)).
 TARGET static inline void VARIANT(fill)(float *at, size_t count, float value) {
     const VARIANT(fvec) v = (VARIANT(fvec))value;
     size_t i = 0;
     for (; i + VW <= count; i += VW) memcpy(at + i, &v, sizeof v);
-    for (; i < count; i++) at[i] = value;
+    if (i < count) VARIANT(store_part)(at + i, v, (int)(count - i));
+}
+
+/// `to[i] = from[i]` for `i < count` (two buffers apart), a vector at a time, the last vector
+/// overlapping the one before (rewriting the same values) where `count` is not a multiple of VW,
+/// fewer than VW floats as part of one: the short rows of the plane window, which through
+/// memcpy would be a library call each.
+TARGET static inline void VARIANT(copy)(float *restrict to, const float *restrict from, size_t count) {
+    VARIANT(fvec) v;
+    if (count < VW) {
+        VARIANT(store_part)(to, VARIANT(load_part)(from, (int)count), (int)count);
+        return;
+    }
+    size_t i = 0;
+    for (; i + VW <= count; i += VW) {
+        memcpy(&v, from + i, sizeof v);
+        memcpy(to + i, &v, sizeof v);
+    }
+    if (i < count) {
+        memcpy(&v, from + count - VW, sizeof v);
+        memcpy(to + count - VW, &v, sizeof v);
+    }
 }
 
 /// `value < low ? low : value`, then `> high ? high : ...`: NaN passes through, as in the
