@@ -61,6 +61,78 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// A batch runs image by image: each image's output is, bit for bit, the output of a batch
+    /// of one on that image, at 1, 2 and 3 threads (the images spread over them), observed or
+    /// not, fused or not; the batch's output is the oracle's; and each observed value is the
+    /// whole batch's.
+    @Test func aBatchRunsAsItsImages() throws {
+        var rng = SplitMix64(seed: 0xBA_7C4)
+        let net = try Self.smallNet(&rng)
+        func batch(_ images: Int) throws -> Graph {
+            try Graph(inputs: [GraphInput(name: "x", shape: Shape([images, 4, 24, 24]))], layers: net.layers, outputs: net.outputs)
+        }
+        let x = try rng.tensor([5, 4, 24, 24])
+        let values = ExecTestKit.floats(x), perImage = values.count / 5
+        let expected = Oracle.evaluate(try batch(5), ["x": OracleArray(x)])
+        for fusing in [true, false] {
+            let single = try Executor(graph: try batch(1), options: ExecutionOptions(threads: 1, fusing: fusing))
+            let alone = try (0..<5).map { image in
+                let slice = try Tensor(shape: [1, 4, 24, 24], values: Array(values[(image * perImage)..<((image + 1) * perImage)]))
+                return ExecTestKit.floats(try single.run(["x": slice]).outputs[0].tensor)
+            }
+            for threads in [1, 2, 3] {
+                let executor = try Executor(graph: try batch(5), options: ExecutionOptions(threads: threads, fusing: fusing))
+                let output = try executor.run(["x": x]).outputs[0].tensor
+                #expect(output.shape == [5, 5])
+                #expect(ExecTestKit.floats(output) == alone.flatMap { $0 }, "threads \(threads), fusing \(fusing)")
+                var observed: [String: Tensor] = [:]
+                let watched = try executor.run(["x": x]) { name, value in observed[name] = value }
+                #expect(watched.outputs[0].tensor == output, "observed, threads \(threads), fusing \(fusing)")
+                if !fusing {
+                    for layer in net.layers {
+                        let value = try #require(observed[layer.name])
+                        #expect(ExecTestKit.mismatch(value, try #require(expected[layer.name])) == nil, "observed \(layer.name)")
+                    }
+                }
+            }
+            #expect(ExecTestKit.mismatch(try Tensor(shape: [5, 5], values: alone.flatMap { $0 }), try #require(expected["s"])) == nil)
+        }
+    }
+
+    /// Steps that work along the batch axis keep the batch whole, against the oracle: a softmax
+    /// over it, a slice that reverses it, a transpose that moves it, a reduction over it, a
+    /// concatenation along it, and a sum with an input of lower rank whose first axis has the
+    /// batch's size (broadcast along the last axis; if the batch ran image by image, each
+    /// softmax would be 1 and each image would take one element of that input).
+    @Test func stepsAcrossTheBatchKeepItWhole() throws {
+        var rng = SplitMix64(seed: 0xAC_4055)
+        let x = try rng.tensor([3, 4])
+        let ops: [Op] = [
+            .softmax(Softmax(axis: 0)), .softmax(Softmax(axis: -2)), .logSoftmax(LogSoftmax(axis: 0)),
+            .slice(Slice(starts: [-1], ends: [Int.min], axes: [0], steps: [-1])), .transpose(Transpose(permutation: [1, 0])),
+            .reduceSum(ReduceSum(axes: [0], keepDims: true)), .reduceMean(ReduceMean(axes: [], keepDims: true)),
+        ]
+        for op in ops {
+            let graph = try ExecTestKit.oneLayerGraph(op, inputShapes: [[3, 4]])
+            let output = try Executor(graph: graph, options: ExecutionOptions(threads: 2)).run(["x0": x]).outputs[0].tensor
+            let expected = try #require(Oracle.evaluate(graph, ["x0": OracleArray(x)])[graph.outputs[0].name])
+            #expect(ExecTestKit.mismatch(output, expected) == nil, "\(op.name)")
+        }
+        let concat = try Graph(
+            inputs: [GraphInput(name: "x", shape: [3, 4])],
+            layers: [Layer("r", .relu(Relu()), inputs: ["x"]), Layer("c", .concat(Concat(axis: 0)), inputs: ["x", "r"])],
+            outputs: [GraphOutput(name: "c")])
+        let joined = try Executor(graph: concat, options: ExecutionOptions(threads: 2)).run(["x": x]).outputs[0].tensor
+        #expect(ExecTestKit.mismatch(joined, try #require(Oracle.evaluate(concat, ["x": OracleArray(x)])["c"])) == nil)
+        let square = try rng.tensor([3, 3]), row = try rng.tensor([3])
+        for op in [Op.add(Add()), .mean(Mean())] {
+            let graph = try ExecTestKit.oneLayerGraph(op, inputShapes: [[3, 3], [3]])
+            let sum = try Executor(graph: graph, options: ExecutionOptions(threads: 2)).run(["x0": square, "x1": row]).outputs[0].tensor
+            let expected = try #require(Oracle.evaluate(graph, ["x0": OracleArray(square), "x1": OracleArray(row)])["y"])
+            #expect(ExecTestKit.mismatch(sum, expected) == nil, "\(op.name) with a broadcast row")
+        }
+    }
+
     /// A graph `x -> conv -> batchnorm -> activation -> max pool` and its input shape. The conv
     /// is 6 filters of 3x3x4 on a 10 x 12 plane, or, `depthwise`, 4 filters of 3x3x1 on a
     /// 10 x 36 plane (rows of whole 16-output runs and a tail).

@@ -39,7 +39,8 @@ public struct ExecutionResult: Sendable {
     public var outputs: [(name: String, tensor: Tensor)]
     /// The largest number of bytes held at once by live values (graph inputs, layer outputs not
     /// yet past their last use, graph outputs); weights are not counted. A value that shares
-    /// another's storage (reshape, flatten) is counted once.
+    /// another's storage (reshape, flatten) is counted once. A batch run image by image counts
+    /// the batch's inputs and outputs and, for each thread, the most one of its images held.
     public var peakLiveBytes: Int
     /// Per step, when profiling: the layer (the last one of a fused group), its op, and seconds.
     public var timings: [LayerTiming]

@@ -8,7 +8,8 @@ import ZooCore
 /// optionally fuses conv + batchnorm + activation (``ExecutionOptions/fusing``), builds one kernel
 /// per step, and records each value's last use. ``run(_:observe:)`` then evaluates the steps in
 /// topological order and frees each value after its last use (graph outputs are kept), so the
-/// live memory of a run is the working set, not the sum of all activations.
+/// live memory of a run is the working set, not the sum of all activations. A batch whose images
+/// no step mixes runs image by image (``ImageSplit``), its images spread over the threads.
 ///
 /// Convolutions multiply through zoo's own kernels (``PackedMatrix``, filters packed at
 /// preparation), dense layers and matmuls through single-threaded OpenBLAS `sgemm` calls; both
@@ -26,6 +27,9 @@ public final class Executor: Sendable {
     private let valueNames: [String]
     private let inputSlots: [(name: String, slot: Int)]
     private let outputSlots: [(name: String, slot: Int)]
+    /// The batch size when the batch runs image by image (``ImageSplit``: the steps' kernels are
+    /// built for one image), else 1.
+    private let images: Int
     private let pool = BufferPool()
 
     private struct Step: Sendable {
@@ -83,8 +87,12 @@ public final class Executor: Sendable {
         self.graph = bound
         self.shapes = shapes
         self.options = options
+        // The kernels are built for the graph they run: one image's when the batch splits.
+        let split = ImageSplit(bound, shapes: shapes)
+        let planned = split?.graph ?? bound, plannedShapes = split?.shapes ?? shapes
+        images = split?.images ?? 1
 
-        let groups = options.fusing ? Fusion.groups(bound, shapes: shapes) : bound.layers.map { FusedLayer(layer: $0) }
+        let groups = options.fusing ? Fusion.groups(planned, shapes: plannedShapes) : planned.layers.map { FusedLayer(layer: $0) }
         var slots: [String: Int] = [:]
         var names: [String] = []
         func slot(_ name: String) -> Int {
@@ -96,38 +104,39 @@ public final class Executor: Sendable {
         inputSlots = bound.inputs.map { ($0.name, slot($0.name)) }
         // Slots, last uses and the memory check come from the shapes alone, before any kernel
         // is built (kernels size tables and transform weights from the shapes).
-        let planned = groups.map { group in (group: group, inputs: group.layer.inputs.map(slot), output: slot(group.outputName)) }
+        let plan = groups.map { group in (group: group, inputs: group.layer.inputs.map(slot), output: slot(group.outputName)) }
         outputSlots = bound.outputs.map { ($0.name, slot($0.name)) }
         valueNames = names
 
         var lastUse = Array(repeating: -1, count: names.count)
-        for (index, step) in planned.enumerated() {
+        for (index, step) in plan.enumerated() {
             for input in step.inputs { lastUse[input] = index }
         }
         for (_, output) in outputSlots { lastUse[output] = Int.max }
-        var releases = Array(repeating: [Int](), count: planned.count)
-        for (value, index) in lastUse.enumerated() where index >= 0 && index < planned.count {
+        var releases = Array(repeating: [Int](), count: plan.count)
+        for (value, index) in lastUse.enumerated() where index >= 0 && index < plan.count {
             releases[index].append(value)
         }
         // A value nobody reads is released right after the step that makes it.
-        for (index, step) in planned.enumerated() where lastUse[step.output] == -1 {
+        for (index, step) in plan.enumerated() where lastUse[step.output] == -1 {
             releases[index].append(step.output)
         }
         try Self.checkFitsInMemory(
-            steps: planned.enumerated().map { index, step in (step.group.outputName, step.output, releases[index]) },
+            steps: plan.enumerated().map { index, step in (step.group.outputName, step.output, releases[index]) },
             inputs: inputSlots.map(\.slot), names: names, shapes: shapes)
         let graphInputs = Set(inputSlots.map(\.slot))
-        steps = try planned.enumerated().map { index, step in
+        steps = try plan.enumerated().map { index, step in
             let layer = step.group.layer
-            guard let outputShape = shapes[step.group.outputName] else {
+            guard let outputShape = plannedShapes[step.group.outputName], let batchShape = shapes[step.group.outputName] else {
                 throw ZooError(.invalidGraph, "Every layer's output needs a shape. Received: none for '\(step.group.outputName)'.", layer: step.group.outputName)
             }
             let kernel: any Kernel, cost: Cost
             do {
                 kernel = try KernelFactory.make(
-                    layer.op, inputs: layer.inputs.map { shapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue,
+                    layer.op, inputs: layer.inputs.map { plannedShapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue,
                     scaledInput: step.group.inputScale != nil, winograd: options.winograd, instructionSet: options.instructionSet)
-                cost = try layer.op.semantics.cost(inputs: layer.inputs.map { Shape(shapes[$0] ?? []) }, output: Shape(outputShape))
+                // The FLOPs of the whole batch.
+                cost = try layer.op.semantics.cost(inputs: layer.inputs.map { Shape(shapes[$0] ?? []) }, output: Shape(batchShape))
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)
             }
@@ -171,11 +180,15 @@ public final class Executor: Sendable {
     /// Runs the graph on `inputs` (by input name, each of the shape the executor was prepared
     /// for). `observe`, when given, sees every step's output as soon as it is computed, with the
     /// name of the value (the layer's name), and may keep it.
+    ///
+    /// A batch that runs image by image (``ImageSplit``) runs each image through every step, the
+    /// images spread over the threads (each image's steps on `threads / images` threads, at
+    /// least one); with `observe` or profiling, every step runs on each image in turn with all
+    /// the threads, so that an observer sees the whole batch's value and a step's time is its own.
     public func run(_ inputs: [String: Tensor], observe: ((String, Tensor) throws -> Void)? = nil) throws -> ExecutionResult {
         // Kernels split products over the threads themselves (see BLAS).
         openblas_set_num_threads(1)
-        var values = [Tensor?](repeating: nil, count: valueNames.count)
-        var live = LiveMemory()
+        var given: [(slot: Int, tensor: Tensor)] = []
         for (name, slot) in inputSlots {
             guard let tensor = inputs[name] else {
                 throw ZooError(
@@ -187,44 +200,196 @@ public final class Executor: Sendable {
                     .shapeMismatch,
                     "An input's shape must be the one the graph was prepared for. Received: input '\(name)' \(tensor.shape), prepared for \(shapes[name] ?? []).")
             }
-            values[slot] = tensor
-            live.retain(tensor)
+            given.append((slot, tensor))
         }
         for name in inputs.keys where !inputSlots.contains(where: { $0.name == name }) {
             throw ZooError(.invalidGraph, "Inputs must name graph inputs (\(inputSlots.map(\.name).joined(separator: ", "))). Received: '\(name)'.")
         }
-        let inputStorages = Set(inputs.values.compactMap { $0.storage.map(ObjectIdentifier.init) })
+        let protected = Set(given.compactMap { $0.tensor.storage.map(ObjectIdentifier.init) })
         var timings: [LayerTiming] = []
-        for step in steps {
-            let arguments = try step.inputs.map { try value(values[$0], $0) }
-            var context = KernelContext(threads: options.threads, pool: pool)
-            if observe == nil, let input = step.overwritable, let storage = arguments[input].storage, storage.borrowedOwner is PooledBlock,
-                live.isSole(storage), !inputStorages.contains(ObjectIdentifier(storage)),
-                !arguments.indices.contains(where: { $0 != input && arguments[$0].storage === storage })
-            {
-                context.overwritable = input
+        if images == 1 {
+            var values = [Tensor?](repeating: nil, count: valueNames.count)
+            var live = LiveMemory()
+            for (slot, tensor) in given {
+                values[slot] = tensor
+                live.retain(tensor)
             }
-            let start = options.profiling ? DispatchTime.now().uptimeNanoseconds : 0
-            let output: Tensor
-            do {
-                output = try step.kernel.run(arguments, context: context)
-            } catch let error as ZooError {
-                throw error.at(layer: step.layer)
+            for (index, step) in steps.enumerated() {
+                let (output, seconds) = try perform(step, &values, live: live, threads: options.threads, protected: protected, overwriting: observe == nil)
+                record(index, seconds: seconds, in: &timings)
+                values[step.output] = output
+                live.retain(output)
+                try observe?(step.layer, output)
+                release(step, &values, live: &live)
             }
-            if options.profiling {
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                timings.append(LayerTiming(layer: step.layer, op: step.opName, kernel: step.kernel.algorithm, flops: step.flops, seconds: seconds))
+            let outputs = try outputSlots.map { (name: $0.name, tensor: try value(values[$0.slot], $0.slot)) }
+            return ExecutionResult(outputs: outputs, peakLiveBytes: live.peak, timings: timings)
+        }
+        let slices = try given.map { try (slot: $0.slot, images: (0..<images).map(Self.slicing($0.tensor, images: images))) }
+        let batchBytes = given.reduce(0) { $0 + $1.tensor.count * MemoryLayout<Float>.stride }
+        if observe != nil || options.profiling {
+            // Step by step, each image in turn (every image's values live, as in a whole batch).
+            var values = Array(repeating: [Tensor?](repeating: nil, count: valueNames.count), count: images)
+            var live = LiveMemory()
+            for (slot, perImage) in slices {
+                for image in 0..<images { values[image][slot] = perImage[image] }
             }
-            values[step.output] = output
-            live.retain(output)
-            try observe?(step.layer, output)
-            for slot in step.releases {
-                if let value = values[slot] { live.release(value) }
-                values[slot] = nil
+            for (index, step) in steps.enumerated() {
+                var outputs: [Tensor] = []
+                for image in 0..<images {
+                    let (output, seconds) = try perform(step, &values[image], live: live, threads: options.threads, protected: protected, overwriting: false)
+                    record(index, seconds: seconds, in: &timings)
+                    values[image][step.output] = output
+                    live.retain(output)
+                    outputs.append(output)
+                }
+                if let observe { try observe(step.layer, try Self.joining(outputs, shape: shapes[step.layer] ?? [])) }
+                for image in 0..<images { release(step, &values[image], live: &live) }
+            }
+            let outputs = try outputSlots.map { slot in
+                (name: slot.name, tensor: try Self.joining(try values.map { try value($0[slot.slot], slot.slot) }, shape: shapes[slot.name] ?? []))
+            }
+            return ExecutionResult(outputs: outputs, peakLiveBytes: batchBytes + live.peak, timings: timings)
+        }
+        // Image by image, the images spread over the threads.
+        let workers = min(options.threads, images), threadsEach = max(options.threads / workers, 1)
+        let results = ImageResults(images: images, workers: workers)
+        Parallel.forEachChunk(images, threads: workers) { range, worker in
+            for image in range {
+                var values = [Tensor?](repeating: nil, count: valueNames.count)
+                var live = LiveMemory()
+                for (slot, perImage) in slices { values[slot] = perImage[image] }
+                do {
+                    for step in steps {
+                        let (output, _) = try perform(step, &values, live: live, threads: threadsEach, protected: protected, overwriting: true)
+                        values[step.output] = output
+                        live.retain(output)
+                        release(step, &values, live: &live)
+                    }
+                    results.finish(image, outputs: try outputSlots.map { try value(values[$0.slot], $0.slot) }, peak: live.peak, worker: worker)
+                } catch {
+                    results.fail(error)
+                    return
+                }
             }
         }
-        let outputs = try outputSlots.map { (name: $0.name, tensor: try value(values[$0.slot], $0.slot)) }
-        return ExecutionResult(outputs: outputs, peakLiveBytes: live.peak, timings: timings)
+        let outputs = try results.outputs()
+        let joined = try outputSlots.enumerated().map { index, slot in
+            (name: slot.name, tensor: try Self.joining(outputs.map { $0[index] }, shape: shapes[slot.name] ?? []))
+        }
+        let outputBytes = joined.reduce(0) { $0 + $1.tensor.count * MemoryLayout<Float>.stride }
+        return ExecutionResult(outputs: joined, peakLiveBytes: batchBytes + outputBytes + results.peakBytes, timings: [])
+    }
+
+    /// Runs `step` on its inputs in `values`, with the step's overwritable input given to the
+    /// kernel when `overwriting` and nothing else holds it (not a graph input, in `protected`):
+    /// the output and, when profiling, the seconds it took.
+    private func perform(
+        _ step: Step, _ values: inout [Tensor?], live: LiveMemory, threads: Int, protected: Set<ObjectIdentifier>, overwriting: Bool
+    ) throws -> (output: Tensor, seconds: Double) {
+        let arguments = try step.inputs.map { try value(values[$0], $0) }
+        var context = KernelContext(threads: threads, pool: pool)
+        if overwriting, let input = step.overwritable, let storage = arguments[input].storage, storage.borrowedOwner is PooledBlock,
+            live.isSole(storage), !protected.contains(ObjectIdentifier(storage)),
+            !arguments.indices.contains(where: { $0 != input && arguments[$0].storage === storage })
+        {
+            context.overwritable = input
+        }
+        let start = options.profiling ? DispatchTime.now().uptimeNanoseconds : 0
+        do {
+            let output = try step.kernel.run(arguments, context: context)
+            return (output, options.profiling ? Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 : 0)
+        } catch let error as ZooError {
+            throw error.at(layer: step.layer)
+        }
+    }
+
+    /// Adds a step's seconds to its timing (a batch run image by image adds each image's).
+    private func record(_ index: Int, seconds: Double, in timings: inout [LayerTiming]) {
+        guard options.profiling else { return }
+        if index < timings.count {
+            timings[index].seconds += seconds
+        } else {
+            let step = steps[index]
+            timings.append(LayerTiming(layer: step.layer, op: step.opName, kernel: step.kernel.algorithm, flops: step.flops, seconds: seconds))
+        }
+    }
+
+    /// Frees the values whose last use is `step`.
+    private func release(_ step: Step, _ values: inout [Tensor?], live: inout LiveMemory) {
+        for slot in step.releases {
+            if let value = values[slot] { live.release(value) }
+            values[slot] = nil
+        }
+    }
+
+    /// Image `image` of a batch tensor of `images` images (axis 0), sharing its storage.
+    private static func slicing(_ tensor: Tensor, images: Int) -> (Int) throws -> Tensor {
+        { image in
+            guard let storage = tensor.storage else { return tensor }
+            let count = tensor.count / images
+            let buffer = UnsafeBufferPointer(rebasing: storage.buffer[(image * count)..<((image + 1) * count)])
+            return try Tensor(shape: [1] + tensor.shape.dropFirst(), storage: TensorStorage(borrowing: buffer, keepingAlive: storage))
+        }
+    }
+
+    /// One image's tensors joined along axis 0 into a tensor of `shape`.
+    private static func joining(_ parts: [Tensor], shape: [Int]) throws -> Tensor {
+        let count = parts.reduce(0) { $0 + $1.count }
+        let storage = try TensorStorage(count: count) { buffer in
+            var at = 0
+            for part in parts {
+                if let source = part.storage?.buffer {
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + part.count)]).initialize(from: source)
+                } else {
+                    UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + part.count)]).initialize(repeating: part.fill ?? 0)
+                }
+                at += part.count
+            }
+        }
+        return try Tensor(shape: shape, storage: storage)
+    }
+}
+
+/// What the images of a batch run side by side produced: each image's outputs, each worker's
+/// largest live bytes, and the first error.
+private final class ImageResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var perImage: [[Tensor]?]
+    private var peaks: [Int]
+    private var failure: (any Error)?
+
+    init(images: Int, workers: Int) {
+        perImage = Array(repeating: nil, count: images)
+        peaks = Array(repeating: 0, count: workers)
+    }
+
+    func finish(_ image: Int, outputs: [Tensor], peak: Int, worker: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        perImage[image] = outputs
+        peaks[worker] = max(peaks[worker], peak)
+    }
+
+    func fail(_ error: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if failure == nil { failure = error }
+    }
+
+    /// The sum of the workers' peaks: the most the images running at once held.
+    var peakBytes: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return peaks.reduce(0, +)
+    }
+
+    /// Every image's outputs, or the first error.
+    func outputs() throws -> [[Tensor]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
+        return perImage.map { $0 ?? [] }
     }
 }
 
