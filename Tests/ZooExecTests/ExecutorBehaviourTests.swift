@@ -99,6 +99,28 @@ struct ExecutorBehaviourTests {
         }
     }
 
+    /// A batch whose reshape names the batch's size (an importer folds `Shape` nodes with the
+    /// batch it was given) still runs image by image, which `peakLiveBytes` shows by hand: for
+    /// `x [8, 4, 16, 16] -> relu -> relu -> global average pool -> reshape [8, 4]` (unfused),
+    /// the whole batch holds two 32 KiB values at once (64 KiB); image by image, the batch's
+    /// input (32 KiB) and output (128 bytes) and one image's two 4 KiB values. The output is the
+    /// oracle's.
+    @Test func aReshapeNamingTheBatchSplitsToo() throws {
+        var rng = SplitMix64(seed: 0x5_4A9E)
+        let graph = try Graph(
+            inputs: [GraphInput(name: "x", shape: [8, 4, 16, 16])],
+            layers: [
+                Layer("r1", .relu(Relu()), inputs: ["x"]), Layer("r2", .relu(Relu()), inputs: ["r1"]),
+                Layer("g", .globalAveragePool(GlobalAveragePool()), inputs: ["r2"]), Layer("y", .reshape(Reshape(target: [8, 4])), inputs: ["g"]),
+            ],
+            outputs: [GraphOutput(name: "y")])
+        let x = try rng.tensor([8, 4, 16, 16])
+        let result = try Executor(graph: graph, options: ExecutionOptions(threads: 1, fusing: false)).run(["x": x])
+        let image = 4 * 16 * 16 * MemoryLayout<Float>.size
+        #expect(result.peakLiveBytes == 8 * image + 8 * 4 * MemoryLayout<Float>.size + 2 * image)
+        #expect(ExecTestKit.mismatch(result.outputs[0].tensor, try #require(Oracle.evaluate(graph, ["x": OracleArray(x)])["y"])) == nil)
+    }
+
     /// Steps that work along the batch axis keep the batch whole, against the oracle: a softmax
     /// over it, a slice that reverses it, a transpose that moves it, a reduction over it, a
     /// concatenation along it, and a sum with an input of lower rank whose first axis has the

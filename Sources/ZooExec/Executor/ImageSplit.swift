@@ -37,7 +37,8 @@ struct ImageSplit {
             copy.shape = Shape([1] + (shapes[input.name] ?? []).dropFirst())
             return copy
         }
-        guard let one = try? Graph(inputs: single, layers: graph.layers, outputs: graph.outputs),
+        let layers = graph.layers.map { Layer($0.name, Self.forOneImage($0.op, images: images), inputs: $0.inputs, frozen: $0.frozen) }
+        guard let one = try? Graph(inputs: single, layers: layers, outputs: graph.outputs),
             let inferred = try? ShapeInference.infer(one)
         else { return nil }
         var perImage: [String: [Int]] = [:]
@@ -48,6 +49,21 @@ struct ImageSplit {
         self.graph = one
         self.shapes = perImage
         self.images = images
+    }
+
+    /// `op` for one image where it names the batch's size: a reshape's target or an expand's
+    /// shape whose first entry is `images` (an importer that folds a `Shape` node writes the
+    /// batch it was given) takes 1 there. Every value being `[images, ...]`, such a reshape keeps
+    /// each image's elements where they were.
+    static func forOneImage(_ op: Op, images: Int) -> Op {
+        switch op {
+        case .reshape(let reshape) where reshape.target.first == images:
+            return .reshape(Reshape(target: [1] + reshape.target.dropFirst(), allowZero: reshape.allowZero))
+        case .expand(let expand) where expand.shape.first == images:
+            return .expand(Expand(shape: [1] + expand.shape.dropFirst()))
+        default:
+            return op
+        }
     }
 
     /// Whether `op` on inputs of these shapes computes each image's output from that image's
