@@ -3,7 +3,8 @@ import ZooCore
 
 /// Row-major single-precision matrix products through OpenBLAS.
 ///
-/// OpenBLAS runs single-threaded here (``Executor`` sets it before a run), and large products are
+/// OpenBLAS runs single-threaded here (the first ``Executor`` of a process sets it and stops
+/// OpenBLAS's own threads, `zoo_blas_single_threaded`), and large products are
 /// split into blocks of rows or columns whose boundaries depend only on the matrix sizes, spread
 /// over the executor's threads. OpenBLAS's own threading groups the sums over `k` differently for
 /// different thread counts; splitting this way keeps every output element's arithmetic the same

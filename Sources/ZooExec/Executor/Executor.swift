@@ -47,6 +47,10 @@ public final class Executor: Sendable {
         let overwritable: Int?
     }
 
+    /// OpenBLAS single-threaded and its threads stopped, once per process (before the first
+    /// executor packs its weights over zoo's threads): see `zoo_blas_single_threaded`.
+    private static let singleThreadedBLAS: Void = zoo_blas_single_threaded()
+
     /// Prepares `graph` to run on inputs of the given shapes; inputs not named in `inputShapes`
     /// must have concrete shapes in the graph.
     ///
@@ -54,6 +58,7 @@ public final class Executor: Sendable {
     ///   is declared without values (a spec needs ``RandomWeights/instantiate(_:seed:)`` first),
     ///   or the options' instruction set does not run on this machine.
     public init(graph: Graph, inputShapes: [String: [Int]] = [:], options: ExecutionOptions = ExecutionOptions()) throws {
+        Self.singleThreadedBLAS
         guard options.instructionSet.isSupported else {
             throw ZooError(
                 .unsupported,
@@ -187,7 +192,7 @@ public final class Executor: Sendable {
     /// the threads, so that an observer sees the whole batch's value and a step's time is its own.
     public func run(_ inputs: [String: Tensor], observe: ((String, Tensor) throws -> Void)? = nil) throws -> ExecutionResult {
         // Kernels split products over the threads themselves (see BLAS).
-        openblas_set_num_threads(1)
+        Self.singleThreadedBLAS
         var given: [(slot: Int, tensor: Tensor)] = []
         for (name, slot) in inputSlots {
             guard let tensor = inputs[name] else {
