@@ -31,6 +31,7 @@
 #define MASKED_GATHER 0
 #include "math_variant.h"
 #include "depthwise_blocked_variant.h"
+#include "transpose_variant.h"
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
@@ -45,6 +46,7 @@
 #define MASKED_GATHER 0
 #include "math_variant.h"
 #include "depthwise_blocked_variant.h"
+#include "transpose_variant.h"
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
@@ -58,6 +60,7 @@
 #define MASKED_GATHER 1
 #include "math_variant.h"
 #include "depthwise_blocked_variant.h"
+#include "transpose_variant.h"
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
@@ -153,6 +156,10 @@ void zoo_kernels_gemm_tile_packed(
 
 void zoo_kernels_plane_means(int isa, const float *x, size_t planes, size_t size, float *y) {
     ZOO_ON_SET(isa, plane_means, x, planes, size, y);
+}
+
+void zoo_kernels_transpose_matrices(int isa, const float *x, size_t count, size_t rows, size_t cols, float *y) {
+    ZOO_ON_SET(isa, transpose_matrices, x, count, rows, cols, y);
 }
 
 void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n) {

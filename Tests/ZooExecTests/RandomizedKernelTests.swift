@@ -693,6 +693,24 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// Transposes that are batches of matrix transposes (channels-last images to channels-first
+    /// and back, a 2-D swap, a group of axes moved past another) on every instruction set, at
+    /// two threads: sides of 2 to 4 (one interleaved pass), of 1, and of 5 to 48 (register blocks
+    /// of a vector's width and their edges), against the oracle.
+    @Test(arguments: instructionSets) func matrixTransposes(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0x7_2A45)
+        let cases: [(shape: [Int], permutation: [Int])] = [
+            ([2, 5, 7, 3], [0, 3, 1, 2]), ([2, 3, 5, 7], [0, 2, 3, 1]), ([1, 16, 16, 4], [0, 3, 1, 2]), ([1, 2, 9, 9], [0, 2, 3, 1]),
+            ([17, 33], [1, 0]), ([32, 48], [1, 0]), ([3, 40, 5], [0, 2, 1]), ([2, 3, 4, 5, 6], [0, 1, 4, 2, 3]), ([40, 1], [1, 0]),
+            ([5, 2, 3, 4], [2, 3, 0, 1]),
+        ]
+        for (shape, permutation) in cases {
+            ExecTestKit.checkAgainstOracle(
+                .transpose(Transpose(permutation: permutation)), [try rng.tensor(shape)], context: "\(instructionSet)",
+                options: ExecutionOptions(threads: 2, instructionSet: instructionSet))
+        }
+    }
+
     /// Pad in every mode, ranks 1 to 4, pads up to each mode's limit (reflect `d - 1`, wrap and
     /// symmetric `d`, constant and edge a few), with a random constant value.
     @Test func pad() throws {

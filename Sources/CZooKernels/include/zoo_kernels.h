@@ -202,6 +202,11 @@ void zoo_kernels_winograd_output(
 /// is the one zoo_kernels_gemm_tile's activation gives.
 void zoo_kernels_activation(int isa, int activation, const float *x, float *y, size_t n);
 
+/// `count` matrices of `rows x cols` floats, one after another at `x`, each transposed to the
+/// same place at `y`: `y[m][j][i] = x[m][i][j]` (`x` and `y` apart). A batch of channels-last
+/// images to channels-first, or back, is `count` images of `pixels x channels` matrices.
+void zoo_kernels_transpose_matrices(int isa, const float *x, size_t count, size_t rows, size_t cols, float *y);
+
 /// `y[p]` = the mean of the `size` floats of plane `p` of `x`, for `p < planes` (`size` at least
 /// 1), summed in double precision in 32 interleaved partial sums in a fixed order (see
 /// math_variant.h): the same bits on every instruction set.

@@ -56,7 +56,7 @@ enum KernelFactory {
         case .div(let div): return try BroadcastKernel(function: DivFunction(), constant: div.constant, inputs: inputs, output: output)
         case .concat(let concat): return try ConcatKernel(concat, inputs: inputs, output: output)
         case .flatten, .reshape, .dropout, .identity: return AliasKernel(shape: output)
-        case .transpose(let transpose): return TransposeKernel(transpose, input: inputs[0], output: output)
+        case .transpose(let transpose): return TransposeKernel(transpose, input: inputs[0], output: output, instructionSet: instructionSet)
         case .pad(let pad): return try PadKernel(pad, input: inputs[0], output: output)
         case .resize(let resize): return try ResizeKernel(resize, input: inputs[0], output: output)
         case .slice(let slice): return try SliceKernel(slice, input: inputs[0], output: output)
