@@ -85,6 +85,14 @@ struct ExecutorBehaviourTests {
                 let output = try executor.run(["x": x]).outputs[0].tensor
                 #expect(output.shape == [5, 5])
                 #expect(ExecTestKit.floats(output) == alone.flatMap { $0 }, "threads \(threads), fusing \(fusing)")
+                // Profiled: one timing per step, each step's FLOPs five times a batch of one's.
+                let profiled = try Executor(graph: try batch(5), options: ExecutionOptions(threads: threads, fusing: fusing, profiling: true))
+                    .run(["x": x])
+                let profiledAlone = try Executor(graph: try batch(1), options: ExecutionOptions(threads: 1, fusing: fusing, profiling: true))
+                    .run(["x": try Tensor(shape: [1, 4, 24, 24], values: Array(values[..<perImage]))])
+                #expect(profiled.outputs[0].tensor == output, "profiled, threads \(threads), fusing \(fusing)")
+                #expect(profiled.timings.map(\.layer) == profiledAlone.timings.map(\.layer))
+                #expect(profiled.timings.map(\.flops) == profiledAlone.timings.map { 5 * $0.flops })
                 var observed: [String: Tensor] = [:]
                 let watched = try executor.run(["x": x]) { name, value in observed[name] = value }
                 #expect(watched.outputs[0].tensor == output, "observed, threads \(threads), fusing \(fusing)")

@@ -188,8 +188,9 @@ public final class Executor: Sendable {
     ///
     /// A batch that runs image by image (``ImageSplit``) runs each image through every step, the
     /// images spread over the threads (each image's steps on `threads / images` threads, at
-    /// least one); with `observe` or profiling, every step runs on each image in turn with all
-    /// the threads, so that an observer sees the whole batch's value and a step's time is its own.
+    /// least one); profiling, the images run one after another on all the threads, so that a
+    /// step's time is its own (the sum over the images); with `observe`, every step runs on each
+    /// image in turn, so that the observer sees the whole batch's value.
     public func run(_ inputs: [String: Tensor], observe: ((String, Tensor) throws -> Void)? = nil) throws -> ExecutionResult {
         // Kernels split products over the threads themselves (see BLAS).
         Self.singleThreadedBLAS
@@ -232,7 +233,7 @@ public final class Executor: Sendable {
         }
         let slices = try given.map { try (slot: $0.slot, images: (0..<images).map(Self.slicing($0.tensor, images: images))) }
         let batchBytes = given.reduce(0) { $0 + $1.tensor.count * MemoryLayout<Float>.stride }
-        if observe != nil || options.profiling {
+        if let observe {
             // Step by step, each image in turn (every image's values live, as in a whole batch).
             var values = Array(repeating: [Tensor?](repeating: nil, count: valueNames.count), count: images)
             var live = LiveMemory()
@@ -248,7 +249,7 @@ public final class Executor: Sendable {
                     live.retain(output)
                     outputs.append(output)
                 }
-                if let observe { try observe(step.layer, try Self.joining(outputs, shape: shapes[step.layer] ?? [])) }
+                try observe(step.layer, try Self.joining(outputs, shape: shapes[step.layer] ?? []))
                 for image in 0..<images { release(step, &values[image], live: &live) }
             }
             let outputs = try outputSlots.map { slot in
@@ -256,8 +257,8 @@ public final class Executor: Sendable {
             }
             return ExecutionResult(outputs: outputs, peakLiveBytes: batchBytes + live.peak, timings: timings)
         }
-        // Image by image, the images spread over the threads.
-        let workers = min(options.threads, images), threadsEach = max(options.threads / workers, 1)
+        // Image by image, the images spread over the threads (profiling, one after another).
+        let workers = options.profiling ? 1 : min(options.threads, images), threadsEach = max(options.threads / workers, 1)
         let results = ImageResults(images: images, workers: workers)
         Parallel.forEachChunk(images, threads: workers) { range, worker in
             for image in range {
@@ -265,8 +266,10 @@ public final class Executor: Sendable {
                 var live = LiveMemory()
                 for (slot, perImage) in slices { values[slot] = perImage[image] }
                 do {
-                    for step in steps {
-                        let (output, _) = try perform(step, &values, live: live, threads: threadsEach, protected: protected, overwriting: true)
+                    for (index, step) in steps.enumerated() {
+                        let (output, seconds) = try perform(step, &values, live: live, threads: threadsEach, protected: protected, overwriting: true)
+                        // Profiling runs on one worker alone: `timings` is never written from two threads.
+                        if options.profiling { record(index, seconds: seconds, in: &timings) }
                         values[step.output] = output
                         live.retain(output)
                         release(step, &values, live: &live)
@@ -283,7 +286,7 @@ public final class Executor: Sendable {
             (name: slot.name, tensor: try Self.joining(outputs.map { $0[index] }, shape: shapes[slot.name] ?? []))
         }
         let outputBytes = joined.reduce(0) { $0 + $1.tensor.count * MemoryLayout<Float>.stride }
-        return ExecutionResult(outputs: joined, peakLiveBytes: batchBytes + outputBytes + results.peakBytes, timings: [])
+        return ExecutionResult(outputs: joined, peakLiveBytes: batchBytes + outputBytes + results.peakBytes, timings: timings)
     }
 
     /// Runs `step` on its inputs in `values`, with the step's overwritable input given to the
