@@ -10,10 +10,11 @@ import ZooCore
 /// of one, so results stay identical for every thread count.
 ///
 /// The batch splits when the graph's inputs all have the same batch `N > 1` and
-/// - every value's shape is `[N, ...]` and, with the inputs bound to `[1, ...]`, `[1, ...]` with
-///   the same other dimensions (a reshape or broadcast that moves data between images changes a
+/// - every value's shape is `[N, ...]` and, with the inputs bound to `[1, ...]` (and a reshape
+///   or expand that names `N` taking 1 there: ``forOneImage(_:images:)``), `[1, ...]` with the
+///   same other dimensions (a reshape or broadcast that moves data between images changes a
 ///   shape, so it is found here);
-/// - no op works along axis 0 while keeping the shapes (``keepsImagesApart(_:inputs:)``).
+/// - no op works along axis 0 while keeping the shapes (``keepsImagesApart(_:inputs:output:)``).
 struct ImageSplit {
     /// The graph with its inputs bound to one image.
     let graph: Graph
