@@ -73,26 +73,6 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(transpose)(VARI
 #endif
 }
 
-/// `count` (1 to VW) floats from `source` as a vector's first lanes, the rest 0.
-TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(load_first)(const float *source, int count) {
-    VARIANT(fvec) value;
-    if (count == VW) {
-        memcpy(&value, source, sizeof value);
-    } else {
-        value = VARIANT(load_part)(source, count);
-    }
-    return value;
-}
-
-/// The first `count` (1 to VW) lanes of `value` to `destination`.
-TARGET __attribute__((always_inline)) static inline void VARIANT(store_first)(float *destination, VARIANT(fvec) value, int count) {
-    if (count == VW) {
-        memcpy(destination, &value, sizeof value);
-    } else {
-        VARIANT(store_part)(destination, value, count);
-    }
-}
-
 /// `n` (1 to ZOO_BLOCKED_RUNS) output positions, position `i` reading its window from
 /// `sources[i]` (`offsets` in floats) and stored at `destinations[i]`: per lane the sum of the
 /// taps' `weights[t] x` as a chain of multiply-adds in tap order, plus `bias`, then clamp and
@@ -167,7 +147,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
             for (int l = 0; l < VW; l++) {
                 // A whole vector where the filters go on past it (its lanes past `n` land in
                 // the vectors past the taps).
-                weights[t + l] = VARIANT(load_first)(filters[l] + t, filters[l] + t + VW <= weights_end ? VW : n);
+                weights[t + l] = VARIANT(load_part)(filters[l] + t, filters[l] + t + VW <= weights_end ? VW : n);
             }
             VARIANT(transpose)(weights + t);
         }
@@ -184,7 +164,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
             // The planes are read as VW streams at once, more than the hardware follows: each
             // is fetched a few lines ahead (past the last plane's end harmlessly).
             __builtin_prefetch(input + l * in_plane + start + ZOO_BLOCKED_AHEAD);
-            rows[l] = VARIANT(load_first)(input + l * in_plane + start, in_count);
+            rows[l] = VARIANT(load_part)(input + l * in_plane + start, in_count);
         }
         VARIANT(transpose)(rows);
         for (int i = 0; i < in_count; i++) memcpy(blocked + inside[start + i], &rows[i], sizeof(vector));
@@ -212,7 +192,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
         for (int l = 0; l < VW; l++) {
             float *destination = out + (size_t)(q0 + l) * out_plane + start;
             __builtin_prefetch(destination + ZOO_BLOCKED_AHEAD, 1);
-            VARIANT(store_first)(destination, rows[l], out_count);
+            VARIANT(store_part)(destination, rows[l], out_count);
         }
     }
 }

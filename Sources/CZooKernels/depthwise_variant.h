@@ -153,7 +153,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_align
         if (bias) value += (vector)*bias;
         value = VARIANT(finish)(value, low, high, activation);
         const int at = x + m * VW;
-        VARIANT(store_first)(destination + at, value, p->out_w - at < VW ? p->out_w - at : VW);
+        VARIANT(store_part)(destination + at, value, p->out_w - at < VW ? p->out_w - at : VW);
     }
 }
 

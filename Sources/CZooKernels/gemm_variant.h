@@ -29,7 +29,6 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
     int kc, const float *restrict a, const float *restrict b, size_t ldb, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation, int nv, int mr) {
     typedef VARIANT(fvec) vector;
-    const int full = nv * VW;
     vector acc[MR][NV];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) acc[r][v] = (vector)0;
@@ -60,34 +59,13 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
             const int count = cols - v * VW < VW ? cols - v * VW : VW;
             if (count <= 0) continue;
             vector value = acc[r][v];
-            if (!first) {
-                vector current;
-                if (cols == full) {
-                    memcpy(&current, row + v * VW, sizeof(vector));
-                } else {
-                    current = VARIANT(load_part)(row + v * VW, count);
-                }
-                value += current;
-            }
+            if (!first) value += VARIANT(load_part)(row + v * VW, count);
             if (last) {
                 if (bias) value += (vector)bias[r];
-                if (residual) {
-                    const float *sum = residual + (size_t)r * ldc + v * VW;
-                    vector added;
-                    if (cols == full) {
-                        memcpy(&added, sum, sizeof(vector));
-                    } else {
-                        added = VARIANT(load_part)(sum, count);
-                    }
-                    value += added;
-                }
+                if (residual) value += VARIANT(load_part)(residual + (size_t)r * ldc + v * VW, count);
                 value = VARIANT(finish)(value, low, high, activation);
             }
-            if (cols == full) {
-                memcpy(row + v * VW, &value, sizeof(vector));
-            } else {
-                VARIANT(store_part)(row + v * VW, value, count);
-            }
+            VARIANT(store_part)(row + v * VW, value, count);
         }
     }
 }

@@ -6,10 +6,14 @@ typedef float VARIANT(fvec) __attribute__((ext_vector_type(VW)));
 typedef int VARIANT(ivec) __attribute__((ext_vector_type(VW)));
 
 /// The first `count` (0 to VW) floats from `source` as a vector's first lanes, the rest 0: a
-/// masked load on AVX2 and AVX-512 (the lanes past `count` are not read), one by one on the
-/// other sets.
+/// whole vector loaded as one, a part masked on AVX2 and AVX-512 (the lanes past `count` are not
+/// read), one by one on the other sets.
 TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(load_part)(const float *source, int count) {
     VARIANT(fvec) value;
+    if (count == VW) {
+        memcpy(&value, source, sizeof value);
+        return value;
+    }
 #if VW == 16 && defined(__x86_64__)
     value = (VARIANT(fvec))_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), source);
 #elif VW == 8 && defined(__x86_64__)
@@ -22,9 +26,13 @@ TARGET __attribute__((always_inline)) static inline VARIANT(fvec) VARIANT(load_p
 }
 
 /// The first `count` (0 to VW) lanes of `value` to `destination`, the floats past them untouched:
-/// a masked store on AVX2 and AVX-512 (instead of a library call to memcpy per partial vector),
-/// one by one on the other sets.
+/// a whole vector stored as one, a part masked on AVX2 and AVX-512 (instead of a library call to
+/// memcpy per partial vector), one by one on the other sets.
 TARGET __attribute__((always_inline)) static inline void VARIANT(store_part)(float *destination, VARIANT(fvec) value, int count) {
+    if (count == VW) {
+        memcpy(destination, &value, sizeof value);
+        return;
+    }
 #if VW == 16 && defined(__x86_64__)
     _mm512_mask_storeu_ps(destination, (__mmask16)((1u << count) - 1), (__m512)value);
 #elif VW == 8 && defined(__x86_64__)

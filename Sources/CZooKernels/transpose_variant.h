@@ -29,13 +29,17 @@ TARGET static void VARIANT(transpose_matrices)(const float *x, size_t count, siz
     typedef VARIANT(fvec) vector;
     const size_t size = rows * cols;
     for (size_t matrix = 0; matrix < count; matrix++, x += size, y += size) {
-        switch (cols < 5 ? cols : rows < 5 ? 4 + rows : 0) {
+        // The narrow side a constant in each copy.
+        switch (cols) {
         case 2: VARIANT(transpose_narrow)(x, rows, 2, y); continue;
         case 3: VARIANT(transpose_narrow)(x, rows, 3, y); continue;
         case 4: VARIANT(transpose_narrow)(x, rows, 4, y); continue;
-        case 6: VARIANT(transpose_short)(x, 2, cols, y); continue;
-        case 7: VARIANT(transpose_short)(x, 3, cols, y); continue;
-        case 8: VARIANT(transpose_short)(x, 4, cols, y); continue;
+        default: break;
+        }
+        switch (rows) {
+        case 2: VARIANT(transpose_short)(x, 2, cols, y); continue;
+        case 3: VARIANT(transpose_short)(x, 3, cols, y); continue;
+        case 4: VARIANT(transpose_short)(x, 4, cols, y); continue;
         default: break;
         }
         const size_t whole_rows = rows / VW * VW, whole_cols = cols / VW * VW;

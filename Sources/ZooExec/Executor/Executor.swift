@@ -220,14 +220,7 @@ public final class Executor: Sendable {
                 values[slot] = tensor
                 live.retain(tensor)
             }
-            for (index, step) in steps.enumerated() {
-                let (output, seconds) = try perform(step, &values, live: live, threads: options.threads, protected: protected, overwriting: observe == nil)
-                record(index, seconds: seconds, in: &timings)
-                values[step.output] = output
-                live.retain(output)
-                try observe?(step.layer, output)
-                release(step, &values, live: &live)
-            }
+            try runSteps(&values, live: &live, threads: options.threads, protected: protected, timings: &timings, observe: observe)
             let outputs = try outputSlots.map { (name: $0.name, tensor: try value(values[$0.slot], $0.slot)) }
             return ExecutionResult(outputs: outputs, peakLiveBytes: live.peak, timings: timings)
         }
@@ -261,32 +254,45 @@ public final class Executor: Sendable {
         let workers = options.profiling ? 1 : min(options.threads, images), threadsEach = max(options.threads / workers, 1)
         let results = ImageResults(images: images, workers: workers)
         Parallel.forEachChunk(images, threads: workers) { range, worker in
+            // Each worker's own timings, summed over its images (profiling runs one worker).
+            var workerTimings: [LayerTiming] = []
             for image in range {
                 var values = [Tensor?](repeating: nil, count: valueNames.count)
                 var live = LiveMemory()
                 for (slot, perImage) in slices { values[slot] = perImage[image] }
                 do {
-                    for (index, step) in steps.enumerated() {
-                        let (output, seconds) = try perform(step, &values, live: live, threads: threadsEach, protected: protected, overwriting: true)
-                        // Profiling runs on one worker alone: `timings` is never written from two threads.
-                        if options.profiling { record(index, seconds: seconds, in: &timings) }
-                        values[step.output] = output
-                        live.retain(output)
-                        release(step, &values, live: &live)
-                    }
+                    try runSteps(&values, live: &live, threads: threadsEach, protected: protected, timings: &workerTimings, observe: nil)
                     results.finish(image, outputs: try outputSlots.map { try value(values[$0.slot], $0.slot) }, peak: live.peak, worker: worker)
                 } catch {
                     results.fail(error)
                     return
                 }
             }
+            results.keep(workerTimings)
         }
         let outputs = try results.outputs()
         let joined = try outputSlots.enumerated().map { index, slot in
             (name: slot.name, tensor: try Self.joining(outputs.map { $0[index] }, shape: shapes[slot.name] ?? []))
         }
         let outputBytes = joined.reduce(0) { $0 + $1.tensor.count * MemoryLayout<Float>.stride }
-        return ExecutionResult(outputs: joined, peakLiveBytes: batchBytes + outputBytes + results.peakBytes, timings: timings)
+        return ExecutionResult(outputs: joined, peakLiveBytes: batchBytes + outputBytes + results.peakBytes, timings: results.timings)
+    }
+
+    /// Runs every step on `values` (the graph inputs' slots filled) on `threads` threads: each
+    /// output stored, counted in `live`, shown to `observe`, then the values past their last use
+    /// freed; each step's seconds added to `timings` when profiling.
+    private func runSteps(
+        _ values: inout [Tensor?], live: inout LiveMemory, threads: Int, protected: Set<ObjectIdentifier>, timings: inout [LayerTiming],
+        observe: ((String, Tensor) throws -> Void)?
+    ) throws {
+        for (index, step) in steps.enumerated() {
+            let (output, seconds) = try perform(step, &values, live: live, threads: threads, protected: protected, overwriting: observe == nil)
+            record(index, seconds: seconds, in: &timings)
+            values[step.output] = output
+            live.retain(output)
+            try observe?(step.layer, output)
+            release(step, &values, live: &live)
+        }
     }
 
     /// Runs `step` on its inputs in `values`, with the step's overwritable input given to the
@@ -341,7 +347,7 @@ public final class Executor: Sendable {
         }
     }
 
-    /// One image's tensors joined along axis 0 into a tensor of `shape`.
+    /// The images' tensors joined along axis 0, in order, into a tensor of `shape`.
     private static func joining(_ parts: [Tensor], shape: [Int]) throws -> Tensor {
         let count = parts.reduce(0) { $0 + $1.count }
         let storage = try TensorStorage(count: count) { buffer in
@@ -366,6 +372,7 @@ private final class ImageResults: @unchecked Sendable {
     private var perImage: [[Tensor]?]
     private var peaks: [Int]
     private var failure: (any Error)?
+    private var kept: [LayerTiming] = []
 
     init(images: Int, workers: Int) {
         perImage = Array(repeating: nil, count: images)
@@ -385,6 +392,19 @@ private final class ImageResults: @unchecked Sendable {
         if failure == nil { failure = error }
     }
 
+    /// A worker's timings (profiling runs one worker, so there is one set).
+    func keep(_ timings: [LayerTiming]) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !timings.isEmpty { kept = timings }
+    }
+
+    var timings: [LayerTiming] {
+        lock.lock()
+        defer { lock.unlock() }
+        return kept
+    }
+
     /// The sum of the workers' peaks: the most the images running at once held.
     var peakBytes: Int {
         lock.lock()
@@ -397,7 +417,12 @@ private final class ImageResults: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let failure { throw failure }
-        return perImage.map { $0 ?? [] }
+        return try perImage.enumerated().map { image, outputs in
+            guard let outputs else {
+                throw ZooError(.invalidGraph, "Every image of a batch must be run. Received: image \(image) of \(perImage.count) without outputs.")
+            }
+            return outputs
+        }
     }
 }
 
