@@ -99,38 +99,66 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_runs)(
     }
 }
 
-/// Where the blocked path keeps its tables in `p->blocked`, past the bordered plane: each input
-/// pixel's float offset in the bordered plane, each output position's window corner, then each
-/// tap's offset from a corner.
-TARGET static inline int *VARIANT(blocked_tables)(const zoo_kernels_depthwise_plane *p) {
-    return (int *)(p->blocked + (size_t)p->blocked_height * p->blocked_width * VW);
+/// Where the blocked path keeps its tables in `p->blocked`, past the bordered plane of `pixel`
+/// floats a pixel (VW, or 2 VW: two groups of planes side by side): each input pixel's float
+/// offset in the bordered plane, each output position's window corner, then each tap's offset
+/// from a corner.
+TARGET static inline int *VARIANT(blocked_tables)(const zoo_kernels_depthwise_plane *p, int pixel) {
+    return (int *)(p->blocked + (size_t)p->blocked_height * p->blocked_width * pixel);
 }
 
-/// Readies `p->blocked` for a call's groups: the bordered plane filled with `p->fill` (each
-/// group rewrites only the inside) and the tables of VARIANT(blocked_tables).
-TARGET static inline void VARIANT(blocked_prepare)(const zoo_kernels_depthwise_plane *p) {
-    VARIANT(fill)(p->blocked, (size_t)p->blocked_height * p->blocked_width * VW, p->fill);
-    int *inside = VARIANT(blocked_tables)(p), *corners = inside + (size_t)p->height * p->width;
+/// Readies `p->blocked` for a call's groups, with `pixel` floats a pixel: the bordered plane
+/// filled with `p->fill` (each group rewrites only the inside) and the tables of
+/// VARIANT(blocked_tables).
+TARGET static inline void VARIANT(blocked_prepare)(const zoo_kernels_depthwise_plane *p, int pixel) {
+    VARIANT(fill)(p->blocked, (size_t)p->blocked_height * p->blocked_width * pixel, p->fill);
+    int *inside = VARIANT(blocked_tables)(p, pixel), *corners = inside + (size_t)p->height * p->width;
     for (int y = 0; y < p->height; y++) {
-        for (int x = 0; x < p->width; x++) *inside++ = ((p->pad_top + y) * p->blocked_width + p->pad_left + x) * VW;
+        for (int x = 0; x < p->width; x++) *inside++ = ((p->pad_top + y) * p->blocked_width + p->pad_left + x) * pixel;
     }
     for (int row = 0; row < p->out_h; row++) {
-        for (int column = 0; column < p->out_w; column++) *corners++ = (row * p->stride_h * p->blocked_width + column * p->stride_w) * VW;
+        for (int column = 0; column < p->out_w; column++) *corners++ = (row * p->stride_h * p->blocked_width + column * p->stride_w) * pixel;
     }
     for (int t = 0; t < p->taps; t++) {
-        *corners++ = (p->offsets[t] / p->padded_width * p->blocked_width + p->offsets[t] % p->padded_width) * VW;
+        *corners++ = (p->offsets[t] / p->padded_width * p->blocked_width + p->offsets[t] % p->padded_width) * pixel;
     }
 }
 
-/// The VW planes `q0 ..< q0 + VW` (zoo_kernels_depthwise), through `p->blocked` readied by
-/// VARIANT(blocked_prepare).
-TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_blocked_group)(
-    const zoo_kernels_depthwise_plane *p, int q0, const float *bias, float low, float high, int activation, int maximum, float *out) {
+/// The inside of `p->blocked` (readied by VARIANT(blocked_prepare), VW floats a pixel) from the VW input planes
+/// `q0 ..< q0 + VW`: VW pixels of the VW planes at a time (the last VW overlapping the ones
+/// before, rewriting the same values), transposed, each pixel to its place.
+TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_fill)(const zoo_kernels_depthwise_plane *p, int q0) {
+    typedef VARIANT(fvec) vector;
+    const size_t in_plane = (size_t)p->height * p->width;
+    float *const blocked = p->blocked;
+    const int *const inside = VARIANT(blocked_tables)(p, VW);
+    const float *input = p->input + (size_t)q0 * in_plane;
+    const int in_count = in_plane < VW ? (int)in_plane : VW;
+    for (size_t first = 0; first < in_plane; first += VW) {
+        const size_t start = first + in_count > in_plane ? in_plane - in_count : first;
+        vector rows[VW];
+        for (int l = 0; l < VW; l++) {
+            // The planes are read as VW streams at once, more than the hardware follows: each
+            // is fetched a few lines ahead (past the last plane's end harmlessly).
+            __builtin_prefetch(input + l * in_plane + start + ZOO_BLOCKED_AHEAD);
+            rows[l] = VARIANT(load_part)(input + l * in_plane + start, in_count);
+        }
+        VARIANT(transpose)(rows);
+        for (int i = 0; i < in_count; i++) memcpy(blocked + inside[start + i], &rows[i], sizeof(vector));
+    }
+}
+
+/// The VW output planes `q0 ..< q0 + VW` (zoo_kernels_depthwise) from `p->blocked` (`pixel`
+/// floats a pixel, the planes' lanes from float `lane` of each), whose inside holds their input
+/// planes (VARIANT(blocked_fill), or a pointwise convolution's products).
+TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_compute)(
+    const zoo_kernels_depthwise_plane *p, int q0, int pixel, int lane, const float *bias, float low, float high, int activation, int maximum,
+    float *out) {
     typedef VARIANT(fvec) vector;
     const int taps = p->taps;
     const size_t in_plane = (size_t)p->height * p->width, out_plane = (size_t)p->out_h * p->out_w;
-    float *const blocked = p->blocked;
-    const int *const inside = VARIANT(blocked_tables)(p), *const corners = inside + in_plane, *const offsets = corners + out_plane;
+    const float *const blocked = p->blocked + lane;
+    const int *const inside = VARIANT(blocked_tables)(p, pixel), *const corners = inside + in_plane, *const offsets = corners + out_plane;
     // Each lane's filter and bias (plane q takes channel q % channels), the filters transposed VW
     // taps at a time.
     const float *filters[VW];
@@ -153,22 +181,6 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
         }
     }
     if (bias) memcpy(&bias_vector, lane_bias, sizeof bias_vector);
-    // The inside, VW pixels of the VW planes at a time (the last VW overlapping the ones before,
-    // rewriting the same values), transposed, each pixel to its place.
-    const float *input = p->input + (size_t)q0 * in_plane;
-    const int in_count = in_plane < VW ? (int)in_plane : VW;
-    for (size_t first = 0; first < in_plane; first += VW) {
-        const size_t start = first + in_count > in_plane ? in_plane - in_count : first;
-        vector rows[VW];
-        for (int l = 0; l < VW; l++) {
-            // The planes are read as VW streams at once, more than the hardware follows: each
-            // is fetched a few lines ahead (past the last plane's end harmlessly).
-            __builtin_prefetch(input + l * in_plane + start + ZOO_BLOCKED_AHEAD);
-            rows[l] = VARIANT(load_part)(input + l * in_plane + start, in_count);
-        }
-        VARIANT(transpose)(rows);
-        for (int i = 0; i < in_count; i++) memcpy(blocked + inside[start + i], &rows[i], sizeof(vector));
-    }
     // The outputs, VW positions at a time across rows (ZOO_BLOCKED_RUNS at once; the last VW
     // overlapping the ones before), transposed back to the VW planes.
     const float *sources[VW];
@@ -197,14 +209,17 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(depthwise_block
     }
 }
 
-/// Planes `first ..< first + count` (a multiple of VW) through VARIANT(depthwise_blocked_group),
+/// Planes `first ..< first + count` (a multiple of VW), VW at a time through VARIANT(blocked_fill) and VARIANT(blocked_compute),
 /// one copy per activation and kind (sum or maximum), so that each copy's inner loop has no
 /// branch. (Copies per window size, the taps unrolled, measured slower.)
 TARGET static void VARIANT(depthwise_blocked)(
     const zoo_kernels_depthwise_plane *p, int first, int count, const float *bias, float low, float high, int activation, float *out) {
-    VARIANT(blocked_prepare)(p);
+    VARIANT(blocked_prepare)(p, VW);
 #define ZOO_GROUPS(activation, maximum) \
-    for (int q = first; q < first + count; q += VW) VARIANT(depthwise_blocked_group)(p, q, bias, low, high, activation, maximum, out)
+    for (int q = first; q < first + count; q += VW) { \
+        VARIANT(blocked_fill)(p, q); \
+        VARIANT(blocked_compute)(p, q, VW, 0, bias, low, high, activation, maximum, out); \
+    }
 #define ZOO_GROUPS_FOR(activation) \
     do { \
         if (p->weights) { \

@@ -1,5 +1,5 @@
 // One instruction set's packing routines and micro-kernel, included by kernels.c once per set
-// (after math_variant.h) with
+// (after math_variant.h, before pointwise_depthwise_variant.h, which undefines the parameters) with
 //   VARIANT(name)  the function name with the set's suffix,
 //   TARGET         the function attribute that enables the set (empty for the generic code),
 //   VW, NV, MR     floats per vector, vectors per micro-tile row (NR = VW NV), rows per micro-tile,
@@ -8,8 +8,7 @@
 //   MASKED_GATHER  1 where the set has a fast masked gather (AVX-512: the im2col pack reads
 //                  only positions inside the plane), 0 for a branch-free select after
 //                  loading (measured faster on AVX2 and SSE2).
-// The vectors are math_variant.h's (clang's ext_vector_type, lowered to the set's registers). The file undefines its
-// parameters at its end.
+// The vectors are math_variant.h's (clang's ext_vector_type, lowered to the set's registers).
 
 #define NR (VW * NV)
 /// The most panels of A for which whole strips of a plain B are read in place rather than
@@ -19,15 +18,20 @@
 #define ZOO_DIRECT_PANELS 6
 
 /// A micro-tile of `rows x cols` (at most MR x nv VW) of C, at `c`: `acc = A panel x B strip`
-/// over `kc` steps (the strip's first `nv` vectors of NR; its rows `ldb` floats apart: NR packed,
-/// B's leading dimension read in place), plus C's current values unless
-/// `first`, plus the bias, plus the residual's values (laid out as C) and finished when `last`.
-/// Inlined with `nv` NV (VARIANT(micro)) or 1 (VARIANT(micro_half)), and with `mr` MR or fewer
-/// (VARIANT(micro_rows): the panel's first `mr` rows, when the rest are past the matrix): each
-/// element gets the same chain of multiply-adds either way.
+/// over `kc` steps (the panel's MR values of a step `a_step` floats after the step before's: MR
+/// packed, a plane's size where the rows are the pixels of input planes read in place; the
+/// strip's first `nv` vectors of NR, its rows `ldb` floats apart: NR packed, B's leading
+/// dimension read in place), plus C's current values unless `first`, plus the bias (one per
+/// row, or with `column_bias` one per column), plus the residual's values (laid out as C) and
+/// finished when `last`. Row `r` of C lies at `c + r ldc`, or at `row_at[r]` when that is given
+/// (the pixels of a bordered plane). Inlined with `nv` NV (VARIANT(micro)) or 1
+/// (VARIANT(micro_half)), and with `mr` MR or fewer (VARIANT(micro_rows): the panel's first `mr`
+/// rows, when the rest are past the matrix): each element gets the same chain of multiply-adds
+/// either way.
 TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
     int kc, const float *restrict a, const float *restrict b, size_t ldb, float *c, int ldc, int rows, int cols, int first, int last,
-    const float *bias, const float *residual, float low, float high, int activation, int nv, int mr) {
+    const float *bias, const float *residual, float low, float high, int activation, int nv, int mr, size_t a_step, float *const *row_at,
+    int column_bias) {
     typedef VARIANT(fvec) vector;
     vector acc[MR][NV];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
@@ -36,7 +40,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
     for (int kk = 0; kk < kc; kk++) {
         // The filters of a small-plane layer come from memory (each is used a few dozen times):
         // ask for them 64 steps ahead.
-        __builtin_prefetch(a + 64 * MR);
+        if (a_step == MR) __builtin_prefetch(a + 64 * MR);
         vector column[NV];
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
             if (v < nv) memcpy(&column[v], b + v * VW, sizeof(vector));
@@ -47,12 +51,12 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
                 if (v < nv) acc[r][v] = MULTIPLY_ADD(weight, column[v], acc[r][v]);
             }
         }
-        a += MR;
+        a += a_step;
         b += ldb;
     }
     _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {
         if (r >= rows) continue;
-        float *row = c + (size_t)r * ldc;
+        float *row = row_at ? row_at[r] : c + (size_t)r * ldc;
         _Pragma("clang loop unroll(full)") for (int v = 0; v < NV; v++) {
             if (v >= nv) continue;
             // The columns of this vector inside the strip (a part of one in its last vector).
@@ -61,7 +65,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
             vector value = acc[r][v];
             if (!first) value += VARIANT(load_part)(row + v * VW, count);
             if (last) {
-                if (bias) value += (vector)bias[r];
+                if (bias) value += column_bias ? VARIANT(load_part)(bias + v * VW, count) : (vector)bias[r];
                 if (residual) value += VARIANT(load_part)(residual + (size_t)r * ldc + v * VW, count);
                 value = VARIANT(finish)(value, low, high, activation);
             }
@@ -74,7 +78,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(micro_tile)(
 TARGET static void VARIANT(micro)(
     int kc, const float *restrict a, const float *restrict b, size_t ldb, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
-    VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, MR);
+    VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, MR, MR, NULL, 0);
 }
 
 #if MR == 12
@@ -84,9 +88,9 @@ TARGET static void VARIANT(micro_rows)(
     int kc, const float *restrict a, const float *restrict b, size_t ldb, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
     if (rows <= 4) {
-        VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 4);
+        VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 4, MR, NULL, 0);
     } else {
-        VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 8);
+        VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, NV, 8, MR, NULL, 0);
     }
 }
 #endif
@@ -96,7 +100,7 @@ TARGET static void VARIANT(micro_rows)(
 TARGET static void VARIANT(micro_half)(
     int kc, const float *restrict a, const float *restrict b, size_t ldb, float *c, int ldc, int rows, int cols, int first, int last,
     const float *bias, const float *residual, float low, float high, int activation) {
-    VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1, MR);
+    VARIANT(micro_tile)(kc, a, b, ldb, c, ldc, rows, cols, first, last, bias, residual, low, high, activation, 1, MR, MR, NULL, 0);
 }
 
 /// Vectors that hold a panel's MR rows.
@@ -509,10 +513,3 @@ TARGET static void VARIANT(gemm_tile)(
 #undef ZOO_ROW_VECTORS
 #undef NR
 #undef ZOO_DIRECT_PANELS
-#undef VARIANT
-#undef TARGET
-#undef VW
-#undef NV
-#undef MR
-#undef MULTIPLY_ADD
-#undef MASKED_GATHER

@@ -35,6 +35,7 @@
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
+#include "pointwise_depthwise_variant.h"
 
 #if defined(__x86_64__)
 #define VARIANT(name) name##_avx2
@@ -50,6 +51,7 @@
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
+#include "pointwise_depthwise_variant.h"
 
 #define VARIANT(name) name##_avx512
 #define TARGET __attribute__((target("avx512f")))
@@ -64,6 +66,7 @@
 #include "depthwise_variant.h"
 #include "winograd_variant.h"
 #include "gemm_variant.h"
+#include "pointwise_depthwise_variant.h"
 #endif
 
 /// Calls `name`'s variant for `isa` (the generic one for a set this build has no code for) with
@@ -178,6 +181,12 @@ void zoo_kernels_depthwise(
     int isa, const zoo_kernels_depthwise_plane *plane, int first, int count, const float *bias, float low, float high, int activation,
     float *out, float *wide) {
     ZOO_ON_SET(isa, depthwise, plane, first, count, bias, low, high, activation, out, wide);
+}
+
+void zoo_kernels_pointwise_depthwise(
+    int isa, const zoo_kernels_pointwise_depthwise_pair *f, int first, int count, const float *bias, float low, float high, int activation,
+    float *out) {
+    ZOO_ON_SET(isa, pointwise_depthwise, f, first, count, bias, low, high, activation, out);
 }
 
 void zoo_kernels_winograd_input(

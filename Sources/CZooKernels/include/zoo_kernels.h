@@ -173,6 +173,40 @@ void zoo_kernels_depthwise(
     int isa, const zoo_kernels_depthwise_plane *plane, int first, int count, const float *bias, float low, float high, int activation,
     float *out, float *wide);
 
+/// A 1x1 convolution (stride 1, unpadded, one group) of one image and the depthwise convolution
+/// that reads its output, in blocks of 2 VW channels (VW = zoo_kernels_vector_floats(isa)).
+typedef struct {
+    /// The 1x1 convolution's input: `depth` planes of `depthwise.height x depthwise.width` (NCHW).
+    const float *input;
+    int depth;
+    /// Its filters by blocks: the weight of filter `b 2 VW + l` for input channel `k` at `(b depth +
+    /// k) 2 VW + l` (0 past the filters).
+    const float *weights;
+    /// Its bias, 2 VW per block (NULL: none), and its finish: clamped to `[low, high]`, then
+    /// `activation` (enum zoo_activation).
+    const float *bias;
+    float low, high;
+    int activation;
+    /// The depthwise convolution, whose `channels` are the 1x1 convolution's filters (a multiple
+    /// of VW) and whose `input` is not read; its `blocked` scratch must hold `blocked_height x
+    /// blocked_width` pixels of 2 VW floats, then the tables (an int per input position, per
+    /// output position and per tap).
+    zoo_kernels_depthwise_plane depthwise;
+} zoo_kernels_pointwise_depthwise_pair;
+
+/// The depthwise convolution's output planes of the vectors of channels `first ..< first + count`
+/// (planes `first VW ..< (first + count) VW`), written to `out + q out_h out_w` as
+/// zoo_kernels_depthwise writes them (`bias`, `low`, `high` and `activation` are its), of the 1x1
+/// convolution's output `Y[o][p] = f(clamp(bias[o] + sum_k W[o][k] X[k][p], low, high))`, each
+/// sum the chain of multiply-adds zoo_kernels_gemm_tile gives it (in blocks of
+/// ZOO_KERNELS_DEPTH_BLOCK of depth). A block's two vectors are computed at once where both are
+/// in the range; its products are stored straight into the depthwise convolution's
+/// channel-blocked plane, which it then reads: the same bits as the two convolutions one after
+/// the other, however the vectors are split between calls.
+void zoo_kernels_pointwise_depthwise(
+    int isa, const zoo_kernels_pointwise_depthwise_pair *f, int first, int count, const float *bias, float low, float high, int activation,
+    float *out);
+
 /// One image plane of a Winograd F(4x4, 3x3) convolution (stride 1, 3x3): the input plane,
 /// its padding at the top and left, the output plane, and the 4 x 4 output tiles per row
 /// (tile `t` covers output rows from `4 (t / tiles_wide)` and columns from `4 (t % tiles_wide)`).

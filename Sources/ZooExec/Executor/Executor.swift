@@ -97,7 +97,7 @@ public final class Executor: Sendable {
         let planned = split?.graph ?? bound, plannedShapes = split?.shapes ?? shapes
         images = split?.images ?? 1
 
-        let groups = options.fusing ? Fusion.groups(planned, shapes: plannedShapes) : planned.layers.map { FusedLayer(layer: $0) }
+        let groups = options.fusing ? Fusion.groups(planned, shapes: plannedShapes, instructionSet: options.instructionSet) : planned.layers.map { FusedLayer(layer: $0) }
         var slots: [String: Int] = [:]
         var names: [String] = []
         func slot(_ name: String) -> Int {
@@ -137,11 +137,26 @@ public final class Executor: Sendable {
             }
             let kernel: any Kernel, cost: Cost
             do {
-                kernel = try KernelFactory.make(
-                    layer.op, inputs: layer.inputs.map { plannedShapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue,
-                    scaledInput: step.group.inputScale != nil, winograd: options.winograd, instructionSet: options.instructionSet)
-                // The FLOPs of the whole batch.
-                cost = try layer.op.semantics.cost(inputs: layer.inputs.map { Shape(shapes[$0] ?? []) }, output: Shape(batchShape))
+                if let depthwise = step.group.depthwise, case .conv(let pointwise) = layer.op, case .conv(let depthwiseConv) = depthwise.layer.op {
+                    let isa = options.instructionSet
+                    kernel = try PointwiseDepthwiseKernel(
+                        pointwise: pointwise, pointwiseActivation: step.group.epilogue?.running(on: isa).stored ?? .none, depthwise: depthwiseConv,
+                        depthwiseActivation: depthwise.epilogue?.running(on: isa).stored ?? .none, input: plannedShapes[layer.inputs[0]] ?? [],
+                        output: outputShape, instructionSet: isa)
+                    // The FLOPs of the whole batch, both convolutions'.
+                    let middle = shapes[layer.name] ?? []
+                    let first = try layer.op.semantics.cost(inputs: [Shape(shapes[layer.inputs[0]] ?? [])], output: Shape(middle))
+                    let second = try depthwise.layer.op.semantics.cost(inputs: [Shape(middle)], output: Shape(batchShape))
+                    cost = Cost(
+                        macs: try Checked.add(first.macs, second.macs, "the MACs of \(step.group.opName)"),
+                        flops: try Checked.add(first.flops, second.flops, "the FLOPs of \(step.group.opName)"))
+                } else {
+                    kernel = try KernelFactory.make(
+                        layer.op, inputs: layer.inputs.map { plannedShapes[$0] ?? [] }, output: outputShape, epilogue: step.group.epilogue,
+                        scaledInput: step.group.inputScale != nil, winograd: options.winograd, instructionSet: options.instructionSet)
+                    // The FLOPs of the whole batch.
+                    cost = try layer.op.semantics.cost(inputs: layer.inputs.map { Shape(shapes[$0] ?? []) }, output: Shape(batchShape))
+                }
             } catch let error as ZooError {
                 throw error.at(layer: layer.name)
             }

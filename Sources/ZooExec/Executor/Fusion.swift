@@ -18,6 +18,10 @@ struct FusedLayer {
     /// squeeze-and-excitation gate taken from the multiply before the conv): the layer's second
     /// input.
     var inputScale: String?
+    /// A depthwise convolution that reads this 1x1 convolution's output, and nothing else does,
+    /// run in the same step (``PointwiseDepthwiseKernel``): its layer (its batch norm folded in)
+    /// and its activation. The step's output is then the depthwise convolution's.
+    var depthwise: (layer: Layer, epilogue: (any Epilogue)?)?
 
     init(layer: Layer) {
         self.layer = layer
@@ -51,11 +55,14 @@ struct FusedLayer {
 /// `ZeroPadding2D` before a stride-2 `valid` conv). A multiply of a value by a per-channel gate
 /// (`[N or 1, C, 1, 1]`, a squeeze-and-excitation block's) whose one reader is a 1x1 conv is
 /// done by that conv as it packs its input (the same products, rounded once each). Two transposes in a row whose permutations
-/// cancel run as nothing. A layer is fused into its predecessor only when it is that value's
-/// one reader and the value is not a graph output.
+/// cancel run as nothing. Last, a 1x1 convolution step and the depthwise convolution step that
+/// reads its output become one step where ``PointwiseDepthwiseKernel`` runs them on
+/// `instructionSet` (an inverted residual block's expansion and depthwise convolution). A layer
+/// is fused into its predecessor only when it is that value's one reader and the value is not a
+/// graph output.
 enum Fusion {
-    /// The steps of a run of `graph`, whose values have `shapes`.
-    static func groups(_ graph: Graph, shapes: [String: [Int]]) -> [FusedLayer] {
+    /// The steps of a run of `graph`, whose values have `shapes`, on `instructionSet`.
+    static func groups(_ graph: Graph, shapes: [String: [Int]], instructionSet: InstructionSet = .best) -> [FusedLayer] {
         var readers: [String: [Int]] = [:]
         for (index, layer) in graph.layers.enumerated() {
             for input in Set(layer.inputs) { readers[input, default: []].append(index) }
@@ -228,7 +235,44 @@ enum Fusion {
             }
             groups.append(group)
         }
-        return groups
+        return pairingDepthwise(groups, shapes: shapes, instructionSet: instructionSet) { soleReader(of: $0) != nil }
+    }
+
+    /// `groups` with each 1x1 convolution step merged with the depthwise convolution step that
+    /// reads its output (``FusedLayer/depthwise``) where ``PointwiseDepthwiseKernel`` applies:
+    /// neither with a residual sum or an input scale, `soleRead` of the 1x1 step's output (one
+    /// reader, not a graph output). The merged step takes the 1x1 step's place (its inputs are
+    /// ready there; the depthwise step read nothing else).
+    private static func pairingDepthwise(
+        _ groups: [FusedLayer], shapes: [String: [Int]], instructionSet: InstructionSet, soleRead: (String) -> Bool
+    ) -> [FusedLayer] {
+        var readerStep: [String: Int] = [:]
+        for (index, group) in groups.enumerated() where group.layer.inputs.count == 1 { readerStep[group.layer.inputs[0]] = index }
+        func plainConv(_ group: FusedLayer) -> Conv? {
+            guard case .conv(let conv) = group.layer.op, group.residual == nil, group.inputScale == nil, group.depthwise == nil,
+                group.layer.inputs.count == 1
+            else { return nil }
+            return conv
+        }
+        var merged: [FusedLayer] = [], taken = Set<Int>()
+        for (index, group) in groups.enumerated() where !taken.contains(index) {
+            guard let pointwise = plainConv(group), soleRead(group.outputName), let next = readerStep[group.outputName], next > index,
+                let depthwise = plainConv(groups[next]), let input = shapes[group.layer.inputs[0]],
+                PointwiseDepthwiseKernel.applies(
+                    pointwise: pointwise, pointwiseStored: group.epilogue.map { $0.stored != nil } ?? true, depthwise: depthwise,
+                    depthwiseStored: groups[next].epilogue.map { $0.stored != nil } ?? true, input: input, instructionSet: instructionSet)
+            else {
+                merged.append(group)
+                continue
+            }
+            var pair = group
+            pair.depthwise = (groups[next].layer, groups[next].epilogue)
+            pair.outputName = groups[next].outputName
+            pair.opName += "+" + groups[next].opName
+            merged.append(pair)
+            taken.insert(next)
+        }
+        return merged
     }
 
     /// `conv` reading `pad`'s output directly: zero padding of the spatial axes only, before a

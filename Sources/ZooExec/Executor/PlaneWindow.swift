@@ -48,11 +48,26 @@ struct PlaneWindow: Sendable {
     /// sum does not overflow.
     var perThread: Int { (planeCount + wideCount + blockedCount + 15) / 16 * 16 }
 
-    /// The most floats of the blocked path's bordered plane (1 MiB: it stays in L2).
-    static let blockedLimit = 1 << 18
+    /// Where the channel-blocked path runs.
+    enum Blocking: Sendable {
+        /// Where it measured faster than the plane path (see above), pixels of one vector.
+        case whereFaster
+        /// Always, where the instruction set and the size allow, pixels of two vectors side by
+        /// side: a pointwise convolution's products stored straight in
+        /// (``PointwiseDepthwiseKernel``).
+        case pairs
+    }
+
+    /// The most floats of the blocked path's bordered plane (1 MiB: it stays in L2); twice that in
+    /// pairs (MobileNet v2's 112 x 112 expansion, whose plane of pairs, 1.6 MiB, measured 0.32 ms
+    /// fused against 0.44 unfused).
+    static func blockedLimit(_ blocking: Blocking) -> Int { blocking == .pairs ? 1 << 19 : 1 << 18 }
+
+    /// Floats a pixel of the blocked plane holds: a vector of channels, two in pairs.
+    let blockedPixel: Int
 
     /// - Parameter op: the op, for errors.
-    init(_ g: WindowGeometry, fill: Float, instructionSet: InstructionSet, op: String) throws {
+    init(_ g: WindowGeometry, fill: Float, instructionSet: InstructionSet, op: String, blocking: Blocking = .whereFaster) throws {
         geometry = g
         self.fill = fill
         self.instructionSet = instructionSet
@@ -71,10 +86,11 @@ struct PlaneWindow: Sendable {
         var paddedWidth = try extent(
             g.width, g.padLeft, g.padRight, outputs: g.outWidth, stride: g.strideWidth, kernel: g.kernelWidth, dilation: g.dilationWidth)
         // Blocked on AVX2 and AVX-512 only (on SSE2 it measured slower than the plane path).
-        let lanes = Int(zoo_kernels_vector_floats(instructionSet.rawValue))
-        let blockedFloats = try Checked.product([paddedHeight, paddedWidth, lanes], "the blocked plane of \(op)")
-        if instructionSet != .generic, blockedFloats <= Self.blockedLimit, g.kernelHeight * g.kernelWidth <= Int(ZOO_KERNELS_BLOCKED_TAPS),
-            g.outWidth < 32 || g.strideWidth > 2 || g.strideWidth == 2 && g.kernelWidth >= 5
+        blockedPixel = Int(zoo_kernels_vector_floats(instructionSet.rawValue)) * (blocking == .pairs ? 2 : 1)
+        let blockedFloats = try Checked.product([paddedHeight, paddedWidth, blockedPixel], "the blocked plane of \(op)")
+        let faster = g.outWidth < 32 || g.strideWidth > 2 || g.strideWidth == 2 && g.kernelWidth >= 5
+        if instructionSet != .generic, blockedFloats <= Self.blockedLimit(blocking), g.kernelHeight * g.kernelWidth <= Int(ZOO_KERNELS_BLOCKED_TAPS),
+            faster || blocking == .pairs
         {
             blocked = (paddedHeight, paddedWidth)
             // The bordered plane, then a table entry per input position, per output position and per tap.
@@ -139,10 +155,23 @@ struct PlaneWindow: Sendable {
         _ input: UnsafePointer<Float>, planes: Range<Int>, weights: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
         activation: StoredActivation = .none, into output: UnsafeMutablePointer<Float>, scratch padded: UnsafeMutablePointer<Float>
     ) {
+        withDescription(input, weights: weights, scratch: padded) { description in
+            zoo_kernels_depthwise(
+                instructionSet.rawValue, &description, Int32(planes.lowerBound), Int32(planes.count), bias, activation.low, activation.high,
+                Int32(activation.function.rawValue), output, padded + planeCount)
+        }
+    }
+
+    /// `body` given the plane's description for CZooKernels, reading `input` with `weights` (see
+    /// ``run(_:planes:weights:bias:activation:into:scratch:)``) in `scratch` (``perThread`` floats).
+    func withDescription<Result>(
+        _ input: UnsafePointer<Float>?, weights: UnsafePointer<Float>?, scratch padded: UnsafeMutablePointer<Float>,
+        _ body: (inout zoo_kernels_depthwise_plane) -> Result
+    ) -> Result {
         let g = geometry
         // Every size here fits 32 bits (checked above and by the kernels' size checks); a stride
         // past the plane only ever multiplies 0.
-        tapOffsets.withUnsafeBufferPointer { offsets in
+        return tapOffsets.withUnsafeBufferPointer { offsets in
             var description = zoo_kernels_depthwise_plane(
                 input: input, height: Int32(g.height), width: Int32(g.width), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft), fill: fill,
                 padded: padded, padded_width: Int32(paddedWidth), padded_count: Int32(planeCount), weights: weights,
@@ -151,9 +180,7 @@ struct PlaneWindow: Sendable {
                 out_w: Int32(g.outWidth), stride_h: Int32(min(g.strideHeight, paddedSize)), stride_w: Int32(min(g.strideWidth, paddedSize)),
                 flat: flat ? 1 : 0, wide_count: Int32(wideCount), blocked: blocked == nil ? nil : padded + planeCount + wideCount,
                 blocked_width: Int32(blocked?.width ?? 0), blocked_height: Int32(blocked?.height ?? 0))
-            zoo_kernels_depthwise(
-                instructionSet.rawValue, &description, Int32(planes.lowerBound), Int32(planes.count), bias, activation.low, activation.high,
-                Int32(activation.function.rawValue), output, padded + planeCount)
+            return body(&description)
         }
     }
 }

@@ -1,0 +1,97 @@
+// One instruction set's pointwise-then-depthwise convolution, included by kernels.c once per set
+// (last: after depthwise_blocked_variant.h and gemm_variant.h, whose blocked plane and
+// micro-tile it runs) with the same parameters, which it undefines at its end.
+//
+// A 1x1 convolution's output channels are computed 2 VW at a time as pixels of 2 VW floats (the
+// swapped product `Y^T = X^T W^T`: the pixels on the micro-tile's rows, read in place from the
+// input planes, the filters on its two vectors), each stored straight into the depthwise
+// convolution's channel-blocked bordered plane, which the depthwise convolution then reads, one
+// vector of channels at a time: the intermediate never leaves the core's cache and is never
+// transposed into it. Each output of the pointwise
+// convolution is the chain of multiply-adds the matrix path gives it (the same blocks of depth),
+// plus its bias, finished, and the depthwise convolution is the blocked path's, so the outputs
+// have the bits of the two convolutions run one after the other.
+
+/// Vectors of channels `first ..< first + count` (zoo_kernels_pointwise_depthwise), with the
+/// depthwise convolution's activation `activation` a constant where it is inlined: each block's
+/// two vectors at once where both are in the range, else the one that is.
+TARGET __attribute__((always_inline)) static inline void VARIANT(pointwise_depthwise_vectors)(
+    const zoo_kernels_pointwise_depthwise_pair *f, int first, int count, const float *bias, float low, float high, int activation, float *out) {
+    const zoo_kernels_depthwise_plane *p = &f->depthwise;
+    const int pixels = p->height * p->width;
+    const int *const inside = VARIANT(blocked_tables)(p, 2 * VW);
+    for (int vector = first; vector < first + count;) {
+        const int block = vector / 2, lane = vector % 2 * VW;
+        const int vectors = lane == 0 && vector + 1 < first + count ? 2 : 1;
+        const float *const weights = f->weights + (size_t)block * f->depth * 2 * VW + lane;
+        const float *const vector_bias = f->bias ? f->bias + (size_t)block * 2 * VW + lane : NULL;
+        for (int p0 = 0; p0 < pixels; p0 += MR) {
+            const int rows = pixels - p0 < MR ? pixels - p0 : MR;
+            // Each pixel of the tile to its place in the bordered plane.
+            float *row_at[MR];
+            for (int r = 0; r < MR; r++) row_at[r] = p->blocked + inside[p0 + (r < rows ? r : 0)] + lane;
+            for (int k0 = 0; k0 < f->depth; k0 += ZOO_KC) {
+                const int kc = f->depth - k0 < ZOO_KC ? f->depth - k0 : ZOO_KC;
+                const float *a = f->input + (size_t)k0 * pixels + p0;
+                size_t a_step = (size_t)pixels;
+                float panel[ZOO_KC * MR];
+                if (rows < MR) {
+                    // The last pixels packed, zero past them (read in place, the tile's rows past
+                    // the plane would read past the input).
+                    for (int kk = 0; kk < kc; kk++) {
+                        for (int r = 0; r < MR; r++) panel[(size_t)kk * MR + r] = r < rows ? a[(size_t)kk * pixels + r] : 0;
+                    }
+                    a = panel;
+                    a_step = MR;
+                }
+                const float *const b = weights + (size_t)k0 * 2 * VW;
+                const int first_block = k0 == 0, last_block = k0 + kc == f->depth;
+                // The tile's rows and vectors constants in each copy (a last panel of 4 or 8
+                // pixels without the rows of zeros, as VARIANT(micro_rows) does).
+#define ZOO_PAIR_TILE(nv, mr) \
+    VARIANT(micro_tile)( \
+        kc, a, b, 2 * VW, NULL, 0, rows, (nv) * VW, first_block, last_block, vector_bias, NULL, f->low, f->high, f->activation, nv, mr, a_step, \
+        row_at, 1)
+#if MR == 12
+                if (rows <= 4) {
+                    if (vectors == 2) ZOO_PAIR_TILE(2, 4); else ZOO_PAIR_TILE(1, 4);
+                } else if (rows <= 8) {
+                    if (vectors == 2) ZOO_PAIR_TILE(2, 8); else ZOO_PAIR_TILE(1, 8);
+                } else
+#endif
+                if (vectors == 2) {
+                    ZOO_PAIR_TILE(2, MR);
+                } else {
+                    ZOO_PAIR_TILE(1, MR);
+                }
+#undef ZOO_PAIR_TILE
+            }
+        }
+        // The next block's filters fetched while this one's depthwise convolution runs (a small
+        // plane's filters come from memory, each used by a few tiles).
+        if (vector + vectors < first + count) {
+            const char *next = (const char *)(f->weights + (size_t)(block + 1) * f->depth * 2 * VW);
+            for (size_t line = 0; line < (size_t)f->depth * 2 * VW * sizeof(float); line += 64) __builtin_prefetch(next + line);
+        }
+        for (int v = 0; v < vectors; v++) {
+            VARIANT(blocked_compute)(p, (vector + v) * VW, 2 * VW, lane + v * VW, bias, low, high, activation, 0, out);
+        }
+        vector += vectors;
+    }
+}
+
+TARGET static void VARIANT(pointwise_depthwise)(
+    const zoo_kernels_pointwise_depthwise_pair *f, int first, int count, const float *bias, float low, float high, int activation, float *out) {
+    VARIANT(blocked_prepare)(&f->depthwise, 2 * VW);
+#define ZOO_VECTORS_FOR(activation) VARIANT(pointwise_depthwise_vectors)(f, first, count, bias, low, high, activation, out)
+    ZOO_FOR_ACTIVATION(activation, ZOO_VECTORS_FOR)
+#undef ZOO_VECTORS_FOR
+}
+
+#undef VARIANT
+#undef TARGET
+#undef VW
+#undef NV
+#undef MR
+#undef MULTIPLY_ADD
+#undef MASKED_GATHER
