@@ -8,8 +8,8 @@
 // convolution's channel-blocked bordered plane, which the depthwise convolution then reads, one
 // vector of channels at a time: the intermediate never leaves the core's cache and is never
 // transposed into it. Each output of the pointwise
-// convolution is the chain of multiply-adds the matrix path gives it (the same blocks of depth),
-// plus its bias, finished, and the depthwise convolution is the blocked path's, so the outputs
+// convolution is the chain of multiply-adds the matrix path gives it (one block of depth), plus
+// its bias, finished, and the depthwise convolution is the blocked path's, so the outputs
 // have the bits of the two convolutions run one after the other.
 
 /// Vectors of channels `first ..< first + count` (zoo_kernels_pointwise_depthwise), with the
@@ -30,42 +30,36 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(pointwise_depth
             // Each pixel of the tile to its place in the bordered plane.
             float *row_at[MR];
             for (int r = 0; r < MR; r++) row_at[r] = p->blocked + inside[p0 + (r < rows ? r : 0)] + lane;
-            for (int k0 = 0; k0 < f->depth; k0 += ZOO_KC) {
-                const int kc = f->depth - k0 < ZOO_KC ? f->depth - k0 : ZOO_KC;
-                const float *a = f->input + (size_t)k0 * pixels + p0;
-                size_t a_step = (size_t)pixels;
-                float panel[ZOO_KC * MR];
-                if (rows < MR) {
-                    // The last pixels packed, zero past them (read in place, the tile's rows past
-                    // the plane would read past the input).
-                    for (int kk = 0; kk < kc; kk++) {
-                        for (int r = 0; r < MR; r++) panel[(size_t)kk * MR + r] = r < rows ? a[(size_t)kk * pixels + r] : 0;
-                    }
-                    a = panel;
-                    a_step = MR;
+            const float *a = f->input + p0;
+            size_t a_step = (size_t)pixels;
+            float panel[ZOO_KC * MR];
+            if (rows < MR) {
+                // The last pixels packed, zero past them (read in place, the tile's rows past the
+                // plane would read past the input).
+                for (int k = 0; k < f->depth; k++) {
+                    for (int r = 0; r < MR; r++) panel[(size_t)k * MR + r] = r < rows ? a[(size_t)k * pixels + r] : 0;
                 }
-                const float *const b = weights + (size_t)k0 * 2 * VW;
-                const int first_block = k0 == 0, last_block = k0 + kc == f->depth;
-                // The tile's rows and vectors constants in each copy (a last panel of 4 or 8
-                // pixels without the rows of zeros, as VARIANT(micro_rows) does).
+                a = panel;
+                a_step = MR;
+            }
+            // The tile's rows and vectors constants in each copy (a last panel of 4 or 8 pixels
+            // without the rows of zeros, as VARIANT(micro_rows) does).
 #define ZOO_PAIR_TILE(nv, mr) \
     VARIANT(micro_tile)( \
-        kc, a, b, 2 * VW, NULL, 0, rows, (nv) * VW, first_block, last_block, vector_bias, NULL, f->low, f->high, f->activation, nv, mr, a_step, \
-        row_at, 1)
+        f->depth, a, weights, 2 * VW, NULL, 0, rows, (nv) * VW, 1, 1, vector_bias, NULL, f->low, f->high, f->activation, nv, mr, a_step, row_at, 1)
 #if MR == 12
-                if (rows <= 4) {
-                    if (vectors == 2) ZOO_PAIR_TILE(2, 4); else ZOO_PAIR_TILE(1, 4);
-                } else if (rows <= 8) {
-                    if (vectors == 2) ZOO_PAIR_TILE(2, 8); else ZOO_PAIR_TILE(1, 8);
-                } else
+            if (rows <= 4) {
+                if (vectors == 2) ZOO_PAIR_TILE(2, 4); else ZOO_PAIR_TILE(1, 4);
+            } else if (rows <= 8) {
+                if (vectors == 2) ZOO_PAIR_TILE(2, 8); else ZOO_PAIR_TILE(1, 8);
+            } else
 #endif
-                if (vectors == 2) {
-                    ZOO_PAIR_TILE(2, MR);
-                } else {
-                    ZOO_PAIR_TILE(1, MR);
-                }
-#undef ZOO_PAIR_TILE
+            if (vectors == 2) {
+                ZOO_PAIR_TILE(2, MR);
+            } else {
+                ZOO_PAIR_TILE(1, MR);
             }
+#undef ZOO_PAIR_TILE
         }
         // The next block's filters fetched while this one's depthwise convolution runs (a small
         // plane's filters come from memory, each used by a few tiles).

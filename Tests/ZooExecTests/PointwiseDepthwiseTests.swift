@@ -8,8 +8,8 @@ import ZooExec
 /// convolution steps run apart (the same graph with the 1x1 step's output a graph output too,
 /// which keeps it a step of its own), the oracle's values, and the same bits at 1, 2 and 3
 /// threads. The cases cover the kernel's edges: the last panel of pixels of each size class (1
-/// to 4, 5 to 8, more), an odd number of vectors of channels (a last block of one vector), a
-/// depth past one block of 256, strides 1 and 2 with asymmetric padding, a dilated 5 x 5
+/// to 4, 5 to 8, more), an odd number of vectors of channels (a last block of one vector), the
+/// deepest 1x1 convolution that pairs on AVX-512 and one too deep to pair, strides 1 and 2 with asymmetric padding, a dilated 5 x 5
 /// window, no biases, the activations the kernels store (ReLU6, SiLU, sigmoid, the exported
 /// hard swish) and none, and a batch of two images.
 @Suite("Pointwise and depthwise convolution pairs")
@@ -31,8 +31,9 @@ struct PointwiseDepthwiseTests {
             width: 7, stride: 2, padding: .explicit(begin: [0, 0], end: [1, 1]), pointwiseActivation: .silu(SiLU()),
             depthwiseActivation: .sigmoid(Sigmoid())),
         Case(
-            label: "10 x 10, depth 300, no biases, no activations (a last panel of 4, two blocks of depth)", batch: 2, depth: 300, channels: 32,
-            height: 10, width: 10, pointwiseBias: false, depthwiseBias: false, pointwiseActivation: nil, depthwiseActivation: nil),
+            label: "10 x 10, depth 128, no biases, no activations (a last panel of 4)", batch: 2, depth: 128, channels: 32, height: 10, width: 10,
+            pointwiseBias: false, depthwiseBias: false, pointwiseActivation: nil, depthwiseActivation: nil),
+        Case(label: "depth 300 (two steps: a block of filters past the limit)", batch: 1, depth: 300, channels: 32, height: 5, width: 4),
         Case(
             label: "6 x 5, a 5 x 5 window dilated 2, hard swish (a last panel of 6)", batch: 1, depth: 8, channels: 16, height: 6, width: 5,
             kernel: 5, dilation: 2, padding: .symmetric(4, axes: 2), hardSwish: true),
@@ -98,7 +99,8 @@ struct PointwiseDepthwiseTests {
             let graph = try Self.graph(c, &rng), apart = try Self.graph(c, &copy, apart: true)
             let input = try rng.tensor([c.batch, c.depth, c.height, c.width], in: -2...2)
             let lanes = Self.lanes(instructionSet)
-            let paired = lanes > 0 && c.channels % lanes == 0
+            // A block of filters (the depth times two vectors) of at most 4096 floats.
+            let paired = lanes > 0 && c.channels % lanes == 0 && c.depth * 2 * lanes <= 4096
             let profiled = try Executor(graph: graph, options: ExecutionOptions(threads: 1, profiling: true, instructionSet: instructionSet))
                 .run(["x": input])
             let kernels = profiled.timings.map(\.kernel)

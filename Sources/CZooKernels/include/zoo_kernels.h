@@ -176,7 +176,8 @@ void zoo_kernels_depthwise(
 /// A 1x1 convolution (stride 1, unpadded, one group) of one image and the depthwise convolution
 /// that reads its output, in blocks of 2 VW channels (VW = zoo_kernels_vector_floats(isa)).
 typedef struct {
-    /// The 1x1 convolution's input: `depth` planes of `depthwise.height x depthwise.width` (NCHW).
+    /// The 1x1 convolution's input: `depth` (at most ZOO_KERNELS_DEPTH_BLOCK) planes of
+    /// `depthwise.height x depthwise.width` (NCHW).
     const float *input;
     int depth;
     /// Its filters by blocks: the weight of filter `b 2 VW + l` for input channel `k` at `(b depth +
@@ -198,8 +199,7 @@ typedef struct {
 /// (planes `first VW ..< (first + count) VW`), written to `out + q out_h out_w` as
 /// zoo_kernels_depthwise writes them (`bias`, `low`, `high` and `activation` are its), of the 1x1
 /// convolution's output `Y[o][p] = f(clamp(bias[o] + sum_k W[o][k] X[k][p], low, high))`, each
-/// sum the chain of multiply-adds zoo_kernels_gemm_tile gives it (in blocks of
-/// ZOO_KERNELS_DEPTH_BLOCK of depth). A block's two vectors are computed at once where both are
+/// sum the chain of multiply-adds zoo_kernels_gemm_tile gives it (one block of depth). A block's two vectors are computed at once where both are
 /// in the range; its products are stored straight into the depthwise convolution's
 /// channel-blocked plane, which it then reads: the same bits as the two convolutions one after
 /// the other, however the vectors are split between calls.

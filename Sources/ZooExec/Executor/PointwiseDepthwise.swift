@@ -35,9 +35,17 @@ struct PointwiseDepthwiseKernel: Kernel {
     private let instructionSet: InstructionSet
     private let outputShape: [Int]
 
+    /// The most floats of a block's filters (the depth times two vectors): 16 KiB, which stay in
+    /// L1 while every panel of pixels reads them. Deeper 1x1 convolutions cost more as pairs than
+    /// as two steps, the matrix path's larger tiles winning over what the pair saves (measured
+    /// on AVX-512 at one thread: MobileNet v1's 512-deep pair on 7 x 7 planes 0.33 ms against
+    /// 0.27, MobileNet v2's 160-deep one 0.114 against 0.104; 96-deep ones still gain).
+    static let filterBlockLimit = 4096
+
     /// Whether the pair runs as one step: a 1x1 stride-1 unpadded convolution of one group whose
-    /// filters are a whole number of vectors and the depthwise convolution of its output (one
-    /// filter per channel), each with no activation or one the kernels apply as they store
+    /// filters are a whole number of vectors, with a block of filters within
+    /// ``filterBlockLimit``, and the depthwise convolution of its output (one filter per
+    /// channel), each with no activation or one the kernels apply as they store
     /// (`pointwiseStored`, `depthwiseStored`), on AVX2 or AVX-512 with the blocked plane within
     /// its limit (``PlaneWindow/Blocking/pairs``).
     static func applies(
@@ -51,7 +59,7 @@ struct PointwiseDepthwiseKernel: Kernel {
             let d = try? WindowGeometry(depthwise.window, input: [g.batch, pointwise.filters, g.outHeight, g.outWidth], op: Conv.info.name),
             let window = try? PlaneWindow(d, fill: 0, instructionSet: instructionSet, op: Conv.info.name, blocking: .pairs)
         else { return false }
-        return window.blocked != nil
+        return window.blocked != nil && g.channels * window.blockedPixel <= filterBlockLimit
     }
 
     /// - Parameters:
@@ -66,11 +74,14 @@ struct PointwiseDepthwiseKernel: Kernel {
         let d = try WindowGeometry(depthwise.window, input: [p.batch, channels, p.outHeight, p.outWidth], op: Conv.info.name)
         window = try PlaneWindow(d, fill: 0, instructionSet: instructionSet, op: Conv.info.name, blocking: .pairs)
         let lanes = window.blockedPixel
-        guard window.blocked != nil, p.channels == pointwise.kernel.shape[1], channels % (lanes / 2) == 0, output == [d.batch, channels, d.outHeight, d.outWidth]
+        // (The kernel's panel of the last pixels holds one block of depth, which the limit keeps to.)
+        guard window.blocked != nil, p.channels == pointwise.kernel.shape[1], channels % (lanes / 2) == 0,
+            try Checked.multiply(p.channels, lanes, "the filters of \(Conv.info.name)") <= Self.filterBlockLimit,
+            output == [d.batch, channels, d.outHeight, d.outWidth]
         else {
             throw ZooError(
                 .invalidGraph,
-                "A fused 1x1 and depthwise convolution needs a 1x1 convolution of one group with a whole number of vectors of filters, then one filter per channel, on AVX2 or AVX-512. Received: \(channels) filters, output \(output).")
+                "A fused 1x1 and depthwise convolution needs a 1x1 convolution of one group with a whole number of vectors of filters and a block of filters of at most \(Self.filterBlockLimit) floats, then one filter per channel, on AVX2 or AVX-512. Received: \(channels) filters of depth \(p.channels), output \(output).")
         }
         try BLAS.checkSizes([p.channels, channels, p.inputPlane, d.outputPlane], op: Conv.info.name)
         let depth = p.channels, blocks = (channels + lanes - 1) / lanes
