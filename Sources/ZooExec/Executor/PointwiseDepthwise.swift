@@ -18,8 +18,7 @@ import ZooCore
 /// output has the bits of the two steps run one after the other.
 ///
 /// Measured per pair inside MobileNet v2 at one thread (AVX-512, against the two steps): 112 x
-/// 112 with 96 channels 0.32 ms against 0.44, 14 x 14 with 384 0.059 against 0.082, 7 x 7 with
-/// 960 0.095 against 0.104.
+/// 112 with 96 channels 0.32 ms against 0.44, 14 x 14 with 384 0.059 against 0.082.
 struct PointwiseDepthwiseKernel: Kernel {
     private let window: PlaneWindow
     /// The 1x1 convolution's filters by blocks: filter `b 2V + l`, input channel `k` at `(b depth
