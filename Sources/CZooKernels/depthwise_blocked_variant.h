@@ -107,11 +107,19 @@ TARGET static inline int *VARIANT(blocked_tables)(const zoo_kernels_depthwise_pl
     return (int *)(p->blocked + (size_t)p->blocked_height * p->blocked_width * pixel);
 }
 
-/// Readies `p->blocked` for a call's groups, with `pixel` floats a pixel: the bordered plane
-/// filled with `p->fill` (each group rewrites only the inside) and the tables of
-/// VARIANT(blocked_tables).
+/// Readies `p->blocked` for a call's groups, with `pixel` floats a pixel: the bordered plane's
+/// border filled with `p->fill` (each group rewrites the whole inside; filling the whole plane
+/// took 4% of MobileNet v2's run at two threads) and the tables of VARIANT(blocked_tables).
 TARGET static inline void VARIANT(blocked_prepare)(const zoo_kernels_depthwise_plane *p, int pixel) {
-    VARIANT(fill)(p->blocked, (size_t)p->blocked_height * p->blocked_width * pixel, p->fill);
+    const size_t row = (size_t)p->blocked_width * pixel, left = (size_t)p->pad_left * pixel, span = (size_t)p->width * pixel;
+    VARIANT(fill)(p->blocked, (size_t)p->pad_top * row, p->fill);
+    for (int y = 0; y < p->height; y++) {
+        float *const start = p->blocked + (size_t)(p->pad_top + y) * row;
+        VARIANT(fill)(start, left, p->fill);
+        VARIANT(fill)(start + left + span, row - left - span, p->fill);
+    }
+    const size_t below = (size_t)(p->pad_top + p->height) * row;
+    VARIANT(fill)(p->blocked + below, (size_t)p->blocked_height * row - below, p->fill);
     int *inside = VARIANT(blocked_tables)(p, pixel), *corners = inside + (size_t)p->height * p->width;
     for (int y = 0; y < p->height; y++) {
         for (int x = 0; x < p->width; x++) *inside++ = ((p->pad_top + y) * p->blocked_width + p->pad_left + x) * pixel;
