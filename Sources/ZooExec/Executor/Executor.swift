@@ -144,7 +144,9 @@ public final class Executor: Sendable {
                         depthwiseActivation: depthwise.epilogue?.running(on: isa).stored ?? .none, input: plannedShapes[layer.inputs[0]] ?? [],
                         output: outputShape, instructionSet: isa)
                     // The FLOPs of the whole batch, both convolutions'.
-                    let middle = shapes[layer.name] ?? []
+                    guard let middle = shapes[layer.name] else {
+                        throw ZooError(.invalidGraph, "Every layer's output needs a shape. Received: none for '\(layer.name)'.", layer: layer.name)
+                    }
                     let first = try layer.op.semantics.cost(inputs: [Shape(shapes[layer.inputs[0]] ?? [])], output: Shape(middle))
                     let second = try depthwise.layer.op.semantics.cost(inputs: [Shape(middle)], output: Shape(batchShape))
                     cost = Cost(

@@ -14,8 +14,9 @@ import ZooCore
 /// pairs), which the depthwise convolution then reads. The intermediate stays in the core's
 /// cache instead of going through memory and is never transposed. The vectors of channels are
 /// spread over the threads (a block's two at once where one thread has both: MobileNet v2's 96
-/// channels are six vectors, three a thread, where three blocks would leave one thread two). Each value is computed as the two convolutions' own kernels compute it, so the
-/// output has the bits of the two steps run one after the other.
+/// channels are six vectors, three a thread, where three blocks would leave one thread two).
+/// Each value is computed as the two convolutions' own kernels compute it, so the output has
+/// the bits of the two steps run one after the other.
 ///
 /// Measured per pair inside MobileNet v2 at one thread (AVX-512, against the two steps): 112 x
 /// 112 with 96 channels 0.32 ms against 0.44, 14 x 14 with 384 0.059 against 0.082.
@@ -50,15 +51,32 @@ struct PointwiseDepthwiseKernel: Kernel {
     static func applies(
         pointwise: Conv, pointwiseStored: Bool, depthwise: Conv, depthwiseStored: Bool, input: [Int], instructionSet: InstructionSet
     ) -> Bool {
-        guard instructionSet != .generic, pointwiseStored, depthwiseStored, pointwise.groups == 1, pointwise.kernel.shape.count == 4,
-            let g = try? WindowGeometry(pointwise.window, input: input, op: Conv.info.name),
-            g.kernelHeight == 1, g.kernelWidth == 1, g.strideHeight == 1, g.strideWidth == 1, g.isUnpadded,
-            pointwise.filters % Int(zoo_kernels_vector_floats(instructionSet.rawValue)) == 0,
-            depthwise.groups == pointwise.filters, depthwise.filters == pointwise.filters,
-            let d = try? WindowGeometry(depthwise.window, input: [g.batch, pointwise.filters, g.outHeight, g.outWidth], op: Conv.info.name),
-            let window = try? PlaneWindow(d, fill: 0, instructionSet: instructionSet, op: Conv.info.name, blocking: .pairs)
-        else { return false }
-        return window.blocked != nil && g.channels * window.blockedPixel <= filterBlockLimit
+        guard pointwiseStored, depthwiseStored else { return false }
+        return (try? plan(pointwise, depthwise, input: input, instructionSet: instructionSet)) != nil
+    }
+
+    /// The 1x1 convolution's geometry and the depthwise convolution's plane window in pairs, or
+    /// an error naming the rule the pair breaks (``applies(pointwise:pointwiseStored:depthwise:depthwiseStored:input:instructionSet:)``).
+    private static func plan(
+        _ pointwise: Conv, _ depthwise: Conv, input: [Int], instructionSet: InstructionSet
+    ) throws -> (pointwise: WindowGeometry, window: PlaneWindow) {
+        let p = try WindowGeometry(pointwise.window, input: input, op: Conv.info.name)
+        let channels = pointwise.filters, lanes = Int(zoo_kernels_vector_floats(instructionSet.rawValue))
+        let d = try WindowGeometry(depthwise.window, input: [p.batch, channels, p.outHeight, p.outWidth], op: Conv.info.name)
+        let window = try PlaneWindow(d, fill: 0, instructionSet: instructionSet, op: Conv.info.name, blocking: .pairs)
+        // (The kernel's panel of the last pixels holds one block of depth, which the limit keeps to.)
+        guard instructionSet != .generic, window.blocked != nil, pointwise.groups == 1, p.kernelHeight == 1, p.kernelWidth == 1,
+            p.strideHeight == 1, p.strideWidth == 1, p.isUnpadded, pointwise.kernel.elements.count == channels * p.channels,
+            channels % lanes == 0, depthwise.groups == channels, depthwise.filters == channels,
+            depthwise.kernel.elements.count == channels * d.kernelHeight * d.kernelWidth,
+            (pointwise.bias?.elements.count ?? channels) == channels, (depthwise.bias?.elements.count ?? channels) == channels,
+            try Checked.multiply(p.channels, window.blockedPixel, "the filters of \(Conv.info.name)") <= filterBlockLimit
+        else {
+            throw ZooError(
+                .invalidGraph,
+                "A fused 1x1 and depthwise convolution needs a 1x1 stride-1 unpadded convolution of one group with a whole number of vectors of filters and a block of filters of at most \(filterBlockLimit) floats, then one filter per channel, on AVX2 or AVX-512. Received: \(channels) filters of depth \(p.channels), a depthwise convolution of \(depthwise.groups) groups.")
+        }
+        return (p, window)
     }
 
     /// - Parameters:
@@ -68,20 +86,13 @@ struct PointwiseDepthwiseKernel: Kernel {
         pointwise: Conv, pointwiseActivation: StoredActivation, depthwise: Conv, depthwiseActivation: StoredActivation, input: [Int],
         output: [Int], instructionSet: InstructionSet
     ) throws {
-        let p = try WindowGeometry(pointwise.window, input: input, op: Conv.info.name)
-        let channels = pointwise.filters
-        let d = try WindowGeometry(depthwise.window, input: [p.batch, channels, p.outHeight, p.outWidth], op: Conv.info.name)
-        window = try PlaneWindow(d, fill: 0, instructionSet: instructionSet, op: Conv.info.name, blocking: .pairs)
-        let lanes = window.blockedPixel
-        // (The kernel's panel of the last pixels holds one block of depth, which the limit keeps to.)
-        guard window.blocked != nil, p.channels == pointwise.kernel.shape[1], channels % (lanes / 2) == 0,
-            try Checked.multiply(p.channels, lanes, "the filters of \(Conv.info.name)") <= Self.filterBlockLimit,
-            output == [d.batch, channels, d.outHeight, d.outWidth]
-        else {
+        let (p, window) = try Self.plan(pointwise, depthwise, input: input, instructionSet: instructionSet)
+        let d = window.geometry, channels = pointwise.filters, lanes = window.blockedPixel
+        guard output == [d.batch, channels, d.outHeight, d.outWidth] else {
             throw ZooError(
-                .invalidGraph,
-                "A fused 1x1 and depthwise convolution needs a 1x1 convolution of one group with a whole number of vectors of filters and a block of filters of at most \(Self.filterBlockLimit) floats, then one filter per channel, on AVX2 or AVX-512. Received: \(channels) filters of depth \(p.channels), output \(output).")
+                .invalidGraph, "A fused 1x1 and depthwise convolution's output must be \([d.batch, channels, d.outHeight, d.outWidth]). Received: \(output).")
         }
+        self.window = window
         try BLAS.checkSizes([p.channels, channels, p.inputPlane, d.outputPlane], op: Conv.info.name)
         let depth = p.channels, blocks = (channels + lanes - 1) / lanes
         self.depth = depth
