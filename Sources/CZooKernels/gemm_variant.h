@@ -304,6 +304,81 @@ TARGET static inline VARIANT(fvec) VARIANT(segment_load)(
     if (step == 1) return (VARIANT(fvec))low;
     return __builtin_shufflevector((VARIANT(fvec))low, (VARIANT(fvec))high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
+
+/// Taps and segments a run of VARIANT(pack_conv_taps) holds at most: 7 x 7 filters, and runs of
+/// VW columns over output rows of at least 6 (one segment more than the rows a run starts in).
+#define ZOO_PACK_TAPS 49
+#define ZOO_PACK_SEGMENTS 4
+
+/// One masked load of VARIANT(pack_conv_taps): from element `offset` of a channel's plane (an
+/// address formed as an integer: the masked-off lanes' may lie outside the plane), the lanes of
+/// `mask` (the second vector's in its high 16 bits, at stride 2).
+typedef struct {
+    long offset;
+    uint32_t mask;
+} VARIANT(tap_load);
+
+/// VARIANT(pack_conv) at stride 1 or 2 for filters of at most ZOO_PACK_TAPS taps, output rows of
+/// at least 6 and blocks of at least 4 channels (0 when it does not apply, having written
+/// nothing; fewer channels do not repay locating every tap first: a 7 x 7 stem's 3 channels
+/// packed 7% slower). Where a run's segments
+/// (VARIANT(find_segments)) and a tap fall in the plane is the same for every channel, so each
+/// strip's masked loads are worked out once per tap and run's segment, and every row `kk` of the
+/// block is then those loads from its channel's plane: the values of VARIANT(segment_load),
+/// without locating them again for each of the block's channels.
+TARGET static int VARIANT(pack_conv_taps)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
+    const int area = b->kernel_h * b->kernel_w, step = b->stride_w;
+    if (area > ZOO_PACK_TAPS || (step != 1 && step != 2) || b->out_w < 6 || kc < 4 * area) return 0;
+    const int height = b->height, width = b->width;
+    for (int strip = 0; strip * NR < cols; strip++) {
+        const int first = n0 + strip * NR;
+        const int used = cols - strip * NR < NR ? cols - strip * NR : NR;
+        VARIANT(tap_load) loads[ZOO_PACK_TAPS][NV][ZOO_PACK_SEGMENTS];
+        int counts[ZOO_PACK_TAPS][NV];
+        for (int h = 0; h < NV; h++) {
+            const int lanes = used - h * VW < 0 ? 0 : used - h * VW < VW ? used - h * VW : VW;
+            VARIANT(run_segments) s = {0};
+            if (lanes > 0) VARIANT(find_segments)(b, first + h * VW, lanes, &s);
+            for (int q = 0; q < area; q++) {
+                const int row = q / b->kernel_w * b->dilation_h, column = q % b->kernel_w * b->dilation_w;
+                int n = 0;
+                for (int g = 0; g < s.count; g++) {
+                    const int iy = s.top[g] + row;
+                    if ((unsigned)iy >= (unsigned)height) continue;
+                    const long ix = (long)s.left[g] + column;
+                    long begin = (long)s.lane[g] * step, end = (long)(s.lane[g + 1] - 1) * step + 1;
+                    if (begin < -ix) begin = -ix;
+                    if (end > width - ix) end = width - ix;
+                    if (begin >= end) continue;
+                    const uint64_t inside = (((uint64_t)1 << end) - 1) & ~(((uint64_t)1 << begin) - 1);
+                    loads[q][h][n++] = (VARIANT(tap_load)){(long)iy * width + ix, (uint32_t)inside};
+                }
+                counts[q][h] = n;
+            }
+        }
+        float *destination = out + (size_t)strip * kc * NR;
+        int channel = k0 / area, q = k0 % area;
+        for (int kk = 0; kk < kc; kk++, destination += NR) {
+            const uintptr_t plane = (uintptr_t)(b->data + (size_t)channel * height * width);
+            for (int h = 0; h < NV; h++) {
+                __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+                for (int e = 0; e < counts[q][h]; e++) {
+                    const VARIANT(tap_load) load = loads[q][h][e];
+                    const uintptr_t start = plane + (uintptr_t)(load.offset * (long)sizeof(float));
+                    low = _mm512_mask_loadu_ps(low, (__mmask16)(load.mask & 0xFFFF), (const float *)start);
+                    if (step == 2) high = _mm512_mask_loadu_ps(high, (__mmask16)(load.mask >> 16), (const float *)(start + VW * sizeof(float)));
+                }
+                const VARIANT(fvec) values = step == 1 ? (VARIANT(fvec))low
+                    : __builtin_shufflevector((VARIANT(fvec))low, (VARIANT(fvec))high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                memcpy(destination + h * VW, &values, sizeof values);
+            }
+            if (++q == area) { q = 0; channel++; }
+        }
+    }
+    return 1;
+}
+#undef ZOO_PACK_SEGMENTS
+#undef ZOO_PACK_TAPS
 #endif
 
 /// The im2col pack: as VARIANT(pack_matrix), with B read through the convolution's taps. Each
@@ -321,6 +396,9 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
         memset(out, 0, (size_t)((cols + NR - 1) / NR) * kc * NR * sizeof(float));
         return;
     }
+#if MASKED_GATHER
+    if (VARIANT(pack_conv_taps)(b, k0, kc, n0, cols, out)) return;
+#endif
     for (int strip = 0; strip * NR < cols; strip++) {
         const int first = n0 + strip * NR;
         const int used = cols - strip * NR < NR ? cols - strip * NR : NR;

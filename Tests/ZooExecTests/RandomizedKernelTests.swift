@@ -101,6 +101,35 @@ struct RandomizedKernelTests {
         }
     }
 
+    /// The im2col pack that locates each tap's loads once per strip (AVX-512, stride 1 or 2, at
+    /// most 7 x 7 taps, output rows of at least 6, blocks of at least four channels), on the
+    /// shapes that reach its edges: a 5x5 at dilation 2 with asymmetric padding, a 7x7 at stride
+    /// 2 (its most taps), output rows of exactly 6 (four segments in a run of 16), a 3x3 at stride
+    /// 2 whose padding reaches past a whole run, and a stride of 2 along rows alone; a block of
+    /// three channels (7 x 7 x 3, the other path) beside them. The oracle's values, and the same
+    /// bits at 1, 2 and 3 threads.
+    @Test(arguments: instructionSets) func convPackedByTap(_ instructionSet: InstructionSet) throws {
+        var rng = SplitMix64(seed: 0x7A95)
+        let cases: [(conv: Conv, shape: [Int])] = [
+            (Conv(kernel: try rng.tensor([20, 12, 5, 5]), bias: try rng.tensor([20]), dilation: [2, 2], padding: .explicit(begin: [3, 1], end: [4, 5])), [1, 12, 23, 30]),
+            (Conv(kernel: try rng.tensor([24, 6, 7, 7]), bias: try rng.tensor([24]), stride: [2, 2], padding: .symmetric(3, axes: 2)), [2, 6, 29, 33]),
+            (Conv(kernel: try rng.tensor([30, 40, 3, 3]), bias: nil, padding: .symmetric(1, axes: 2)), [1, 40, 6, 6]),
+            (Conv(kernel: try rng.tensor([17, 16, 3, 3]), bias: try rng.tensor([17]), stride: [2, 2], padding: .explicit(begin: [4, 5], end: [3, 6])), [1, 16, 13, 14]),
+            (Conv(kernel: try rng.tensor([12, 24, 3, 3]), bias: try rng.tensor([12]), stride: [1, 2], padding: .symmetric(1, axes: 2)), [2, 24, 11, 40]),
+            (Conv(kernel: try rng.tensor([16, 3, 7, 7]), bias: try rng.tensor([16]), stride: [2, 2], padding: .symmetric(3, axes: 2)), [1, 3, 40, 40]),
+        ]
+        for (index, c) in cases.enumerated() {
+            let x = try rng.tensor(c.shape)
+            let options = ExecutionOptions(threads: 1, winograd: false, instructionSet: instructionSet)
+            ExecTestKit.checkAgainstOracle(.conv(c.conv), [x], context: "case \(index)", options: options)
+            let reference = try ExecTestKit.run(.conv(c.conv), [x], options: options)
+            for threads in [2, 3] {
+                let other = try ExecTestKit.run(.conv(c.conv), [x], options: ExecutionOptions(threads: threads, winograd: false, instructionSet: instructionSet))
+                #expect(other == reference, "case \(index), \(threads) threads")
+            }
+        }
+    }
+
     /// Each window op on an input of its shape (values in -2...2): the oracle's values, and the
     /// same bits at 1, 2 and 3 threads.
     static func checkWindowCases(_ cases: [(Op, [Int])], _ rng: inout SplitMix64, instructionSet: InstructionSet) throws {
