@@ -399,6 +399,16 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
 #if MASKED_GATHER
     if (VARIANT(pack_conv_taps)(b, k0, kc, n0, cols, out)) return;
 #endif
+    // Where each row `kk = (c, i, j)` of the block reads, from tap (0, 0) of channel 0: a strip
+    // whose every tap falls inside the plane reads its runs there, nothing to check.
+    size_t tap_offset[ZOO_KC];
+    for (int kk = 0, channel = k0 / area, i = (k0 % area) / b->kernel_w, j = k0 % b->kernel_w; kk < kc; kk++) {
+        tap_offset[kk] = ((size_t)channel * height + (size_t)i * b->dilation_h) * width + (size_t)j * b->dilation_w;
+        if (++j == b->kernel_w) {
+            j = 0;
+            if (++i == b->kernel_h) { i = 0; channel++; }
+        }
+    }
     for (int strip = 0; strip * NR < cols; strip++) {
         const int first = n0 + strip * NR;
         const int used = cols - strip * NR < NR ? cols - strip * NR : NR;
@@ -418,6 +428,26 @@ TARGET static void VARIANT(pack_conv)(const zoo_kernels_b_source *b, int k0, int
         }
         // The last column a run reads (at stride 2, one past its last tap, as the load reads it).
         const int reach = b->stride_w == 1 ? VW - 1 : 2 * VW - 1;
+        int interior = 1;
+        for (int h = 0; h < NV; h++) {
+            const int t = h * VW;
+            interior = interior && in_row[h] && top[t] >= 0 && top[t] + (b->kernel_h - 1) * b->dilation_h < (int)height && left[t] >= 0 &&
+                left[t] + (b->kernel_w - 1) * b->dilation_w + reach < (int)width;
+        }
+        if (interior) {
+            // Every run in one output row and every tap inside: row kk of run h starts at its
+            // tap's offset from the run's tap (0, 0) (the values the checked loads below give).
+            const float *run[NV];
+            for (int h = 0; h < NV; h++) run[h] = b->data + (size_t)top[h * VW] * width + left[h * VW];
+            float *destination = out + (size_t)strip * kc * NR;
+            for (int kk = 0; kk < kc; kk++, destination += NR) {
+                for (int h = 0; h < NV; h++) {
+                    const VARIANT(fvec) values = VARIANT(window_load)(run[h] + tap_offset[kk], b->stride_w);
+                    memcpy(destination + h * VW, &values, sizeof values);
+                }
+            }
+            continue;
+        }
 #if MASKED_GATHER
         // The other runs at stride 1 or 2, in segments of one output row each.
         const int segmented = b->stride_w == 1 || b->stride_w == 2;

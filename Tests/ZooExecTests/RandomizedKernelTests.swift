@@ -105,9 +105,10 @@ struct RandomizedKernelTests {
     /// most 7 x 7 taps, output rows of at least 6, blocks of at least four channels), on the
     /// shapes that reach its edges: a 5x5 at dilation 2 with asymmetric padding, a 7x7 at stride
     /// 2 (its most taps), output rows of exactly 6 (four segments in a run of 16), a 3x3 at stride
-    /// 2 whose padding reaches past a whole run, and a stride of 2 along rows alone; a block of
-    /// three channels (7 x 7 x 3, the other path) beside them. The oracle's values, and the same
-    /// bits at 1, 2 and 3 threads.
+    /// 2 whose padding reaches past a whole run, and a stride of 2 along rows alone; blocks of
+    /// three channels beside them (the other path: a 7x7 stem, and a 3x3 one on rows of 75
+    /// outputs, whose strips away from the border have every tap inside the plane and are read
+    /// unchecked). The oracle's values, and the same bits at 1, 2 and 3 threads.
     @Test(arguments: instructionSets) func convPackedByTap(_ instructionSet: InstructionSet) throws {
         var rng = SplitMix64(seed: 0x7A95)
         let cases: [(conv: Conv, shape: [Int])] = [
@@ -117,6 +118,7 @@ struct RandomizedKernelTests {
             (Conv(kernel: try rng.tensor([17, 16, 3, 3]), bias: try rng.tensor([17]), stride: [2, 2], padding: .explicit(begin: [4, 5], end: [3, 6])), [1, 16, 13, 14]),
             (Conv(kernel: try rng.tensor([12, 24, 3, 3]), bias: try rng.tensor([12]), stride: [1, 2], padding: .symmetric(1, axes: 2)), [2, 24, 11, 40]),
             (Conv(kernel: try rng.tensor([16, 3, 7, 7]), bias: try rng.tensor([16]), stride: [2, 2], padding: .symmetric(3, axes: 2)), [1, 3, 40, 40]),
+            (Conv(kernel: try rng.tensor([8, 3, 3, 3]), bias: try rng.tensor([8]), stride: [2, 2], padding: .symmetric(1, axes: 2)), [1, 3, 20, 150]),
         ]
         for (index, c) in cases.enumerated() {
             let x = try rng.tensor(c.shape)
