@@ -72,9 +72,12 @@ struct PackedMatrix: Sendable {
     }
 
     /// The threads a product of `columns` columns is spread over: one under about a million
-    /// multiply-adds, where waking another thread costs more than it saves.
+    /// multiply-adds, where waking another thread costs more than it saves, unless A alone is a
+    /// MiB or more (a matrix-vector product, as a classifier on a 1 x 1 plane: reading A is the
+    /// cost, and each thread reads its own rows).
     private func threadCount(columns: Int, offered threads: Int) -> Int {
-        Double(rows) * Double(depth) * Double(columns) < 1_048_576 ? 1 : max(threads, 1)
+        let weights = Double(rows) * Double(depth)
+        return weights * Double(columns) < 1_048_576 && weights < 262_144 ? 1 : max(threads, 1)
     }
 
     /// Floats of scratch ``multiply(_:columns:into:leading:bias:residual:activation:threads:scratch:)`` needs:
