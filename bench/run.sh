@@ -11,7 +11,8 @@
 # 20, at batch 1; BATCH8_RUNS, default 5, at batch 8; VGG16_RUNS, default 5, for VGG-16 at one
 # thread), median and minimum latency, the peak RSS of that process (GNU time), and zoo's
 # GFLOP/s (the model's FLOPs by zoo's rules times the batch, over the median). The machine's
-# sgemm peak (bench/sgemm_peak.py, NumPy's OpenBLAS) is measured in the same run. A profiling
+# sgemm peak (bench/sgemm_peak.py, NumPy's OpenBLAS) and its ceiling for multiply-adds alone
+# (bench/fma_peak.c, built with $CC or cc) are measured in the same run. A profiling
 # run at two threads, batch 1, gives zoo's time per op and kernel, and `zoo verify` of VGG-16
 # against itself is timed wall clock (median of VERIFY_RUNS, default 3). Results replace the
 # "Executor" section of BENCHMARKS.md.
@@ -50,6 +51,9 @@ done
 cat "$work/vgg16.onnx" >/dev/null  # warm the page cache
 peak1=$("$python" bench/sgemm_peak.py 1)
 peak2=$("$python" bench/sgemm_peak.py 2)
+"${CC:-cc}" -O2 -pthread bench/fma_peak.c -o "$work/fma_peak"
+fma1=$("$work/fma_peak" 1)
+fma2=$("$work/fma_peak" 2)
 
 rows=""
 breakdowns=""
@@ -115,7 +119,9 @@ optimization) back to back: one warm-up, then N timed runs (N = $runs at batch 1
 $vgg16_runs for VGG-16 at one thread), median with the minimum in parentheses. zoo GFLOP/s is the
 model's FLOPs (\`zoo analyze\`, zoo's rules) times the batch over zoo's median; the machine's
 sgemm peak in this run (NumPy's OpenBLAS, 2048 x 2048, best of 10) was $peak1 GFLOP/s on one
-thread and $peak2 on two. Peak RSS is GNU time's for the whole process, model loading included;
+thread and $peak2 on two, and its ceiling for fused multiply-adds alone (\`bench/fma_peak.c\`: the
+widest vectors, nothing loaded) $fma1 and $fma2. Winograd's layers are counted at the direct
+convolution's FLOPs, so a model can pass the sgemm figure. Peak RSS is GNU time's for the whole process, model loading included;
 onnxruntime's includes the Python interpreter. Peak live values is zoo's own count of the
 intermediate values alive at once (weights excluded).
 
