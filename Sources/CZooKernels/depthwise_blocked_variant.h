@@ -156,12 +156,14 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_fill)(c
     }
 }
 
-/// The VW output planes `q0 ..< q0 + VW` (zoo_kernels_depthwise) from `p->blocked` (`pixel`
-/// floats a pixel, the planes' lanes from float `lane` of each), whose inside holds their input
-/// planes (VARIANT(blocked_fill), or a pointwise convolution's products).
+/// Output positions `begin ..< end` of the VW output planes `q0 ..< q0 + VW` (zoo_kernels_depthwise)
+/// from `p->blocked` (`pixel` floats a pixel, the planes' lanes from float `lane` of each), whose
+/// inside holds their input planes (VARIANT(blocked_fill), or a pointwise convolution's
+/// products) as far as those positions read. A range of at least VW positions (or the whole
+/// plane) whose last VW overlap the positions before rewrites those with the same values.
 TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_compute)(
     const zoo_kernels_depthwise_plane *p, int q0, int pixel, int lane, const float *bias, float low, float high, int activation, int maximum,
-    float *out) {
+    size_t begin, size_t end, float *out) {
     typedef VARIANT(fvec) vector;
     const int taps = p->taps;
     const size_t in_plane = (size_t)p->height * p->width, out_plane = (size_t)p->out_h * p->out_w;
@@ -198,8 +200,8 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(blocked_compute
     const int out_count = out_plane < VW ? (int)out_plane : VW;
     if (out_count < VW) memset(rows, 0, sizeof rows);
     for (int i = 0; i < out_count; i++) destinations[i] = (float *)&rows[i];
-    for (size_t first = 0; first < out_plane; first += VW) {
-        const size_t start = first + out_count > out_plane ? out_plane - out_count : first;
+    for (size_t first = begin; first < end; first += VW) {
+        const size_t start = first + out_count > end ? end - out_count : first;
         for (int i = 0; i < out_count; i++) sources[i] = blocked + corners[start + i];
         for (int i = 0; i < out_count; i += ZOO_BLOCKED_RUNS) {
             if (out_count - i >= ZOO_BLOCKED_RUNS) {
@@ -226,7 +228,7 @@ TARGET static void VARIANT(depthwise_blocked)(
 #define ZOO_GROUPS(activation, maximum) \
     for (int q = first; q < first + count; q += VW) { \
         VARIANT(blocked_fill)(p, q); \
-        VARIANT(blocked_compute)(p, q, VW, 0, bias, low, high, activation, maximum, out); \
+        VARIANT(blocked_compute)(p, q, VW, 0, bias, low, high, activation, maximum, 0, (size_t)p->out_h * p->out_w, out); \
     }
 #define ZOO_GROUPS_FOR(activation) \
     do { \

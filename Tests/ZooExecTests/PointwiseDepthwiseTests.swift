@@ -10,7 +10,7 @@ import ZooExec
 /// threads. The cases cover the kernel's edges: the last panel of pixels of each size class (1
 /// to 4, 5 to 8, more), an odd number of vectors of channels (a last block of one vector), the
 /// deepest 1x1 convolution that pairs on AVX-512 and one too deep to pair, strides 1 and 2 with asymmetric padding, a dilated 5 x 5
-/// window, no biases, the activations the kernels store (ReLU6, SiLU, sigmoid, the exported
+/// window, bordered planes past 1 MiB (computed in bands of output rows), no biases, the activations the kernels store (ReLU6, SiLU, sigmoid, the exported
 /// hard swish) and none, and a batch of two images.
 @Suite("Pointwise and depthwise convolution pairs")
 struct PointwiseDepthwiseTests {
@@ -38,6 +38,12 @@ struct PointwiseDepthwiseTests {
             label: "6 x 5, a 5 x 5 window dilated 2, hard swish (a last panel of 6)", batch: 1, depth: 8, channels: 16, height: 6, width: 5,
             kernel: 5, dilation: 2, padding: .symmetric(4, axes: 2), hardSwish: true),
         Case(label: "12 x 12 at stride 2, 80 channels", batch: 2, depth: 40, channels: 80, height: 12, width: 12, stride: 2),
+        Case(
+            label: "120 x 120 at stride 2, padding (0, 1) (on AVX-512 a bordered plane past 1 MiB: bands of output rows)", batch: 1,
+            depth: 8, channels: 32, height: 120, width: 120, stride: 2, padding: .explicit(begin: [0, 0], end: [1, 1])),
+        Case(
+            label: "117 x 120, a 5 x 5 window dilated 2 (bands whose windows reach 8 rows down)", batch: 1, depth: 4, channels: 16, height: 117,
+            width: 120, kernel: 5, dilation: 2, padding: .symmetric(4, axes: 2), depthwiseActivation: nil),
     ]
 
     /// Floats in a vector of `instructionSet` (AVX2's 256 bits, AVX-512's 512), 0 on the

@@ -12,7 +12,10 @@ import ZooCore
 /// place from the input planes; the filters, packed here once, on its vectors), each pixel stored
 /// straight into the depthwise convolution's channel-blocked bordered plane (``PlaneWindow``'s
 /// pairs), which the depthwise convolution then reads. The intermediate stays in the core's
-/// cache instead of going through memory and is never transposed. The vectors of channels are
+/// cache instead of going through memory and is never transposed: where a block's bordered
+/// plane passes 1 MiB (112 x 112 planes), in bands of about 512 outputs, each band's products
+/// computed just before the band reads them (MobileNet v2's 112 x 112 pair at one thread: 0.34
+/// ms against 0.39 in one pass). The vectors of channels are
 /// spread over the threads (a block's two at once where one thread has both: MobileNet v2's 96
 /// channels are six vectors, three a thread, where three blocks would leave one thread two).
 /// Each value is computed as the two convolutions' own kernels compute it, so the output has
