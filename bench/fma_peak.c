@@ -17,39 +17,44 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-/// Multiply-adds of one thread on 512-bit vectors; returns a sum so that nothing is optimized out.
-__attribute__((target("avx512f,avx512vl"))) static float run_avx512(void) {
-#define START(i) __m512 a##i = _mm512_set1_ps((float)(i) * 0.001f);
-#define STEP(i) a##i = _mm512_fmadd_ps(a##i, x, y);
-#define SUM(i) sum += _mm512_reduce_add_ps(a##i);
-    const __m512 x = _mm512_set1_ps(0.9999f), y = _mm512_set1_ps(0.00001f);
-    CHAINS(START)
-    for (long k = 0; k < STEPS; k++) { CHAINS(STEP) }
-    float sum = 0;
-    CHAINS(SUM)
+/// One thread's multiply-adds on VECTORs (from SET1) of the instruction set `set` (FMADD), `CHAINS_OF`
+/// chains; returns their sum (REDUCE of each) so that nothing is optimized out.
+#define DEFINE_RUN(name, set, CHAINS_OF) \
+    __attribute__((target(set))) static float name(void) { \
+        const VECTOR x = SET1(0.9999f), y = SET1(0.00001f); \
+        CHAINS_OF(START) \
+        for (long k = 0; k < STEPS; k++) { CHAINS_OF(STEP) } \
+        float sum = 0; \
+        CHAINS_OF(SUM) \
+        return sum; \
+    }
+#define START(i) VECTOR a##i = SET1((float)(i) * 0.001f);
+#define STEP(i) a##i = FMADD(a##i, x, y);
+#define SUM(i) sum += REDUCE(a##i);
+/// AVX2 has 16 registers: 12 chains.
+#define HALF(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+
+static inline __attribute__((target("avx2"))) float reduce256(__m256 v) {
+    float lanes[8], sum = 0;
+    _mm256_storeu_ps(lanes, v);
+    for (int l = 0; l < 8; l++) sum += lanes[l];
     return sum;
-#undef START
-#undef STEP
-#undef SUM
 }
 
-/// The same on 256-bit vectors (12 chains: AVX2 has 16 registers).
-__attribute__((target("avx2,fma"))) static float run_avx2(void) {
-#define START(i) __m256 a##i = _mm256_set1_ps((float)(i) * 0.001f);
-#define STEP(i) a##i = _mm256_fmadd_ps(a##i, x, y);
-#define SUM(i) { float lanes[8]; _mm256_storeu_ps(lanes, a##i); for (int l = 0; l < 8; l++) sum += lanes[l]; }
-#define HALF(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
-    const __m256 x = _mm256_set1_ps(0.9999f), y = _mm256_set1_ps(0.00001f);
-    HALF(START)
-    for (long k = 0; k < STEPS; k++) { HALF(STEP) }
-    float sum = 0;
-    HALF(SUM)
-    return sum;
-#undef START
-#undef STEP
-#undef SUM
-#undef HALF
-}
+#define VECTOR __m512
+#define SET1 _mm512_set1_ps
+#define FMADD _mm512_fmadd_ps
+#define REDUCE _mm512_reduce_add_ps
+DEFINE_RUN(run_avx512, "avx512f,avx512vl", CHAINS)
+#undef VECTOR
+#undef SET1
+#undef FMADD
+#undef REDUCE
+#define VECTOR __m256
+#define SET1 _mm256_set1_ps
+#define FMADD _mm256_fmadd_ps
+#define REDUCE reduce256
+DEFINE_RUN(run_avx2, "avx2,fma", HALF)
 #endif
 
 static int width;  // floats per vector of the set in use
