@@ -278,13 +278,25 @@ TARGET static void VARIANT(find_segments)(const zoo_kernels_b_source *b, int fir
     s->lane[s->count] = lanes;
 }
 
-/// Row `(row, column)` (tap offsets) of a segmented run: per segment, one masked load of its
-/// input row (two at stride 2, then their even lanes) merged into the run's vector. Masked-off
-/// lanes read nothing, so nothing outside the input row is read; a segment whose input row is
-/// padding, and the lanes past the run, stay 0.
-TARGET static inline VARIANT(fvec) VARIANT(segment_load)(
-    const VARIANT(run_segments) *s, const float *plane, int height, int width, int row, int column, int step) {
-    __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+/// Segments a run holds at most in VARIANT(pack_conv_taps) (runs of VW columns over output rows
+/// of at least 6: one segment more than the rows a run starts in), and taps a filter.
+#define ZOO_PACK_SEGMENTS 4
+#define ZOO_PACK_TAPS 49
+
+/// One masked load of a segmented run: from element `offset` of a channel's plane (an address
+/// formed as an integer: the masked-off lanes' may lie outside the plane), the lanes of `mask`
+/// (the second vector's in its high 16 bits, at stride 2).
+typedef struct {
+    long offset;
+    uint32_t mask;
+} VARIANT(tap_load);
+
+/// The masked loads of row `(row, column)` (tap offsets) of a segmented run, into `loads` (one
+/// per segment at most; their count returned): per segment whose input row is inside the plane
+/// and that reaches into it, its input row from the run's lane 0 (two vectors at stride 2).
+TARGET static inline int VARIANT(segment_loads)(
+    const VARIANT(run_segments) *s, int height, int width, int row, int column, int step, VARIANT(tap_load) *loads) {
+    int n = 0;
     for (int g = 0; g < s->count; g++) {
         const int iy = s->top[g] + row;
         if ((unsigned)iy >= (unsigned)height) continue;
@@ -296,36 +308,41 @@ TARGET static inline VARIANT(fvec) VARIANT(segment_load)(
         if (end > width - ix) end = width - ix;
         if (begin >= end) continue;
         const uint64_t inside = (((uint64_t)1 << end) - 1) & ~(((uint64_t)1 << begin) - 1);
-        // Formed from the row's integer address: the masked-off lanes' addresses may lie outside it.
-        const uintptr_t start = (uintptr_t)(plane + (size_t)iy * width) + (uintptr_t)(ix * (long)sizeof(float));
-        low = _mm512_mask_loadu_ps(low, (__mmask16)(inside & 0xFFFF), (const float *)start);
-        if (step == 2) high = _mm512_mask_loadu_ps(high, (__mmask16)(inside >> 16 & 0xFFFF), (const float *)(start + VW * sizeof(float)));
+        loads[n++] = (VARIANT(tap_load)){(long)iy * width + ix, (uint32_t)inside};
+    }
+    return n;
+}
+
+/// A run's vector from `count` masked loads of the plane at `plane` (VARIANT(segment_loads)), at
+/// stride `step` (1 or 2: the even lanes of the two vectors). Masked-off lanes read nothing, so
+/// nothing outside an input row is read; a segment whose input row is padding, and the lanes
+/// past the run, stay 0.
+TARGET static inline VARIANT(fvec) VARIANT(apply_loads)(const float *plane, const VARIANT(tap_load) *loads, int count, int step) {
+    __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+    for (int e = 0; e < count; e++) {
+        const uintptr_t start = (uintptr_t)plane + (uintptr_t)(loads[e].offset * (long)sizeof(float));
+        low = _mm512_mask_loadu_ps(low, (__mmask16)(loads[e].mask & 0xFFFF), (const float *)start);
+        if (step == 2) high = _mm512_mask_loadu_ps(high, (__mmask16)(loads[e].mask >> 16), (const float *)(start + VW * sizeof(float)));
     }
     if (step == 1) return (VARIANT(fvec))low;
     return __builtin_shufflevector((VARIANT(fvec))low, (VARIANT(fvec))high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
 
-/// Taps and segments a run of VARIANT(pack_conv_taps) holds at most: 7 x 7 filters, and runs of
-/// VW columns over output rows of at least 6 (one segment more than the rows a run starts in).
-#define ZOO_PACK_TAPS 49
-#define ZOO_PACK_SEGMENTS 4
-
-/// One masked load of VARIANT(pack_conv_taps): from element `offset` of a channel's plane (an
-/// address formed as an integer: the masked-off lanes' may lie outside the plane), the lanes of
-/// `mask` (the second vector's in its high 16 bits, at stride 2).
-typedef struct {
-    long offset;
-    uint32_t mask;
-} VARIANT(tap_load);
+/// Row `(row, column)` (tap offsets) of a segmented run: per segment, one masked load of its
+/// input row (two at stride 2, then their even lanes) merged into the run's vector.
+TARGET static inline VARIANT(fvec) VARIANT(segment_load)(
+    const VARIANT(run_segments) *s, const float *plane, int height, int width, int row, int column, int step) {
+    VARIANT(tap_load) loads[VW];
+    return VARIANT(apply_loads)(plane, loads, VARIANT(segment_loads)(s, height, width, row, column, step, loads), step);
+}
 
 /// VARIANT(pack_conv) at stride 1 or 2 for filters of at most ZOO_PACK_TAPS taps, output rows of
 /// at least 6 and blocks of at least 4 channels (0 when it does not apply, having written
 /// nothing; fewer channels do not repay locating every tap first: a 7 x 7 stem's 3 channels
-/// packed 7% slower). Where a run's segments
-/// (VARIANT(find_segments)) and a tap fall in the plane is the same for every channel, so each
-/// strip's masked loads are worked out once per tap and run's segment, and every row `kk` of the
-/// block is then those loads from its channel's plane: the values of VARIANT(segment_load),
-/// without locating them again for each of the block's channels.
+/// packed 7% slower). Where a run's segments (VARIANT(find_segments)) and a tap fall in the
+/// plane is the same for every channel, so each strip's masked loads (VARIANT(segment_loads))
+/// are worked out once per tap, and every row `kk` of the block is then those loads from its
+/// channel's plane, without locating them again for each of the block's channels.
 TARGET static int VARIANT(pack_conv_taps)(const zoo_kernels_b_source *b, int k0, int kc, int n0, int cols, float *restrict out) {
     const int area = b->kernel_h * b->kernel_w, step = b->stride_w;
     if (area > ZOO_PACK_TAPS || (step != 1 && step != 2) || b->out_w < 6 || kc < 4 * area) return 0;
@@ -340,36 +357,16 @@ TARGET static int VARIANT(pack_conv_taps)(const zoo_kernels_b_source *b, int k0,
             VARIANT(run_segments) s = {0};
             if (lanes > 0) VARIANT(find_segments)(b, first + h * VW, lanes, &s);
             for (int q = 0; q < area; q++) {
-                const int row = q / b->kernel_w * b->dilation_h, column = q % b->kernel_w * b->dilation_w;
-                int n = 0;
-                for (int g = 0; g < s.count; g++) {
-                    const int iy = s.top[g] + row;
-                    if ((unsigned)iy >= (unsigned)height) continue;
-                    const long ix = (long)s.left[g] + column;
-                    long begin = (long)s.lane[g] * step, end = (long)(s.lane[g + 1] - 1) * step + 1;
-                    if (begin < -ix) begin = -ix;
-                    if (end > width - ix) end = width - ix;
-                    if (begin >= end) continue;
-                    const uint64_t inside = (((uint64_t)1 << end) - 1) & ~(((uint64_t)1 << begin) - 1);
-                    loads[q][h][n++] = (VARIANT(tap_load)){(long)iy * width + ix, (uint32_t)inside};
-                }
-                counts[q][h] = n;
+                counts[q][h] = VARIANT(segment_loads)(
+                    &s, height, width, q / b->kernel_w * b->dilation_h, q % b->kernel_w * b->dilation_w, step, loads[q][h]);
             }
         }
         float *destination = out + (size_t)strip * kc * NR;
         int channel = k0 / area, q = k0 % area;
         for (int kk = 0; kk < kc; kk++, destination += NR) {
-            const uintptr_t plane = (uintptr_t)(b->data + (size_t)channel * height * width);
+            const float *plane = b->data + (size_t)channel * height * width;
             for (int h = 0; h < NV; h++) {
-                __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
-                for (int e = 0; e < counts[q][h]; e++) {
-                    const VARIANT(tap_load) load = loads[q][h][e];
-                    const uintptr_t start = plane + (uintptr_t)(load.offset * (long)sizeof(float));
-                    low = _mm512_mask_loadu_ps(low, (__mmask16)(load.mask & 0xFFFF), (const float *)start);
-                    if (step == 2) high = _mm512_mask_loadu_ps(high, (__mmask16)(load.mask >> 16), (const float *)(start + VW * sizeof(float)));
-                }
-                const VARIANT(fvec) values = step == 1 ? (VARIANT(fvec))low
-                    : __builtin_shufflevector((VARIANT(fvec))low, (VARIANT(fvec))high, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                const VARIANT(fvec) values = VARIANT(apply_loads)(plane, loads[q][h], counts[q][h], step);
                 memcpy(destination + h * VW, &values, sizeof values);
             }
             if (++q == area) { q = 0; channel++; }

@@ -20,6 +20,47 @@
 #define ZOO_PAIR_BAND 512
 #define ZOO_PAIR_PLANE 262144
 
+/// The 1x1 convolution's products for pixels `p0 ..< p0 + MR` (fewer at the plane's end) and a
+/// block's `vectors` (1 or 2) vectors of filters from lane `lane`, each pixel stored to its place
+/// in the bordered plane (`inside`). The tile's rows and vectors are constants in each copy (a
+/// last panel of 4 or 8 pixels without the rows of zeros, as VARIANT(micro_rows) does).
+TARGET __attribute__((always_inline)) static inline void VARIANT(pair_tile)(
+    const zoo_kernels_pointwise_depthwise_pair *f, int p0, int lane, const float *weights, const float *vector_bias, int vectors,
+    const int *inside) {
+    const zoo_kernels_depthwise_plane *p = &f->depthwise;
+    const int pixels = p->height * p->width, rows = pixels - p0 < MR ? pixels - p0 : MR;
+    float *row_at[MR];
+    for (int r = 0; r < MR; r++) row_at[r] = p->blocked + inside[p0 + (r < rows ? r : 0)] + lane;
+    const float *a = f->input + p0;
+    size_t a_step = (size_t)pixels;
+    float panel[ZOO_KC * MR];
+    if (rows < MR) {
+        // The last pixels packed, zero past them (read in place, the tile's rows past the plane
+        // would read past the input).
+        for (int k = 0; k < f->depth; k++) {
+            for (int r = 0; r < MR; r++) panel[(size_t)k * MR + r] = r < rows ? a[(size_t)k * pixels + r] : 0;
+        }
+        a = panel;
+        a_step = MR;
+    }
+#define ZOO_PAIR_TILE(nv, mr) \
+    VARIANT(micro_tile)( \
+        f->depth, a, weights, 2 * VW, NULL, 0, rows, (nv) * VW, 1, 1, vector_bias, NULL, f->low, f->high, f->activation, nv, mr, a_step, row_at, 1)
+#if MR == 12
+    if (rows <= 4) {
+        if (vectors == 2) ZOO_PAIR_TILE(2, 4); else ZOO_PAIR_TILE(1, 4);
+    } else if (rows <= 8) {
+        if (vectors == 2) ZOO_PAIR_TILE(2, 8); else ZOO_PAIR_TILE(1, 8);
+    } else
+#endif
+    if (vectors == 2) {
+        ZOO_PAIR_TILE(2, MR);
+    } else {
+        ZOO_PAIR_TILE(1, MR);
+    }
+#undef ZOO_PAIR_TILE
+}
+
 /// Vectors of channels `first ..< first + count` (zoo_kernels_pointwise_depthwise), with the
 /// depthwise convolution's activation `activation` a constant where it is inlined: each block's
 /// two vectors at once where both are in the range, else the one that is.
@@ -46,42 +87,7 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(pointwise_depth
             const int oy1 = oy0 + band < p->out_h ? oy0 + band : p->out_h;
             const long last_row = (long)(oy1 - 1) * p->stride_h + reach - p->pad_top;
             const int needed = oy1 == p->out_h || last_row + 1 >= p->height ? pixels : last_row < 0 ? 0 : (int)(last_row + 1) * p->width;
-            for (; p0 < needed; p0 += MR) {
-                const int rows = pixels - p0 < MR ? pixels - p0 : MR;
-                // Each pixel of the tile to its place in the bordered plane.
-                float *row_at[MR];
-                for (int r = 0; r < MR; r++) row_at[r] = p->blocked + inside[p0 + (r < rows ? r : 0)] + lane;
-                const float *a = f->input + p0;
-                size_t a_step = (size_t)pixels;
-                float panel[ZOO_KC * MR];
-                if (rows < MR) {
-                    // The last pixels packed, zero past them (read in place, the tile's rows past the
-                    // plane would read past the input).
-                    for (int k = 0; k < f->depth; k++) {
-                        for (int r = 0; r < MR; r++) panel[(size_t)k * MR + r] = r < rows ? a[(size_t)k * pixels + r] : 0;
-                    }
-                    a = panel;
-                    a_step = MR;
-                }
-                // The tile's rows and vectors constants in each copy (a last panel of 4 or 8 pixels
-                // without the rows of zeros, as VARIANT(micro_rows) does).
-#define ZOO_PAIR_TILE(nv, mr) \
-    VARIANT(micro_tile)( \
-        f->depth, a, weights, 2 * VW, NULL, 0, rows, (nv) * VW, 1, 1, vector_bias, NULL, f->low, f->high, f->activation, nv, mr, a_step, row_at, 1)
-#if MR == 12
-                if (rows <= 4) {
-                    if (vectors == 2) ZOO_PAIR_TILE(2, 4); else ZOO_PAIR_TILE(1, 4);
-                } else if (rows <= 8) {
-                    if (vectors == 2) ZOO_PAIR_TILE(2, 8); else ZOO_PAIR_TILE(1, 8);
-                } else
-#endif
-                if (vectors == 2) {
-                    ZOO_PAIR_TILE(2, MR);
-                } else {
-                    ZOO_PAIR_TILE(1, MR);
-                }
-#undef ZOO_PAIR_TILE
-            }
+            for (; p0 < needed; p0 += MR) VARIANT(pair_tile)(f, p0, lane, weights, vector_bias, vectors, inside);
             if (oy1 == p->out_h && vector + vectors < first + count) {
                 // The next block's filters fetched while this one's last band runs (a small
                 // plane's filters come from memory, each used by a few tiles).
