@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -118,6 +119,15 @@ int zoo_kernels_nr(int isa) {
     case ZOO_ISA_AVX2: return 16;
     default: return 8;
     }
+}
+
+long zoo_kernels_l2_bytes(void) {
+#if defined(__linux__) && defined(_SC_LEVEL2_CACHE_SIZE)
+    const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return bytes > 0 ? bytes : 0;
+#else
+    return 0;
+#endif
 }
 
 /// Floats past a packed matrix that a panel's last step may read (a vector of 16 from its MR

@@ -34,6 +34,10 @@ int zoo_kernels_mr(int isa);
 /// Columns of a micro-tile (output positions) for `isa`.
 int zoo_kernels_nr(int isa);
 
+/// Bytes of the L2 cache of one core as the system reports it (sysconf on Linux), 0 where it
+/// does not.
+long zoo_kernels_l2_bytes(void);
+
 /// Floats zoo_kernels_pack_a writes for an `m x k` matrix (the panels and 16 floats of zeros
 /// past them, which a tile's last step may read).
 size_t zoo_kernels_packed_a_count(int isa, int m, int k);

@@ -16,8 +16,15 @@ struct PackedMatrix: Sendable {
     let depth: Int
     private let packed: TensorStorage
 
-    /// Output columns per tile, at most: a packed block of B (256 x 256 floats) stays in L2.
-    static let columnTile = 256
+    /// Output columns per tile, at most: a packed block of B (256 deep) takes at most a quarter
+    /// of a core's L2, beside the block of A the tile multiplies it by (256 columns, 256 KiB, on
+    /// an L2 of 1 MiB or more, or one the system does not report; 128 on Zen 3's 512 KiB, where
+    /// MobileNet v1's 14 x 14 1x1 convolutions took 1.75 ms at one thread against 2.0 at 256).
+    static let columnTile: Int = {
+        let quarter = zoo_kernels_l2_bytes() / 4, perColumn = Int(ZOO_KERNELS_DEPTH_BLOCK) * MemoryLayout<Float>.size
+        guard quarter > 0 else { return 256 }
+        return quarter / perColumn >= 256 ? 256 : quarter / perColumn >= 128 ? 128 : 64
+    }()
 
     /// Packs `rows x depth` values of `matrix` (leading dimension `leading`).
     init(_ matrix: UnsafePointer<Float>, rows: Int, depth: Int, leading: Int, instructionSet isa: InstructionSet) throws {
