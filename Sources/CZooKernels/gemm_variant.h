@@ -599,9 +599,11 @@ TARGET static void VARIANT(gemm_tile)(
                     const float *tile_residual = residual ? residual + (size_t)panel * MR * ldc + strip * NR : NULL;
                     // The next strip's lines of C (written) and of the residual (read), while
                     // this micro-tile runs.
-                    for (int r = 0; r < height && (strip + 1) * NR < cols; r++) {
-                        if (first) ZOO_PREFETCH(tile + (size_t)r * ldc, NR, 1);
-                        if (last && tile_residual) ZOO_PREFETCH(tile_residual + (size_t)r * ldc, NR, 0);
+                    if ((strip + 1) * NR < cols) {
+                        for (int r = 0; r < height; r++) {
+                            if (first) ZOO_PREFETCH(tile + (size_t)r * ldc, NR, 1);
+                            if (last && tile_residual) ZOO_PREFETCH(tile_residual + (size_t)r * ldc, NR, 0);
+                        }
                     }
                     if (NV > 1 && lead <= VW) {
                         VARIANT(micro_half)(

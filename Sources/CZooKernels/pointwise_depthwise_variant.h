@@ -23,7 +23,8 @@
 /// The 1x1 convolution's products for pixels `p0 ..< p0 + MR` (fewer at the plane's end) and a
 /// block's `vectors` (1 or 2) vectors of filters from lane `lane`, each pixel stored to its place
 /// in the bordered plane (`inside`). The tile's rows and vectors are constants in each copy (a
-/// last panel of 4 or 8 pixels without the rows of zeros, as VARIANT(micro_rows) does).
+/// last panel of MR / 3 or 2 MR / 3 pixels without the rows of zeros, as VARIANT(micro_rows)
+/// does).
 TARGET __attribute__((always_inline)) static inline void VARIANT(pair_tile)(
     const zoo_kernels_pointwise_depthwise_pair *f, int p0, int lane, const float *weights, const float *vector_bias, int vectors,
     const int *inside) {
@@ -46,14 +47,11 @@ TARGET __attribute__((always_inline)) static inline void VARIANT(pair_tile)(
 #define ZOO_PAIR_TILE(nv, mr) \
     VARIANT(micro_tile)( \
         f->depth, a, weights, 2 * VW, NULL, 0, rows, (nv) * VW, 1, 1, vector_bias, NULL, f->low, f->high, f->activation, nv, mr, a_step, row_at, 1)
-#if MR == 12
-    if (rows <= 4) {
-        if (vectors == 2) ZOO_PAIR_TILE(2, 4); else ZOO_PAIR_TILE(1, 4);
-    } else if (rows <= 8) {
-        if (vectors == 2) ZOO_PAIR_TILE(2, 8); else ZOO_PAIR_TILE(1, 8);
-    } else
-#endif
-    if (vectors == 2) {
+    if (rows <= MR / 3) {
+        if (vectors == 2) ZOO_PAIR_TILE(2, MR / 3); else ZOO_PAIR_TILE(1, MR / 3);
+    } else if (rows <= 2 * MR / 3) {
+        if (vectors == 2) ZOO_PAIR_TILE(2, 2 * MR / 3); else ZOO_PAIR_TILE(1, 2 * MR / 3);
+    } else if (vectors == 2) {
         ZOO_PAIR_TILE(2, MR);
     } else {
         ZOO_PAIR_TILE(1, MR);
